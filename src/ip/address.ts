@@ -1,0 +1,271 @@
+/**
+ * IP addresses: parse, format and numeric forms.
+ *
+ * Numeric form, used by every layer below the API:
+ *   IPv4: one uint32, the address in network order as a number (1.2.3.4 = 0x01020304).
+ *   IPv6: four uint32 words w0..w3, most significant first
+ *         (2001:db8::1 = w0 0x20010db8, w1 0, w2 0, w3 1).
+ * An IPv4 {@link Address} carries its uint32 in w0 and zeros in w1..w3, so code that
+ * walks words works for both families.
+ *
+ * Text forms accepted: dotted-quad IPv4 (exactly four decimal octets, no leading zeros,
+ * which would be ambiguous with octal), and every RFC 4291 section 2.2 IPv6 form:
+ * full, `::`-compressed, and with an embedded dotted-quad IPv4 tail. Zone ids (`%eth0`)
+ * are rejected: a route table has no use for them.
+ * Text output is RFC 5952 canonical (lower case, longest run of two or more zero groups
+ * compressed, the first on a tie), with the IPv4 tail written as a dotted quad for
+ * `::ffff:0:0/96` (IPv4-mapped) and `::/96` (IPv4-compatible) addresses, as inet_ntop does,
+ * so output matches what bgpdump, routers and the system tools print.
+ */
+import { RibstoreError } from '../errors.js';
+
+/** Address family: 4 for IPv4, 6 for IPv6. */
+export type Family = 4 | 6;
+
+/** An IPv4 or IPv6 address in numeric form. Immutable. */
+export class Address {
+  /** 4 or 6. */
+  readonly family: Family;
+  /** Most significant 32 bits (the whole address for IPv4). */
+  readonly w0: number;
+  /** Bits 32..63 (0 for IPv4). */
+  readonly w1: number;
+  /** Bits 64..95 (0 for IPv4). */
+  readonly w2: number;
+  /** Bits 96..127 (0 for IPv4). */
+  readonly w3: number;
+
+  /** Build from numeric words; they are taken as uint32 (`>>> 0`). For IPv4 pass w1..w3 = 0. */
+  constructor(family: Family, w0: number, w1 = 0, w2 = 0, w3 = 0) {
+    this.family = family;
+    this.w0 = w0 >>> 0;
+    this.w1 = family === 4 ? 0 : w1 >>> 0;
+    this.w2 = family === 4 ? 0 : w2 >>> 0;
+    this.w3 = family === 4 ? 0 : w3 >>> 0;
+  }
+
+  /** Canonical text form (dotted quad, or RFC 5952 IPv6). */
+  toString(): string {
+    return this.family === 4 ? formatIPv4(this.w0) : formatIPv6(this.w0, this.w1, this.w2, this.w3);
+  }
+
+  /** Whether both addresses are the same family and value. */
+  equals(other: Address): boolean {
+    return (
+      this.family === other.family &&
+      this.w0 === other.w0 &&
+      this.w1 === other.w1 &&
+      this.w2 === other.w2 &&
+      this.w3 === other.w3
+    );
+  }
+}
+
+function invalidAddress(input: unknown, why: string): RibstoreError {
+  const shown = typeof input === 'string' ? JSON.stringify(input) : String(input);
+  return new RibstoreError('INVALID_ADDRESS', `invalid IP address ${shown}: ${why}`);
+}
+
+/**
+ * Parse a dotted-quad IPv4 address into its uint32 form.
+ * @throws RibstoreError `INVALID_ADDRESS` naming the input.
+ */
+export function parseIPv4(text: string): number {
+  const value = scanIPv4(text, 0, text.length);
+  if (value < 0) throw invalidAddress(text, 'expected four decimal octets 0-255 like 192.0.2.1');
+  return value;
+}
+
+/**
+ * Scan text[start, end) as a dotted quad. Returns the uint32 value, or -1 if it is not one.
+ * Allocation-free; used for both IPv4 and the embedded tail of IPv6.
+ */
+function scanIPv4(text: string, start: number, end: number): number {
+  let value = 0;
+  let octets = 0;
+  let i = start;
+  while (octets < 4) {
+    const first = i;
+    let octet = 0;
+    while (i < end) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      octet = octet * 10 + c;
+      i++;
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > 3 || octet > 255 || (digits > 1 && text.charCodeAt(first) === 48)) return -1;
+    value = value * 256 + octet;
+    octets++;
+    if (octets < 4) {
+      if (i >= end || text.charCodeAt(i) !== 46 /* . */) return -1;
+      i++;
+    }
+  }
+  return i === end ? value : -1;
+}
+
+/**
+ * Parse an IPv6 address in any RFC 4291 text form into `out[offset..offset+3]`
+ * (four uint32 words, most significant first). Returns `out`.
+ * @throws RibstoreError `INVALID_ADDRESS` naming the input.
+ */
+export function parseIPv6<T extends { [i: number]: number }>(text: string, out: T, offset = 0): T {
+  if (!scanIPv6(text, 0, text.length, out, offset)) {
+    throw invalidAddress(text, 'expected an IPv6 address like 2001:db8::1 (RFC 4291 text form)');
+  }
+  return out;
+}
+
+const groups = new Uint16Array(8);
+
+/** Scan text[start, end) as IPv6 into out[offset..offset+3]. Returns false if it is not one. */
+function scanIPv6(text: string, start: number, end: number, out: { [i: number]: number }, offset: number): boolean {
+  if (end - start < 2 || end - start > 45) return false;
+  let count = 0; // groups written
+  let gap = -1; // index in groups where '::' stands
+  let i = start;
+  if (text.charCodeAt(i) === 58 /* : */) {
+    if (text.charCodeAt(i + 1) !== 58) return false;
+    gap = 0;
+    i += 2;
+    if (i === end) {
+      out[offset] = out[offset + 1] = out[offset + 2] = out[offset + 3] = 0;
+      return true;
+    }
+  }
+  while (i < end) {
+    if (count === 8) return false;
+    // Find the extent of this group.
+    let j = i;
+    let value = 0;
+    while (j < end && j - i < 5) {
+      const c = text.charCodeAt(j);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else break;
+      value = value * 16 + d;
+      j++;
+    }
+    if (j < end && text.charCodeAt(j) === 46 /* . */) {
+      // Embedded IPv4 tail: must be last and fit in two groups.
+      if (count > 6) return false;
+      const v4 = scanIPv4(text, i, end);
+      if (v4 < 0) return false;
+      groups[count++] = v4 >>> 16;
+      groups[count++] = v4 & 0xffff;
+      i = end;
+      break;
+    }
+    if (j === i || j - i > 4) return false;
+    groups[count++] = value;
+    i = j;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false; // a second '::'
+      gap = count;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false; // trailing single ':'
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  // Expand: groups before the gap stay, the rest move to the end.
+  const words = [0, 0, 0, 0, 0, 0, 0, 0];
+  if (gap < 0) {
+    for (let k = 0; k < 8; k++) words[k] = groups[k]!;
+  } else {
+    for (let k = 0; k < gap; k++) words[k] = groups[k]!;
+    const tail = count - gap;
+    for (let k = 0; k < tail; k++) words[8 - tail + k] = groups[gap + k]!;
+  }
+  for (let k = 0; k < 4; k++) out[offset + k] = ((words[2 * k]! << 16) | words[2 * k + 1]!) >>> 0;
+  return true;
+}
+
+/**
+ * Parse an IPv4 or IPv6 address from text.
+ * @throws RibstoreError `INVALID_ADDRESS` naming the input.
+ */
+export function parseAddress(text: string): Address {
+  if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
+  if (text.indexOf(':') < 0) return new Address(4, parseIPv4(text));
+  const w = parseIPv6(text, [0, 0, 0, 0]);
+  return new Address(6, w[0]!, w[1]!, w[2]!, w[3]!);
+}
+
+/**
+ * Validate a number as an IPv4 uint32 and return it.
+ * @throws RibstoreError `INVALID_ADDRESS` for a negative, fractional, too large or non-finite number.
+ */
+export function checkIPv4Number(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw invalidAddress(value, 'expected an integer from 0 to 4294967295');
+  }
+  return value;
+}
+
+/** Format an IPv4 uint32 as a dotted quad. */
+export function formatIPv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+}
+
+/** Format four IPv6 words in RFC 5952 canonical form (see the module doc for the IPv4 tail). */
+export function formatIPv6(w0: number, w1: number, w2: number, w3: number): string {
+  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  // Longest run of zero groups (length >= 2), first one on a tie.
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let k = 0; k < 8; ) {
+    if (g[k] !== 0) {
+      k++;
+      continue;
+    }
+    let e = k;
+    while (e < 8 && g[e] === 0) e++;
+    if (e - k > bestLength) {
+      bestStart = k;
+      bestLength = e - k;
+    }
+    k = e;
+  }
+  const embeddedV4 = bestStart === 0 && (bestLength === 6 || (bestLength === 5 && g[5] === 0xffff));
+  const last = embeddedV4 ? 6 : 8;
+  let text = '';
+  for (let k = 0; k < last; k++) {
+    if (k === bestStart) {
+      text += k === 0 ? '::' : ':';
+      k += bestLength - 1;
+      continue;
+    }
+    text += g[k]!.toString(16);
+    if (k < last - 1 || embeddedV4) text += ':';
+  }
+  return embeddedV4 ? text + formatIPv4(w3) : text;
+}
+
+/** Compare two addresses: IPv4 before IPv6, then by numeric value. Returns <0, 0 or >0. */
+export function compareAddresses(a: Address, b: Address): number {
+  if (a.family !== b.family) return a.family - b.family;
+  return a.w0 - b.w0 || a.w1 - b.w1 || a.w2 - b.w2 || a.w3 - b.w3;
+}
+
+/**
+ * Read an address of `family` from network-order bytes at `offset` (4 or 16 bytes).
+ * The caller has checked the bounds.
+ */
+export function addressFromBytes(family: Family, bytes: Uint8Array, offset: number): Address {
+  const w0 = readWord(bytes, offset);
+  if (family === 4) return new Address(4, w0);
+  return new Address(6, w0, readWord(bytes, offset + 4), readWord(bytes, offset + 8), readWord(bytes, offset + 12));
+}
+
+/** Read a big-endian uint32 at `offset` (bounds already checked). */
+export function readWord(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+}

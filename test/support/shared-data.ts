@@ -1,0 +1,28 @@
+/**
+ * Locating the real data in ../shared/data (beside the project root).
+ *
+ * A user's clone has no ../shared; tests that need it skip with a one-line reason.
+ * CI always has it, so there they never skip.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (tests run from dist/test/..., so walk up to package.json's folder). */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Absolute path of ../shared/data. */
+export const sharedDataDir = resolve(projectRoot, '../shared/data');
+
+/** Absolute path of a file under ../shared/data. */
+export function sharedData(...parts: string[]): string {
+  return join(sharedDataDir, ...parts);
+}
+
+/**
+ * `false` when the file exists, else the one-line skip reason for `test(name, { skip }, ...)`.
+ */
+export function skipUnlessShared(...parts: string[]): false | string {
+  const path = sharedData(...parts);
+  return existsSync(path) ? false : `needs ${path} (the project's ../shared data folder), absent here`;
+}
