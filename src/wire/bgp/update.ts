@@ -14,7 +14,7 @@
  * once for the attributes and once per route with a reused {@link NlriCursor}.
  */
 import { RibstoreError } from '../../errors.js';
-import { Afi, BGP_HEADER_LENGTH, MessageType, Safi, familyKey } from './constants.js';
+import { Afi, BGP_HEADER_LENGTH, BgpMessageType, Safi, familyKey } from './constants.js';
 import type { BgpDecodeContext } from './context.js';
 import { decodePathAttributes, writePathAttributes, type DecodedAttributes, type EncodeContext } from './attributes.js';
 import { BgpDecodeError } from './errors.js';
@@ -35,7 +35,7 @@ interface UpdateLayout {
 
 function layout(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext): UpdateLayout {
   const header = readBgpHeader(bytes, offset, ctx.extendedMessage);
-  if (header.type !== MessageType.UPDATE) {
+  if (header.type !== BgpMessageType.UPDATE) {
     throw new BgpDecodeError(MESSAGE, offset + 18, `message type ${header.type} is not UPDATE`, 'session-reset', -1, 1, 3);
   }
   const end = offset + header.length;
@@ -177,7 +177,7 @@ export interface UpdateInput {
  */
 export function encodeUpdate(update: UpdateInput, ctx: EncodeContext & { extendedMessage?: boolean }): Uint8Array {
   const out = new ByteWriter(256);
-  const at = writeBgpHeader(out, MessageType.UPDATE);
+  const at = writeBgpHeader(out, BgpMessageType.UPDATE);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
   const withdrawnAt = out.length;
   out.u16(0);
