@@ -5,7 +5,7 @@
  * low 3 bits choose 4-octet AS, ADD-PATH on every family, and extended messages, so
  * mutations explore the contexts too. Besides decoding, `run` checks two invariants and
  * throws a plain Error (a finding) when one breaks:
- *   - `walkUpdate` delivers exactly the routes `decodeUpdate` returns;
+ *   - `walkUpdate` accepts what `decodeUpdate` accepts and delivers exactly its routes;
  *   - on 4-octet contexts, encode(decode(x)) decodes to the same data.
  * `bgp-attributes`: input = [selector] + a bare attribute block (as in MRT RIB entries),
  * decoded with the MRT RIB-entry context or a plain one.
@@ -90,11 +90,16 @@ export const bgpMessageTarget: FuzzTarget = {
     if (message.type === 'update') {
       let announced = 0;
       let withdrawn = 0;
-      walkUpdate(bytes, 0, ctx, {
-        attributes() {},
-        announce: () => void announced++,
-        withdraw: () => void withdrawn++,
-      });
+      try {
+        walkUpdate(bytes, 0, ctx, {
+          attributes() {},
+          announce: () => void announced++,
+          withdraw: () => void withdrawn++,
+        });
+      } catch (error) {
+        // decodeUpdate accepted this message: walkUpdate must too.
+        throw new Error(`walkUpdate rejected what decodeUpdate accepted: ${(error as Error).message}`);
+      }
       const a = message.attributes;
       const all = message.announced.length + (a.mpReach?.nlri.length ?? 0);
       const gone = message.withdrawn.length + (a.mpUnreach?.nlri.length ?? 0);

@@ -187,6 +187,59 @@ export function readNlriEntry(
 }
 
 /**
+ * Check the NLRI entries of a known family in `[start, end)` without decoding them: the same
+ * checks as {@link readNlriEntry} (overruns, room for labels and RD, prefix length), reading
+ * only the length bytes and label entries. Returns the number of entries.
+ * @throws BgpDecodeError (session-reset) when an entry is malformed.
+ */
+export function checkNlriList(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  afi: number,
+  safi: number,
+  addPath: boolean,
+  messageType: string,
+): number {
+  const labeled = safi === Safi.LABELED_UNICAST || safi === Safi.MPLS_VPN;
+  const reserved = safi === Safi.MPLS_VPN ? 64 : 0;
+  const max = afi === Afi.IPV4 ? 32 : 128;
+  const headerSize = addPath ? 5 : 1;
+  let pos = start;
+  let count = 0;
+  while (pos < end) {
+    const entry = pos;
+    if (end - pos < headerSize) {
+      throw nlriError(messageType, entry, addPath ? `NLRI entry with a path identifier needs 5 bytes, ${end - pos} left` : 'NLRI entry has no length byte');
+    }
+    pos += headerSize;
+    let bits = bytes[pos - 1]!;
+    const byteCount = (bits + 7) >>> 3;
+    if (end - pos < byteCount) throw nlriError(messageType, entry, `NLRI length ${bits} bits needs ${byteCount} bytes, ${end - pos} left`);
+    const next = pos + byteCount;
+    if (labeled) {
+      let labels = 0;
+      while (bits >= 24 + reserved && labels < MAX_LABELS) {
+        const label = (bytes[pos]! << 16) | (bytes[pos + 1]! << 8) | bytes[pos + 2]!;
+        labels++;
+        pos += 3;
+        bits -= 24;
+        if (label & 1 || label === WITHDRAW_LABEL || label === 0) break;
+      }
+      if (labels === 0) throw nlriError(messageType, entry, `labeled NLRI length ${bits} bits has no room for a label`);
+      if (reserved) {
+        if (bits < 64) throw nlriError(messageType, entry, 'VPN NLRI has no room for its route distinguisher');
+        bits -= 64;
+      }
+    }
+    if (bits > max) throw nlriError(messageType, entry, `prefix length ${bits} exceeds ${max}`);
+    pos = next;
+    count++;
+  }
+  return count;
+}
+
+/**
  * Decode every NLRI entry of a known family in `[start, end)` and append them to `out`.
  * @throws BgpDecodeError (session-reset) when an entry is malformed.
  */

@@ -19,7 +19,7 @@ import type { BgpDecodeContext } from './context.js';
 import { decodePathAttributes, writePathAttributes, type DecodedAttributes, type EncodeContext } from './attributes.js';
 import { BgpDecodeError } from './errors.js';
 import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
-import { NlriCursor, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';
+import { NlriCursor, checkNlriList, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';
 import type { BgpUpdate, Nlri, PathAttributes } from './types.js';
 import { ByteWriter } from './writer.js';
 
@@ -112,10 +112,10 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   const reachAddPath = reach ? ctx.addPath.has(familyKey(reach.afi, reach.safi)) : false;
   const unreachAddPath = unreach ? ctx.addPath.has(familyKey(unreach.afi, unreach.safi)) : false;
   // Check every NLRI range before handing out anything.
-  checkRange(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor);
-  checkRange(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor);
-  if (decoded.mpReachNlriStart >= 0) checkRange(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, cursor);
-  if (decoded.mpUnreachNlriStart >= 0) checkRange(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, cursor);
+  checkNlriList(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, MESSAGE);
+  checkNlriList(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, MESSAGE);
+  if (decoded.mpReachNlriStart >= 0) checkNlriList(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, MESSAGE);
+  if (decoded.mpUnreachNlriStart >= 0) checkNlriList(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, MESSAGE);
 
   visitor.attributes(decoded);
   let withdrawn = emit(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
@@ -135,10 +135,6 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   return { announced, withdrawn, decoded };
 }
 
-function checkRange(bytes: Uint8Array, start: number, end: number, afi: number, safi: number, addPath: boolean, cursor: NlriCursor): void {
-  let pos = start;
-  while (pos < end) pos = readNlriEntry(bytes, pos, end, afi, safi, addPath, cursor, MESSAGE);
-}
 
 function emit(
   bytes: Uint8Array,
