@@ -92,8 +92,20 @@ const CANONICAL_FLAGS: Int16Array = (() => {
 /** Flag bits kept on a raw attribute: optional, transitive, partial (the rest is the encoder's or unused). */
 const RAW_FLAGS_KEPT = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE | AttributeFlag.PARTIAL;
 
-/** Which attribute types were seen in the block being decoded (reused; decoding is synchronous). */
-const seen = new Uint8Array(256);
+/**
+ * Which attribute types were seen in the block being decoded: `seen[type] === generation`.
+ * Reused across calls (decoding is synchronous); bumping the generation clears it in O(1).
+ */
+const seen = new Uint32Array(256);
+let generation = 0;
+
+function startBlock(): void {
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) {
+    seen.fill(0);
+    generation = 1;
+  }
+}
 
 /** Decoding state for one block. */
 class BlockDecoder {
@@ -157,7 +169,7 @@ export function decodePathAttributes(
     throw new BgpDecodeError(messageType, start, `attribute block [${start}, ${end}) is outside the ${bytes.length}-byte input`, 'session-reset');
   }
   const d = new BlockDecoder(bytes, ctx, messageType, decodeMpNlri);
-  seen.fill(0);
+  startBlock();
   let pos = start;
   while (pos < end) {
     const at = pos;
@@ -187,7 +199,7 @@ export function decodePathAttributes(
       break;
     }
     const valueEnd = pos + length;
-    if (seen[type]) {
+    if (seen[type] === generation) {
       if (type === AttributeType.MP_REACH_NLRI || type === AttributeType.MP_UNREACH_NLRI) {
         throw d.fatal(at, type, `attribute ${type} appears more than once`);
       }
@@ -195,7 +207,7 @@ export function decodePathAttributes(
       pos = valueEnd;
       continue;
     }
-    seen[type] = 1;
+    seen[type] = generation;
     const canonical = CANONICAL_FLAGS[type]!;
     if (canonical >= 0 && (flags & OPTIONAL_TRANSITIVE) !== canonical) {
       d.soft(at, type, 'treat-as-withdraw', `attribute ${type} has flags 0x${flags.toString(16)}, expected optional/transitive bits 0x${canonical.toString(16)}`, 4);
@@ -226,9 +238,9 @@ function checkMandatory(d: BlockDecoder, start: number, nlriField: boolean): voi
   const mpAnnounces = reach !== undefined && (reach.unknownNlri ? reach.unknownNlri.length > 0 : r.mpReachNlriEnd > r.mpReachNlriStart);
   if (!nlriField && !mpAnnounces) return;
   const missing: string[] = [];
-  if (!seen[AttributeType.ORIGIN]) missing.push('ORIGIN');
-  if (!seen[AttributeType.AS_PATH]) missing.push('AS_PATH');
-  if (nlriField && !seen[AttributeType.NEXT_HOP]) missing.push('NEXT_HOP');
+  if (seen[AttributeType.ORIGIN] !== generation) missing.push('ORIGIN');
+  if (seen[AttributeType.AS_PATH] !== generation) missing.push('AS_PATH');
+  if (nlriField && seen[AttributeType.NEXT_HOP] !== generation) missing.push('NEXT_HOP');
   if (missing.length > 0) {
     d.soft(start, -1, 'treat-as-withdraw', `UPDATE announces routes without the mandatory ${missing.join(', ')}`, 3);
   }
