@@ -19,6 +19,21 @@ export {
 } from './ip/address.js';
 export { Prefix, type PrefixInput, parsePrefix, toPrefix, prefixV4, comparePrefixes } from './ip/prefix.js';
 
+// table/: the prefix table
+export {
+  PrefixMap,
+  PrefixMapView,
+  PrefixMapSnapshot,
+  type PrefixMapOptions,
+  PrefixTable,
+  PrefixTableSnapshot,
+  PrefixTableReader,
+  MAX_TABLE_VALUE,
+  type PrefixTableOptions,
+  type PrefixTableStats,
+  type SharedSnapshotDescriptor,
+} from './table/index.js';
+
 // wire/bgp: the BGP-4 codec (more in src/wire/bgp/index.ts: constants, NLRI helpers)
 export type {
   BgpMessage,
