@@ -42,7 +42,9 @@ export function gcAvailable(): boolean {
 }
 
 /**
- * Force full garbage collections until heapUsed stops shrinking (at most 6).
+ * Force full garbage collections: at least three (a freed ArrayBuffer's backing store is released
+ * by a sweeper that the next GC finishes, so one GC can leave `external` high), then more until
+ * heapUsed + external stops shrinking (at most eight in all).
  * @throws Error when node was started without --expose-gc: a memory figure taken with garbage
  *   still on the heap would be wrong, so the benchmark refuses to produce one.
  */
@@ -52,10 +54,11 @@ export function collectGarbage(): void {
     throw new Error('memory figures need a forced GC: run node with --expose-gc (npm run bench:table does)');
   }
   let last = Infinity;
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 8; i++) {
     gc();
-    const used = process.memoryUsage().heapUsed;
-    if (used >= last - 1024) break;
+    const m = process.memoryUsage();
+    const used = m.heapUsed + m.external;
+    if (i >= 2 && used >= last - 4096) break;
     last = used;
   }
 }
