@@ -115,10 +115,11 @@ function encodeValue(out: number[], value: MetadataValue): void {
 }
 
 /**
- * Build an MMDB over `count` prefixes: network words (1 per prefix for IPv4, 4 for IPv6),
- * lengths, and the canonical text stored as each prefix's value.
+ * Build an MMDB over the prefixes `indices[k]` (k = 0..n-1) of numeric columns `words` (1 word
+ * per prefix for IPv4, 4 for IPv6) and `lengths`; the value stored for prefix `indices[k]` is
+ * `text[k]`, its canonical text.
  */
-export function buildMmdb(family: 4 | 6, words: Uint32Array, lengths: Uint8Array, text: readonly string[], indices: ArrayLike<number>): MmdbDatabase {
+export function buildMmdb(family: 4 | 6, words: Uint32Array, lengths: Uint8Array, indices: Uint32Array, text: readonly string[]): MmdbDatabase {
   const width = family === 4 ? 1 : 4;
   const trie = new BinaryTrie();
   for (let k = 0; k < indices.length; k++) {
@@ -126,14 +127,21 @@ export function buildMmdb(family: 4 | 6, words: Uint32Array, lengths: Uint8Array
     trie.insert(words, i * width, lengths[i]!, i);
   }
 
-  // Data section: each stored prefix's text once.
-  const data: number[] = [];
+  // Data section: each stored prefix's text once (ASCII; a prefix text is under 285 bytes, so
+  // its control is one byte, or two from 29 bytes on).
+  const data = Buffer.alloc(text.reduce((sum, t) => sum + t.length + 2, 0));
   const dataOffset = new Map<number, number>();
+  let used = 0;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
-    if (dataOffset.has(i)) continue;
-    dataOffset.set(i, data.length);
-    encodeString(data, text[i]!);
+    const t = text[k]!;
+    dataOffset.set(i, used);
+    if (t.length < 29) data[used++] = (2 << 5) | t.length;
+    else {
+      data[used++] = (2 << 5) | 29;
+      data[used++] = t.length - 29;
+    }
+    used += data.write(t, used, 'latin1');
   }
 
   // Number the output nodes: the root and every trie node that has a child (preorder).
@@ -190,5 +198,5 @@ export function buildMmdb(family: 4 | 6, words: Uint32Array, lengths: Uint8Array
     encodeString(metadata, key);
     encodeValue(metadata, value);
   }
-  return { bytes: Buffer.concat([tree, Buffer.alloc(16), Buffer.from(data), Buffer.from(metadata)]), nodeCount };
+  return { bytes: Buffer.concat([tree, Buffer.alloc(16), data.subarray(0, used), Buffer.from(metadata)]), nodeCount };
 }

@@ -5,7 +5,6 @@
  * walk the binary search tree one bit per step and decode the stored string (no cache, the
  * library's default). Memory = the database buffer plus the reader.
  */
-import { parsePrefix } from '../../src/ip/index.js';
 import { buildMmdb } from './mmdb-database.js';
 import { type PeerLibrary, type PeerTable, requirePeer } from './peer.js';
 
@@ -20,24 +19,9 @@ export const mmdbLibPeer: PeerLibrary = {
   answer: 'longest-prefix',
   linearScan: false,
   families: [4, 6],
-  prepare(prefixes, family) {
+  prepare(prefixes, family, numeric) {
     const start = process.hrtime.bigint();
-    const width = family === 4 ? 1 : 4;
-    const words = new Uint32Array(prefixes.length * width);
-    const lengths = new Uint8Array(prefixes.length);
-    const indices = new Uint32Array(prefixes.length);
-    prefixes.forEach((text, i) => {
-      const p = parsePrefix(text);
-      words[i * width] = p.w0;
-      if (width === 4) {
-        words[i * 4 + 1] = p.w1;
-        words[i * 4 + 2] = p.w2;
-        words[i * 4 + 3] = p.w3;
-      }
-      lengths[i] = p.length;
-      indices[i] = i;
-    });
-    const db = buildMmdb(family, words, lengths, prefixes, indices);
+    const db = buildMmdb(family, numeric.words, numeric.lengths, numeric.indices, prefixes);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     return {
       artifact: db.bytes,

@@ -28,6 +28,17 @@ export type PeerAnswer =
   /** Only whether some stored prefix contains the address. */
   | 'membership';
 
+/**
+ * The same prefixes in numeric form, for a prepare step that needs bits rather than text:
+ * prefix k of the list is family index `indices[k]` in `words`/`lengths` (one word per prefix
+ * for IPv4, four for IPv6; see bench/support/full-table.ts).
+ */
+export interface NumericPrefixes {
+  readonly words: Uint32Array;
+  readonly lengths: Uint8Array;
+  readonly indices: Uint32Array;
+}
+
 /** A table built by a peer library. */
 export interface PeerTable {
   /** The library's input form for an address given as canonical text (called outside timing). */
@@ -60,7 +71,7 @@ export interface PeerLibrary {
    * Optional untimed step before {@link build}: make an artifact the library loads (e.g. a
    * database file) that a user would have made offline. `note` says what was made and its cost.
    */
-  prepare?(prefixes: readonly string[], family: 4 | 6): { artifact: unknown; note: string };
+  prepare?(prefixes: readonly string[], family: 4 | 6, numeric: NumericPrefixes): { artifact: unknown; note: string };
   /**
    * Build a table over `prefixes` (canonical text of one family), value = the prefix text. This
    * is the timed "load". `artifact` is what {@link prepare} returned, if the peer has that step.
