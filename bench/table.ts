@@ -65,7 +65,7 @@ function newMap(): RibstoreMap {
   return new PrefixMap<number>();
 }
 
-/** Numeric fast-path lookup of address i of `sample`; returns the stored value (prefix index). */
+/** Numeric fast-path lookups over every address of `sample`; returns the number of hits. */
 function lookupNumeric(map: RibstoreMap, sample: AddressSample): number {
   let hits = 0;
   const w = sample.words;
@@ -106,6 +106,10 @@ interface RibstoreFigures {
   bytesPerPrefix: number;
   heapBytes: number;
   arrayBufferBytes: number;
+  /** Trie words in use (live blocks), bytes per prefix, from PrefixMap.stats(). */
+  liveTrieBytesPerPrefix: number;
+  /** The trie arena's buffer size (bytes), from PrefixMap.stats(). */
+  arenaBytes: number;
   numericInside: Measurement;
   numericUniform: Measurement;
   stringInside: Measurement;
@@ -188,6 +192,8 @@ function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32
   let bytes = 0;
   let heap = 0;
   let arrayBuffers = 0;
+  let liveTrieBytes = 0;
+  let arenaBytes = 0;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
     const before = cycle === 0 ? sampleMemory() : undefined;
     const map = newMap();
@@ -206,6 +212,9 @@ function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32
       bytes = delta.counted;
       heap = delta.heap;
       arrayBuffers = delta.arrayBuffers;
+      const stats = map.stats();
+      liveTrieBytes = stats.liveWords * 4;
+      arenaBytes = stats.bytes;
     }
     deletes.push(
       timeOnce(n, () => {
@@ -288,6 +297,8 @@ function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32
       bytesPerPrefix: bytes / n,
       heapBytes: heap,
       arrayBufferBytes: arrayBuffers,
+      liveTrieBytesPerPrefix: liveTrieBytes / n,
+      arenaBytes,
       numericInside,
       numericUniform,
       stringInside,
@@ -424,6 +435,7 @@ function ribstoreTable(v4: RibstoreFigures, v6: RibstoreFigures): string {
       row('delete, random order (ns/prefix)', (r) => formatNs(r.deleteNs)),
       row('memory (bytes/prefix, heap + external)', (r) => `${r.bytesPerPrefix.toFixed(1)} B`),
       row('  of which array buffers / JS heap', (r) => `${formatBytes(r.arrayBufferBytes)} / ${formatBytes(r.heapBytes)}`),
+      row('  trie words in use (bytes/prefix; arena buffer)', (r) => `${r.liveTrieBytesPerPrefix.toFixed(1)} B (${formatBytes(r.arenaBytes)})`),
       row('lookup, numeric, inside prefixes', (r) => ns(r.numericInside)),
       row('lookup, numeric, uniform random', (r) => `${ns(r.numericUniform)} (${(r.hitRateUniform * 100).toFixed(1)}% hit)`),
       row('lookup, string, inside prefixes', (r) => ns(r.stringInside)),
