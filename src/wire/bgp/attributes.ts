@@ -89,6 +89,9 @@ const CANONICAL_FLAGS: Int16Array = (() => {
   return flags;
 })();
 
+/** Flag bits kept on a raw attribute: optional, transitive, partial (the rest is the encoder's or unused). */
+const RAW_FLAGS_KEPT = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE | AttributeFlag.PARTIAL;
+
 /** Which attribute types were seen in the block being decoded (reused; decoding is synchronous). */
 const seen = new Uint8Array(256);
 
@@ -203,6 +206,8 @@ export function decodePathAttributes(
     pos = valueEnd;
   }
   finish(d, start);
+  // Raw attributes in type order, as the encoder writes them (types are unique: repeats are discarded).
+  d.result.attributes.unknown?.sort((a, b) => a.type - b.type);
   if (nlriFieldLength >= 0 && ctx.requireMandatoryAttributes) checkMandatory(d, start, nlriFieldLength > 0);
   return d.result;
 }
@@ -328,7 +333,7 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
       attrs.otc = readWord(bytes, pos);
       return;
     default: {
-      const raw: RawAttribute = { flags: flags & ~AttributeFlag.EXTENDED_LENGTH, type, value: copyBytes(bytes, pos, end) };
+      const raw: RawAttribute = { flags: flags & RAW_FLAGS_KEPT, type, value: copyBytes(bytes, pos, end) };
       (attrs.unknown ??= []).push(raw);
     }
   }
@@ -721,15 +726,15 @@ function writeMpReach(out: ByteWriter, reach: MpReach, ctx: EncodeContext, withN
   out.u8(checkRange('SAFI', reach.safi, 255));
   const lengthAt = out.length;
   out.u8(0);
-  if (reach.nextHop) {
+  if (reach.nextHopBytes.length > 0 || !reach.nextHop) {
+    out.bytes(reach.nextHopBytes);
+  } else {
     if (reach.nextHopRd) writeRouteDistinguisher(reach.nextHopRd, out);
     writeAddress(out, reach.nextHop);
     if (reach.linkLocalNextHop) {
       if (reach.nextHopRd) writeRouteDistinguisher(reach.nextHopRd, out);
       writeAddress(out, reach.linkLocalNextHop);
     }
-  } else {
-    out.bytes(reach.nextHopBytes);
   }
   const nextHopLength = out.length - lengthAt - 1;
   if (nextHopLength > 255) throw new RibstoreError('ENCODE_ERROR', `MP_REACH_NLRI next hop is ${nextHopLength} bytes, over 255`);
