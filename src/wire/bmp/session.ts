@@ -189,7 +189,12 @@ export class BmpSession {
       update = decodeUpdate(message.update, 0, context);
     }
     if (!hasAsPathError(update.errors)) return update;
-    const retry = decodeUpdate(message.update, 0, otherAsSize(context));
+    let retry: BgpUpdate;
+    try {
+      retry = decodeUpdate(message.update, 0, otherAsSize(context));
+    } catch {
+      return update;
+    }
     if (hasAsPathError(retry.errors)) return update;
     this.asSizeFallbacks++;
     return retry;
@@ -240,7 +245,12 @@ export class BmpSession {
     // The AS_PATH did not parse: nothing was delivered yet; walk again with the other AS size.
     guard.abortOnAsPathError = false;
     const retry = otherAsSize(context);
-    const clean = !hasAsPathError(decodeUpdate(message.update, 0, retry).errors);
+    let clean: boolean;
+    try {
+      clean = !hasAsPathError(decodeUpdate(message.update, 0, retry).errors);
+    } catch {
+      clean = false;
+    }
     if (clean) this.asSizeFallbacks++;
     return walkUpdate(message.update, 0, clean ? retry : context, guard, this.cursor);
   }
