@@ -14,7 +14,7 @@
  * reason), and, when ../shared is there, short windows of the real vendor streams.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RibstoreError } from '../../src/errors.js';
 import { Address, parseAddress } from '../../src/ip/address.js';
@@ -102,7 +102,7 @@ function vendorWindows(limit: number): Uint8Array[] {
   const seen = new Set<string>();
   for (const sub of readdirSync(dir).sort()) {
     const folder = join(dir, sub);
-    if (!existsSync(folder) || !readdirSync(folder).some((f) => f.endsWith('.bmp'))) continue;
+    if (!statSync(folder).isDirectory() || !readdirSync(folder).some((f) => f.endsWith('.bmp'))) continue;
     for (const f of readdirSync(folder).filter((f) => f.endsWith('.bmp')).sort()) {
       const frames = new BmpFramer().push(new Uint8Array(readFileSync(join(folder, f))));
       for (let i = 0; i < frames.length; i++) {
