@@ -66,7 +66,12 @@ export function decodeOpenBody(bytes: Uint8Array, start: number, end: number): B
     pos += length;
   }
   let asn = myAs;
-  for (const c of capabilities) if (c.kind === 'four-octet-as') asn = c.asn;
+  for (const c of capabilities) {
+    if (c.kind === 'four-octet-as') {
+      asn = c.asn; // the first one counts, as with repeated attributes
+      break;
+    }
+  }
   return { type: 'open', version, myAs, asn, holdTime, bgpId, capabilities, otherParameters };
 }
 
