@@ -21,7 +21,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Address, parseAddress } from '../src/ip/address.js';
 import { parsePrefix, type Prefix } from '../src/ip/prefix.js';
 import { encodeOpen } from '../src/wire/bgp/open.js';
@@ -191,7 +191,9 @@ function row(name: string, bytes: number, result: { seconds: number; outcome: Ou
 }
 
 function main(): void {
-  console.log(`# wire-bmp benchmark: one core, median of ${RUNS} runs (${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version})\n`);
+  console.log(`# wire-bmp benchmark: one core, median of ${RUNS} runs (${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, node ${process.version})`);
+  // Figures from a machine shared with other jobs are lower than the code's speed: say so.
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   console.log('| stream | size | BMP messages | announcements | time | messages/s | announcements/s |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   const tablePath = sharedData('tables', 'tier1-full-table-prefixes.txt.gz');
