@@ -83,10 +83,13 @@ test('vendor BMP streams: zero errors, message counts per type as in SOURCES.md,
 /**
  * Unicast NLRI counts SOURCES.md states per capture (IPv4/IPv6 unicast only, from the NLRI
  * field and MP_REACH/MP_UNREACH). For 208-BMP-mem-leak-test it states 4,542 announcements over
- * 97 IPv4 + 92 IPv6 prefixes; ribstore reads 4,536 over 97 + 91: the difference sits in
- * session-04, Huawei's Loc-RIB and Adj-RIB-Out views, whose NLRI carry ADD-PATH path ids the
- * OPENs do not announce (see wire/bmp/session.ts); how a decoder resolves that changes the
- * count. There the test checks the IPv4 prefix count and that every UPDATE decodes cleanly.
+ * 97 IPv4 + 92 IPv6 prefixes; ribstore reads 4,536 over 97 + 91. The difference sits in
+ * session-04, Huawei's Loc-RIB, whose NLRI carry ADD-PATH path ids (mostly 0) on families its
+ * OPENs do not announce (see wire/bmp/session.ts). Read without path ids, each zero path id
+ * becomes four zero-length prefixes: that reading finds 4,552 announcements and `::/0` as a
+ * 92nd IPv6 prefix, so the stated figures come from a decode that mixes both readings. Here
+ * the test checks the IPv4 prefix count, that every UPDATE decodes cleanly, and that no /0
+ * prefix (the sign of a misread path id) appears.
  */
 const STATED: Record<string, { announced: number; withdrawn?: number; prefixes?: number; ipv4Prefixes?: number }> = {
   '200-BMP-HUAWEI-locrib_instance': { announced: 5 },
@@ -124,6 +127,7 @@ test('vendor BMP streams: every UPDATE decodes with its peer context; unicast NL
     if (stated.announced >= 0) assert.equal(announced, stated.announced, `${folder}: unicast announcements`);
     if (stated.withdrawn !== undefined) assert.equal(withdrawn, stated.withdrawn, `${folder}: unicast withdrawals`);
     if (stated.prefixes !== undefined) assert.equal(prefixes.size, stated.prefixes, `${folder}: distinct prefixes`);
+    assert.ok(!prefixes.has('0.0.0.0/0') && !prefixes.has('::/0'), `${folder}: no default route read from a path id`);
     if (stated.ipv4Prefixes !== undefined) {
       assert.equal([...prefixes].filter((p) => !p.includes(':')).length, stated.ipv4Prefixes, `${folder}: distinct IPv4 prefixes`);
     }
