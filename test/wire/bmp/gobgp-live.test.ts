@@ -11,11 +11,8 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { test } from 'node:test';
 import { formatAsPath, formatCommunity, formatLargeCommunity } from '../../../src/wire/bgp/communities.js';
 import { BmpFramer, BmpSession, decodeBmpMessage, tlvText, type BmpMessage } from '../../../src/wire/bmp/index.js';
-import { gobgpSkipReason, startGobgpPair, waitFor, type GobgpPair } from '../../support/gobgp.js';
+import { freePortBlock, gobgpSkipReason, startGobgpPair, waitFor, type GobgpPair } from '../../support/gobgp.js';
 
-/** TCP ports of this test (the wire-bmp range is 21000-21999). */
-const PORT_BASE = 21100;
-const BMP_PORT = 21019;
 
 /** What one RIB view (pre-policy, post-policy, Loc-RIB) holds: prefix -> attribute summary. */
 type View = Map<string, string>;
@@ -121,6 +118,9 @@ const WITHDRAWN = new Set(['203.0.113.0/25', '2001:db8:100::/48']);
 const skip = gobgpSkipReason();
 
 test('GoBGP live BMP: Peer Up, routes with their attributes, withdrawals, Peer Down, Termination', { skip, timeout: 90_000 }, async () => {
+  // Five free ports in the wire-bmp range (21000-21999): gobgpd BGP x2, gRPC x2, and BMP.
+  const PORT_BASE = await freePortBlock(5);
+  const BMP_PORT = PORT_BASE + 4;
   const collector = new Collector();
   const server: Server = createServer((socket) => collector.attach(socket));
   await new Promise<void>((resolve, reject) => {
