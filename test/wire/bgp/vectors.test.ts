@@ -15,6 +15,7 @@ import {
   encodeBgpMessage,
   formatRouteDistinguisher,
   labelValue,
+  walkUpdate,
 } from '../../../src/wire/bgp/index.js';
 import { MARKER, hex, toHex } from './hex.js';
 
@@ -228,4 +229,17 @@ test('an extended-length attribute decodes, and re-encodes with the short form',
   const u = update(bytes, TWO_OCTET_AS_CONTEXT);
   assert.deepEqual(u.attributes.asPath, [{ type: 2, asns: [65001] }]);
   assert.equal(toHex(encodeBgpMessage(u, TWO_OCTET_AS_CONTEXT)), toHex(hex(`${MARKER} 001e 02 0000 0007 4002 04 0201 fde9`)));
+});
+
+test('bits past the prefix length are cleared, in decoded prefixes and in the walk cursor (RFC 4271 4.3)', () => {
+  const bytes = hex(`${MARKER} 0020 02 0000 0000 17 c00003  1f ffffffff`); // 192.0.3.0/23 with a stray bit, 255.255.255.255/31
+  const u = update(bytes);
+  assert.deepEqual(u.announced.map((n) => n.prefix.toString()), ['192.0.2.0/23', '255.255.255.254/31']);
+  const words: number[] = [];
+  walkUpdate(bytes, 0, createDecodeContext({ fourOctetAs: true, requireMandatoryAttributes: false }), {
+    attributes() {},
+    announce: (r) => void words.push(r.w0),
+    withdraw() {},
+  });
+  assert.deepEqual(words, [0xc0000200, 0xfffffffe]);
 });
