@@ -3,10 +3,12 @@
  */
 import type { FuzzTarget } from '../target.js';
 import { bgpAttributesTarget, bgpMessageTarget } from './bgp.js';
+import { bmpStreamTarget } from './bmp.js';
 
 /** The registry read by fuzz/run.ts and test/fuzz. */
 export const targets: readonly FuzzTarget[] = [
   bgpMessageTarget,
   bgpAttributesTarget,
+  bmpStreamTarget,
   // BMP and MRT targets: import them above and add them here.
 ];
