@@ -1,0 +1,97 @@
+/**
+ * `ribstore mrt dump FILE…`: print MRT files in Debian `bgpdump -m` format.
+ *
+ * The text comes from `formatBgpdumpLines` (wire/mrt/bgpdump-format.ts); this file only
+ * reads files, buffers output (one write per batch of records, honouring back-pressure)
+ * and reports errors. A truncated file prints every complete record, then the error.
+ */
+import { parseArgs } from 'node:util';
+import { RibstoreError } from '../../errors.js';
+import { formatBgpdumpLines } from '../../wire/mrt/bgpdump-format.js';
+import { readMrtFile } from '../../wire/mrt/file-reader.js';
+import type { Command } from '../commands.js';
+
+const HELP = `Usage: ribstore mrt dump [options] FILE...
+
+Print the routes, updates, withdrawals and state changes of MRT files (RFC 6396), one line
+each, exactly as Debian's \`bgpdump -m\` (1.6.2) prints them:
+
+  TABLE_DUMP2|time|B|peer IP|peer AS|prefix|AS path|origin|next hop|local pref|MED|communities|AG/NAG|aggregator|
+  BGP4MP|time|A|peer IP|peer AS|prefix|AS path|origin|next hop|local pref|MED|communities|AG/NAG|aggregator|
+  BGP4MP|time|W|peer IP|peer AS|prefix
+  BGP4MP|time|STATE|peer IP|peer AS|old state|new state
+
+ADD-PATH records (TABLE_DUMP2_AP, BGP4MP_AP) add the path identifier after the prefix;
+BGP4MP_ET records print microseconds after the time. Records bgpdump does not print
+(PEER_INDEX_TABLE, multicast and RIB_GENERIC RIBs, OPEN/KEEPALIVE/NOTIFICATION) print nothing.
+
+Files may be plain, gzip or bzip2 (detected from their first bytes; bzip2 needs the bzip2
+command). Several files are printed one after the other.
+
+Options:
+  -h, --help   show this help
+
+Exit status: 0 when every file was read to its end; 1 when a file is missing, corrupt or
+truncated (the complete records before the damage are printed first); 2 for usage errors.`;
+
+/** Buffered stdout: collects text and writes it in large pieces, waiting when the pipe is full. */
+class OutputBuffer {
+  private text = '';
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  add(text: string): void {
+    this.text += text;
+  }
+
+  async flush(force = false): Promise<void> {
+    if (!force && this.text.length < 1 << 16) return;
+    if (this.text.length === 0) return;
+    const piece = this.text;
+    this.text = '';
+    if (!this.stream.write(piece)) {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        this.stream.once('error', onError);
+        this.stream.once('drain', () => {
+          this.stream.off('error', onError);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  let files: string[];
+  try {
+    files = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true }).positionals;
+  } catch (error) {
+    throw new RibstoreError('INVALID_ARGUMENT', `${(error as Error).message}\n\n${HELP}`);
+  }
+  if (files.length === 0) throw new RibstoreError('INVALID_ARGUMENT', `mrt dump needs at least one FILE\n\n${HELP}`);
+  const out = new OutputBuffer(process.stdout);
+  let failed: unknown;
+  for (const file of files) {
+    try {
+      for await (const batch of readMrtFile(file)) {
+        for (let i = 0; i < batch.length; i++) out.add(formatBgpdumpLines(batch[i]!));
+        await out.flush();
+      }
+    } catch (error) {
+      await out.flush(true);
+      if (!(error instanceof RibstoreError)) throw error;
+      process.stderr.write(`ribstore: ${error.message} (${error.code})\n`);
+      failed = error;
+    }
+  }
+  await out.flush(true);
+  return failed ? 1 : 0;
+}
+
+/** The `mrt dump` command. */
+export const command: Command = {
+  name: ['mrt', 'dump'],
+  summary: 'print MRT files (plain, .gz, .bz2) in bgpdump -m format',
+  help: HELP,
+  run,
+};
