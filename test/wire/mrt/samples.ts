@@ -122,7 +122,8 @@ export function sampleRecords(): MrtRecordInput[] {
     },
     {
       kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE), fourOctetAs: false, local: false, addPath: false, ...session4,
-      message: encodeUpdate({ attributes: v4Route, announced: [nlri('203.0.113.0/24')] }, ctx2),
+      // No AGGREGATOR here: with a 2-octet AGGREGATOR RFC 6793 and bgpdump differ on AS4_PATH.
+      message: encodeUpdate({ attributes: { ...v4Route, aggregator: undefined }, announced: [nlri('203.0.113.0/24')] }, ctx2),
     },
     {
       kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE_AS4, true), fourOctetAs: true, local: false, addPath: false, ...session6,
