@@ -34,26 +34,51 @@ Options:
 Exit status: 0 when every file was read to its end; 1 when a file is missing, corrupt or
 truncated (the complete records before the damage are printed first); 2 for usage errors.`;
 
-/** Buffered stdout: collects text and writes it in large pieces, waiting when the pipe is full. */
+/**
+ * Buffered stdout: text is written as ASCII into a 1 MiB byte buffer, handed to the stream
+ * when full (a fresh buffer then, since the stream may still hold the old one), waiting for
+ * 'drain' when the pipe is full. This keeps one write call per megabyte and no large strings.
+ */
 class OutputBuffer {
-  private text = '';
+  private static readonly SIZE = 1 << 20;
+  private buffer = Buffer.allocUnsafe(OutputBuffer.SIZE);
+  private length = 0;
+  private waiting: Promise<void> | undefined;
   constructor(private readonly stream: NodeJS.WritableStream) {}
 
   add(text: string): void {
-    this.text += text;
+    if (text.length > OutputBuffer.SIZE - this.length) {
+      this.hand();
+      if (text.length > OutputBuffer.SIZE) {
+        this.pass(Buffer.from(text, 'latin1'));
+        return;
+      }
+    }
+    this.length += this.buffer.write(text, this.length, 'latin1');
   }
 
+  /** Wait while the stream is over its high-water mark. */
   async flush(force = false): Promise<void> {
-    if (!force && this.text.length < 1 << 16) return;
-    if (this.text.length === 0) return;
-    const piece = this.text;
-    this.text = '';
-    if (!this.stream.write(piece)) {
-      await new Promise<void>((resolve, reject) => {
+    if (force) this.hand();
+    if (this.waiting) await this.waiting;
+  }
+
+  private hand(): void {
+    if (this.length === 0) return;
+    const full = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(OutputBuffer.SIZE);
+    this.length = 0;
+    this.pass(full);
+  }
+
+  private pass(bytes: Buffer): void {
+    if (!this.stream.write(bytes) && !this.waiting) {
+      this.waiting = new Promise<void>((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         this.stream.once('error', onError);
         this.stream.once('drain', () => {
           this.stream.off('error', onError);
+          this.waiting = undefined;
           resolve();
         });
       });

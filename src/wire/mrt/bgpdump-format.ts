@@ -76,6 +76,32 @@ class LenientStream {
     this.pos = room >= n ? this.pos + n : this.end;
   }
 
+  /**
+   * Read `n` bytes into the words of `out` (zero-filled past the end of the stream, bytes
+   * past the 16th dropped, as bgpdump's fixed 16-byte address buffer keeps them).
+   */
+  getWords(n: number, out: Words): void {
+    const room = this.end - this.pos;
+    const take = Math.min(room, n, 16);
+    const b = this.bytes;
+    let w0 = 0;
+    let w1 = 0;
+    let w2 = 0;
+    let w3 = 0;
+    for (let i = 0; i < take; i++) {
+      const v = b[this.pos + i]! << (24 - 8 * (i & 3));
+      if (i < 4) w0 |= v;
+      else if (i < 8) w1 |= v;
+      else if (i < 12) w2 |= v;
+      else w3 |= v;
+    }
+    out.w0 = w0 >>> 0;
+    out.w1 = w1 >>> 0;
+    out.w2 = w2 >>> 0;
+    out.w3 = w3 >>> 0;
+    this.pos = room >= n ? this.pos + n : this.end;
+  }
+
   /** A sub-stream over the next `len` bytes (fewer if fewer remain); this stream skips them. */
   copy(len: number): LenientStream {
     const take = Math.max(0, Math.min(len, this.end - this.pos));
@@ -85,15 +111,22 @@ class LenientStream {
   }
 }
 
-interface BgpdumpPrefix {
-  address: Uint8Array;
+/** An address as bgpdump holds it: 16 bytes, here as four big-endian words (IPv4 in w0). */
+interface Words {
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+}
+
+interface BgpdumpPrefix extends Words {
   length: number;
   pathId: number;
 }
 
 interface MpNlri {
   nexthopLength: number;
-  nexthop: Uint8Array;
+  nexthop: Words;
   prefixes: BgpdumpPrefix[];
 }
 
@@ -226,9 +259,9 @@ function readPrefixes(s: LenientStream, addPath: boolean): BgpdumpPrefix[] {
       s.get(byteCount);
       continue;
     }
-    const address = new Uint8Array(16);
-    s.get(byteCount, address);
-    list.push({ address, length, pathId });
+    const prefix: BgpdumpPrefix = { w0: 0, w1: 0, w2: 0, w3: 0, length, pathId };
+    s.getWords(byteCount, prefix);
+    list.push(prefix);
   }
   if (list.length > MAX_PREFIXES) list.length = MAX_PREFIXES;
   return list;
@@ -236,11 +269,11 @@ function readPrefixes(s: LenientStream, addPath: boolean): BgpdumpPrefix[] {
 
 function readNexthop(s: LenientStream): MpNlri {
   const nexthopLength = s.getc();
-  const nexthop = new Uint8Array(16);
-  if (nexthopLength === 4) s.get(4, nexthop);
-  else if (nexthopLength === 16) s.get(16, nexthop);
+  const nexthop: Words = { w0: 0, w1: 0, w2: 0, w3: 0 };
+  if (nexthopLength === 4) s.getWords(4, nexthop);
+  else if (nexthopLength === 16) s.getWords(16, nexthop);
   else if (nexthopLength === 32) {
-    s.get(16, nexthop);
+    s.getWords(16, nexthop);
     s.get(16);
   }
   return { nexthopLength, nexthop, prefixes: [] };
@@ -356,12 +389,12 @@ function mergeAs4(attr: BgpdumpAttributes): void {
   attr.asPathText = asPathText(merged, 4);
 }
 
-function ipv4(bytes: Uint8Array, at = 0): string {
-  return formatIPv4(readWord(bytes, at));
+function ipv4(a: Words): string {
+  return formatIPv4(a.w0);
 }
 
-function ipv6(bytes: Uint8Array): string {
-  return bgpdumpIPv6(readWord(bytes, 0), readWord(bytes, 4), readWord(bytes, 8), readWord(bytes, 12));
+function ipv6(a: Words): string {
+  return bgpdumpIPv6(a.w0, a.w1, a.w2, a.w3);
 }
 
 /**
@@ -522,21 +555,21 @@ function formatMessage(record: MrtBgp4mpMessage, time: string): string {
   let out = '';
   const w = `${format}|${time}|W|`;
   const pathIdSuffix = (p: BgpdumpPrefix) => (addPath ? `|${p.pathId}\n` : '\n');
-  for (const p of withdrawn) out += `${w}${peer}${ipv4(p.address)}/${p.length}${pathIdSuffix(p)}`;
+  for (const p of withdrawn) out += `${w}${peer}${ipv4(p)}/${p.length}${pathIdSuffix(p)}`;
   for (const safi of [1, 2, 3]) {
-    for (const p of attr.withdraw[4 + safi] ?? []) out += `${w}${peer}${ipv4(p.address)}/${p.length}${pathIdSuffix(p)}`;
+    for (const p of attr.withdraw[4 + safi] ?? []) out += `${w}${peer}${ipv4(p)}/${p.length}${pathIdSuffix(p)}`;
   }
   // bgpdump prints a sent IPv6 withdrawal on an IPv4 session with the peer address read as IPv6.
   const peer6w = !v6session && !receive ? `${bgpdumpIPv6(record.peerAddress.w0, 0, 0, 0)}|${shownAs}|` : peer;
   for (const safi of [1, 2, 3]) {
-    for (const p of attr.withdraw[8 + safi] ?? []) out += `${w}${peer6w}${ipv6(p.address)}/${p.length}${pathIdSuffix(p)}`;
+    for (const p of attr.withdraw[8 + safi] ?? []) out += `${w}${peer6w}${ipv6(p)}/${p.length}${pathIdSuffix(p)}`;
   }
   const a = `${format}|${time}|A|`;
   const asPath = asPathColumn(attr);
   const originText = origin(attr);
   if (announced.length > 0) {
     const rest = `${asPath}|${originText}|${formatIPv4(attr.nexthop)}|${tail(attr, false)}`;
-    for (const p of announced) out += `${a}${peer}${ipv4(p.address)}/${p.length}|${addPath ? `${p.pathId}|` : ''}${rest}`;
+    for (const p of announced) out += `${a}${peer}${ipv4(p)}/${p.length}|${addPath ? `${p.pathId}|` : ''}${rest}`;
   }
   for (const safi of [1, 2, 3]) {
     const mp = attr.announce[4 + safi];
@@ -546,7 +579,7 @@ function formatMessage(record: MrtBgp4mpMessage, time: string): string {
     // An unknown next-hop length leaves out the next hop, LOCAL_PREF and MED columns.
     const rest = nh === undefined ? communitiesToEnd(attr) : `${nh}${tail(attr, true)}`;
     for (const p of mp.prefixes) {
-      out += `${a}${peer}${ipv4(p.address)}/${p.length}|${addPath ? `${p.pathId}|` : ''}${asPath}|${originText}|${rest}`;
+      out += `${a}${peer}${ipv4(p)}/${p.length}|${addPath ? `${p.pathId}|` : ''}${asPath}|${originText}|${rest}`;
     }
   }
   for (const safi of [1, 2, 3]) {
@@ -557,7 +590,7 @@ function formatMessage(record: MrtBgp4mpMessage, time: string): string {
     // An unknown next-hop length leaves out every column from the AS path to the MED.
     const middle = nh === undefined ? communitiesToEnd(attr) : `${asPath}|${originText}|${nh}|${tail(attr, false)}`;
     for (const p of mp.prefixes) {
-      out += `${a}${peer}${ipv6(p.address)}/${p.length}|${addPath ? `${p.pathId}|` : ''}${middle}`;
+      out += `${a}${peer}${ipv6(p)}/${p.length}|${addPath ? `${p.pathId}|` : ''}${middle}`;
     }
   }
   return out;
