@@ -3,10 +3,12 @@
  */
 import type { FuzzTarget } from '../target.js';
 import { bgpAttributesTarget, bgpMessageTarget } from './bgp.js';
+import { mrtRecordsTarget } from './mrt.js';
 
 /** The registry read by fuzz/run.ts and test/fuzz. */
 export const targets: readonly FuzzTarget[] = [
   bgpMessageTarget,
   bgpAttributesTarget,
+  mrtRecordsTarget,
   // BMP and MRT targets: import them above and add them here.
 ];
