@@ -10,10 +10,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FuzzFinding, FuzzResult } from './engine.js';
-import { targets } from './targets/index.js';
+import type { FuzzTarget } from './target.js';
 import type { WorkerTask } from './worker.js';
+
+/** The registry module every run uses unless --targets-module names another. */
+const DEFAULT_TARGETS_MODULE = new URL('./targets/index.js', import.meta.url).href;
 
 const HELP = `Usage: npm run fuzz -- [options]
        node dist/fuzz/run.js [options]
@@ -32,6 +36,9 @@ Options:
   --slow-ms N     a single input slower than this is a finding (default 2000)
   --hang-ms N     a worker stuck on one input this long is killed: a hang (default 10000)
   --memory-mb N   worker heap limit (default 512)
+  --targets-module FILE
+                  take the targets from FILE's \`targets\` export instead of the
+                  registry (for testing the fuzzer itself)
   --list          print the target names and seed counts, and exit
   -h, --help      this text
 Exit status: 0 no findings, 1 findings, 2 bad usage.`;
@@ -45,7 +52,7 @@ interface RunOptions {
   memoryMb: number;
 }
 
-function runInWorker(name: string, options: RunOptions, maxInputLength: number): Promise<FuzzResult> {
+function runInWorker(name: string, options: RunOptions, maxInputLength: number, targetsModule: string): Promise<FuzzResult> {
   const progress = new SharedArrayBuffer(4);
   const current = new SharedArrayBuffer(4 + maxInputLength);
   const task: WorkerTask = {
@@ -53,6 +60,7 @@ function runInWorker(name: string, options: RunOptions, maxInputLength: number):
     options: { inputs: options.inputs, timeMs: options.timeMs, seed: options.seed, slowMs: options.slowMs },
     progress,
     current,
+    targetsModule,
   };
   const counter = new Int32Array(progress);
   const currentInput = () => {
@@ -139,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
         'slow-ms': { type: 'string' },
         'hang-ms': { type: 'string' },
         'memory-mb': { type: 'string' },
+        'targets-module': { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -151,6 +160,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const targetsModule = values['targets-module'] ? pathToFileURL(resolve(values['targets-module'])).href : DEFAULT_TARGETS_MODULE;
+  const { targets } = (await import(targetsModule)) as { targets: readonly FuzzTarget[] };
   if (values.list) {
     for (const t of targets) console.log(`${t.name}\t${t.seeds.length} seeds`);
     return 0;
@@ -182,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
   let findings = 0;
   console.log(`fuzz: ${selected.length} targets, seed ${options.seed}`);
   for (const target of selected) {
-    const result = await runInWorker(target.name, options, target.maxInputLength ?? 65536);
+    const result = await runInWorker(target.name, options, target.maxInputLength ?? 65536, targetsModule);
     total += result.inputs;
     const rate = result.durationMs > 0 ? `${Math.round(result.inputs / (result.durationMs / 1000)).toLocaleString('en-US')}/s` : '-';
     console.log(

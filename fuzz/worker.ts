@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fuzzTarget, type FuzzOptions } from './engine.js';
-import { targets } from './targets/index.js';
+import type { FuzzTarget } from './target.js';
 
 /** What run.ts hands the worker. */
 export interface WorkerTask {
@@ -17,9 +17,12 @@ export interface WorkerTask {
   progress: SharedArrayBuffer;
   /** Int32 length, then the bytes of the input being run. */
   current: SharedArrayBuffer;
+  /** URL of the module whose `targets` export lists the targets (normally targets/index.js). */
+  targetsModule: string;
 }
 
 const task = workerData as WorkerTask;
+const { targets } = (await import(task.targetsModule)) as { targets: readonly FuzzTarget[] };
 const target = targets.find((t) => t.name === task.target);
 if (!target) throw new Error(`no fuzz target named ${task.target}`);
 const progress = new Int32Array(task.progress);

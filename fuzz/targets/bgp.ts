@@ -1,14 +1,18 @@
 /**
  * Fuzz targets for the BGP codec.
  *
+ * Seeds: the generated samples (bgp-samples.ts), plus, when ../shared/data is there, distinct
+ * UPDATEs and OPENs from the vendor BMP captures and a RIPE RIS update dump.
+ *
  * `bgp-message`: input = [context selector (1 byte)] + one BGP message. The selector's
  * low 3 bits choose 4-octet AS, ADD-PATH on every family, and extended messages, so
  * mutations explore the contexts too. Besides decoding, `run` checks two invariants and
  * throws a plain Error (a finding) when one breaks:
- *   - `walkUpdate` delivers exactly the routes `decodeUpdate` returns;
+ *   - `walkUpdate` accepts what `decodeUpdate` accepts and delivers exactly its routes;
  *   - on 4-octet contexts, encode(decode(x)) decodes to the same data.
  * `bgp-attributes`: input = [selector] + a bare attribute block (as in MRT RIB entries),
- * decoded with the MRT RIB-entry context or a plain one.
+ * decoded with one of six contexts: MRT RIB entry (IPv4 or IPv6 next hop), 2- or 4-octet
+ * AS, with or without ADD-PATH.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -25,6 +29,7 @@ import {
 } from '../../src/wire/bgp/index.js';
 import { sharedDataDir } from '../../test/support/shared-data.js';
 import { bgpMessagesOfBmp } from '../../test/wire/bgp/bmp-messages.js';
+import { bgpMessagesOfMrt } from '../../test/wire/bgp/mrt-messages.js';
 import type { FuzzTarget } from '../target.js';
 import { bgpSamples } from './bgp-samples.js';
 
@@ -43,6 +48,23 @@ function withSelector(selector: number, bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length + 1);
   out[0] = selector;
   out.set(bytes, 1);
+  return out;
+}
+
+/** Real UPDATEs from a RIS update dump (2-octet and 4-octet AS sessions), at most `limit`. */
+function realMrtMessages(limit: number): Uint8Array[] {
+  const file = join(sharedDataDir, 'mrt', 'updates.20160811.1600.gz');
+  if (!existsSync(file)) return [];
+  const { bytes, messages } = bgpMessagesOfMrt(file);
+  const out: Uint8Array[] = [];
+  const seen = new Set<string>();
+  for (const m of messages) {
+    const key = `${selectorOf(m.ctx)}:${Buffer.from(bytes.subarray(m.start + 19, Math.min(m.end, m.start + 45))).toString('hex')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(withSelector(selectorOf(m.ctx), bytes.subarray(m.start, m.end)));
+    if (out.length >= limit) break;
+  }
   return out;
 }
 
@@ -79,7 +101,7 @@ function generatedMessageSeeds(): Uint8Array[] {
 export const bgpMessageTarget: FuzzTarget = {
   name: 'bgp-message',
   get seeds() {
-    return (messageSeeds ??= [...generatedMessageSeeds(), ...realMessages(400)]);
+    return (messageSeeds ??= [...generatedMessageSeeds(), ...realMessages(400), ...realMrtMessages(150)]);
   },
   maxInputLength: 65536 + 1,
   run(input) {
@@ -90,11 +112,16 @@ export const bgpMessageTarget: FuzzTarget = {
     if (message.type === 'update') {
       let announced = 0;
       let withdrawn = 0;
-      walkUpdate(bytes, 0, ctx, {
-        attributes() {},
-        announce: () => void announced++,
-        withdraw: () => void withdrawn++,
-      });
+      try {
+        walkUpdate(bytes, 0, ctx, {
+          attributes() {},
+          announce: () => void announced++,
+          withdraw: () => void withdrawn++,
+        });
+      } catch (error) {
+        // decodeUpdate accepted this message: walkUpdate must too.
+        throw new Error(`walkUpdate rejected what decodeUpdate accepted: ${(error as Error).message}`);
+      }
       const a = message.attributes;
       const all = message.announced.length + (a.mpReach?.nlri.length ?? 0);
       const gone = message.withdrawn.length + (a.mpUnreach?.nlri.length ?? 0);
@@ -128,7 +155,14 @@ const MRT_CONTEXTS: BgpDecodeContext[] = [
   createDecodeContext({ fourOctetAs: true, mrtRibEntry: { afi: 2, safi: 1 } }),
   createDecodeContext({ fourOctetAs: false }),
   createDecodeContext({ fourOctetAs: true, addPath: FAMILIES }),
+  createDecodeContext({ fourOctetAs: true }),
+  createDecodeContext({ fourOctetAs: false, addPath: FAMILIES }),
 ];
+
+/** The MRT_CONTEXTS index matching a bgp-message selector (4-octet AS bit 1, ADD-PATH bit 2). */
+function attributeSelector(messageSelector: number): number {
+  return [2, 4, 5, 3][messageSelector & 3]!;
+}
 
 let attributeSeeds: Uint8Array[] | undefined;
 
@@ -156,12 +190,22 @@ export const bgpAttributesTarget: FuzzTarget = {
           attributeSeeds.push(withSelector(selector, abbreviated));
         }
       }
+      // The attribute blocks of the real UPDATEs among the message seeds.
+      for (const seed of bgpMessageTarget.seeds.slice(0, 300)) {
+        const m = seed.subarray(1);
+        if (m.length < 23 || m[18] !== 2) continue;
+        const withdrawnEnd = 21 + ((m[19]! << 8) | m[20]!);
+        if (withdrawnEnd + 2 > m.length) continue;
+        const end = withdrawnEnd + 2 + ((m[withdrawnEnd]! << 8) | m[withdrawnEnd + 1]!);
+        if (end > m.length) continue;
+        attributeSeeds.push(withSelector(attributeSelector(seed[0]!), m.subarray(withdrawnEnd + 2, end)));
+      }
     }
     return attributeSeeds;
   },
   run(input) {
     if (input.length === 0) return;
-    const ctx = MRT_CONTEXTS[input[0]! & 3]!;
+    const ctx = MRT_CONTEXTS[input[0]! % MRT_CONTEXTS.length]!;
     const decoded = decodePathAttributes(input, 1, input.length, ctx);
     if (!ctx.fourOctetAs || ctx.mrtRibEntry) return;
     let encoded: Uint8Array;

@@ -8,7 +8,7 @@
  * capability (RFC 8654). Per type (RFC 4271 6.1): OPEN >= 29, UPDATE >= 23,
  * NOTIFICATION >= 21, KEEPALIVE = 19, ROUTE-REFRESH = 23.
  */
-import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BGP_MAX_MESSAGE_LENGTH, MessageType } from './constants.js';
+import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BGP_MAX_MESSAGE_LENGTH, BgpMessageType } from './constants.js';
 import { BgpDecodeError } from './errors.js';
 import type { ByteWriter } from './writer.js';
 
@@ -58,7 +58,7 @@ export function readBgpHeader(bytes: Uint8Array, offset: number, extendedMessage
   const length = (bytes[offset + 16]! << 8) | bytes[offset + 17]!;
   const type = bytes[offset + 18]!;
   const max = extendedMessage ? BGP_MAX_EXTENDED_MESSAGE_LENGTH : BGP_MAX_MESSAGE_LENGTH;
-  if (type < MessageType.OPEN || type > MessageType.ROUTE_REFRESH) {
+  if (type < BgpMessageType.OPEN || type > BgpMessageType.ROUTE_REFRESH) {
     throw headerError(offset + 18, `unknown message type ${type}`, 3);
   }
   if (length < MIN_LENGTH[type]! || length > max || (FIXED_LENGTH[type] && length !== MIN_LENGTH[type])) {

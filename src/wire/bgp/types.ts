@@ -209,7 +209,7 @@ export interface BgpOpen {
   version: number;
   /** The 2-byte My Autonomous System field (AS_TRANS 23456 for a 4-octet ASN). */
   myAs: number;
-  /** The speaker's ASN: the 4-octet AS capability's value if present, else `myAs`. */
+  /** The speaker's ASN: the (first) 4-octet AS capability's value if present, else `myAs`. */
   asn: number;
   holdTime: number;
   /** BGP Identifier as a uint32. */

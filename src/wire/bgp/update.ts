@@ -14,12 +14,12 @@
  * once for the attributes and once per route with a reused {@link NlriCursor}.
  */
 import { RibstoreError } from '../../errors.js';
-import { Afi, BGP_HEADER_LENGTH, MessageType, Safi, familyKey } from './constants.js';
+import { Afi, BGP_HEADER_LENGTH, BgpMessageType, Safi, familyKey } from './constants.js';
 import type { BgpDecodeContext } from './context.js';
 import { decodePathAttributes, writePathAttributes, type DecodedAttributes, type EncodeContext } from './attributes.js';
 import { BgpDecodeError } from './errors.js';
 import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
-import { NlriCursor, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';
+import { NlriCursor, checkNlriList, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';
 import type { BgpUpdate, Nlri, PathAttributes } from './types.js';
 import { ByteWriter } from './writer.js';
 
@@ -35,7 +35,7 @@ interface UpdateLayout {
 
 function layout(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext): UpdateLayout {
   const header = readBgpHeader(bytes, offset, ctx.extendedMessage);
-  if (header.type !== MessageType.UPDATE) {
+  if (header.type !== BgpMessageType.UPDATE) {
     throw new BgpDecodeError(MESSAGE, offset + 18, `message type ${header.type} is not UPDATE`, 'session-reset', -1, 1, 3);
   }
   const end = offset + header.length;
@@ -112,10 +112,10 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   const reachAddPath = reach ? ctx.addPath.has(familyKey(reach.afi, reach.safi)) : false;
   const unreachAddPath = unreach ? ctx.addPath.has(familyKey(unreach.afi, unreach.safi)) : false;
   // Check every NLRI range before handing out anything.
-  checkRange(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor);
-  checkRange(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor);
-  if (decoded.mpReachNlriStart >= 0) checkRange(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, cursor);
-  if (decoded.mpUnreachNlriStart >= 0) checkRange(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, cursor);
+  checkNlriList(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, MESSAGE);
+  checkNlriList(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, MESSAGE);
+  if (decoded.mpReachNlriStart >= 0) checkNlriList(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, MESSAGE);
+  if (decoded.mpUnreachNlriStart >= 0) checkNlriList(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, MESSAGE);
 
   visitor.attributes(decoded);
   let withdrawn = emit(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
@@ -135,10 +135,6 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   return { announced, withdrawn, decoded };
 }
 
-function checkRange(bytes: Uint8Array, start: number, end: number, afi: number, safi: number, addPath: boolean, cursor: NlriCursor): void {
-  let pos = start;
-  while (pos < end) pos = readNlriEntry(bytes, pos, end, afi, safi, addPath, cursor, MESSAGE);
-}
 
 function emit(
   bytes: Uint8Array,
@@ -177,7 +173,7 @@ export interface UpdateInput {
  */
 export function encodeUpdate(update: UpdateInput, ctx: EncodeContext & { extendedMessage?: boolean }): Uint8Array {
   const out = new ByteWriter(256);
-  const at = writeBgpHeader(out, MessageType.UPDATE);
+  const at = writeBgpHeader(out, BgpMessageType.UPDATE);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
   const withdrawnAt = out.length;
   out.u16(0);
