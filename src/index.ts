@@ -89,3 +89,32 @@ export {
   formatRouteDistinguisher,
   parseRouteDistinguisher,
 } from './wire/bgp/index.js';
+
+// wire/mrt: MRT records, files, routes and bgpdump text
+export {
+  type MrtRecord,
+  type MrtHeader,
+  type MrtPeer,
+  type MrtPeerIndexTable,
+  type MrtRib,
+  type MrtRibEntry,
+  type MrtTableDump,
+  type MrtBgp4mpMessage,
+  type MrtBgp4mpStateChange,
+  type MrtUnknown,
+  type MrtRoute,
+  type MrtRecordInput,
+  MrtType,
+  TableDumpV2Subtype,
+  Bgp4mpSubtype,
+  decodeMrtRecord,
+  createMrtDecodeState,
+  encodeMrtRecord,
+  concatMrt,
+  encodeRibEntryAttributes,
+  MrtFramer,
+  readMrtFile,
+  forEachMrtRecord,
+  forEachMrtRoute,
+  formatBgpdumpLines,
+} from './wire/mrt/index.js';
