@@ -28,7 +28,7 @@
  * when they reach it and skip a prefix whose slot was freed or reused meanwhile.
  */
 import { RibstoreError } from '../errors.js';
-import { type Address, parseAddress } from '../ip/address.js';
+import { type Address, type Family, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, comparePrefixes, toPrefix } from '../ip/prefix.js';
 import { type AttributeSummary, AttributePool } from './attribute-pool.js';
 import type { PrefixIndex } from './prefix-index.js';
@@ -192,14 +192,22 @@ export class Rib {
    * and its stale twin from the peer-view's previous session if there is one.
    */
   announce(pv: number, table: number, prefix: Prefix, pathId: number, attr: number): void {
+    this.announceWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, attr);
+  }
+
+  /**
+   * {@link announce} for a prefix in numeric words (host bits must be zero, as decoders
+   * give them). The ingest hot path: allocates nothing once the arrays have grown.
+   */
+  announceWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number, attr: number): void {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
     const sets = this.sets;
     const index = this.tables[table]!;
-    let s = index.get(prefix);
-    if (s === undefined) {
-      s = sets.allocSlot(table, prefix.family === 6, prefix.length, prefix.w0, prefix.w1, prefix.w2, prefix.w3);
-      index.set(prefix, s);
+    let s = index.getWords(family, w0, w1, w2, w3, length);
+    if (s < 0) {
+      s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
+      index.setWords(family, w0, w1, w2, w3, length, s);
       sets.append(s, pv, pathId, attr);
       registry.pvCount[pv]!++;
       this.attributes.retain(attr);
@@ -213,26 +221,26 @@ export class Rib {
         this.attributes.retain(attr);
         this.releaseAttributes(old);
       }
-    } else {
-      const previous = registry.pvPrevious[pv]!;
-      if (previous !== 0) {
-        const twin = sets.find(s, previous, pathId);
-        if (twin >= 0) {
-          // Replace in place: the stale twin's entry becomes the new route, no gap.
-          const old = sets.entries[twin + 2]!;
-          sets.entries[twin] = pv;
-          sets.entries[twin + 2] = attr;
-          registry.pvCount[pv]!++;
-          this.attributes.retain(attr);
-          this.releaseAttributes(old);
-          this.dropCount(previous);
-          return;
-        }
-      }
-      sets.append(s, pv, pathId, attr);
-      registry.pvCount[pv]!++;
-      this.attributes.retain(attr);
+      return;
     }
+    const previous = registry.pvPrevious[pv]!;
+    if (previous !== 0) {
+      const twin = sets.find(s, previous, pathId);
+      if (twin >= 0) {
+        // Replace in place: the stale twin's entry becomes the new route, no gap.
+        const old = sets.entries[twin + 2]!;
+        sets.entries[twin] = pv;
+        sets.entries[twin + 2] = attr;
+        registry.pvCount[pv]!++;
+        this.attributes.retain(attr);
+        this.releaseAttributes(old);
+        this.dropCount(previous);
+        return;
+      }
+    }
+    sets.append(s, pv, pathId, attr);
+    registry.pvCount[pv]!++;
+    this.attributes.retain(attr);
   }
 
   /**
@@ -240,23 +248,30 @@ export class Rib {
    * previous session, which the router has just declared gone). Returns whether a route was removed.
    */
   withdraw(pv: number, table: number, prefix: Prefix, pathId: number): boolean {
+    return this.withdrawWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId);
+  }
+
+  /** {@link withdraw} for a prefix in numeric words. Allocates nothing. */
+  withdrawWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number): boolean {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
-    const index = this.tables[table]!;
-    const s = index.get(prefix);
-    if (s === undefined) return false;
+    const s = this.tables[table]!.getWords(family, w0, w1, w2, w3, length);
+    if (s < 0) return false;
     let removed = false;
     let at = this.sets.find(s, pv, pathId);
     if (at >= 0) {
       removed = true;
-      if (this.removeEntry(s, at) === 0) return this.dropSlot(s, index, prefix);
+      if (this.removeEntry(s, at) === 0) {
+        this.dropSlot(s);
+        return true;
+      }
     }
     const previous = registry.pvPrevious[pv]!;
     if (previous !== 0) {
       at = this.sets.find(s, previous, pathId);
       if (at >= 0) {
         removed = true;
-        if (this.removeEntry(s, at) === 0) this.dropSlot(s, index, prefix);
+        if (this.removeEntry(s, at) === 0) this.dropSlot(s);
       }
     }
     return removed;
@@ -282,10 +297,14 @@ export class Rib {
     registry.release(pv);
   }
 
-  private dropSlot(s: number, index: PrefixIndex, prefix: Prefix): true {
-    index.delete(prefix);
-    this.sets.freeSlot(s);
-    return true;
+  /** Remove an emptied slot's prefix from its table and free the slot. */
+  private dropSlot(s: number): void {
+    const sets = this.sets;
+    const meta = sets.meta[s]!;
+    const k = s * 4;
+    const key = sets.key;
+    this.tables[meta >>> 9]!.deleteWords(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
+    sets.freeSlot(s);
   }
 
   private slotPrefix(s: number): Prefix {
@@ -433,8 +452,7 @@ export class Rib {
           if (state[sets.entries[at]! & PV_MASK] === PV_DOOMED) {
             n = this.removeEntry(s, at);
             if (n === 0) {
-              const meta = sets.meta[s]!;
-              this.dropSlot(s, this.tables[meta >>> 9]!, this.slotPrefix(s));
+              this.dropSlot(s);
               break;
             }
           }
@@ -572,7 +590,7 @@ export class Rib {
   /** Slot of the longest prefix containing `address` with a route visible under `mask`, or -1. */
   private longestVisible(index: PrefixIndex, address: Address, mask: Uint8Array): number {
     const s = address.family === 4 ? index.lookupV4(address.w0) : index.lookupV6(address.w0, address.w1, address.w2, address.w3);
-    if (s === undefined) return -1;
+    if (s < 0) return -1;
     if (this.hasVisible(s, mask)) return s;
     const host = new Prefix(address.family, address.w0, address.w1, address.w2, address.w3, address.family === 4 ? 32 : 128);
     const covering = [...index.supernets(host)];
@@ -614,7 +632,7 @@ export class Rib {
    */
   bestRouteV4(address: number): number {
     const s = this.tables[0]!.lookupV4(address);
-    if (s === undefined) return -1;
+    if (s < 0) return -1;
     const best = this.bestIn(s);
     if (best >= 0) return best;
     const all = this.visibility({}, false);
@@ -662,8 +680,8 @@ export class Rib {
     const p = toPrefix(prefix);
     const t = this.findTable(filter.rd);
     if (t === undefined) return undefined;
-    const s = this.tables[t]!.get(p);
-    if (s === undefined) return undefined;
+    const s = this.tables[t]!.getWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
+    if (s < 0) return undefined;
     const mask = this.visibility(filter, true);
     if (!this.hasVisible(s, mask)) return undefined;
     return this.prefixRoutes(s, mask);
