@@ -59,6 +59,8 @@ import {
   peerTypeName,
 } from './route-json.js';
 import { formatIPv4 } from '../ip/address.js';
+import { PrefixTable } from '../table/prefix-table.js';
+import { decodeRouteAttributes } from './attribute-codec.js';
 
 /** Options of {@link Rib}. */
 export interface RibOptions {
@@ -72,10 +74,14 @@ export interface RibOptions {
   now?: () => number;
   /** Decoded attribute sets kept for queries. Default 65 536. */
   attributeCacheSize?: number;
-  /** Decode an interned attribute set (its canonical bytes) into its query form. */
-  decodeAttributes: (bytes: Uint8Array) => AttributesJson;
-  /** Make an empty prefix index (one per table). */
-  createIndex: () => PrefixIndex;
+  /**
+   * Decode an interned attribute set (its canonical bytes) into its query form. Default:
+   * {@link decodeRouteAttributes} (wire/bgp's encoding, see attribute-codec.ts); tests that
+   * intern other byte forms pass their own.
+   */
+  decodeAttributes?: (bytes: Uint8Array) => AttributesJson;
+  /** Make an empty prefix index (one per table). Default: table/'s `PrefixTable` over shared memory. */
+  createIndex?: () => PrefixIndex;
 }
 
 /** Which routes a query considers. Every field narrows; absent fields do not. */
@@ -134,14 +140,14 @@ export class Rib {
   private sweepCursor = 0;
   private sweeping: Promise<void> | undefined;
 
-  constructor(options: RibOptions) {
+  constructor(options: RibOptions = {}) {
     this.keepMs = options.keepMs ?? 300_000;
     this.fallback = options.fallbackToOtherRouters ?? true;
     this.sliceMs = options.sliceMs ?? 5;
     this.now = options.now ?? Date.now;
     this.cacheSize = options.attributeCacheSize ?? 65536;
-    this.decode = options.decodeAttributes;
-    this.createIndex = options.createIndex;
+    this.decode = options.decodeAttributes ?? decodeRouteAttributes;
+    this.createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
     this.tables.push(this.createIndex());
     this.tableNames.push(null);
   }
