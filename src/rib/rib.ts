@@ -108,6 +108,16 @@ export interface PeerViewKey {
   safi: number;
 }
 
+/** What an async {@link Rib.sweep} cost. */
+export interface SweepReport {
+  /** Slices of synchronous work (event-loop turns). */
+  slices: number;
+  /** Total time spent sweeping (ms), yields excluded. */
+  workMs: number;
+  /** The longest slice (ms): the longest the sweep blocked the event loop. */
+  longestSliceMs: number;
+}
+
 /** A prefix originated by an AS, for {@link Rib.originatedBy}. */
 export interface OriginPrefixJson {
   prefix: string;
@@ -138,7 +148,7 @@ export class Rib {
   /** DOOMED peer-views that still hold routes. */
   private doomedPending = 0;
   private sweepCursor = 0;
-  private sweeping: Promise<void> | undefined;
+  private sweeping: Promise<SweepReport> | undefined;
 
   constructor(options: RibOptions = {}) {
     this.keepMs = options.keepMs ?? 300_000;
@@ -473,21 +483,29 @@ export class Rib {
   }
 
   /**
-   * Sweep until no flushed route is left, in slices of at most `sliceMs` of work, yielding
-   * to the event loop between slices. Concurrent calls share one sweep.
+   * Sweep until no flushed route is left, in slices of at most about `sliceMs` of work,
+   * yielding to the event loop between slices. Concurrent calls share one sweep. Resolves
+   * with what the sweep cost.
    */
-  sweep(): Promise<void> {
+  sweep(): Promise<SweepReport> {
     if (this.sweeping !== undefined) return this.sweeping;
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<SweepReport> => {
+      const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0 };
       try {
         while (this.doomedPending > 0) {
           const start = performance.now();
-          while (this.sweepStep(16384) && performance.now() - start < this.sliceMs);
+          let elapsed = 0;
+          while (this.sweepStep(8192) && (elapsed = performance.now() - start) < this.sliceMs);
+          elapsed = performance.now() - start;
+          report.slices++;
+          report.workMs += elapsed;
+          if (elapsed > report.longestSliceMs) report.longestSliceMs = elapsed;
           if (this.doomedPending > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } finally {
         this.sweeping = undefined;
       }
+      return report;
     };
     this.sweeping = run();
     return this.sweeping;
