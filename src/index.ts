@@ -33,3 +33,30 @@ export {
   type PrefixTableStats,
   type SharedSnapshotDescriptor,
 } from './table/index.js';
+
+// rib/: the routing information base
+export {
+  Rib,
+  type RibOptions,
+  type RouteFilter,
+  type PeerViewKey,
+  type OriginPrefixJson,
+  type SweepReport,
+  AttributePool,
+  PeerRegistry,
+  type PeerKey,
+  type View,
+  VIEWS,
+  applyUpdate,
+  RibUpdateVisitor,
+  type UpdateTarget,
+  type ApplyResult,
+  type AttributesJson,
+  type RouteJson,
+  type PeerJson,
+  type PrefixRoutesJson,
+  type LookupJson,
+  type PeerStatusJson,
+  type RouterStatusJson,
+  type RibStatsJson,
+} from './rib/index.js';

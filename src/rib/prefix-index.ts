@@ -29,4 +29,6 @@ export interface PrefixIndex {
   subnets(prefix: Prefix): Iterable<readonly [unknown, number]>;
   /** Number of prefixes. */
   readonly size: number;
+  /** Memory of the index, if it can tell (`bytes`: committed bytes of its storage). */
+  stats?(): { bytes: number };
 }

@@ -826,7 +826,11 @@ export class Rib {
       prefixes: this.sets.slots,
       attributeSets: this.attributes.size,
       pendingFlush: pending,
-      memory: { routeBytes: this.sets.byteLength, attributeBytes: this.attributes.byteLength },
+      memory: {
+        routeBytes: this.sets.byteLength,
+        attributeBytes: this.attributes.byteLength,
+        tableBytes: this.tables.reduce((sum, t) => sum + (t.stats?.().bytes ?? 0), 0),
+      },
     };
   }
 }
