@@ -110,10 +110,18 @@ export class BmpSession {
   private lastState: BmpPeerState | undefined = undefined;
   private readonly cursor = new NlriCursor();
   private readonly guard = new AsPathGuard();
+  private asSizeRetries = 0;
+  private addPathRetries = 0;
+
   /** How many UPDATEs were decoded with the other AS size than the rules say (see the module doc). */
-  asSizeFallbacks = 0;
+  get asSizeFallbacks(): number {
+    return this.asSizeRetries;
+  }
+
   /** How many UPDATEs were decoded with another ADD-PATH setting than the rules say. */
-  addPathFallbacks = 0;
+  get addPathFallbacks(): number {
+    return this.addPathRetries;
+  }
 
   /** Peers currently up (a Peer Up seen, no Peer Down since). */
   get peers(): IterableIterator<BmpPeerState> {
@@ -196,7 +204,7 @@ export class BmpSession {
       return update;
     }
     if (hasAsPathError(retry.errors)) return update;
-    this.asSizeFallbacks++;
+    this.asSizeRetries++;
     return retry;
   }
 
@@ -214,7 +222,7 @@ export class BmpSession {
       } catch {
         continue;
       }
-      this.addPathFallbacks++;
+      this.addPathRetries++;
       return retry;
     }
     throw error;
@@ -251,7 +259,7 @@ export class BmpSession {
     } catch {
       clean = false;
     }
-    if (clean) this.asSizeFallbacks++;
+    if (clean) this.asSizeRetries++;
     return walkUpdate(message.update, 0, clean ? retry : context, guard, this.cursor);
   }
 }
