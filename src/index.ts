@@ -124,5 +124,6 @@ export {
   DEFAULT_MAX_BMP_MESSAGE_LENGTH,
   BmpSession,
   type BmpPeerState,
+  type BmpSessionOptions,
   bmpPeerKey,
 } from './wire/bmp/index.js';
