@@ -20,6 +20,7 @@ export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     // e.g. import('./commands/mrt-dump.js'),
     import('./commands/bmp-dump.js'),
+    import('./commands/mrt-dump.js'),
   ]);
   return modules.map((module: { command: Command }) => module.command);
 }
