@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { parsePrefix } from '../src/ip/prefix.js';
 import { Address } from '../src/ip/address.js';
 import { Rib } from '../src/rib/rib.js';
+import { PrefixTable } from '../src/table/prefix-table.js';
 import { emptySummary } from '../src/rib/attribute-pool.js';
 import { encodeRouteAttributes, summarizeAttributes } from '../src/rib/attribute-codec.js';
 import type { PathAttributes } from '../src/wire/bgp/types.js';
@@ -191,6 +192,22 @@ function main(): void {
     }
     return acc;
   });
+  // The trie alone, same addresses, for what bounds the figures above (built after the memory
+  // sample, so it does not count there).
+  const trie = new PrefixTable({ shared: true });
+  for (let i = 0; i < table.v4.count; i++) trie.setWords(4, table.v4.words[i]!, 0, 0, 0, table.v4.lengths[i]!, i);
+  const trieLookup = measure(addrs.length, () => {
+    let acc = 0;
+    for (let i = 0; i < addrs.length; i++) acc += trie.lookupV4(addrs[i]!);
+    return acc;
+  });
+  const trieGet = measure(table.v4.count, () => {
+    let acc = 0;
+    const w = table.v4.words;
+    const l = table.v4.lengths;
+    for (let i = 0; i < table.v4.count; i++) acc += trie.getWords(4, w[i]!, 0, 0, 0, l[i]!);
+    return acc;
+  });
   const text = measure(10_000, () => {
     let acc = 0;
     for (let i = 0; i < 10_000; i++) acc += rib.lookup(sample.text[i]!)!.routes.length;
@@ -224,6 +241,8 @@ function main(): void {
           ['lookup: best route, origin AS (numeric)', `${formatNs(numeric.nsPerOp)} median`, ''],
           ['lookup: + AS path and communities (decoded, cached)', `${formatNs(decoded.nsPerOp)} median`, '<= 60 ns'],
           ['lookup(text) -> JSON with all routes', `${formatNs(text.nsPerOp)} median`, ''],
+          ['  context: PrefixTable.lookupV4 alone, same addresses', `${formatNs(trieLookup.nsPerOp)} median`, ''],
+          ['  context: PrefixTable.getWords alone (exact match, per route of apply)', `${formatNs(trieGet.nsPerOp)} median`, ''],
           ['flush a 1.06 M-route peer: work', `${flushWork.toFixed(1)} ms (median of 3; ${flushes[0]!.slices} slices)`, '<= 100 ms'],
           ['flush: longest event-loop block', `${longest.toFixed(2)} ms`, '<= 10 ms'],
         ],
