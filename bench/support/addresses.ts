@@ -12,6 +12,7 @@
  * the miss path; benchmarks report the hit rate they observed beside the figure.
  */
 import { formatIPv4, formatIPv6, maskBits } from '../../src/ip/index.js';
+import { flatString } from './flat-string.js';
 import type { FamilyPrefixes } from './full-table.js';
 import type { SeededRandom } from './random.js';
 
@@ -23,7 +24,7 @@ export interface AddressSample {
   readonly count: number;
   /** Numeric form: `count` uint32s (IPv4) or `4 * count` words (IPv6). */
   readonly words: Uint32Array;
-  /** Canonical text form (dotted quad / RFC 5952), one per address. */
+  /** Canonical text form (dotted quad / RFC 5952), one flat string per address. */
   readonly text: string[];
 }
 
@@ -66,10 +67,10 @@ export function firstAddresses(sample: AddressSample, count: number): AddressSam
 function formatAll(family: 4 | 6, words: Uint32Array, count: number): string[] {
   const text = new Array<string>(count);
   if (family === 4) {
-    for (let i = 0; i < count; i++) text[i] = formatIPv4(words[i]!);
+    for (let i = 0; i < count; i++) text[i] = flatString(formatIPv4(words[i]!));
   } else {
     for (let i = 0; i < count; i++) {
-      text[i] = formatIPv6(words[4 * i]!, words[4 * i + 1]!, words[4 * i + 2]!, words[4 * i + 3]!);
+      text[i] = flatString(formatIPv6(words[4 * i]!, words[4 * i + 1]!, words[4 * i + 2]!, words[4 * i + 3]!));
     }
   }
   return text;

@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parsePrefix } from '../../src/ip/index.js';
+import { flatString } from './flat-string.js';
 
 /** The project root (this file runs from dist/bench/support/, three levels down). */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,7 +42,7 @@ export interface FamilyPrefixes {
   readonly words: Uint32Array;
   /** Prefix lengths. */
   readonly lengths: Uint8Array;
-  /** Canonical text (`192.0.2.0/24`, `2001:db8::/32`), as `Prefix.toString()` prints it. */
+  /** Canonical text (`192.0.2.0/24`, `2001:db8::/32`), as `Prefix.toString()` prints it; flat strings. */
   readonly text: string[];
 }
 
@@ -74,7 +75,7 @@ export function parseFullTable(gzipped: Uint8Array, path: string): FullTable {
     const trimmed = line.trim();
     if (trimmed === '') continue;
     const prefix = parsePrefix(trimmed);
-    const text = prefix.toString();
+    const text = flatString(prefix.toString());
     if (seen.has(text)) continue;
     seen.add(text);
     if (prefix.family === 4) {
