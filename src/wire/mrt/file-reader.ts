@@ -50,11 +50,9 @@ export async function detectCompression(path: string): Promise<MrtCompression> {
   }
 }
 
-/** A decompressed byte source: the chunks, then `finish()` reports the decompressor's verdict. */
+/** A decompressed byte source: the chunks (the iteration throws the decompressor's complaint). */
 interface ByteSource {
   chunks: AsyncIterable<Uint8Array>;
-  /** Resolves when the decompressor ended well; rejects with its complaint. */
-  finish(): Promise<void>;
   /** Stop early (the consumer broke out of its loop). */
   close(): void;
 }
@@ -63,7 +61,7 @@ const CHUNK = 1 << 20;
 
 function plainSource(path: string): ByteSource {
   const stream = createReadStream(path, { highWaterMark: CHUNK });
-  return { chunks: stream, finish: async () => {}, close: () => stream.destroy() };
+  return { chunks: stream, close: () => stream.destroy() };
 }
 
 function gzipSource(path: string): ByteSource {
@@ -73,7 +71,6 @@ function gzipSource(path: string): ByteSource {
   file.pipe(gunzip);
   return {
     chunks: gunzip,
-    finish: async () => {},
     close: () => {
       file.destroy();
       gunzip.destroy();
@@ -136,7 +133,6 @@ function bzip2Source(path: string): ByteSource {
   }
   return {
     chunks: chunks(),
-    finish: async () => {},
     close: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();
     },
@@ -168,12 +164,6 @@ export async function* readMrtFile(path: string, options: ReadMrtFileOptions = {
     } catch (error) {
       if (error instanceof DecodeError || error instanceof RibstoreError) throw error;
       streamError = error;
-    }
-    try {
-      await source.finish();
-    } catch (error) {
-      if (error instanceof RibstoreError) throw error;
-      streamError ??= error;
     }
     finished = true;
   } finally {
