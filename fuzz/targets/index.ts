@@ -3,12 +3,14 @@
  */
 import type { FuzzTarget } from '../target.js';
 import { bgpAttributesTarget, bgpMessageTarget } from './bgp.js';
+import { bmpStreamTarget } from './bmp.js';
 import { mrtRecordsTarget } from './mrt.js';
 
 /** The registry read by fuzz/run.ts and test/fuzz. */
 export const targets: readonly FuzzTarget[] = [
   bgpMessageTarget,
   bgpAttributesTarget,
+  bmpStreamTarget,
   mrtRecordsTarget,
   // BMP and MRT targets: import them above and add them here.
 ];

@@ -40,7 +40,7 @@ function headerError(offset: number, message: string, subcode: number): BgpDecod
  */
 export function bgpMessageLength(bytes: Uint8Array, offset: number, extendedMessage = false): number {
   if (offset < 0 || bytes.length - offset < BGP_HEADER_LENGTH) return -1;
-  return readBgpHeader(bytes, offset, extendedMessage, false).length;
+  return checkBgpHeader(bytes, offset, extendedMessage, false);
 }
 
 /**
@@ -49,6 +49,15 @@ export function bgpMessageLength(bytes: Uint8Array, offset: number, extendedMess
  * @throws BgpDecodeError (session-reset) for a truncated or bad header.
  */
 export function readBgpHeader(bytes: Uint8Array, offset: number, extendedMessage = false, requireBody = true): BgpHeader {
+  const length = checkBgpHeader(bytes, offset, extendedMessage, requireBody);
+  return { type: bytes[offset + 18]!, length };
+}
+
+/**
+ * {@link readBgpHeader} without the result object, for the decoders' hot path: checks the
+ * header and returns the message length; the type is `bytes[offset + 18]`.
+ */
+export function checkBgpHeader(bytes: Uint8Array, offset: number, extendedMessage: boolean, requireBody: boolean): number {
   if (offset < 0 || bytes.length - offset < BGP_HEADER_LENGTH) {
     throw headerError(offset, `a BGP header needs 19 bytes, ${Math.max(0, bytes.length - offset)} left`, 2);
   }
@@ -68,7 +77,7 @@ export function readBgpHeader(bytes: Uint8Array, offset: number, extendedMessage
   if (requireBody && bytes.length - offset < length) {
     throw headerError(offset + 16, `${messageTypeName(type)} length ${length} runs past the ${bytes.length - offset} bytes available`, 2);
   }
-  return { type, length };
+  return length;
 }
 
 /** Append a header with a zero length; returns its offset for {@link patchBgpHeaderLength}. */
