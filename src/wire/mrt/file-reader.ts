@@ -147,18 +147,33 @@ function bzip2Source(path: string): ByteSource {
  * ```
  * @throws RibstoreError `FILE_ERROR` for a missing/unreadable file, a missing bzip2 command,
  *   a corrupt or truncated compressed stream, or a truncated last record (after yielding
- *   every complete record); DecodeError for a malformed record (unless `onDecodeError`).
+ *   every complete record); DecodeError for a malformed record, after yielding the records
+ *   before it (with `onDecodeError`, bad records are reported there and skipped instead).
  */
 export async function* readMrtFile(path: string, options: ReadMrtFileOptions = {}): AsyncGenerator<MrtRecord[]> {
   const compression = options.compression ?? (await detectCompression(path));
   const source = compression === 'gzip' ? gzipSource(path) : compression === 'bzip2' ? bzip2Source(path) : plainSource(path);
-  const framer = new MrtFramer(options);
+  // Without a caller's handler, the first bad record ends the file, after the records before it.
+  let failure: DecodeError | undefined;
+  const framer = new MrtFramer({
+    onDecodeError:
+      options.onDecodeError ??
+      ((error) => {
+        failure ??= error;
+      }),
+  });
   let streamError: unknown;
   let finished = false;
   try {
     try {
       for await (const chunk of source.chunks) {
         const records = framer.push(chunk as Uint8Array);
+        if (failure) {
+          const bad = failure;
+          const before = records.filter((r) => r.header.offset < bad.offset);
+          if (before.length > 0) yield before;
+          throw bad;
+        }
         if (records.length > 0) yield records;
       }
     } catch (error) {

@@ -295,6 +295,18 @@ describe('MRT files', () => {
     }
   });
 
+  test('a malformed record ends the file after the records before it', async () => {
+    const records = decodeAll(file);
+    const bad = file.slice();
+    const rib = records[2]!.header.offset;
+    bad[rib + 16] = 200; // prefix length 200 in the IPv6 RIB record
+    writeFileSync(join(dir, 'bad.mrt'), bad);
+    const { text, error } = await partialDump(join(dir, 'bad.mrt'));
+    assert.ok(error instanceof DecodeError && error.offset === rib + 16 && error.messageType === 'MRT TABLE_DUMP_V2/RIB_IPV6_UNICAST', String(error));
+    assert.equal(text, records.slice(0, 2).map(formatBgpdumpLines).join(''));
+    assert.ok(text.length > 0);
+  });
+
   test('a missing file is a FILE_ERROR naming it', async () => {
     const { error } = await partialDump(join(dir, 'absent.mrt'));
     assert.ok(error instanceof RibstoreError && error.code === 'FILE_ERROR');
