@@ -10,7 +10,8 @@
  *
  * Invariant: one route per (prefix, path id) per entry or per UPDATE NLRI, announcements
  * carrying the attributes object of their entry/UPDATE (shared, not copied); withdrawals
- * carry none. Records without routes (PEER_INDEX_TABLE, OPEN, state changes...) give none.
+ * carry none. Under RFC 7606 treat-as-withdraw an UPDATE's announcements come as withdrawals.
+ * Records without routes (PEER_INDEX_TABLE, OPEN, state changes...) give none.
  */
 import type { Address } from '../../ip/address.js';
 import type { Prefix } from '../../ip/prefix.js';
