@@ -44,7 +44,17 @@ class OutputBuffer {
   private buffer = Buffer.allocUnsafe(OutputBuffer.SIZE);
   private length = 0;
   private waiting: Promise<void> | undefined;
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  private resolveWaiting: (() => void) | undefined;
+  /** Set when the reader went away (EPIPE, e.g. `| head`): stop producing output. */
+  closed = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      this.closed = true;
+      this.resolveWaiting?.();
+    });
+  }
 
   add(text: string): void {
     if (text.length > OutputBuffer.SIZE - this.length) {
@@ -72,13 +82,13 @@ class OutputBuffer {
   }
 
   private pass(bytes: Buffer): void {
+    if (this.closed) return;
     if (!this.stream.write(bytes) && !this.waiting) {
-      this.waiting = new Promise<void>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        this.stream.once('error', onError);
+      this.waiting = new Promise<void>((resolve) => {
+        this.resolveWaiting = resolve;
         this.stream.once('drain', () => {
-          this.stream.off('error', onError);
           this.waiting = undefined;
+          this.resolveWaiting = undefined;
           resolve();
         });
       });
@@ -91,9 +101,9 @@ async function run(args: string[]): Promise<number> {
   try {
     files = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true }).positionals;
   } catch (error) {
-    throw new RibstoreError('INVALID_ARGUMENT', `${(error as Error).message}\n\n${HELP}`);
+    throw new RibstoreError('INVALID_ARGUMENT', `${(error as Error).message}; see ribstore mrt dump --help`);
   }
-  if (files.length === 0) throw new RibstoreError('INVALID_ARGUMENT', `mrt dump needs at least one FILE\n\n${HELP}`);
+  if (files.length === 0) throw new RibstoreError('INVALID_ARGUMENT', 'mrt dump needs at least one FILE; see ribstore mrt dump --help');
   const out = new OutputBuffer(process.stdout);
   let failed: unknown;
   for (const file of files) {
@@ -101,6 +111,7 @@ async function run(args: string[]): Promise<number> {
       for await (const batch of readMrtFile(file)) {
         for (let i = 0; i < batch.length; i++) out.add(formatBgpdumpLines(batch[i]!));
         await out.flush();
+        if (out.closed) return 0;
       }
     } catch (error) {
       await out.flush(true);

@@ -65,15 +65,9 @@ class LenientStream {
     return ((this.getw() << 16) | this.getw()) >>> 0;
   }
 
-  /** Read `n` bytes into `out` (zero-filled past the end). */
-  get(n: number, out?: Uint8Array): void {
-    const room = this.end - this.pos;
-    if (out) {
-      const take = Math.min(room, n, out.length);
-      out.set(this.bytes.subarray(this.pos, this.pos + take));
-      out.fill(0, take);
-    }
-    this.pos = room >= n ? this.pos + n : this.end;
+  /** Skip `n` bytes (stopping at the end). */
+  skip(n: number): void {
+    this.pos = this.end - this.pos >= n ? this.pos + n : this.end;
   }
 
   /**
@@ -256,7 +250,7 @@ function readPrefixes(s: LenientStream, addPath: boolean): BgpdumpPrefix[] {
     const byteCount = (length + 7) >>> 3;
     if (s.canRead() < byteCount) break;
     if (count++ > MAX_PREFIXES) {
-      s.get(byteCount);
+      s.skip(byteCount);
       continue;
     }
     const prefix: BgpdumpPrefix = { w0: 0, w1: 0, w2: 0, w3: 0, length, pathId };
@@ -274,7 +268,7 @@ function readNexthop(s: LenientStream): MpNlri {
   else if (nexthopLength === 16) s.getWords(16, nexthop);
   else if (nexthopLength === 32) {
     s.getWords(16, nexthop);
-    s.get(16);
+    s.skip(16);
   }
   return { nexthopLength, nexthop, prefixes: [] };
 }
@@ -292,7 +286,7 @@ function readMpReach(s: LenientStream, attr: BgpdumpAttributes, addPath: boolean
   if (attr.announce[key]) return;
   const nlri = readNexthop(s);
   attr.announce[key] = nlri;
-  for (let snpa = s.getc(); snpa > 0; snpa--) s.get(s.getc());
+  for (let snpa = s.getc(); snpa > 0; snpa--) s.skip(s.getc());
   nlri.prefixes = readPrefixes(s, addPath);
 }
 

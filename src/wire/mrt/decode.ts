@@ -283,7 +283,7 @@ function decodeTableDump(r: BodyReader, header: MrtHeader): MrtTableDump {
   const viewNumber = r.u16('view number');
   const sequence = r.u16('sequence number');
   const networkAt = r.pos;
-  const network = r.address(family, 'prefix');
+  r.address(family, 'prefix');
   const lengthAt = r.pos;
   const prefixLength = r.u8('prefix length');
   if (prefixLength > (family === 4 ? 32 : 128)) r.fail(`prefix length ${prefixLength} is over ${family === 4 ? 32 : 128}`, lengthAt);
@@ -295,11 +295,20 @@ function decodeTableDump(r: BodyReader, header: MrtHeader): MrtTableDump {
   const attributeLength = r.u16('attribute length');
   const attributes = r.view(attributeLength, 'path attributes');
   r.done();
-  void network;
   return { kind: 'table-dump', header, viewNumber, sequence, prefix, status, originatedTime, peerAddress, peerAs, attributes };
 }
 
-function peering(r: BodyReader, fourOctetAs: boolean) {
+/** The session fields shared by BGP4MP messages and state changes. */
+interface Peering {
+  peerAs: number;
+  localAs: number;
+  interfaceIndex: number;
+  afi: number;
+  peerAddress: Address;
+  localAddress: Address;
+}
+
+function peering(r: BodyReader, fourOctetAs: boolean): Peering {
   const peerAs = r.asn(fourOctetAs, 'peer AS');
   const localAs = r.asn(fourOctetAs, 'local AS');
   const interfaceIndex = r.u16('interface index');
@@ -309,15 +318,29 @@ function peering(r: BodyReader, fourOctetAs: boolean) {
   const family: Family = afi === 1 ? 4 : 6;
   const peerAddress = r.address(family, 'peer IP address');
   const localAddress = r.address(family, 'local IP address');
-  return { fourOctetAs, peerAs, localAs, interfaceIndex, afi, peerAddress, localAddress };
+  return { peerAs, localAs, interfaceIndex, afi, peerAddress, localAddress };
 }
 
 function decodeStateChange(r: BodyReader, header: MrtHeader): MrtBgp4mpStateChange {
-  const fields = peering(r, header.subtype === Bgp4mpSubtype.STATE_CHANGE_AS4);
+  const fourOctetAs = header.subtype === Bgp4mpSubtype.STATE_CHANGE_AS4;
+  const p = peering(r, fourOctetAs);
   const oldState = r.u16('old state');
   const newState = r.u16('new state');
   r.done();
-  return { kind: 'bgp4mp-state-change', header, ...fields, oldState, newState };
+  // Properties written out (not spread) so every record of a kind has one hidden class.
+  return {
+    kind: 'bgp4mp-state-change',
+    header,
+    fourOctetAs,
+    peerAs: p.peerAs,
+    localAs: p.localAs,
+    interfaceIndex: p.interfaceIndex,
+    afi: p.afi,
+    peerAddress: p.peerAddress,
+    localAddress: p.localAddress,
+    oldState,
+    newState,
+  };
 }
 
 function decodeMessage(r: BodyReader, header: MrtHeader): MrtBgp4mpMessage {
@@ -333,7 +356,7 @@ function decodeMessage(r: BodyReader, header: MrtHeader): MrtBgp4mpMessage {
     s === Bgp4mpSubtype.MESSAGE_LOCAL_ADDPATH ||
     s === Bgp4mpSubtype.MESSAGE_AS4_LOCAL_ADDPATH;
   const addPath = s >= Bgp4mpSubtype.MESSAGE_ADDPATH;
-  const fields = peering(r, fourOctetAs);
+  const p = peering(r, fourOctetAs);
   const messageAt = r.pos;
   if (r.end - messageAt < 19) r.fail(`a BGP message needs at least 19 bytes, ${r.end - messageAt} remain`);
   const declared = (r.bytes[messageAt + 16]! << 8) | r.bytes[messageAt + 17]!;
@@ -341,5 +364,18 @@ function decodeMessage(r: BodyReader, header: MrtHeader): MrtBgp4mpMessage {
     r.fail(`BGP message length field says ${declared} bytes but the record holds ${r.end - messageAt}`, messageAt + 16);
   }
   const message = r.view(r.end - messageAt, 'BGP message');
-  return { kind: 'bgp4mp-message', header, ...fields, local, addPath, message };
+  return {
+    kind: 'bgp4mp-message',
+    header,
+    fourOctetAs,
+    peerAs: p.peerAs,
+    localAs: p.localAs,
+    interfaceIndex: p.interfaceIndex,
+    afi: p.afi,
+    peerAddress: p.peerAddress,
+    localAddress: p.localAddress,
+    local,
+    addPath,
+    message,
+  };
 }

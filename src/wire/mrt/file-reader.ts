@@ -50,11 +50,9 @@ export async function detectCompression(path: string): Promise<MrtCompression> {
   }
 }
 
-/** A decompressed byte source: the chunks, then `finish()` reports the decompressor's verdict. */
+/** A decompressed byte source: the chunks (the iteration throws the decompressor's complaint). */
 interface ByteSource {
   chunks: AsyncIterable<Uint8Array>;
-  /** Resolves when the decompressor ended well; rejects with its complaint. */
-  finish(): Promise<void>;
   /** Stop early (the consumer broke out of its loop). */
   close(): void;
 }
@@ -63,7 +61,7 @@ const CHUNK = 1 << 20;
 
 function plainSource(path: string): ByteSource {
   const stream = createReadStream(path, { highWaterMark: CHUNK });
-  return { chunks: stream, finish: async () => {}, close: () => stream.destroy() };
+  return { chunks: stream, close: () => stream.destroy() };
 }
 
 function gzipSource(path: string): ByteSource {
@@ -73,7 +71,6 @@ function gzipSource(path: string): ByteSource {
   file.pipe(gunzip);
   return {
     chunks: gunzip,
-    finish: async () => {},
     close: () => {
       file.destroy();
       gunzip.destroy();
@@ -136,7 +133,6 @@ function bzip2Source(path: string): ByteSource {
   }
   return {
     chunks: chunks(),
-    finish: async () => {},
     close: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();
     },
@@ -151,29 +147,38 @@ function bzip2Source(path: string): ByteSource {
  * ```
  * @throws RibstoreError `FILE_ERROR` for a missing/unreadable file, a missing bzip2 command,
  *   a corrupt or truncated compressed stream, or a truncated last record (after yielding
- *   every complete record); DecodeError for a malformed record (unless `onDecodeError`).
+ *   every complete record); DecodeError for a malformed record, after yielding the records
+ *   before it (with `onDecodeError`, bad records are reported there and skipped instead).
  */
 export async function* readMrtFile(path: string, options: ReadMrtFileOptions = {}): AsyncGenerator<MrtRecord[]> {
   const compression = options.compression ?? (await detectCompression(path));
   const source = compression === 'gzip' ? gzipSource(path) : compression === 'bzip2' ? bzip2Source(path) : plainSource(path);
-  const framer = new MrtFramer(options);
+  // Without a caller's handler, the first bad record ends the file, after the records before it.
+  let failure: DecodeError | undefined;
+  const framer = new MrtFramer({
+    onDecodeError:
+      options.onDecodeError ??
+      ((error) => {
+        failure ??= error;
+      }),
+  });
   let streamError: unknown;
   let finished = false;
   try {
     try {
       for await (const chunk of source.chunks) {
         const records = framer.push(chunk as Uint8Array);
+        if (failure) {
+          const bad = failure;
+          const before = records.filter((r) => r.header.offset < bad.offset);
+          if (before.length > 0) yield before;
+          throw bad;
+        }
         if (records.length > 0) yield records;
       }
     } catch (error) {
       if (error instanceof DecodeError || error instanceof RibstoreError) throw error;
       streamError = error;
-    }
-    try {
-      await source.finish();
-    } catch (error) {
-      if (error instanceof RibstoreError) throw error;
-      streamError ??= error;
     }
     finished = true;
   } finally {

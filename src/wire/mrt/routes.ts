@@ -10,14 +10,17 @@
  *
  * Invariant: one route per (prefix, path id) per entry or per UPDATE NLRI, announcements
  * carrying the attributes object of their entry/UPDATE (shared, not copied); withdrawals
- * carry none. Records without routes (PEER_INDEX_TABLE, OPEN, state changes...) give none.
+ * carry none. Under RFC 7606 treat-as-withdraw an UPDATE's announcements come as withdrawals.
+ * Records without routes (PEER_INDEX_TABLE, OPEN, state changes...) give none.
  */
 import type { Address } from '../../ip/address.js';
 import type { Prefix } from '../../ip/prefix.js';
 import { type BgpDecodeContext, createDecodeContext } from '../bgp/context.js';
 import { decodePathAttributes } from '../bgp/attributes.js';
 import { decodeBgpMessage } from '../bgp/message.js';
-import type { Nlri, PathAttributes } from '../bgp/types.js';
+import { NlriCursor } from '../bgp/nlri.js';
+import type { PathAttributes } from '../bgp/types.js';
+import { walkUpdate } from '../bgp/update.js';
 import { mrtTypeName } from './constants.js';
 import type { MrtRecord } from './records.js';
 
@@ -42,6 +45,11 @@ const TWO_OCTET = createDecodeContext();
 const MESSAGE_CONTEXTS = [false, true].map((fourOctetAs) =>
   [false, true].map((addPath) => createDecodeContext({ fourOctetAs, addPath: addPath ? FAMILIES : [], extendedMessage: true })),
 );
+const cursor = new NlriCursor();
+
+function messageContext(fourOctetAs: boolean, addPath: boolean): BgpDecodeContext {
+  return MESSAGE_CONTEXTS[fourOctetAs ? 1 : 0]![addPath ? 1 : 0]!;
+}
 
 function ribContext(afi: number, safi: number): BgpDecodeContext {
   const key = afi * 256 + safi;
@@ -96,29 +104,30 @@ export function forEachMrtRoute(record: MrtRecord, visit: (route: MrtRoute) => v
       return;
     }
     case 'bgp4mp-message': {
-      const message = decodeBgpMessage(record.message, 0, MESSAGE_CONTEXTS[record.fourOctetAs ? 1 : 0]![record.addPath ? 1 : 0]!);
-      if (message.type !== 'update') return;
-      const route = (kind: 'announce' | 'withdraw', n: Nlri, attributes: PathAttributes | undefined): MrtRoute => ({
+      // walkUpdate hands out routes through one reused cursor: no Nlri objects per route.
+      const m = record.message;
+      if (m.length < 19 || m[18] !== 2) {
+        decodeBgpMessage(m, 0, messageContext(record.fourOctetAs, record.addPath)); // validates; no routes
+        return;
+      }
+      let attributes: PathAttributes | undefined;
+      const route = (kind: 'announce' | 'withdraw', c: NlriCursor): MrtRoute => ({
         kind,
         timestamp: h.timestamp,
         microseconds: h.microseconds,
         peerAddress: record.peerAddress,
         peerAs: record.peerAs,
-        prefix: n.prefix,
-        pathId: n.pathId,
-        attributes,
+        prefix: c.prefix(),
+        pathId: c.hasPathId ? c.pathId : undefined,
+        attributes: kind === 'announce' ? attributes : undefined,
       });
-      const withdraw = (n: Nlri) => visit(route('withdraw', n, undefined));
-      const announce = (n: Nlri) => visit(route('announce', n, message.attributes));
-      message.withdrawn.forEach(withdraw);
-      message.attributes.mpUnreach?.nlri.forEach(withdraw);
-      if (message.treatAsWithdraw) {
-        message.announced.forEach(withdraw);
-        message.attributes.mpReach?.nlri.forEach(withdraw);
-      } else {
-        message.announced.forEach(announce);
-        message.attributes.mpReach?.nlri.forEach(announce);
-      }
+      walkUpdate(m, 0, messageContext(record.fourOctetAs, record.addPath), {
+        attributes: (decoded) => {
+          attributes = decoded.attributes;
+        },
+        withdraw: (c) => visit(route('withdraw', c)),
+        announce: (c) => visit(route('announce', c)),
+      }, cursor);
       return;
     }
     default:

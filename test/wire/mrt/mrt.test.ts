@@ -295,6 +295,18 @@ describe('MRT files', () => {
     }
   });
 
+  test('a malformed record ends the file after the records before it', async () => {
+    const records = decodeAll(file);
+    const bad = file.slice();
+    const rib = records[2]!.header.offset;
+    bad[rib + 16] = 200; // prefix length 200 in the IPv6 RIB record
+    writeFileSync(join(dir, 'bad.mrt'), bad);
+    const { text, error } = await partialDump(join(dir, 'bad.mrt'));
+    assert.ok(error instanceof DecodeError && error.offset === rib + 16 && error.messageType === 'MRT TABLE_DUMP_V2/RIB_IPV6_UNICAST', String(error));
+    assert.equal(text, records.slice(0, 2).map(formatBgpdumpLines).join(''));
+    assert.ok(text.length > 0);
+  });
+
   test('a missing file is a FILE_ERROR naming it', async () => {
     const { error } = await partialDump(join(dir, 'absent.mrt'));
     assert.ok(error instanceof RibstoreError && error.code === 'FILE_ERROR');
@@ -371,6 +383,10 @@ describe('routes and bgpdump text', () => {
       'announce 64500 192.0.2.128/25 64500 4200000001 3356 | 65010 65011',
       'withdraw 64500 198.51.100.0/24 #3 -',
       'announce 64500 203.0.113.0/24 #9 64500 4200000001 3356 | 65010 65011',
+      'announce 64500 203.0.113.0/24 #5 64500',
+      'withdraw 64500 2001:db8:300::/48 -',
+      'announce 64500 203.0.113.0/24 64500',
+      'announce 64500 233.252.1.0/24 64500',
     ]);
     const v6 = routes.find((r) => r.prefix.toString() === '2001:db8:1::/48')!;
     assert.equal(v6.attributes?.mpReach?.nextHop?.toString(), '2001:db8::1');
@@ -403,5 +419,9 @@ describe('routes and bgpdump text', () => {
     assert.ok(lines.includes('BGP4MP_AP|1700000001|W|192.0.2.1|64500|198.51.100.0/24|3'));
     assert.ok(lines.includes('BGP4MP|1700000001|STATE|192.0.2.1|64500|5|6'));
     assert.ok(lines.includes('TABLE_DUMP2_AP|1700000000|B|2001:db8::2|4200000001|::/0|42|64501 6939|INCOMPLETE|2001:db8::1|0|0||NAG||'));
+    assert.ok(lines.includes('BGP4MP_AP|1700000001|A|192.0.2.254|65000|203.0.113.0/24|5|64500|IGP|192.0.2.1|0|0||NAG||'));
+    assert.ok(lines.includes('BGP4MP_LOCAL|1700000001|W|c000:201::|64500|2001:db8:300::/48'));
+    assert.ok(lines.includes('BGP4MP_ET_LOCAL|1700000001.123456|A|192.0.2.1|64500|203.0.113.0/24|64500|IGP|192.0.2.1|0|0||NAG||'));
+    assert.ok(lines.includes('BGP4MP|1700000001|A|192.0.2.1|64500|233.252.1.0/24|64500|IGP|192.0.2.5|-1294967296|-294967296||NAG||'));
   });
 });

@@ -71,6 +71,14 @@ export function sampleRecords(): MrtRecordInput[] {
   const session4 = { interfaceIndex: 0, afi: 1, peerAddress: parseAddress('192.0.2.1'), localAddress: parseAddress('192.0.2.254'), peerAs: 64500, localAs: 65000 };
   const session6 = { interfaceIndex: 3, afi: 2, peerAddress: parseAddress('2001:db8::2'), localAddress: parseAddress('2001:db8::fe'), peerAs: 4200000001, localAs: 65000 };
   const v6Update: PathAttributes = { ...v6Route, mpReach: { ...v6Route.mpReach!, nlri: [nlri('2001:db8:100::/48'), nlri('2001:db8:200::/40')] } };
+  const simple: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [64500] }], nextHop: parseAddress('192.0.2.1') };
+  const v4Multicast: PathAttributes = {
+    origin: 0,
+    asPath: [{ type: 2, asns: [64500] }],
+    med: 4000000000,
+    localPref: 3000000000,
+    mpReach: { afi: 1, safi: 2, nextHop: parseAddress('192.0.2.5'), linkLocalNextHop: undefined, nextHopRd: undefined, nextHopBytes: new Uint8Array(0), nlri: [nlri('233.252.1.0/24')], unknownNlri: undefined },
+  };
   const v6Withdraw: PathAttributes = { mpUnreach: { afi: 2, safi: 1, nlri: [nlri('2001:db8:300::/48')], unknownNlri: undefined } };
   return [
     { kind: 'peer-index-table', header: td(TableDumpV2Subtype.PEER_INDEX_TABLE), collectorId: 0xc0000264, viewName: 'sample', peers },
@@ -142,6 +150,15 @@ export function sampleRecords(): MrtRecordInput[] {
       message: encodeUpdate({ withdrawn: [nlri('198.51.100.0/24', 3)], attributes: v4Route, announced: [nlri('203.0.113.0/24', 9)] }, ctxAddPath),
     },
     { kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE_AS4), fourOctetAs: true, local: false, addPath: false, ...session4, message: encodeKeepalive() },
+    // bgpdump quirks: LOCAL_ADDPATH prints the local end; a sent IPv6 withdrawal on an IPv4
+    // session prints the peer address read as IPv6; MP IPv4 routes print MED/LOCAL_PREF signed.
+    {
+      kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE_AS4_LOCAL_ADDPATH), fourOctetAs: true, local: true, addPath: true, ...session4,
+      message: encodeUpdate({ attributes: simple, announced: [nlri('203.0.113.0/24', 5)] }, ctxAddPath),
+    },
+    { kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE_AS4_LOCAL), fourOctetAs: true, local: true, addPath: false, ...session4, message: encodeUpdate({ attributes: v6Withdraw }, ctx4) },
+    { kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE_AS4_LOCAL, true), fourOctetAs: true, local: true, addPath: false, ...session4, message: encodeUpdate({ attributes: simple, announced: [nlri('203.0.113.0/24')] }, ctx4) },
+    { kind: 'bgp4mp-message', header: mp(Bgp4mpSubtype.MESSAGE_AS4), fourOctetAs: true, local: false, addPath: false, ...session4, message: encodeUpdate({ attributes: v4Multicast }, ctx4) },
   ];
 }
 
