@@ -489,11 +489,13 @@ function decodeMpUnreach(d: BlockDecoder, at: number, pos: number, end: number):
 function finish(d: BlockDecoder, start: number): void {
   const attrs = d.result.attributes;
   if (d.ctx.fourOctetAs) return;
-  if (attrs.aggregator && attrs.aggregator.asn !== AS_TRANS) {
-    // The 2-octet AGGREGATOR is authoritative: both AS4 attributes are ignored.
-    return;
+  if (d.as4Aggregator && attrs.aggregator) {
+    // With both present, a 2-octet AGGREGATOR other than AS_TRANS comes from an OLD speaker
+    // that aggregated after the AS4 attributes were written: it is authoritative and both AS4
+    // attributes are ignored. Without AS4_AGGREGATOR, AS4_PATH is merged as usual.
+    if (attrs.aggregator.asn !== AS_TRANS) return;
+    attrs.aggregator = d.as4Aggregator;
   }
-  if (d.as4Aggregator && attrs.aggregator) attrs.aggregator = d.as4Aggregator;
   if (!d.as4Path || !attrs.asPath) return;
   const have = countAsns(attrs.asPath);
   const want = countAsns(d.as4Path);

@@ -117,7 +117,20 @@ test('2-octet session: AS4_PATH and AS4_AGGREGATOR merge into the real path (RFC
   assert.deepEqual(again.attributes.asPath!.flatMap((s) => s.asns), [65001, 4200000000, 4200000001, 65003]);
 });
 
-test('AS4_PATH is ignored when the 2-octet AGGREGATOR is not AS_TRANS (RFC 6793 4.2.3)', () => {
+test('AS4 attributes are ignored when a 2-octet AGGREGATOR other than AS_TRANS comes with AS4_AGGREGATOR (RFC 6793 4.2.3)', () => {
+  const bytes = hex(`${MARKER} 003f 02 0000
+    0028
+    40 01 01 00
+    40 02 04 02 01 5ba0
+    c0 07 06 fde8 c0000202
+    c0 11 06 02 01 fa56ea00
+    c0 12 08 fa56ea01 c0000203`);
+  const u = update(bytes, TWO_OCTET_AS_CONTEXT);
+  assert.deepEqual(u.attributes.asPath, [{ type: 2, asns: [23456] }]);
+  assert.deepEqual(u.attributes.aggregator, { asn: 65000, address: 0xc0000202 });
+});
+
+test('AS4_PATH is merged when the 2-octet AGGREGATOR is not AS_TRANS but AS4_AGGREGATOR is absent (RFC 6793 4.2.3)', () => {
   const bytes = hex(`${MARKER} 0034 02 0000
     001d
     40 01 01 00
@@ -125,7 +138,7 @@ test('AS4_PATH is ignored when the 2-octet AGGREGATOR is not AS_TRANS (RFC 6793 
     c0 07 06 fde8 c0000202
     c0 11 06 02 01 fa56ea00`);
   const u = update(bytes, TWO_OCTET_AS_CONTEXT);
-  assert.deepEqual(u.attributes.asPath, [{ type: 2, asns: [23456] }]);
+  assert.deepEqual(u.attributes.asPath, [{ type: 2, asns: [4200000000] }]);
   assert.deepEqual(u.attributes.aggregator, { asn: 65000, address: 0xc0000202 });
 });
 
