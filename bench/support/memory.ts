@@ -9,7 +9,7 @@
  * to both unless the addon reports it to V8; for those, the RSS delta is the only measure and it
  * is reported beside (RSS is noisier: the allocator keeps freed pages, and it counts page-granular).
  *
- * Usage: sample before building, build and keep a reference, sample after, subtract.
+ * Usage: `await sampleMemory()` before building, build and keep a reference, sample after, subtract.
  */
 
 /** One reading of process memory, in bytes, taken after full GCs. */
@@ -42,13 +42,14 @@ export function gcAvailable(): boolean {
 }
 
 /**
- * Force full garbage collections: at least three (a freed ArrayBuffer's backing store is released
- * by a sweeper that the next GC finishes, so one GC can leave `external` high), then more until
- * heapUsed + external stops shrinking (at most eight in all).
+ * Force full garbage collections until heapUsed + external stops shrinking (three to eight),
+ * yielding to the event loop between them: V8 releases a dead ArrayBuffer's backing store from a
+ * sweeper task, and Node's `external` count drops only once that task has run, so back-to-back
+ * synchronous GCs can leave megabytes of freed buffers counted.
  * @throws Error when node was started without --expose-gc: a memory figure taken with garbage
  *   still on the heap would be wrong, so the benchmark refuses to produce one.
  */
-export function collectGarbage(): void {
+export async function collectGarbage(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc !== 'function') {
     throw new Error('memory figures need a forced GC: run node with --expose-gc (npm run bench:table does)');
@@ -56,6 +57,7 @@ export function collectGarbage(): void {
   let last = Infinity;
   for (let i = 0; i < 8; i++) {
     gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
     const m = process.memoryUsage();
     const used = m.heapUsed + m.external;
     if (i >= 2 && used >= last - 4096) break;
@@ -64,8 +66,8 @@ export function collectGarbage(): void {
 }
 
 /** Collect garbage, then read process memory. */
-export function sampleMemory(): MemorySample {
-  collectGarbage();
+export async function sampleMemory(): Promise<MemorySample> {
+  await collectGarbage();
   const m = process.memoryUsage();
   return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss };
 }
