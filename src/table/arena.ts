@@ -15,7 +15,8 @@
  * Invariant: `liveWords + freeWords + RESERVED_WORDS === top` (checked by tests through
  * {@link Arena.stats}).
  *
- * Memory: an ordinary `ArrayBuffer`, replaced by a copy twice as large when full; or, for
+ * Memory: an ordinary `ArrayBuffer`, replaced by a copy half as large again when full (and
+ * trimmed to its high-water mark on request); or, for
  * sharing with worker threads, a growable `SharedArrayBuffer` that grows in place (old views
  * stay valid since a shared buffer never shrinks). Callers {@link Arena.reserve} room before
  * a mutation, so no allocation inside one operation moves the words under it.
@@ -24,6 +25,8 @@ import { RibstoreError } from '../errors.js';
 
 /** Words at the start of the arena that are never allocated (offset 0 is the null handle). */
 export const RESERVED_WORDS = 8;
+/** Size of the aligned blocks of {@link Arena.allocLine} (trie nodes). */
+export const LINE_BLOCK_WORDS = 32;
 /** Largest block the allocator hands out. */
 export const MAX_BLOCK_WORDS = 512;
 
@@ -91,6 +94,7 @@ export class Arena {
   readonly sharedBuffer: GrowableSharedArrayBuffer | null;
   private top = RESERVED_WORDS;
   private readonly freeHeads = new Int32Array(MAX_BLOCK_WORDS + 1);
+  private lineHead = 0;
   private liveWords = 0;
   private freeWords = 0;
 
@@ -109,8 +113,10 @@ export class Arena {
   /** Make sure at least `count` words can be bump-allocated without growing. */
   reserve(count: number): void {
     if (this.top + count <= this.words.length) return;
+    // Grow by half: a full table then wastes at most a third of its buffer, and the copies
+    // still add up to O(final size).
     let length = this.words.length;
-    while (this.top + count > length) length *= 2;
+    while (this.top + count > length) length = (Math.ceil((length * 1.5) / 1024) * 1024) | 0;
     if (this.sharedBuffer !== null) {
       const bytes = length * 4;
       if (bytes > this.sharedBuffer.maxByteLength) {
@@ -126,6 +132,17 @@ export class Arena {
       words.set(this.words.subarray(0, this.top));
       this.words = words;
     }
+  }
+
+  /**
+   * Shrink an unshared arena's buffer to its high-water mark (e.g. after a bulk load), so no
+   * growth slack is held. Returns the bytes given back. A shared arena cannot shrink.
+   */
+  trim(): number {
+    if (this.sharedBuffer !== null || this.top >= this.words.length) return 0;
+    const before = this.words.byteLength;
+    this.words = this.words.slice(0, Math.max(this.top, 1024));
+    return before - this.words.byteLength;
   }
 
   /** Allocate a block of `size` words (1..512). Contents are unspecified. */
@@ -152,10 +169,46 @@ export class Arena {
     this.liveWords -= size;
   }
 
+  /**
+   * Allocate a node block of {@link LINE_BLOCK_WORDS} words aligned to 16 words (64 bytes),
+   * from its own free list so it never mixes with unaligned array blocks. The padding skipped
+   * to align the bump pointer goes onto the free list of its size.
+   */
+  allocLine(): number {
+    const head = this.lineHead;
+    if (head !== 0) {
+      this.lineHead = this.words[head]!;
+      this.freeWords -= LINE_BLOCK_WORDS;
+      this.liveWords += LINE_BLOCK_WORDS;
+      return head;
+    }
+    const pad = (16 - (this.top & 15)) & 15;
+    if (this.top + pad + LINE_BLOCK_WORDS > this.words.length) this.reserve(pad + LINE_BLOCK_WORDS);
+    if (pad !== 0) {
+      const gap = this.top;
+      this.top += pad;
+      this.liveWords += pad;
+      this.free(gap, pad);
+    }
+    const offset = this.top;
+    this.top += LINE_BLOCK_WORDS;
+    this.liveWords += LINE_BLOCK_WORDS;
+    return offset;
+  }
+
+  /** Return a block from {@link Arena.allocLine}. */
+  freeLine(offset: number): void {
+    this.words[offset] = this.lineHead;
+    this.lineHead = offset;
+    this.freeWords += LINE_BLOCK_WORDS;
+    this.liveWords -= LINE_BLOCK_WORDS;
+  }
+
   /** Drop every block at once (all handles become invalid). */
   reset(): void {
     this.top = RESERVED_WORDS;
     this.freeHeads.fill(0);
+    this.lineHead = 0;
     this.liveWords = 0;
     this.freeWords = 0;
   }

@@ -17,7 +17,7 @@ import { RibstoreError } from '../errors.js';
 import { type Address, type Family, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, toPrefix } from '../ip/prefix.js';
 import { ANCESTOR_MASKS, artIndex } from './art.js';
-import { popcount32, rank } from './bitset.js';
+import { popcount32 } from './bitset.js';
 import {
   CHILD_ARRAY,
   CHILD_BITS,
@@ -25,9 +25,12 @@ import {
   LEAF_META,
   LEAF_V6,
   LEAF_VALUE,
+  CHILD_RANKS,
   NODE_GEN,
   PREFIX_ARRAY,
+  PREFIX_BITS,
   PREFIX_COUNT,
+  PREFIX_RANKS,
   homeDepth,
   topBits,
 } from './layout.js';
@@ -61,6 +64,9 @@ export const CONTROL_SLOTS = 8;
 /** Number of snapshot validity slots (shared snapshots live at the same time). */
 export const CONTROL_SLOT_COUNT = 1016;
 
+/** Addresses a batch lookup walks through the trie side by side. */
+export const BATCH_LANES = 16;
+
 /** Read operations over a trie in an arena (see the module doc). */
 export class PrefixTableReader {
   /** Arena words the roots point into. */
@@ -81,6 +87,10 @@ export class PrefixTableReader {
   protected readonly key = new Int32Array(4);
   protected keyFamily: Family = 4;
   protected keyLength = 0;
+  /** Per-lane state of the batch lookups (see {@link PrefixTableReader.lookupBatchV4}). */
+  private readonly laneNode = new Int32Array(BATCH_LANES);
+  private readonly laneBest = new Int32Array(BATCH_LANES);
+  private readonly laneIndex = new Int32Array(BATCH_LANES);
 
   /** @internal Use {@link PrefixTable}, {@link PrefixTable.snapshot} or {@link PrefixTableReader.fromShared}. */
   constructor(
@@ -165,8 +175,7 @@ export class PrefixTableReader {
       const w = node + CHILD_BITS + (o >> 5);
       const bits = a[w]!;
       if (((bits >>> o) & 1) === 0) break;
-      let r = popcount32(bits & ((1 << o) - 1));
-      for (let k = node + CHILD_BITS; k < w; k++) r += popcount32(a[k]!);
+      const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
       if (slot > 0) {
         node = slot;
@@ -177,7 +186,7 @@ export class PrefixTableReader {
       break;
     }
     if (bestNode === 0) return -1;
-    return a[a[bestNode + PREFIX_ARRAY]! + rank(a, bestNode, bestIndex)]!;
+    return a[a[bestNode + PREFIX_ARRAY]! + prefixRank(a, bestNode, bestIndex)]!;
   }
 
   /** Value of the longest stored IPv6 prefix containing the address `w0:w1:w2:w3`, or -1. */
@@ -200,8 +209,7 @@ export class PrefixTableReader {
       const w = node + CHILD_BITS + (o >> 5);
       const bits = a[w]!;
       if (((bits >>> o) & 1) === 0) break;
-      let r = popcount32(bits & ((1 << o) - 1));
-      for (let k = node + CHILD_BITS; k < w; k++) r += popcount32(a[k]!);
+      const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
       if (slot > 0) {
         node = slot;
@@ -213,18 +221,75 @@ export class PrefixTableReader {
       break;
     }
     if (bestNode === 0) return -1;
-    return a[a[bestNode + PREFIX_ARRAY]! + rank(a, bestNode, bestIndex)]!;
+    return a[a[bestNode + PREFIX_ARRAY]! + prefixRank(a, bestNode, bestIndex)]!;
   }
 
   /**
-   * Batch IPv4 lookup: `out[i] = lookupV4(addresses[i])` (-1 for no match).
+   * Batch IPv4 lookup: `out[i] = lookupV4(addresses[i])` (-1 for no match). Returns `out`.
+   *
+   * Addresses go through the trie in groups of {@link BATCH_LANES}, one level at a time for
+   * the whole group, so the cache misses of different addresses overlap instead of queueing
+   * behind each other (a lookup is a chain of dependent loads; a group is many chains).
    * @throws RibstoreError `INVALID_ARGUMENT` if `out` is shorter than `addresses`.
    */
   lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
     if (out.length < addresses.length) {
       throw new RibstoreError('INVALID_ARGUMENT', `result array holds ${out.length}, needs ${addresses.length}`);
     }
-    for (let i = 0; i < addresses.length; i++) out[i] = this.lookupV4(addresses[i]!);
+    this.checkLive();
+    const a = this.words;
+    const root = this.rootV4;
+    const laneNode = this.laneNode;
+    const laneBest = this.laneBest;
+    const laneIndex = this.laneIndex;
+    const n = addresses.length;
+    for (let base = 0; base < n; base += BATCH_LANES) {
+      const m = Math.min(BATCH_LANES, n - base);
+      for (let i = 0; i < m; i++) {
+        laneNode[i] = root;
+        laneBest[i] = 0;
+      }
+      let active = m;
+      for (let shift = 24; active > 0; shift -= 8) {
+        for (let i = 0; i < m; i++) {
+          const node = laneNode[i]!;
+          if (node === 0) continue;
+          const address = addresses[base + i]!;
+          const o = (address >>> shift) & 255;
+          if (a[node + PREFIX_COUNT] !== 0) {
+            const index = longestInNode(a, node, o);
+            if (index !== 0) {
+              laneBest[i] = node;
+              laneIndex[i] = index;
+            }
+          }
+          const bits = a[node + CHILD_BITS + (o >> 5)]!;
+          if (((bits >>> o) & 1) === 0) {
+            laneNode[i] = 0;
+            active--;
+            continue;
+          }
+          const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+          const slot = a[a[node + CHILD_ARRAY]! + r]!;
+          if (slot > 0) {
+            laneNode[i] = slot;
+            continue;
+          }
+          const leaf = -slot;
+          if (((address ^ a[leaf + LEAF_KEY]!) & topBits(a[leaf + LEAF_META]! & 255)) === 0) {
+            out[base + i] = a[leaf + LEAF_VALUE]!;
+            laneBest[i] = -1;
+          }
+          laneNode[i] = 0;
+          active--;
+        }
+      }
+      for (let i = 0; i < m; i++) {
+        const best = laneBest[i]!;
+        if (best === -1) continue;
+        out[base + i] = best === 0 ? -1 : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
+      }
+    }
     return out;
   }
 
@@ -301,11 +366,11 @@ export class PrefixTableReader {
       const o = this.keyOctet(depth);
       if (depth === home) {
         const index = artIndex(o, length - 8 * depth);
-        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) === 0) return 0;
-        return a[node + PREFIX_ARRAY]! + rank(a, node, index);
+        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) === 0) return 0;
+        return a[node + PREFIX_ARRAY]! + prefixRank(a, node, index);
       }
       if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return 0;
-      const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+      const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
       if (slot > 0) {
         node = slot;
         continue;
@@ -373,13 +438,13 @@ export class PrefixTableReader {
       const maxR = Math.min(8, length - 8 * depth);
       for (let r = depth === 0 ? 0 : 1; r <= maxR; r++) {
         const index = artIndex(o, r);
-        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) !== 0) {
-          yield [8 * depth + r, a[a[node + PREFIX_ARRAY]! + rank(a, node, index)]!];
+        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) !== 0) {
+          yield [8 * depth + r, a[a[node + PREFIX_ARRAY]! + prefixRank(a, node, index)]!];
         }
       }
       if (length <= 8 * depth + 8) return;
       if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return;
-      const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+      const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
       if (slot > 0) {
         node = slot;
         continue;
@@ -453,21 +518,65 @@ export class PrefixTableReader {
   }
 }
 
+/** Rank of `octet` in the child bitset of `node`: the position of its child in the child array. */
+export function childRank(a: Int32Array, node: number, octet: number): number {
+  return (
+    ((a[node + CHILD_RANKS + (octet >> 7)]! >>> ((octet >> 2) & 24)) & 255) +
+    popcount32(a[node + CHILD_BITS + (octet >> 5)]! & ((1 << octet) - 1))
+  );
+}
+
+/** Recompute the per-word cumulative child counts of `node` (after its child bitset changed). */
+export function updateChildRanks(a: Int32Array, node: number): void {
+  let total = 0;
+  let low = 0;
+  let high = 0;
+  for (let w = 0; w < 8; w++) {
+    if (w < 4) low |= total << (w << 3);
+    else high |= total << ((w - 4) << 3);
+    total += popcount32(a[node + CHILD_BITS + w]!);
+  }
+  a[node + CHILD_RANKS] = low;
+  a[node + CHILD_RANKS + 1] = high;
+}
+
+/** Rank of ART `index` in the prefix bitset of `node`: the position of its value in the value array. */
+export function prefixRank(a: Int32Array, node: number, index: number): number {
+  const w = index >> 5;
+  const group = w >> 2;
+  let n = group === 0 ? 0 : (a[node + PREFIX_RANKS]! >>> (10 * (group - 1))) & 1023;
+  const p = node + PREFIX_BITS;
+  for (let k = group << 2; k < w; k++) n += popcount32(a[p + k]!);
+  return n + popcount32(a[p + w]! & ((1 << index) - 1));
+}
+
+/** Recompute the cumulative prefix counts of `node` (after its prefix bitset changed). */
+export function updatePrefixRanks(a: Int32Array, node: number): void {
+  let total = 0;
+  let packed = 0;
+  for (let w = 0; w < 12; w++) {
+    total += popcount32(a[node + PREFIX_BITS + w]!);
+    if ((w & 3) === 3) packed |= total << (10 * (w >> 2));
+  }
+  a[node + PREFIX_RANKS] = packed;
+}
+
 /** Highest ART index set in `node` among the ancestors of `octet`, or 0. */
 function longestInNode(a: Int32Array, node: number, octet: number): number {
   const m = octet << 4;
+  const p = node + PREFIX_BITS;
   let w = 8 + (octet >> 5);
-  let x = a[node + w]! & M[m + w]!;
+  let x = a[p + w]! & M[m + w]!;
   if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
   w = 4 + (octet >> 6);
-  x = a[node + w]! & M[m + w]!;
+  x = a[p + w]! & M[m + w]!;
   if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
   w = 2 + (octet >> 7);
-  x = a[node + w]! & M[m + w]!;
+  x = a[p + w]! & M[m + w]!;
   if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
-  x = a[node + 1]! & M[m + 1]!;
+  x = a[p + 1]! & M[m + 1]!;
   if (x !== 0) return 32 + 31 - Math.clz32(x);
-  x = a[node]! & M[m]!;
+  x = a[p]! & M[m]!;
   if (x !== 0) return 31 - Math.clz32(x);
   return 0;
 }
@@ -547,17 +656,17 @@ function* walk(
       const trailing = o === 0 ? 8 : 31 - Math.clz32(o & -o);
       for (let r = Math.max(minR, 8 - trailing); r <= 8; r++) {
         const index = artIndex(o, r);
-        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) === 0) continue;
+        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) === 0) continue;
         item.family = family;
         for (let i = 0; i < 4; i++) item.words[i] = path[i]!;
         item.words[wordIndex] = (path[wordIndex]! | (o << shift)) >>> 0;
         item.length = 8 * depth + r;
-        item.value = a[a[node + PREFIX_ARRAY]! + rank(a, node, index)]!;
+        item.value = a[a[node + PREFIX_ARRAY]! + prefixRank(a, node, index)]!;
         yield;
       }
     }
     if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) continue;
-    const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+    const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
     if (slot > 0) {
       const childPath = path.slice();
       childPath[wordIndex] = path[wordIndex]! | (o << shift);
