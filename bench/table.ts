@@ -422,6 +422,11 @@ async function benchPeer(
   return figures;
 }
 
+/** Bytes rounded to a whole number, without a "-0" for a tiny negative delta. */
+function wholeBytes(bytes: number): string {
+  return `${Math.round(bytes) || 0} B`;
+}
+
 function ns(m: Measurement | undefined, scale = 1): string {
   return m ? formatNs(m.nsPerOp * scale) : 'n/a';
 }
@@ -479,8 +484,8 @@ function peersTable(ribstore: { v4: RibstoreFigures; v6: RibstoreFigures }, peer
         p.version,
         `IPv${family}`,
         `${formatNs(p.loadNs)}`,
-        `${mark}${p.bytesPerPrefix.toFixed(0)} B`,
-        `${mark}${p.rssPerPrefix.toFixed(0)} B`,
+        `${mark}${wholeBytes(p.bytesPerPrefix)}`,
+        `${mark}${wholeBytes(p.rssPerPrefix)}`,
         `${mark}${ns(p.inside, p.scale)}`,
         `${mark}${ns(p.uniform, p.scale)}`,
         check,
