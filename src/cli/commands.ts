@@ -19,6 +19,8 @@ export interface Command {
 export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     // e.g. import('./commands/mrt-dump.js'),
+    import('./commands/bmp-dump.js'),
+    import('./commands/mrt-dump.js'),
   ]);
   return modules.map((module: { command: Command }) => module.command);
 }
