@@ -25,7 +25,7 @@ import { type AddressSample, addressesInsidePrefixes, firstAddresses, uniformAdd
 import { type FamilyPrefixes, type FullTable, fullTableName, loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { formatBytes, formatCount, formatNs, formatRate, formatSeconds, markdownTable } from './support/markdown.js';
-import { gcAvailable, memoryDelta, sampleMemory } from './support/memory.js';
+import { gcAvailable, memoryDelta, sampleMemorySettled } from './support/memory.js';
 import { SeededRandom, randomOrder } from './support/random.js';
 import { type Measurement, measure, median, timeOnce, timingSink } from './support/timing.js';
 
@@ -195,7 +195,7 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
   let liveTrieBytes = 0;
   let arenaBytes = 0;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
-    const before = cycle === 0 ? await sampleMemory() : undefined;
+    const before = cycle === 0 ? await sampleMemorySettled() : undefined;
     const map = newMap();
     inserts.push(
       timeOnce(n, () => {
@@ -208,7 +208,7 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
     );
     if (map.size !== n) problems.push(`after inserting ${n} prefixes, size is ${map.size}`);
     if (before) {
-      const delta = memoryDelta(before, await sampleMemory());
+      const delta = memoryDelta(before, await sampleMemorySettled());
       bytes = delta.counted;
       heap = delta.heap;
       arrayBuffers = delta.arrayBuffers;
@@ -369,14 +369,14 @@ async function benchPeer(
   try {
     const prepared = library.prepare?.(texts, family, { words: prefixes.words, lengths: prefixes.lengths, indices: chosen });
     if (prepared) figures.note = prepared.note;
-    const before = await sampleMemory();
+    const before = await sampleMemorySettled();
     let built: PeerTable | undefined;
     figures.loadNs = timeOnce(count, () => {
       built = library.build(texts, family, prepared?.artifact);
       return 1;
     });
     table = built!;
-    const delta = memoryDelta(before, await sampleMemory());
+    const delta = memoryDelta(before, await sampleMemorySettled());
     figures.bytesPerPrefix = delta.counted / count;
     figures.rssPerPrefix = delta.rss / count;
 
