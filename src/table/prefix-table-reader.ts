@@ -118,7 +118,8 @@ export class PrefixTableReader {
    * {@link PrefixTableReader.valid} after reading to know the results can be trusted.
    */
   static fromShared(descriptor: SharedSnapshotDescriptor): PrefixTableReader {
-    const words = new Int32Array(descriptor.arena);
+    // A fixed-length view: everything the snapshot can reach existed when it was shared.
+    const words = new Int32Array(descriptor.arena, 0, descriptor.arena.byteLength >> 2);
     const control = new Int32Array(descriptor.control);
     return new PrefixTableReader(
       words,
@@ -295,7 +296,8 @@ export class PrefixTableReader {
 
   /**
    * Batch IPv6 lookup: `addresses` holds four words per address, `out[i]` gets the value for
-   * address i (words 4i..4i+3), -1 for no match.
+   * address i (words 4i..4i+3), -1 for no match. Interleaved like
+   * {@link PrefixTableReader.lookupBatchV4}. Returns `out`.
    * @throws RibstoreError `INVALID_ARGUMENT` if the lengths do not fit.
    */
   lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
@@ -306,9 +308,60 @@ export class PrefixTableReader {
         `IPv6 batch needs 4 words per address (got ${addresses.length}) and room for ${n} results (got ${out.length})`,
       );
     }
-    for (let i = 0; i < n; i++) {
-      const j = i << 2;
-      out[i] = this.lookupV6(addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!);
+    this.checkLive();
+    const a = this.words;
+    const root = this.rootV6;
+    const laneNode = this.laneNode;
+    const laneBest = this.laneBest;
+    const laneIndex = this.laneIndex;
+    for (let base = 0; base < n; base += BATCH_LANES) {
+      const m = Math.min(BATCH_LANES, n - base);
+      for (let i = 0; i < m; i++) {
+        laneNode[i] = root;
+        laneBest[i] = 0;
+      }
+      let active = m;
+      for (let depth = 0; active > 0; depth++) {
+        const wordOffset = depth >> 2;
+        const shift = 24 - ((depth & 3) << 3);
+        for (let i = 0; i < m; i++) {
+          const node = laneNode[i]!;
+          if (node === 0) continue;
+          const j = (base + i) << 2;
+          const o = (addresses[j + wordOffset]! >>> shift) & 255;
+          if (a[node + PREFIX_COUNT] !== 0) {
+            const index = longestInNode(a, node, o);
+            if (index !== 0) {
+              laneBest[i] = node;
+              laneIndex[i] = index;
+            }
+          }
+          const bits = a[node + CHILD_BITS + (o >> 5)]!;
+          if (((bits >>> o) & 1) === 0) {
+            laneNode[i] = 0;
+            active--;
+            continue;
+          }
+          const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+          const slot = a[a[node + CHILD_ARRAY]! + r]!;
+          if (slot > 0) {
+            laneNode[i] = slot;
+            continue;
+          }
+          const leaf = -slot;
+          if (leafContainsV6(a, leaf, addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!)) {
+            out[base + i] = a[leaf + LEAF_VALUE]!;
+            laneBest[i] = -1;
+          }
+          laneNode[i] = 0;
+          active--;
+        }
+      }
+      for (let i = 0; i < m; i++) {
+        const best = laneBest[i]!;
+        if (best === -1) continue;
+        out[base + i] = best === 0 ? -1 : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
+      }
     }
     return out;
   }
