@@ -25,7 +25,7 @@ import { type AddressSample, addressesInsidePrefixes, firstAddresses, uniformAdd
 import { type FamilyPrefixes, type FullTable, fullTableName, loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { formatBytes, formatCount, formatNs, formatRate, formatSeconds, markdownTable } from './support/markdown.js';
-import { gcAvailable, memoryDelta, sampleMemorySettled } from './support/memory.js';
+import { collectGarbageSettled, gcAvailable, memoryDelta, sampleMemorySettled } from './support/memory.js';
 import { SeededRandom, randomOrder } from './support/random.js';
 import { type Measurement, measure, median, timeOnce, timingSink } from './support/timing.js';
 
@@ -418,7 +418,9 @@ async function benchPeer(
   } catch (error) {
     figures.failed = errorText(error);
   }
+  // Drop this peer's table now, so the next measurement does not see it being freed.
   table = undefined;
+  await collectGarbageSettled();
   return figures;
 }
 

@@ -80,19 +80,23 @@ export function collectGarbage(): void {
 }
 
 /**
- * Like {@link collectGarbage}, but yields to the event loop after each GC so the ArrayBuffer
- * sweeper task runs and freed buffers leave `external` before the next reading.
+ * Like {@link collectGarbage}, but waits 50 ms on the event loop after each GC, so the
+ * ArrayBuffer sweeper (a background job, slow to get a core on a loaded machine) finishes and
+ * freed buffers leave `external`; stops after two consecutive readings within 4 KiB of each
+ * other (at least four GCs, at most twelve).
  * @throws Error without --expose-gc, as {@link collectGarbage}.
  */
 export async function collectGarbageSettled(): Promise<void> {
   const gc = forcedGc();
   let last = Infinity;
-  for (let i = 0; i < 8; i++) {
+  let stable = 0;
+  for (let i = 0; i < 12; i++) {
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const used = countedNow();
-    if (i >= 2 && used >= last - 4096) break;
+    stable = Math.abs(used - last) < 4096 ? stable + 1 : 0;
     last = used;
+    if (i >= 3 && stable >= 2) break;
   }
 }
 
