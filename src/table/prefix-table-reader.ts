@@ -590,6 +590,40 @@ export function childRank(a: Int32Array, node: number, octet: number): number {
   );
 }
 
+/**
+ * Adjust the cumulative child counts of `node` after child `octet` was added (`delta` 1) or
+ * removed (-1): every count for a later bitset word moves by one. Bytes never carry: a count
+ * before word 7 is at most 224.
+ */
+export function adjustChildRanks(a: Int32Array, node: number, octet: number, delta: number): void {
+  const w = octet >> 5;
+  a[node + CHILD_RANKS] = a[node + CHILD_RANKS]! + delta * CHILD_RANK_STEP_LOW[w]!;
+  a[node + CHILD_RANKS + 1] = a[node + CHILD_RANKS + 1]! + delta * CHILD_RANK_STEP_HIGH[w]!;
+}
+
+/** Adjust the cumulative prefix counts of `node` after ART `index` was added (+1) or removed (-1). */
+export function adjustPrefixRanks(a: Int32Array, node: number, index: number, delta: number): void {
+  a[node + PREFIX_RANKS] = a[node + PREFIX_RANKS]! + delta * PREFIX_RANK_STEP[index >> 7]!;
+}
+
+/** For a bit in child-bitset word w: the amount added to each rank word (one per later word's byte). */
+const CHILD_RANK_STEP_LOW = Int32Array.from({ length: 8 }, (_, w) => {
+  let step = 0;
+  for (let k = w + 1; k < 4; k++) step += 1 << (8 * k);
+  return step;
+});
+const CHILD_RANK_STEP_HIGH = Int32Array.from({ length: 8 }, (_, w) => {
+  let step = 0;
+  for (let k = Math.max(w + 1, 4); k < 8; k++) step += 1 << (8 * (k - 4));
+  return step;
+});
+/** For a bit in prefix-bitset words 4g..4g+3: the amount added to the packed 10-bit counts. */
+const PREFIX_RANK_STEP = Int32Array.from({ length: 4 }, (_, g) => {
+  let step = 0;
+  for (let k = g; k < 3; k++) step += 1 << (10 * k);
+  return step;
+});
+
 /** Recompute the per-word cumulative child counts of `node` (after its child bitset changed). */
 export function updateChildRanks(a: Int32Array, node: number): void {
   let total = 0;
