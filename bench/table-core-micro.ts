@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parsePrefix, PrefixMap, PrefixTable } from '../src/index.js';
 
-const file = process.argv[2] ?? new URL('../../../shared/data/tables/tier1-full-table-prefixes.txt.gz', import.meta.url).pathname;
+const file = process.argv[2] || new URL('../../../shared/data/tables/tier1-full-table-prefixes.txt.gz', import.meta.url).pathname;
 const prefixes = gunzipSync(readFileSync(file))
   .toString('utf8')
   .split(/\r?\n/)
@@ -36,9 +36,12 @@ function now(): number {
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
 
-function heap(): number {
-  gc();
-  gc();
+/** Heap plus array buffers after GC (array buffer memory is released after a turn of the event loop). */
+async function heap(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
@@ -60,8 +63,10 @@ for (let i = 0; i < N; i++) {
   insideV6[4 * i + 3] = random();
 }
 
-for (const kind of ['core', 'map', 'core', 'map'] as const) {
-  const before = heap();
+// One kind per process gives the cleanest memory figure: `... table-core-micro.js FILE map`.
+const kinds = process.argv[3] === 'core' || process.argv[3] === 'map' ? [process.argv[3]] : (['core', 'map'] as const);
+for (const kind of kinds) {
+  const before = await heap();
   const t0 = now();
   let table: PrefixTable | PrefixMap<number>;
   if (kind === 'core') {
@@ -81,7 +86,7 @@ for (const kind of ['core', 'map', 'core', 'map'] as const) {
   }
   const t1 = now();
   table.trim();
-  const after = heap();
+  const after = await heap();
   const stats = table.stats();
   console.log(
     `${kind}: insert ${((t1 - t0) / prefixes.length).toFixed(0)} ns/prefix; ` +

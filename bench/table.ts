@@ -25,7 +25,7 @@ import { type AddressSample, addressesInsidePrefixes, firstAddresses, uniformAdd
 import { type FamilyPrefixes, type FullTable, fullTableName, loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { formatBytes, formatCount, formatNs, formatRate, formatSeconds, markdownTable } from './support/markdown.js';
-import { gcAvailable, memoryDelta, sampleMemory } from './support/memory.js';
+import { collectGarbageSettled, gcAvailable, memoryDelta, sampleMemorySettled } from './support/memory.js';
 import { SeededRandom, randomOrder } from './support/random.js';
 import { type Measurement, measure, median, timeOnce, timingSink } from './support/timing.js';
 
@@ -42,11 +42,11 @@ const ROUNDS = 5;
 /** Build/tear-down cycles for insert and delete figures. */
 const CYCLES = QUICK ? 2 : 5;
 /** Addresses asked of a tree-based peer: the first this-many of the same 1 M lists. */
-const PEER_LOOKUPS = QUICK ? 2_000 : 100_000;
+const PEER_LOOKUPS = QUICK ? 2_000 : 20_000;
 /** Prefixes loaded into a linear-scan peer (a seeded random sample of the family). */
 const SCAN_PREFIXES = 1_000;
 /** Addresses asked of a linear-scan peer. */
-const SCAN_LOOKUPS = QUICK ? 10 : 100;
+const SCAN_LOOKUPS = QUICK ? 10 : 50;
 /** Peer answers compared with ribstore's, per address set. */
 const CHECKS = QUICK ? 1_000 : 10_000;
 /** Prefixes re-inserted for the snapshot figures. */
@@ -182,7 +182,7 @@ function bruteForceMatch(prefixes: FamilyPrefixes, address: string): string | un
   return best < 0 ? undefined : prefixes.text[best];
 }
 
-function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32Array, inside: AddressSample, uniform: AddressSample): { figures: RibstoreFigures; map: RibstoreMap } {
+async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32Array, inside: AddressSample, uniform: AddressSample): Promise<{ figures: RibstoreFigures; map: RibstoreMap }> {
   const problems: string[] = [];
   const n = prefixes.count;
 
@@ -195,7 +195,7 @@ function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32
   let liveTrieBytes = 0;
   let arenaBytes = 0;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
-    const before = cycle === 0 ? sampleMemory() : undefined;
+    const before = cycle === 0 ? await sampleMemorySettled() : undefined;
     const map = newMap();
     inserts.push(
       timeOnce(n, () => {
@@ -208,7 +208,7 @@ function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: Uint32
     );
     if (map.size !== n) problems.push(`after inserting ${n} prefixes, size is ${map.size}`);
     if (before) {
-      const delta = memoryDelta(before, sampleMemory());
+      const delta = memoryDelta(before, await sampleMemorySettled());
       bytes = delta.counted;
       heap = delta.heap;
       arrayBuffers = delta.arrayBuffers;
@@ -320,7 +320,7 @@ function errorText(error: unknown): string {
   return message.split('\n')[0]!.slice(0, 160);
 }
 
-function benchPeer(
+async function benchPeer(
   library: PeerLibrary,
   prefixes: FamilyPrefixes,
   order: Uint32Array,
@@ -328,7 +328,7 @@ function benchPeer(
   uniform: AddressSample,
   parsed: Prefix[],
   reference: RibstoreMap,
-): PeerFigures {
+): Promise<PeerFigures> {
   const family = prefixes.family;
   const version = peerVersion(library.name) ?? 'not installed';
   const figures: PeerFigures = {
@@ -369,14 +369,14 @@ function benchPeer(
   try {
     const prepared = library.prepare?.(texts, family, { words: prefixes.words, lengths: prefixes.lengths, indices: chosen });
     if (prepared) figures.note = prepared.note;
-    const before = sampleMemory();
+    const before = await sampleMemorySettled();
     let built: PeerTable | undefined;
     figures.loadNs = timeOnce(count, () => {
       built = library.build(texts, family, prepared?.artifact);
       return 1;
     });
     table = built!;
-    const delta = memoryDelta(before, sampleMemory());
+    const delta = memoryDelta(before, await sampleMemorySettled());
     figures.bytesPerPrefix = delta.counted / count;
     figures.rssPerPrefix = delta.rss / count;
 
@@ -418,8 +418,15 @@ function benchPeer(
   } catch (error) {
     figures.failed = errorText(error);
   }
+  // Drop this peer's table now, so the next measurement does not see it being freed.
   table = undefined;
+  await collectGarbageSettled();
   return figures;
+}
+
+/** Bytes rounded to a whole number, without a "-0" for a tiny negative delta. */
+function wholeBytes(bytes: number): string {
+  return `${Math.round(bytes) || 0} B`;
 }
 
 function ns(m: Measurement | undefined, scale = 1): string {
@@ -479,8 +486,8 @@ function peersTable(ribstore: { v4: RibstoreFigures; v6: RibstoreFigures }, peer
         p.version,
         `IPv${family}`,
         `${formatNs(p.loadNs)}`,
-        `${p.bytesPerPrefix.toFixed(0)} B`,
-        `${p.rssPerPrefix.toFixed(0)} B`,
+        `${mark}${wholeBytes(p.bytesPerPrefix)}`,
+        `${mark}${wholeBytes(p.rssPerPrefix)}`,
         `${mark}${ns(p.inside, p.scale)}`,
         `${mark}${ns(p.uniform, p.scale)}`,
         check,
@@ -520,7 +527,7 @@ function ratioTable(ribstore: { v4: RibstoreFigures; v6: RibstoreFigures }, peer
   return markdownTable(['family', 'addresses', 'ribstore (string)', 'fastest peer', 'its lookup', 'ribstore faster by'], rows);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   if (!gcAvailable()) {
     process.stderr.write('bench:table needs node --expose-gc (memory figures are taken after forced GCs); run: npm run bench:table\n');
@@ -542,13 +549,13 @@ function main(): void {
     const uniform = uniformAddresses(family, LOOKUPS, random);
     const parsed = parsedPrefixes(prefixes);
     progress(`IPv${family}: ribstore`);
-    const { figures, map } = benchRibstore(prefixes, parsed, order, inside, uniform);
+    const { figures, map } = await benchRibstore(prefixes, parsed, order, inside, uniform);
     ribstore[family] = figures;
     for (const p of figures.problems) problems.push(`ribstore IPv${family}: ${p}`);
     for (const library of peerLibraries) {
       if (!library.families.includes(family)) continue;
       progress(`IPv${family}: ${library.name}`);
-      const result = benchPeer(library, prefixes, order, inside, uniform, parsed, map);
+      const result = await benchPeer(library, prefixes, order, inside, uniform, parsed, map);
       peers.push(result);
       if (result.failed) progress(`IPv${family}: ${library.name} failed: ${result.failed}`);
     }
@@ -591,4 +598,4 @@ function main(): void {
   progress(`done in ${formatSeconds(elapsed)} (sink ${timingSink()})`);
 }
 
-main();
+await main();

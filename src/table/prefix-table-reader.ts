@@ -8,10 +8,12 @@
  *
  * Values are integers 0..2^31-1; -1 means "no match" on the numeric paths.
  *
- * Longest-prefix match walks top down. In each node it takes the highest set bit of
- * (prefix bitset AND ancestor mask of the address octet) as the best match so far, then
- * follows the child bit of the octet: a node continues the walk, a leaf ends it (matching
- * or not). Only the final best match pays a rank (popcount) to find its value.
+ * Longest-prefix match first descends by child bits (a node continues the walk, a leaf ends
+ * it, matching or not), remembering the nodes on the way that hold prefixes. Then, deepest
+ * first, it takes the highest set bit of (prefix bitset AND ancestor mask of the address
+ * octet): the first hit is the answer, and only it pays a rank (popcount) to find its value.
+ * Batch lookups walk many addresses side by side, one level at a time, so their cache misses
+ * overlap.
  */
 import { RibstoreError } from '../errors.js';
 import { type Address, type Family, parseAddress } from '../ip/address.js';
@@ -91,6 +93,9 @@ export class PrefixTableReader {
   private readonly laneNode = new Int32Array(BATCH_LANES);
   private readonly laneBest = new Int32Array(BATCH_LANES);
   private readonly laneIndex = new Int32Array(BATCH_LANES);
+  /** Nodes with prefixes on a single lookup's path, and the address octet at each. */
+  private readonly pathNode = new Int32Array(16);
+  private readonly pathOctet = new Int32Array(16);
 
   /** @internal Use {@link PrefixTable}, {@link PrefixTable.snapshot} or {@link PrefixTableReader.fromShared}. */
   constructor(
@@ -161,20 +166,19 @@ export class PrefixTableReader {
   lookupV4(address: number): number {
     if (this.released) this.checkLive();
     const a = this.words;
+    const pathNode = this.pathNode;
+    const pathOctet = this.pathOctet;
     let node = this.rootV4;
-    let bestNode = 0;
-    let bestIndex = 0;
+    let top = 0;
+    // Descend first, remembering the nodes that hold prefixes; the deepest match wins, so
+    // the search inside nodes then runs from the bottom up and usually stops at the first.
     for (let shift = 24; ; shift -= 8) {
       const o = (address >>> shift) & 255;
       if (a[node + PREFIX_COUNT] !== 0) {
-        const index = longestInNode(a, node, o);
-        if (index !== 0) {
-          bestNode = node;
-          bestIndex = index;
-        }
+        pathNode[top] = node;
+        pathOctet[top++] = o;
       }
-      const w = node + CHILD_BITS + (o >> 5);
-      const bits = a[w]!;
+      const bits = a[node + CHILD_BITS + (o >> 5)]!;
       if (((bits >>> o) & 1) === 0) break;
       const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
@@ -186,29 +190,31 @@ export class PrefixTableReader {
       if (((address ^ a[leaf + LEAF_KEY]!) & topBits(a[leaf + LEAF_META]! & 255)) === 0) return a[leaf + LEAF_VALUE]!;
       break;
     }
-    if (bestNode === 0) return -1;
-    return a[a[bestNode + PREFIX_ARRAY]! + prefixRank(a, bestNode, bestIndex)]!;
+    while (top > 0) {
+      top--;
+      const best = pathNode[top]!;
+      const index = longestInNode(a, best, pathOctet[top]!);
+      if (index !== 0) return a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, index)]!;
+    }
+    return -1;
   }
 
   /** Value of the longest stored IPv6 prefix containing the address `w0:w1:w2:w3`, or -1. */
   lookupV6(w0: number, w1: number, w2: number, w3: number): number {
     if (this.released) this.checkLive();
     const a = this.words;
+    const pathNode = this.pathNode;
+    const pathOctet = this.pathOctet;
     let node = this.rootV6;
-    let bestNode = 0;
-    let bestIndex = 0;
+    let top = 0;
     let word = w0;
     for (let depth = 0; ; depth++) {
       const o = (word >>> (24 - ((depth & 3) << 3))) & 255;
       if (a[node + PREFIX_COUNT] !== 0) {
-        const index = longestInNode(a, node, o);
-        if (index !== 0) {
-          bestNode = node;
-          bestIndex = index;
-        }
+        pathNode[top] = node;
+        pathOctet[top++] = o;
       }
-      const w = node + CHILD_BITS + (o >> 5);
-      const bits = a[w]!;
+      const bits = a[node + CHILD_BITS + (o >> 5)]!;
       if (((bits >>> o) & 1) === 0) break;
       const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
@@ -221,8 +227,13 @@ export class PrefixTableReader {
       if (leafContainsV6(a, leaf, w0, w1, w2, w3)) return a[leaf + LEAF_VALUE]!;
       break;
     }
-    if (bestNode === 0) return -1;
-    return a[a[bestNode + PREFIX_ARRAY]! + prefixRank(a, bestNode, bestIndex)]!;
+    while (top > 0) {
+      top--;
+      const best = pathNode[top]!;
+      const index = longestInNode(a, best, pathOctet[top]!);
+      if (index !== 0) return a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, index)]!;
+    }
+    return -1;
   }
 
   /**
@@ -578,6 +589,40 @@ export function childRank(a: Int32Array, node: number, octet: number): number {
     popcount32(a[node + CHILD_BITS + (octet >> 5)]! & ((1 << octet) - 1))
   );
 }
+
+/**
+ * Adjust the cumulative child counts of `node` after child `octet` was added (`delta` 1) or
+ * removed (-1): every count for a later bitset word moves by one. Bytes never carry: a count
+ * before word 7 is at most 224.
+ */
+export function adjustChildRanks(a: Int32Array, node: number, octet: number, delta: number): void {
+  const w = octet >> 5;
+  a[node + CHILD_RANKS] = a[node + CHILD_RANKS]! + delta * CHILD_RANK_STEP_LOW[w]!;
+  a[node + CHILD_RANKS + 1] = a[node + CHILD_RANKS + 1]! + delta * CHILD_RANK_STEP_HIGH[w]!;
+}
+
+/** Adjust the cumulative prefix counts of `node` after ART `index` was added (+1) or removed (-1). */
+export function adjustPrefixRanks(a: Int32Array, node: number, index: number, delta: number): void {
+  a[node + PREFIX_RANKS] = a[node + PREFIX_RANKS]! + delta * PREFIX_RANK_STEP[index >> 7]!;
+}
+
+/** For a bit in child-bitset word w: the amount added to each rank word (one per later word's byte). */
+const CHILD_RANK_STEP_LOW = Int32Array.from({ length: 8 }, (_, w) => {
+  let step = 0;
+  for (let k = w + 1; k < 4; k++) step += 1 << (8 * k);
+  return step;
+});
+const CHILD_RANK_STEP_HIGH = Int32Array.from({ length: 8 }, (_, w) => {
+  let step = 0;
+  for (let k = Math.max(w + 1, 4); k < 8; k++) step += 1 << (8 * (k - 4));
+  return step;
+});
+/** For a bit in prefix-bitset words 4g..4g+3: the amount added to the packed 10-bit counts. */
+const PREFIX_RANK_STEP = Int32Array.from({ length: 4 }, (_, g) => {
+  let step = 0;
+  for (let k = g; k < 3; k++) step += 1 << (10 * k);
+  return step;
+});
 
 /** Recompute the per-word cumulative child counts of `node` (after its child bitset changed). */
 export function updateChildRanks(a: Int32Array, node: number): void {

@@ -72,10 +72,10 @@ import {
   CONTROL_SLOT_COUNT,
   PrefixTableReader,
   type SharedSnapshotDescriptor,
+  adjustChildRanks,
+  adjustPrefixRanks,
   childRank,
   prefixRank,
-  updateChildRanks,
-  updatePrefixRanks,
 } from './prefix-table-reader.js';
 
 /** Options for a {@link PrefixTable}. */
@@ -480,7 +480,7 @@ export class PrefixTable extends PrefixTableReader {
     }
     this.arrayInsert(node, PREFIX_ARRAY, PREFIX_COUNT, prefixRank(a, node, index), value);
     a[w]! |= bit;
-    updatePrefixRanks(a, node);
+    adjustPrefixRanks(a, node, index, 1);
     return -1;
   }
 
@@ -488,14 +488,14 @@ export class PrefixTable extends PrefixTableReader {
     const a = this.words;
     this.arrayInsert(node, CHILD_ARRAY, CHILD_COUNT, childRank(a, node, octet), ref);
     a[node + CHILD_BITS + (octet >> 5)]! |= 1 << (octet & 31);
-    updateChildRanks(a, node);
+    adjustChildRanks(a, node, octet, 1);
   }
 
   private removeChild(node: number, octet: number): void {
     const a = this.words;
     this.arrayRemove(node, CHILD_ARRAY, CHILD_COUNT, childRank(a, node, octet));
     a[node + CHILD_BITS + (octet >> 5)]! &= ~(1 << (octet & 31));
-    updateChildRanks(a, node);
+    adjustChildRanks(a, node, octet, -1);
   }
 
   private childSlotAddress(node: number, octet: number): number {
@@ -584,7 +584,7 @@ export class PrefixTable extends PrefixTableReader {
         const index = artIndex(o, length - 8 * depth);
         this.arrayRemove(node, PREFIX_ARRAY, PREFIX_COUNT, prefixRank(a, node, index));
         a[node + PREFIX_BITS + (index >> 5)]! &= ~(1 << (index & 31));
-        updatePrefixRanks(a, node);
+        adjustPrefixRanks(a, node, index, -1);
         break;
       }
       const at = this.childSlotAddress(node, o);

@@ -5,6 +5,19 @@ import fc from 'fast-check';
 import { Arena, RESERVED_WORDS, capacityFor } from '../../src/table/arena.js';
 import { ANCESTOR_MASKS, artIndex, artLength, artOctet } from '../../src/table/art.js';
 import { nextSetBit, popcount32, rank } from '../../src/table/bitset.js';
+import {
+  CHILD_ARRAY,
+  CHILD_BITS,
+  CHILD_COUNT,
+  CHILD_RANKS,
+  NODE_WORDS,
+  PREFIX_BITS,
+  PREFIX_COUNT,
+  PREFIX_RANKS,
+} from '../../src/table/layout.js';
+import { updateChildRanks, updatePrefixRanks } from '../../src/table/prefix-table-reader.js';
+import { PrefixTable } from '../../src/index.js';
+import { lcg } from './tables.js';
 
 test('popcount32 and rank count bits like a loop does', () => {
   fc.assert(
@@ -85,4 +98,45 @@ test('a shared arena grows in place and old views still read', () => {
   assert.throws(() => {
     for (let i = 0; i < 10000; i++) arena.alloc(500);
   }, /LIMIT|maximum/);
+});
+
+test('incrementally kept rank words and counts equal a recomputation in every node', () => {
+  const table = new PrefixTable();
+  const random = lcg(3);
+  const kept: [number, number][] = [];
+  for (let i = 0; i < 30_000; i++) {
+    const network = random() & 0x0fffffff;
+    const length = 1 + (random() % 32);
+    table.setWords(4, network, 0, 0, 0, length, i);
+    kept.push([network, length]);
+    if (i % 3 === 0) {
+      const [n, l] = kept[random() % kept.length]!;
+      table.deleteWords(4, n, 0, 0, 0, l);
+    }
+  }
+  const internals = table as unknown as { words: Int32Array; rootV4: number };
+  const a = internals.words;
+  const scratch = new Int32Array(NODE_WORDS);
+  let nodes = 0;
+  const visit = (node: number): void => {
+    nodes++;
+    scratch.set(a.subarray(node, node + NODE_WORDS));
+    updateChildRanks(scratch, 0);
+    updatePrefixRanks(scratch, 0);
+    assert.equal(a[node + CHILD_RANKS], scratch[CHILD_RANKS]);
+    assert.equal(a[node + CHILD_RANKS + 1], scratch[CHILD_RANKS + 1]);
+    assert.equal(a[node + PREFIX_RANKS], scratch[PREFIX_RANKS]);
+    let children = 0;
+    let prefixes = 0;
+    for (let w = 0; w < 8; w++) children += popcount32(a[node + CHILD_BITS + w]!);
+    for (let w = 0; w < 16; w++) prefixes += popcount32(a[node + PREFIX_BITS + w]!);
+    assert.equal(a[node + CHILD_COUNT], children);
+    assert.equal(a[node + PREFIX_COUNT], prefixes);
+    for (let i = 0; i < children; i++) {
+      const slot = a[a[node + CHILD_ARRAY]! + i]!;
+      if (slot > 0) visit(slot);
+    }
+  };
+  visit(internals.rootV4);
+  assert.ok(nodes > 100, `a deep enough trie (${nodes} nodes)`);
 });
