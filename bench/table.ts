@@ -24,6 +24,7 @@ import { type PeerLibrary, type PeerTable, peerVersion } from './peers/peer.js';
 import { type AddressSample, addressesInsidePrefixes, firstAddresses, uniformAddresses } from './support/addresses.js';
 import { type FamilyPrefixes, type FullTable, fullTableName, loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
+import { memoryLatencyLine } from './support/memory-latency.js';
 import { formatBytes, formatCount, formatNs, formatRate, formatSeconds, markdownTable } from './support/markdown.js';
 import { collectGarbageSettled, gcAvailable, memoryDelta, sampleMemorySettled } from './support/memory.js';
 import { SeededRandom, randomOrder } from './support/random.js';
@@ -576,6 +577,7 @@ async function main(): Promise<void> {
     ...(QUICK ? ['**QUICK MODE (--quick): small address sets, a harness smoke test; these figures are not representative.**', ''] : []),
     `- Data: \`${fullTableName}\` in ../shared/data, a real Tier-1 full table: ${formatCount(table.v4.count)} IPv4 + ${formatCount(table.v6.count)} IPv6 prefixes.`,
     `- Machine: ${machineLine()}.`,
+    `- Memory latency on this machine, same run: ${memoryLatencyLine()}. A lookup is a chain of dependent loads into a multi-MiB structure, so these bound it.`,
     `- Method: one process; seeded (seed ${SEED}); lookups are the median of ${ROUNDS} rounds after a warm-up round, each over ${formatCount(LOOKUPS)} addresses (inside stored prefixes: a random stored prefix with random host bits; uniform: uniformly random over the family's address space); insert/delete are the median of ${CYCLES} full build/tear-down cycles in a random order, prefixes pre-parsed; memory = heapUsed + external (array buffers included) after forced GCs, before vs after building.`,
     `- Run took ${formatSeconds(elapsed)} end to end.`,
     '',
