@@ -1,0 +1,178 @@
+/**
+ * The BMP per-peer header (RFC 7854 4.2, RFC 8671, RFC 9069): which monitored peer and which
+ * RIB view a message is about.
+ *
+ * ```
+ *  0      1      2               10                              26       30       34        38         42
+ *  +------+------+---------------+-------------------------------+--------+--------+---------+----------+
+ *  | type | flags| distinguisher |  peer address (IPv4 in the    | peer AS| BGP ID | seconds | microsec |
+ *  |      |      |   8 bytes     |  last 4 bytes unless V flag)  |        |        |  timestamp         |
+ *  +------+------+---------------+-------------------------------+--------+--------+---------+----------+
+ * ```
+ *
+ * Flags for peer types 0-2: V (0x80) IPv6 address, L (0x40) post-policy, A (0x20) legacy 2-byte
+ * AS_PATH, O (0x10) Adj-RIB-Out. For the Loc-RIB peer type 3 the only flag is F (0x80, filtered),
+ * and the address is zero-filled. Unknown peer types are read with the type 0-2 flag layout.
+ *
+ * Invariant: {@link BmpPeerHeader} holds exactly the wire values (`flags` is the raw byte); the
+ * boolean getters derive from it, so decode and encode round-trip byte for byte (except the
+ * unused high bytes of an IPv4 peer address, which are written as zeros).
+ */
+import { Address, addressFromBytes, formatIPv4, readWord } from '../../ip/address.js';
+import { BMP_PEER_HEADER_LENGTH, BmpPeerFlag, BmpLocRibFlag, BmpPeerType } from './types.js';
+
+/** The per-peer header of a BMP message. Immutable. */
+export class BmpPeerHeader {
+  /** Peer type, see {@link BmpPeerType} (0 global, 1 RD instance, 2 local instance, 3 Loc-RIB). */
+  readonly peerType: number;
+  /** The raw flags byte; see the getters and {@link BmpPeerFlag} / {@link BmpLocRibFlag}. */
+  readonly flags: number;
+  /** Peer distinguisher (route distinguisher for types 1 and 3), high 32 bits. */
+  readonly distinguisherHigh: number;
+  /** Peer distinguisher, low 32 bits. */
+  readonly distinguisherLow: number;
+  /** The peer's address (0.0.0.0 for a Loc-RIB peer). */
+  readonly address: Address;
+  /** The peer's AS number. */
+  readonly peerAs: number;
+  /** The peer's BGP identifier as a uint32 (an IPv4 address in form). */
+  readonly bgpId: number;
+  /** When the router saw the routes (or the event): seconds since the Unix epoch, 0 if unknown. */
+  readonly timestampSeconds: number;
+  /** Microseconds part of the timestamp. */
+  readonly timestampMicroseconds: number;
+
+  constructor(
+    peerType: number,
+    flags: number,
+    distinguisherHigh: number,
+    distinguisherLow: number,
+    address: Address,
+    peerAs: number,
+    bgpId: number,
+    timestampSeconds: number,
+    timestampMicroseconds: number,
+  ) {
+    this.peerType = peerType;
+    this.flags = flags;
+    this.distinguisherHigh = distinguisherHigh >>> 0;
+    this.distinguisherLow = distinguisherLow >>> 0;
+    this.address = address;
+    this.peerAs = peerAs >>> 0;
+    this.bgpId = bgpId >>> 0;
+    this.timestampSeconds = timestampSeconds >>> 0;
+    this.timestampMicroseconds = timestampMicroseconds >>> 0;
+  }
+
+  /** Whether this is the router's own Loc-RIB (peer type 3, RFC 9069). */
+  get isLocRib(): boolean {
+    return this.peerType === BmpPeerType.LocRib;
+  }
+
+  /** V flag: the peer address is IPv6 (never for a Loc-RIB peer). */
+  get ipv6Peer(): boolean {
+    return !this.isLocRib && (this.flags & BmpPeerFlag.IPv6) !== 0;
+  }
+
+  /** L flag: the routes are post-policy (after inbound policy); else pre-policy. */
+  get postPolicy(): boolean {
+    return !this.isLocRib && (this.flags & BmpPeerFlag.PostPolicy) !== 0;
+  }
+
+  /** A flag: the UPDATE's AS_PATH uses 2-byte AS numbers. */
+  get legacyAsPath(): boolean {
+    return !this.isLocRib && (this.flags & BmpPeerFlag.LegacyAsPath) !== 0;
+  }
+
+  /** O flag (RFC 8671): the routes are the Adj-RIB-Out towards the peer; else Adj-RIB-In. */
+  get adjRibOut(): boolean {
+    return !this.isLocRib && (this.flags & BmpPeerFlag.AdjRibOut) !== 0;
+  }
+
+  /** F flag (RFC 9069): the Loc-RIB view is filtered. Only for Loc-RIB peers. */
+  get filtered(): boolean {
+    return this.isLocRib && (this.flags & BmpLocRibFlag.Filtered) !== 0;
+  }
+}
+
+/**
+ * Read a per-peer header at `offset` (the caller has checked that 42 bytes are there).
+ */
+export function readPeerHeader(bytes: Uint8Array, offset: number): BmpPeerHeader {
+  const peerType = bytes[offset]!;
+  const flags = bytes[offset + 1]!;
+  const a = offset + 10;
+  let address: Address;
+  if (peerType === BmpPeerType.LocRib) {
+    // Zero-filled per RFC 9069; read it as IPv4 unless a sender put something in the high bytes.
+    const high = readWord(bytes, a) | readWord(bytes, a + 4) | readWord(bytes, a + 8);
+    address = high === 0 ? new Address(4, readWord(bytes, a + 12)) : addressFromBytes(6, bytes, a);
+  } else if ((flags & BmpPeerFlag.IPv6) !== 0) {
+    address = addressFromBytes(6, bytes, a);
+  } else {
+    address = new Address(4, readWord(bytes, a + 12));
+  }
+  return new BmpPeerHeader(
+    peerType,
+    flags,
+    readWord(bytes, offset + 2),
+    readWord(bytes, offset + 6),
+    address,
+    readWord(bytes, offset + 26),
+    readWord(bytes, offset + 30),
+    readWord(bytes, offset + 34),
+    readWord(bytes, offset + 38),
+  );
+}
+
+/** Write a big-endian uint32 at `offset`. */
+export function writeWord(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = value >>> 24;
+  out[offset + 1] = value >>> 16;
+  out[offset + 2] = value >>> 8;
+  out[offset + 3] = value;
+}
+
+/**
+ * Write `header` at `offset` (42 bytes); returns the offset after it. An IPv4 address goes into
+ * the last 4 bytes of the address field with zeros before it, whatever the flags say.
+ */
+export function writePeerHeader(header: BmpPeerHeader, out: Uint8Array, offset: number): number {
+  out[offset] = header.peerType;
+  out[offset + 1] = header.flags;
+  writeWord(out, offset + 2, header.distinguisherHigh);
+  writeWord(out, offset + 6, header.distinguisherLow);
+  const a = offset + 10;
+  const address = header.address;
+  if (address.family === 6) {
+    writeWord(out, a, address.w0);
+    writeWord(out, a + 4, address.w1);
+    writeWord(out, a + 8, address.w2);
+    writeWord(out, a + 12, address.w3);
+  } else {
+    out.fill(0, a, a + 12);
+    writeWord(out, a + 12, address.w0);
+  }
+  writeWord(out, offset + 26, header.peerAs);
+  writeWord(out, offset + 30, header.bgpId);
+  writeWord(out, offset + 34, header.timestampSeconds);
+  writeWord(out, offset + 38, header.timestampMicroseconds);
+  return offset + BMP_PEER_HEADER_LENGTH;
+}
+
+/**
+ * Text form of a peer distinguisher. For RD-instance and Loc-RIB peers it is a route
+ * distinguisher (RFC 4364 4.2) and prints as `asn:number` (types 0 and 2) or `ipv4:number`
+ * (type 1); anything else prints as 16 hex digits (`0000000000000000` for a global peer).
+ */
+export function formatPeerDistinguisher(header: BmpPeerHeader): string {
+  const high = header.distinguisherHigh;
+  const low = header.distinguisherLow;
+  if (header.peerType === BmpPeerType.RdInstance || header.peerType === BmpPeerType.LocRib) {
+    const rdType = high >>> 16;
+    if (rdType === 0) return `${high & 0xffff}:${low}`;
+    if (rdType === 1) return `${formatIPv4(((high << 16) | (low >>> 16)) >>> 0)}:${low & 0xffff}`;
+    if (rdType === 2) return `${(((high & 0xffff) << 16) | (low >>> 16)) >>> 0}:${low & 0xffff}`;
+  }
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+}
