@@ -105,7 +105,12 @@ export class BmpConnection {
       this.schedule();
     });
     socket.on('error', (error) => this.close('socket', error));
-    socket.on('close', () => this.close(null, null));
+    socket.on('close', () => {
+      // Bytes already queued were sent by the router: finish them before closing.
+      this.ended = true;
+      if (this.framerLoaded || this.queueHead < this.queue.length) this.schedule();
+      else this.finish();
+    });
   }
 
   /** Chunks waiting in the queue. */
@@ -115,7 +120,7 @@ export class BmpConnection {
 
   /** Close the connection from our side (shutdown, replaced by a newer session). */
   destroy(): void {
-    this.close(null, null, true);
+    this.close(null, null);
   }
 
   private receive(chunk: Buffer): void {
@@ -190,12 +195,7 @@ export class BmpConnection {
     if (this.framerLoaded || this.queueHead < this.queue.length) {
       this.schedule();
     } else if (this.ended) {
-      try {
-        this.framer.end();
-        this.close(null, null);
-      } catch (error) {
-        this.close('decode', error instanceof Error ? error : new Error(String(error)));
-      }
+      this.finish();
       return;
     }
     if (this.paused && this.queueBytes < this.options.queueHighWaterBytes / 2) {
@@ -204,14 +204,19 @@ export class BmpConnection {
     }
   }
 
-  private close(kind: CollectorErrorKind | null, error: Error | null, force = false): void {
+  /** The stream ended and every queued byte was processed: a clean end unless a message was cut. */
+  private finish(): void {
     if (this.closed) return;
-    if (!force && kind === null && error === null && !this.terminated && !this.ended && (this.framerLoaded || this.queueHead < this.queue.length)) {
-      // The socket closed with bytes still queued: finish them first (they were sent by the router).
-      this.ended = true;
-      this.schedule();
-      return;
+    try {
+      this.framer.end();
+      this.close(null, null);
+    } catch (error) {
+      this.close('decode', error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  private close(kind: CollectorErrorKind | null, error: Error | null): void {
+    if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
     this.queueHead = 0;
