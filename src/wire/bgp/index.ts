@@ -1,0 +1,38 @@
+/**
+ * wire/bgp: the BGP-4 codec, pure code over `Uint8Array`. See types.ts for the data model,
+ * update.ts / attributes.ts / open.ts / message.ts for the codec, context.ts for the
+ * per-session decode context.
+ */
+export * from './types.js';
+export * from './constants.js';
+export { BgpDecodeError } from './errors.js';
+export {
+  type BgpDecodeContext,
+  type BgpDecodeContextOptions,
+  createDecodeContext,
+  negotiateDecodeContext,
+  FOUR_OCTET_AS_CONTEXT,
+  TWO_OCTET_AS_CONTEXT,
+} from './context.js';
+export { type BgpHeader, readBgpHeader, bgpMessageLength, messageTypeName } from './header.js';
+export {
+  type DecodedAttributes,
+  type EncodeAttributesOptions,
+  type EncodeContext,
+  decodePathAttributes,
+  encodePathAttributes,
+} from './attributes.js';
+export { NlriCursor, isKnownFamily, labelValue, labelEntry, readNlriEntry, decodeNlriList } from './nlri.js';
+export { type UpdateVisitor, type WalkResult, type UpdateInput, decodeUpdate, walkUpdate, encodeUpdate } from './update.js';
+export { decodeOpen, decodeOpenBody, encodeOpen, myAsFor } from './open.js';
+export { decodeBgpMessage, encodeBgpMessage, encodeNotification, encodeKeepalive, encodeRouteRefresh } from './message.js';
+export { formatRouteDistinguisher, parseRouteDistinguisher, readRouteDistinguisher } from './route-distinguisher.js';
+export {
+  formatCommunity,
+  parseCommunity,
+  formatLargeCommunity,
+  parseLargeCommunity,
+  formatExtendedCommunity,
+  formatAsPath,
+  formatOrigin,
+} from './communities.js';

@@ -1,0 +1,103 @@
+/**
+ * Any BGP message: decode by the header's type, encode by the message's `type`; and the
+ * three small messages, NOTIFICATION, KEEPALIVE and ROUTE-REFRESH.
+ *
+ * ```
+ * NOTIFICATION: | header | error code (1) | subcode (1) | data (rest) |
+ * KEEPALIVE:    | header |                                        (19 bytes exactly)
+ * ROUTE-REFRESH:| header | AFI (2) | subtype (1, RFC 7313) | SAFI (1) |   (23 bytes exactly)
+ * ```
+ */
+import { RibstoreError } from '../../errors.js';
+import { BGP_HEADER_LENGTH, MessageType } from './constants.js';
+import type { BgpDecodeContext } from './context.js';
+import { BgpDecodeError } from './errors.js';
+import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
+import { decodeOpenBody, encodeOpen } from './open.js';
+import { decodeUpdate, encodeUpdate } from './update.js';
+import type { BgpMessage, BgpNotification, BgpRouteRefresh } from './types.js';
+import { ByteWriter, copyBytes } from './writer.js';
+import type { EncodeContext } from './attributes.js';
+
+/**
+ * Decode the message at `offset` (header included; its length says where it ends).
+ * @throws BgpDecodeError (session-reset) for a bad header or a message that cannot be parsed.
+ */
+export function decodeBgpMessage(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext): BgpMessage {
+  const header = readBgpHeader(bytes, offset, ctx.extendedMessage);
+  const start = offset + BGP_HEADER_LENGTH;
+  const end = offset + header.length;
+  switch (header.type) {
+    case MessageType.OPEN:
+      return decodeOpenBody(bytes, start, end);
+    case MessageType.UPDATE:
+      return decodeUpdate(bytes, offset, ctx);
+    case MessageType.NOTIFICATION:
+      return { type: 'notification', code: bytes[start]!, subcode: bytes[start + 1]!, data: copyBytes(bytes, start + 2, end) };
+    case MessageType.KEEPALIVE:
+      return { type: 'keepalive' };
+    case MessageType.ROUTE_REFRESH:
+      return { type: 'route-refresh', afi: (bytes[start]! << 8) | bytes[start + 1]!, subtype: bytes[start + 2]!, safi: bytes[start + 3]! };
+  }
+  // readBgpHeader only lets types 1-5 through.
+  throw new BgpDecodeError('BGP message', offset + 18, `unknown message type ${header.type}`, 'session-reset', -1, 1, 3);
+}
+
+/**
+ * Encode any message (header included). `ctx` matters for UPDATEs only (AS size, ADD-PATH,
+ * extended message); it defaults to 4-octet AS without ADD-PATH.
+ * @throws RibstoreError `ENCODE_ERROR` when a value does not fit.
+ */
+export function encodeBgpMessage(message: BgpMessage, ctx: EncodeContext & { extendedMessage?: boolean } = DEFAULT_ENCODE_CONTEXT): Uint8Array {
+  switch (message.type) {
+    case 'open':
+      return encodeOpen(message);
+    case 'update':
+      return encodeUpdate(message, ctx);
+    case 'notification':
+      return encodeNotification(message);
+    case 'keepalive':
+      return encodeKeepalive();
+    case 'route-refresh':
+      return encodeRouteRefresh(message);
+  }
+}
+
+const DEFAULT_ENCODE_CONTEXT: EncodeContext = { fourOctetAs: true, addPath: new Set() };
+
+/** Encode a NOTIFICATION. */
+export function encodeNotification(n: Omit<BgpNotification, 'type'>): Uint8Array {
+  const out = new ByteWriter(21 + n.data.length);
+  const at = writeBgpHeader(out, MessageType.NOTIFICATION);
+  out.u8(byte(n.code, 'error code'));
+  out.u8(byte(n.subcode, 'error subcode'));
+  out.bytes(n.data);
+  if (out.length > 4096) throw new RibstoreError('ENCODE_ERROR', `NOTIFICATION is ${out.length} bytes, over 4096`);
+  patchBgpHeaderLength(out, at);
+  return out.toBytes();
+}
+
+/** Encode a KEEPALIVE (19 bytes). */
+export function encodeKeepalive(): Uint8Array {
+  const out = new ByteWriter(19);
+  const at = writeBgpHeader(out, MessageType.KEEPALIVE);
+  patchBgpHeaderLength(out, at);
+  return out.toBytes();
+}
+
+/** Encode a ROUTE-REFRESH (23 bytes). */
+export function encodeRouteRefresh(r: Omit<BgpRouteRefresh, 'type'>): Uint8Array {
+  const out = new ByteWriter(23);
+  const at = writeBgpHeader(out, MessageType.ROUTE_REFRESH);
+  if (!Number.isInteger(r.afi) || r.afi < 0 || r.afi > 0xffff) throw new RibstoreError('ENCODE_ERROR', `AFI ${r.afi} is not 0-65535`);
+  out.u16(r.afi);
+  out.u8(byte(r.subtype, 'route refresh subtype'));
+  out.u8(byte(r.safi, 'SAFI'));
+  patchBgpHeaderLength(out, at);
+  return out.toBytes();
+}
+
+function byte(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 255) throw new RibstoreError('ENCODE_ERROR', `${what} ${value} is not 0-255`);
+  return value;
+}
