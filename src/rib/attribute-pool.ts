@@ -1,0 +1,343 @@
+/**
+ * AttributePool: interned, refcounted attribute sets referred to by 32-bit ids.
+ *
+ * Routes repeat attribute sets massively (one AS path and community set is shared by
+ * thousands of prefixes), so the RIB stores each distinct set once, by its canonical bytes,
+ * and routes hold its id. The pool knows nothing of BGP: it stores byte strings plus a few
+ * numbers per set that queries and the decision process need without decoding
+ * ({@link AttributeSummary}).
+ *
+ * Layout (struct of arrays, index = attribute id; id 0 is never used, it means "none"):
+ *
+ * ```
+ *   buckets[hash & mask] ──► id ──next[id]──► id ──► 0        (hash chains)
+ *   offset[id], length[id] ──► arena bytes [offset, offset+length)
+ *   hash[id] refs[id] originAs[id] localPref[id] med[id] pathLength[id] origin[id] flags[id]
+ *   free ids: freeHead ──next[id]──► id ──► 0                 (ids reused, newest first)
+ * ```
+ *
+ * Invariants: a live id has refs > 0 and sits on exactly one hash chain; a free id has
+ * refs = 0 and sits on the free list. Bytes of freed sets become garbage in the arena; the
+ * arena is compacted (live bytes copied down) when garbage exceeds half of it.
+ * Steady state allocates nothing: interning an existing set is a hash, a chain walk and a
+ * byte compare; a new set writes into the arrays (which grow in place, see growable.ts).
+ */
+import { GrowableArray } from './growable.js';
+
+/** Flag bit: the set carries a MULTI_EXIT_DISC. */
+export const HAS_MED = 1;
+/** Flag bit: the set carries a LOCAL_PREF. */
+export const HAS_LOCAL_PREF = 2;
+/** Flag bit: the set carries an AS_PATH whose origin AS is known (last AS_SEQUENCE ASN). */
+export const HAS_ORIGIN_AS = 4;
+
+/**
+ * The numbers kept per attribute set for fast queries and route selection. The caller
+ * fills one reused object per intern call (no allocation per route).
+ */
+export interface AttributeSummary {
+  /** Origin AS (last ASN of the AS path), 0 when unknown. */
+  originAs: number;
+  /** LOCAL_PREF, meaningful when `flags & HAS_LOCAL_PREF`. */
+  localPref: number;
+  /** MED, meaningful when `flags & HAS_MED`. */
+  med: number;
+  /** AS path length as the decision process counts it (AS_SET = 1, confederations = 0). */
+  asPathLength: number;
+  /** ORIGIN: 0 IGP, 1 EGP, 2 INCOMPLETE (3 when absent). */
+  origin: number;
+  /** {@link HAS_MED} | {@link HAS_LOCAL_PREF} | {@link HAS_ORIGIN_AS}. */
+  flags: number;
+}
+
+/** A fresh summary with every field zero (origin 3 = absent). */
+export function emptySummary(): AttributeSummary {
+  return { originAs: 0, localPref: 0, med: 0, asPathLength: 0, origin: 3, flags: 0 };
+}
+
+/** Options of {@link AttributePool}. */
+export interface AttributePoolOptions {
+  /** Ids to reserve room for at first (grows on demand). Default 1024. */
+  initialSets?: number;
+  /** Arena bytes to reserve at first (grows on demand). Default 64 KiB. */
+  initialBytes?: number;
+}
+
+/** Interned, refcounted attribute byte strings with per-set summaries. */
+export class AttributePool {
+  private readonly offsetArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly lengthArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly hashArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly nextArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly refsArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly originAsArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly localPrefArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly medArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly pathLengthArr: GrowableArray<Uint16ArrayConstructor>;
+  private readonly originArr: GrowableArray<Uint8ArrayConstructor>;
+  private readonly flagsArr: GrowableArray<Uint8ArrayConstructor>;
+  private readonly arenaArr: GrowableArray<Uint8ArrayConstructor>;
+  private buckets: Uint32Array;
+  private mask: number;
+  /** Next never-used id. */
+  private highWater = 1;
+  private freeHead = 0;
+  private liveCount = 0;
+  private arenaUsed = 0;
+  private garbage = 0;
+
+  constructor(options: AttributePoolOptions = {}) {
+    const sets = Math.max(16, options.initialSets ?? 1024);
+    this.offsetArr = new GrowableArray(Uint32Array, sets);
+    this.lengthArr = new GrowableArray(Uint32Array, sets);
+    this.hashArr = new GrowableArray(Uint32Array, sets);
+    this.nextArr = new GrowableArray(Uint32Array, sets);
+    this.refsArr = new GrowableArray(Uint32Array, sets);
+    this.originAsArr = new GrowableArray(Uint32Array, sets);
+    this.localPrefArr = new GrowableArray(Uint32Array, sets);
+    this.medArr = new GrowableArray(Uint32Array, sets);
+    this.pathLengthArr = new GrowableArray(Uint16Array, sets);
+    this.originArr = new GrowableArray(Uint8Array, sets);
+    this.flagsArr = new GrowableArray(Uint8Array, sets);
+    this.arenaArr = new GrowableArray(Uint8Array, options.initialBytes ?? 65536);
+    this.buckets = new Uint32Array(64);
+    this.mask = 63;
+  }
+
+  /** Number of live (referenced) attribute sets. */
+  get size(): number {
+    return this.liveCount;
+  }
+
+  /** Bytes held by the pool's arrays and arena (committed memory, garbage included). */
+  get byteLength(): number {
+    return (
+      this.offsetArr.byteLength * 7 + // the seven uint32 arrays have equal lengths
+      this.pathLengthArr.byteLength +
+      this.originArr.byteLength * 2 +
+      this.arenaArr.byteLength +
+      this.buckets.byteLength
+    );
+  }
+
+  /**
+   * Intern the bytes `bytes[start, end)` and take one reference. Returns the set's id:
+   * the existing id if an equal byte string is live, else a new (or reused) id whose summary
+   * is copied from `summary`. (Equal bytes always have equal summaries: the summary is a
+   * function of the canonical bytes.)
+   */
+  intern(bytes: Uint8Array, start: number, end: number, summary: AttributeSummary): number {
+    const h = hashBytes(bytes, start, end);
+    const length = end - start;
+    const arena = this.arenaArr.view;
+    const offsets = this.offsetArr.view;
+    const lengths = this.lengthArr.view;
+    const hashes = this.hashArr.view;
+    const next = this.nextArr.view;
+    for (let id = this.buckets[h & this.mask]!; id !== 0; id = next[id]!) {
+      if (hashes[id] !== h || lengths[id] !== length) continue;
+      const off = offsets[id]!;
+      let i = 0;
+      while (i < length && arena[off + i] === bytes[start + i]) i++;
+      if (i === length) {
+        this.refsArr.view[id]!++;
+        return id;
+      }
+    }
+    return this.insert(bytes, start, end, h, summary);
+  }
+
+  /**
+   * Find the id of a live set equal to `bytes[start, end)` without taking a reference;
+   * 0 if none.
+   */
+  find(bytes: Uint8Array, start: number, end: number): number {
+    const h = hashBytes(bytes, start, end);
+    const length = end - start;
+    const arena = this.arenaArr.view;
+    for (let id = this.buckets[h & this.mask]!; id !== 0; id = this.nextArr.view[id]!) {
+      if (this.hashArr.view[id] !== h || this.lengthArr.view[id] !== length) continue;
+      const off = this.offsetArr.view[id]!;
+      let i = 0;
+      while (i < length && arena[off + i] === bytes[start + i]) i++;
+      if (i === length) return id;
+    }
+    return 0;
+  }
+
+  private insert(bytes: Uint8Array, start: number, end: number, h: number, summary: AttributeSummary): number {
+    const length = end - start;
+    if (this.arenaUsed + length > this.arenaArr.length) this.arenaArr.ensure(this.arenaUsed + length);
+    let id = this.freeHead;
+    if (id !== 0) {
+      this.freeHead = this.nextArr.view[id]!;
+    } else {
+      id = this.highWater++;
+      if (id >= this.offsetArr.length) this.growIds(id + 1);
+    }
+    this.arenaArr.view.set(bytes.subarray(start, end), this.arenaUsed);
+    this.offsetArr.view[id] = this.arenaUsed;
+    this.arenaUsed += length;
+    this.lengthArr.view[id] = length;
+    this.hashArr.view[id] = h;
+    this.refsArr.view[id] = 1;
+    this.originAsArr.view[id] = summary.originAs;
+    this.localPrefArr.view[id] = summary.localPref;
+    this.medArr.view[id] = summary.med;
+    this.pathLengthArr.view[id] = Math.min(summary.asPathLength, 0xffff);
+    this.originArr.view[id] = summary.origin;
+    this.flagsArr.view[id] = summary.flags;
+    const b = h & this.mask;
+    this.nextArr.view[id] = this.buckets[b]!;
+    this.buckets[b] = id;
+    this.liveCount++;
+    if (this.liveCount > this.buckets.length * 0.75) this.rehash(this.buckets.length * 2);
+    return id;
+  }
+
+  private growIds(length: number): void {
+    this.offsetArr.ensure(length);
+    this.lengthArr.ensure(length);
+    this.hashArr.ensure(length);
+    this.nextArr.ensure(length);
+    this.refsArr.ensure(length);
+    this.originAsArr.ensure(length);
+    this.localPrefArr.ensure(length);
+    this.medArr.ensure(length);
+    this.pathLengthArr.ensure(length);
+    this.originArr.ensure(length);
+    this.flagsArr.ensure(length);
+  }
+
+  private rehash(size: number): void {
+    const buckets = new Uint32Array(size);
+    const mask = size - 1;
+    const next = this.nextArr.view;
+    const hashes = this.hashArr.view;
+    const refs = this.refsArr.view;
+    for (let id = 1; id < this.highWater; id++) {
+      if (refs[id] === 0) continue;
+      const b = hashes[id]! & mask;
+      next[id] = buckets[b]!;
+      buckets[b] = id;
+    }
+    this.buckets = buckets;
+    this.mask = mask;
+  }
+
+  /** Take one more reference to a live id. */
+  retain(id: number): void {
+    this.refsArr.view[id]!++;
+  }
+
+  /**
+   * Drop one reference; at zero the set is freed (its id goes back to the free list and
+   * may be handed out again by a later {@link intern}). Returns whether it was freed.
+   */
+  release(id: number): boolean {
+    const refs = this.refsArr.view;
+    if (refs[id] === 0) throw new RangeError(`attribute set ${id} released more often than retained`);
+    if (--refs[id]! !== 0) return false;
+    const next = this.nextArr.view;
+    const b = this.hashArr.view[id]! & this.mask;
+    if (this.buckets[b] === id) {
+      this.buckets[b] = next[id]!;
+    } else {
+      let prev = this.buckets[b]!;
+      while (next[prev] !== id) prev = next[prev]!;
+      next[prev] = next[id]!;
+    }
+    next[id] = this.freeHead;
+    this.freeHead = id;
+    this.liveCount--;
+    this.garbage += this.lengthArr.view[id]!;
+    this.lengthArr.view[id] = 0;
+    if (this.garbage > 1 << 16 && this.garbage * 2 > this.arenaUsed) this.compact();
+    return true;
+  }
+
+  /** Copy the live byte strings down to the start of the arena, dropping garbage. */
+  private compact(): void {
+    const arena = this.arenaArr.view;
+    const live = new Uint8Array(this.arenaUsed - this.garbage);
+    const offsets = this.offsetArr.view;
+    const lengths = this.lengthArr.view;
+    const refs = this.refsArr.view;
+    let at = 0;
+    for (let id = 1; id < this.highWater; id++) {
+      if (refs[id] === 0) continue;
+      const off = offsets[id]!;
+      const len = lengths[id]!;
+      live.set(arena.subarray(off, off + len), at);
+      offsets[id] = at;
+      at += len;
+    }
+    arena.set(live.subarray(0, at), 0);
+    this.arenaUsed = at;
+    this.garbage = 0;
+  }
+
+  /** Current reference count of an id (0 for a free or never-used id). */
+  refCount(id: number): number {
+    return id > 0 && id < this.highWater ? this.refsArr.view[id]! : 0;
+  }
+
+  /** Whether `id` is a live set. */
+  has(id: number): boolean {
+    return this.refCount(id) > 0;
+  }
+
+  /**
+   * The canonical bytes of a live set, as a view into the arena: valid until the next
+   * intern or release (copy it to keep it).
+   */
+  bytes(id: number): Uint8Array {
+    const off = this.offsetArr.view[id]!;
+    return this.arenaArr.view.subarray(off, off + this.lengthArr.view[id]!);
+  }
+
+  /** Origin AS of a set (0 when unknown; see {@link HAS_ORIGIN_AS}). */
+  originAs(id: number): number {
+    return this.originAsArr.view[id]!;
+  }
+  /** LOCAL_PREF of a set (see {@link HAS_LOCAL_PREF}). */
+  localPref(id: number): number {
+    return this.localPrefArr.view[id]!;
+  }
+  /** MED of a set (see {@link HAS_MED}). */
+  med(id: number): number {
+    return this.medArr.view[id]!;
+  }
+  /** AS path length as the decision process counts it. */
+  asPathLength(id: number): number {
+    return this.pathLengthArr.view[id]!;
+  }
+  /** ORIGIN code (3 when absent). */
+  origin(id: number): number {
+    return this.originArr.view[id]!;
+  }
+  /** Summary flags ({@link HAS_MED}, {@link HAS_LOCAL_PREF}, {@link HAS_ORIGIN_AS}). */
+  flags(id: number): number {
+    return this.flagsArr.view[id]!;
+  }
+
+  /** Every live id, ascending (a scan of the id space, for queries such as by origin AS). */
+  *ids(): IterableIterator<number> {
+    for (let id = 1; id < this.highWater; id++) if (this.refsArr.view[id]! > 0) yield id;
+  }
+
+  /** One past the highest id ever handed out (the bound of the id space). */
+  get idBound(): number {
+    return this.highWater;
+  }
+}
+
+/** FNV-1a over a byte range, then a final avalanche so the low bits are usable as a bucket index. */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}

@@ -1,0 +1,124 @@
+/**
+ * The JSON shapes of RIB query answers: the HTTP API contract of issue 4, so the API layer
+ * only serialises. Plain data: strings, numbers, arrays, null for "absent".
+ */
+import type { View } from './peer-registry.js';
+
+/** BMP peer types by name. */
+export type PeerTypeName = 'global' | 'rd-instance' | 'local-instance' | 'loc-rib' | `type-${number}`;
+
+/** Name of a BMP peer type code. */
+export function peerTypeName(type: number): PeerTypeName {
+  switch (type) {
+    case 0:
+      return 'global';
+    case 1:
+      return 'rd-instance';
+    case 2:
+      return 'local-instance';
+    case 3:
+      return 'loc-rib';
+    default:
+      return `type-${type}`;
+  }
+}
+
+/** A peer as queries show it. */
+export interface PeerJson {
+  /** Peer address, canonical text. */
+  address: string;
+  asn: number;
+  /** BGP identifier, dotted quad. */
+  bgpId: string;
+  type: PeerTypeName;
+  /** Peer distinguisher text (`"0:0"` for a global-instance peer). */
+  distinguisher: string;
+}
+
+/** The attribute part of a route as queries show it (decoded from the interned set). */
+export interface AttributesJson {
+  /** Next hop address text (the MP_REACH next hop for multiprotocol routes), null if none. */
+  nextHop: string | null;
+  origin: 'igp' | 'egp' | 'incomplete' | null;
+  /** ASNs in path order; an AS_SET is a nested array. Confederation segments likewise (sets nested). */
+  asPath: (number | number[])[];
+  /** The last ASN of the path when it ends with an AS_SEQUENCE (or a one-element AS_SET), else null. */
+  originAs: number | null;
+  med: number | null;
+  localPref: number | null;
+  /** RFC 1997 communities, `"65000:1"`. */
+  communities: string[];
+  /** RFC 8092 large communities, `"65000:1:2"`. */
+  largeCommunities: string[];
+  /** RFC 4360 extended communities in their text form. */
+  extendedCommunities: string[];
+}
+
+/** One route as queries show it. */
+export interface RouteJson extends AttributesJson {
+  /** Router name (the BMP session source). */
+  router: string;
+  peer: PeerJson;
+  view: View;
+  /** e.g. `ipv4-unicast`, `ipv6-vpn`. */
+  afiSafi: string;
+  /** Route distinguisher text for VPN routes, else null. */
+  rd: string | null;
+  /** ADD-PATH path identifier (0 without ADD-PATH). */
+  pathId: number;
+  /** Whether the route is kept from a previous session of its router (to be replaced or swept). */
+  stale: boolean;
+}
+
+/** A prefix and its routes, best first. */
+export interface PrefixRoutesJson {
+  prefix: string;
+  /** Route distinguisher of the table the prefix is in (null: the global table). */
+  rd: string | null;
+  routes: RouteJson[];
+}
+
+/** Answer of `lookup`. */
+export interface LookupJson extends PrefixRoutesJson {
+  /** True when the asked router had no route and routes of other routers are shown. */
+  fallback: boolean;
+}
+
+/** A peer with its state and route counts, for `peers(router)`. */
+export interface PeerStatusJson extends PeerJson {
+  state: 'up' | 'down';
+  /** Routes per view (stale ones included). */
+  routes: Record<View, number>;
+  /** Stale routes (kept from a previous session). */
+  staleRoutes: number;
+  /** Routes per AFI/SAFI name. */
+  routesByAfiSafi: Record<string, number>;
+}
+
+/** A router, for `routers()`. */
+export interface RouterStatusJson {
+  name: string;
+  state: 'up' | 'down';
+  /** ISO time the router went down, while down. */
+  downSince: string | null;
+  /** ISO time its stale routes are flushed, if a flush is pending. */
+  flushAt: string | null;
+  peers: number;
+  routes: number;
+}
+
+/** Summary statistics, for `stats()`. */
+export interface RibStatsJson {
+  routers: number;
+  peers: number;
+  peerViews: number;
+  routes: number;
+  /** Distinct (table, prefix) pairs with at least one route. */
+  prefixes: number;
+  /** Live interned attribute sets. */
+  attributeSets: number;
+  /** Routes waiting to be swept (of flushed peers). */
+  pendingFlush: number;
+  /** Committed bytes of the RIB's arrays (route sets, attribute pool). */
+  memory: { routeBytes: number; attributeBytes: number };
+}

@@ -1,0 +1,64 @@
+/**
+ * The documented preference order of the routes of one prefix (what `lookup` and `routes`
+ * return first), a simplified BGP decision process over the RIB's numbers:
+ *
+ *  1. view: Loc-RIB, then Adj-RIB-In post-policy, Adj-RIB-In pre-policy, Adj-RIB-Out
+ *     post-policy, Adj-RIB-Out pre-policy (what the router chose, then what it accepted);
+ *  2. current routes before stale ones (kept from a previous session);
+ *  3. higher LOCAL_PREF (absent counts as 100, the common default);
+ *  4. shorter AS path (an AS_SET counts 1, confederation segments 0; RFC 4271 9.1.2.2);
+ *  5. lower ORIGIN (IGP < EGP < INCOMPLETE < absent);
+ *  6. lower MED (absent counts as 0), compared across all neighbour ASes ("always-compare-med":
+ *     a collector sees many neighbours and needs one total order);
+ *  7. lower peer BGP ID, then lower peer address (as text), then router (registration
+ *     order), then path id, then AFI, then SAFI: a total order, so answers are deterministic.
+ *
+ * IGP metric and eBGP-over-iBGP steps of the real process are not known to a collector
+ * and are skipped.
+ */
+import { type AttributePool, HAS_LOCAL_PREF, HAS_MED } from './attribute-pool.js';
+import { PV_STALE, type PeerRegistry } from './peer-registry.js';
+
+/**
+ * Compare two routes given as (peer-view id, attribute id, path id): negative when `a` is
+ * preferred. Pure function of the RIB's state.
+ */
+export function compareRoutes(
+  registry: PeerRegistry,
+  pool: AttributePool,
+  pvA: number,
+  attrA: number,
+  pathA: number,
+  pvB: number,
+  attrB: number,
+  pathB: number,
+): number {
+  let d = registry.pvView[pvA]! - registry.pvView[pvB]!;
+  if (d !== 0) return d;
+  d = (registry.pvState[pvA] === PV_STALE ? 1 : 0) - (registry.pvState[pvB] === PV_STALE ? 1 : 0);
+  if (d !== 0) return d;
+  const fa = pool.flags(attrA);
+  const fb = pool.flags(attrB);
+  const lpA = fa & HAS_LOCAL_PREF ? pool.localPref(attrA) : 100;
+  const lpB = fb & HAS_LOCAL_PREF ? pool.localPref(attrB) : 100;
+  if (lpA !== lpB) return lpB - lpA;
+  d = pool.asPathLength(attrA) - pool.asPathLength(attrB);
+  if (d !== 0) return d;
+  d = pool.origin(attrA) - pool.origin(attrB);
+  if (d !== 0) return d;
+  const medA = fa & HAS_MED ? pool.med(attrA) : 0;
+  const medB = fb & HAS_MED ? pool.med(attrB) : 0;
+  if (medA !== medB) return medA - medB;
+  if (pvA === pvB) return pathA - pathB;
+  const peerA = registry.peerById(registry.pvPeer[pvA]!);
+  const peerB = registry.peerById(registry.pvPeer[pvB]!);
+  if (peerA !== peerB) {
+    if (peerA.bgpId !== peerB.bgpId) return peerA.bgpId - peerB.bgpId;
+    if (peerA.address !== peerB.address) return peerA.address < peerB.address ? -1 : 1;
+    if (peerA.router !== peerB.router) return peerA.router - peerB.router;
+  }
+  if (pathA !== pathB) return pathA - pathB;
+  d = registry.pvAfi[pvA]! - registry.pvAfi[pvB]! || registry.pvSafi[pvA]! - registry.pvSafi[pvB]!;
+  if (d !== 0) return d;
+  return pvA - pvB;
+}
