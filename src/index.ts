@@ -18,3 +18,18 @@ export {
   checkIPv4Number,
 } from './ip/address.js';
 export { Prefix, type PrefixInput, parsePrefix, toPrefix, prefixV4, comparePrefixes } from './ip/prefix.js';
+
+// table/: the prefix table
+export {
+  PrefixMap,
+  PrefixMapView,
+  PrefixMapSnapshot,
+  type PrefixMapOptions,
+  PrefixTable,
+  PrefixTableSnapshot,
+  PrefixTableReader,
+  MAX_TABLE_VALUE,
+  type PrefixTableOptions,
+  type PrefixTableStats,
+  type SharedSnapshotDescriptor,
+} from './table/index.js';

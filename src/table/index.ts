@@ -1,0 +1,10 @@
+/** table/: PrefixMap and the typed-array prefix trie under it. See DESIGN.md beside this file. */
+export { PrefixMap, PrefixMapView, PrefixMapSnapshot, type PrefixMapOptions } from './prefix-map.js';
+export {
+  PrefixTable,
+  PrefixTableSnapshot,
+  MAX_TABLE_VALUE,
+  type PrefixTableOptions,
+  type PrefixTableStats,
+} from './prefix-table.js';
+export { PrefixTableReader, type SharedSnapshotDescriptor } from './prefix-table-reader.js';

@@ -1,0 +1,75 @@
+/**
+ * Word layout of trie nodes and leaves inside the {@link Arena}.
+ *
+ * A node covers one 8-bit stride at depth `d` (address bits `8d .. 8d+7`). It holds the
+ * prefixes whose length is `8d+1 .. 8d+8` (and `/0` at the root) as ART indices in a
+ * 512-bit bitset, and its children keyed by the octet at depth `d` in a 256-bit bitset.
+ * Values and children live in two compact arrays elsewhere in the arena, one item per set
+ * bit, in bit order: item of bit `i` = array[rank(i)].
+ *
+ * ```
+ *  node (29 words)
+ *   0 .. 15  prefix bitset   ART index i (1..511) -> value  = words[PREFIX_ARRAY + rank(i)]
+ *  16 .. 23  child bitset    octet o (0..255)     -> child  = words[CHILD_ARRAY  + rank(o)]
+ *  24        PREFIX_ARRAY    offset of the value array   (0 when empty)
+ *  25        CHILD_ARRAY     offset of the child array   (0 when empty)
+ *  26        GEN             write generation that created this node (copy-on-write)
+ *  27        PREFIX_COUNT    number of set prefix bits   (array capacity = capacityFor(count))
+ *  28        CHILD_COUNT     number of set child bits
+ *
+ *  child slot (one int32):  > 0  offset of a child node (depth d+1)
+ *                           < 0  minus the offset of a leaf
+ *
+ *  leaf (4 words for IPv4, 7 for IPv6): a single prefix stored where its path would start
+ *   0  META   length | (256 if IPv6)
+ *   1  VALUE
+ *   2  GEN
+ *   3  KEY    network words w0 (.. w3 for IPv6)
+ * ```
+ *
+ * A leaf in the child slot for octet `o` of a node at depth `d` stands for a prefix longer
+ * than `8d+8` that is alone below that slot: path compression, so a sparse tail costs one
+ * leaf instead of a chain of nodes.
+ */
+
+/** Offset of the 16-word prefix bitset. */
+export const PREFIX_BITS = 0;
+/** Offset of the 8-word child bitset. */
+export const CHILD_BITS = 16;
+/** Offset of the word holding the value array's offset. */
+export const PREFIX_ARRAY = 24;
+/** Offset of the word holding the child array's offset. */
+export const CHILD_ARRAY = 25;
+/** Offset of the node's generation. */
+export const NODE_GEN = 26;
+/** Offset of the number of prefixes in the node. */
+export const PREFIX_COUNT = 27;
+/** Offset of the number of children of the node. */
+export const CHILD_COUNT = 28;
+/** Size of a node in words. */
+export const NODE_WORDS = 29;
+
+/** Leaf word: length, plus {@link LEAF_V6} for IPv6. */
+export const LEAF_META = 0;
+/** Leaf word: the value. */
+export const LEAF_VALUE = 1;
+/** Leaf word: the generation that created the leaf. */
+export const LEAF_GEN = 2;
+/** Leaf words: the network address, 1 word (IPv4) or 4 (IPv6). */
+export const LEAF_KEY = 3;
+/** Flag in {@link LEAF_META} marking an IPv6 leaf. */
+export const LEAF_V6 = 256;
+/** Size of an IPv4 leaf in words. */
+export const LEAF_WORDS_V4 = 4;
+/** Size of an IPv6 leaf in words. */
+export const LEAF_WORDS_V6 = 7;
+
+/** Depth of the node whose bitset holds a prefix of `length` (lengths 8d+1..8d+8 live at depth d). */
+export function homeDepth(length: number): number {
+  return length === 0 ? 0 : (length - 1) >> 3;
+}
+
+/** The mask of the top `bits` bits of a word for any integer `bits` (<= 0: none, >= 32: all). */
+export function topBits(bits: number): number {
+  return bits <= 0 ? 0 : bits >= 32 ? -1 : -1 << (32 - bits);
+}

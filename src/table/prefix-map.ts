@@ -1,0 +1,292 @@
+/**
+ * PrefixMap<V>: a Map-like IP prefix table (IPv4 and IPv6 in one map) with values of any type.
+ *
+ * It is a {@link PrefixTable} whose integer values are handles into a side array of `V`:
+ *
+ * ```
+ *   trie (typed arrays)                     values: V[]
+ *   10.0.0.0/8   -> handle 0   ---------->   [0] "a"
+ *   10.1.0.0/16  -> handle 1   ---------->   [1] "b"
+ *                                            [2] (free: on the free-handle list)
+ * ```
+ *
+ * A set allocates a handle and stores it; the replaced or deleted handle is freed at once
+ * when no snapshot is live, otherwise it is retired with the table's write generation and
+ * freed when the table reclaims that generation, so a snapshot never sees a handle reused.
+ *
+ * Prefixes go in as strings or {@link Prefix} objects and come out as canonical strings.
+ */
+import type { Address, Family } from '../ip/address.js';
+import { type PrefixInput, toPrefix } from '../ip/prefix.js';
+import { PrefixTable, type PrefixTableOptions, type PrefixTableSnapshot, type PrefixTableStats } from './prefix-table.js';
+import type { PrefixTableReader, SharedSnapshotDescriptor } from './prefix-table-reader.js';
+
+/** Options for a {@link PrefixMap}: see {@link PrefixTableOptions}. */
+export type PrefixMapOptions = PrefixTableOptions;
+
+/** The read operations shared by a {@link PrefixMap} and its {@link PrefixMapSnapshot}s. */
+export abstract class PrefixMapView<V> {
+  /** @internal The trie (the live table or a snapshot of it). */
+  protected readonly reader: PrefixTableReader;
+  /** @internal Values by handle. */
+  protected readonly store: (V | undefined)[];
+
+  /** @internal */
+  protected constructor(reader: PrefixTableReader, store: (V | undefined)[]) {
+    this.reader = reader;
+    this.store = store;
+  }
+
+  /** Number of prefixes stored. */
+  get size(): number {
+    return this.reader.size;
+  }
+
+  /** Value stored for exactly `prefix`, or undefined. */
+  get(prefix: PrefixInput): V | undefined {
+    const handle = this.reader.getValue(prefix);
+    return handle === undefined ? undefined : this.store[handle];
+  }
+
+  /** Whether exactly `prefix` is stored. */
+  has(prefix: PrefixInput): boolean {
+    return this.reader.has(prefix);
+  }
+
+  /** Value of the longest stored prefix containing `address` (text or {@link Address}), or undefined. */
+  lookup(address: string | Address): V | undefined {
+    const handle = this.reader.lookupValue(address);
+    return handle === undefined ? undefined : this.store[handle];
+  }
+
+  /** `[prefix, value]` of the longest stored prefix containing `address`, or undefined. */
+  lookupEntry(address: string | Address): [string, V] | undefined {
+    const entry = this.reader.lookupEntryValue(address);
+    return entry === undefined ? undefined : [entry[0], this.store[entry[1]] as V];
+  }
+
+  /** `[prefix, value]` of the longest stored prefix equal to or covering `prefix`, or undefined. */
+  lookupPrefix(prefix: PrefixInput): [string, V] | undefined {
+    const entry = this.reader.lookupPrefixEntry(prefix);
+    return entry === undefined ? undefined : [entry[0], this.store[entry[1]] as V];
+  }
+
+  /** Stored prefixes equal to or covering `prefix`, shortest first. */
+  *supernets(prefix: PrefixInput): IterableIterator<[string, V]> {
+    for (const [key, handle] of this.reader.supernets(prefix)) yield [key, this.store[handle] as V];
+  }
+
+  /** Stored prefixes equal to or inside `prefix`, in sorted order. */
+  *subnets(prefix: PrefixInput): IterableIterator<[string, V]> {
+    for (const [key, handle] of this.reader.subnets(prefix)) yield [key, this.store[handle] as V];
+  }
+
+  /** Whether any stored prefix covers or lies inside `prefix`. */
+  overlaps(prefix: PrefixInput): boolean {
+    return this.reader.overlaps(prefix);
+  }
+
+  /** Every `[prefix, value]`: IPv4 before IPv6, then by network address, shorter first. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const [key, handle] of this.reader.entries()) yield [key, this.store[handle] as V];
+  }
+
+  /** Every stored prefix, in the order of {@link PrefixMapView.entries}. */
+  keys(): IterableIterator<string> {
+    return this.reader.keys();
+  }
+
+  /** Every value, in the order of {@link PrefixMapView.entries}. */
+  *values(): IterableIterator<V> {
+    for (const handle of this.reader.values()) yield this.store[handle] as V;
+  }
+
+  /** Same as {@link PrefixMapView.entries}. */
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.entries();
+  }
+
+  /** Call `callback(value, prefix, view)` for every entry in sorted order. */
+  forEach(callback: (value: V, prefix: string, view: this) => void): void {
+    for (const [key, handle] of this.reader.entries()) callback(this.store[handle] as V, key, this);
+  }
+
+  /** Value of the longest stored IPv4 prefix containing `address` (a uint32), or undefined. No strings. */
+  lookupV4(address: number): V | undefined {
+    const handle = this.reader.lookupV4(address);
+    return handle < 0 ? undefined : this.store[handle];
+  }
+
+  /** Value of the longest stored IPv6 prefix containing `w0:w1:w2:w3` (four uint32 words), or undefined. */
+  lookupV6(w0: number, w1: number, w2: number, w3: number): V | undefined {
+    const handle = this.reader.lookupV6(w0, w1, w2, w3);
+    return handle < 0 ? undefined : this.store[handle];
+  }
+
+  /** Value handle of the longest IPv4 match (-1 for none); {@link PrefixMapView.valueOf} turns it into the value. */
+  lookupHandleV4(address: number): number {
+    return this.reader.lookupV4(address);
+  }
+
+  /** Value handle of the longest IPv6 match (-1 for none). */
+  lookupHandleV6(w0: number, w1: number, w2: number, w3: number): number {
+    return this.reader.lookupV6(w0, w1, w2, w3);
+  }
+
+  /**
+   * Batch IPv4 lookup: `out[i]` gets the value handle of the longest match for
+   * `addresses[i]`, or -1; read values with {@link PrefixMapView.valueOf}. Returns `out`.
+   */
+  lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
+    return this.reader.lookupBatchV4(addresses, out);
+  }
+
+  /** Batch IPv6 lookup: four words per address in, one value handle (or -1) per address out. */
+  lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
+    return this.reader.lookupBatchV6(addresses, out);
+  }
+
+  /** The value for a handle from a lookup on this map or view (undefined for -1). */
+  valueOf(handle: number): V | undefined {
+    return handle < 0 ? undefined : this.store[handle];
+  }
+}
+
+/**
+ * A Map-like prefix table: `set`, `get`, `delete`, longest-prefix `lookup`, supernets,
+ * subnets, sorted iteration, and O(1) {@link PrefixMap.snapshot}s. See the module doc.
+ *
+ * @example
+ * ```ts
+ * const routes = new PrefixMap<string>();
+ * routes.set('10.0.0.0/8', 'core').set('10.1.0.0/16', 'edge');
+ * routes.lookup('10.1.2.3'); // 'edge'
+ * ```
+ */
+export class PrefixMap<V> extends PrefixMapView<V> {
+  private readonly table: PrefixTable;
+  private readonly freeHandles: number[] = [];
+  /** Pairs (handle, generation retired in). */
+  private retiredHandles: number[] = [];
+
+  /** Create a map, optionally filled from `[prefix, value]` pairs. */
+  constructor(entries?: Iterable<readonly [PrefixInput, V]> | null, options: PrefixMapOptions = {}) {
+    const table = new PrefixTable(options);
+    super(table, []);
+    this.table = table;
+    table.onReclaim((oldestLive) => this.reclaimHandles(oldestLive));
+    if (entries) for (const [prefix, value] of entries) this.set(prefix, value);
+  }
+
+  /** Store `value` for `prefix` (host bits masked), replacing any previous value. */
+  set(prefix: PrefixInput, value: V): this {
+    const p = toPrefix(prefix);
+    return this.setWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length, value);
+  }
+
+  /** {@link PrefixMap.set} for a prefix in numeric words: no strings, no Prefix object. */
+  setWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: V): this {
+    const handle = this.freeHandles.length !== 0 ? this.freeHandles.pop()! : this.store.length;
+    this.store[handle] = value;
+    let previous: number;
+    try {
+      previous = this.table.exchangeWords(family, w0, w1, w2, w3, length, handle);
+    } catch (error) {
+      this.store[handle] = undefined;
+      this.freeHandles.push(handle);
+      throw error;
+    }
+    if (previous >= 0) this.releaseHandle(previous);
+    return this;
+  }
+
+  /** Remove `prefix`; returns whether it was stored. */
+  delete(prefix: PrefixInput): boolean {
+    const p = toPrefix(prefix);
+    return this.deleteWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
+  }
+
+  /** {@link PrefixMap.delete} for a prefix in numeric words. */
+  deleteWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): boolean {
+    const handle = this.table.deleteWords(family, w0, w1, w2, w3, length);
+    if (handle < 0) return false;
+    this.releaseHandle(handle);
+    return true;
+  }
+
+  /** Remove every prefix. */
+  clear(): void {
+    if (!this.table.hasLiveSnapshots) {
+      this.table.clear();
+      this.store.length = 0;
+      this.freeHandles.length = 0;
+      this.retiredHandles = [];
+      return;
+    }
+    for (const handle of this.table.values()) this.releaseHandle(handle);
+    this.table.clear();
+  }
+
+  /**
+   * A read-only view of the map as it is now, unaffected by later writes. O(1). Release it
+   * when done (`release()` or `using`); a forgotten one is released when garbage collected.
+   */
+  snapshot(): PrefixMapSnapshot<V> {
+    return new PrefixMapSnapshot(this.table.snapshot(), this.store);
+  }
+
+  /** Memory figures of the underlying table (arena bytes, live/free words, retired blocks). */
+  stats(): PrefixTableStats & { valueSlots: number; freeValueSlots: number } {
+    return { ...this.table.stats(), valueSlots: this.store.length, freeValueSlots: this.freeHandles.length };
+  }
+
+  private releaseHandle(handle: number): void {
+    if (this.table.hasLiveSnapshots) {
+      this.retiredHandles.push(handle, this.table.writeGeneration);
+    } else {
+      this.store[handle] = undefined;
+      this.freeHandles.push(handle);
+    }
+  }
+
+  private reclaimHandles(oldestLive: number): void {
+    const r = this.retiredHandles;
+    let i = 0;
+    while (i < r.length && r[i + 1]! <= oldestLive) {
+      this.store[r[i]!] = undefined;
+      this.freeHandles.push(r[i]!);
+      i += 2;
+    }
+    if (i !== 0) this.retiredHandles = r.slice(i);
+  }
+}
+
+/** A read-only view of a {@link PrefixMap} at one moment. */
+export class PrefixMapSnapshot<V> extends PrefixMapView<V> {
+  private readonly snapshotTable: PrefixTableSnapshot;
+
+  /** @internal Made by {@link PrefixMap.snapshot}. */
+  constructor(snapshot: PrefixTableSnapshot, store: (V | undefined)[]) {
+    super(snapshot, store);
+    this.snapshotTable = snapshot;
+  }
+
+  /** Let the map reclaim what only this view could see. Reading afterwards throws. */
+  release(): void {
+    this.snapshotTable.release();
+  }
+
+  /** Same as {@link PrefixMapSnapshot.release}, for `using`. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /**
+   * Descriptor for a worker thread (maps created with `{ shared: true }`): the worker reads
+   * value handles with {@link PrefixTableReader.fromShared}; values other than integers stay
+   * in this thread.
+   */
+  share(): SharedSnapshotDescriptor {
+    return this.snapshotTable.share();
+  }
+}

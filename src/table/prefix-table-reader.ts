@@ -1,0 +1,577 @@
+/**
+ * PrefixTableReader: every read operation of the prefix trie, over an arena's words and a
+ * pair of roots (IPv4, IPv6).
+ *
+ * The live {@link PrefixTable}, its {@link PrefixTableSnapshot}s and a reader rebuilt in a
+ * worker thread from shared memory ({@link PrefixTableReader.fromShared}) are all this class
+ * with different roots, so the hot lookup code is one monomorphic function.
+ *
+ * Values are integers 0..2^31-1; -1 means "no match" on the numeric paths.
+ *
+ * Longest-prefix match walks top down. In each node it takes the highest set bit of
+ * (prefix bitset AND ancestor mask of the address octet) as the best match so far, then
+ * follows the child bit of the octet: a node continues the walk, a leaf ends it (matching
+ * or not). Only the final best match pays a rank (popcount) to find its value.
+ */
+import { RibstoreError } from '../errors.js';
+import { type Address, type Family, parseAddress } from '../ip/address.js';
+import { Prefix, type PrefixInput, toPrefix } from '../ip/prefix.js';
+import { ANCESTOR_MASKS, artIndex } from './art.js';
+import { popcount32, rank } from './bitset.js';
+import {
+  CHILD_ARRAY,
+  CHILD_BITS,
+  LEAF_KEY,
+  LEAF_META,
+  LEAF_V6,
+  LEAF_VALUE,
+  NODE_GEN,
+  PREFIX_ARRAY,
+  PREFIX_COUNT,
+  homeDepth,
+  topBits,
+} from './layout.js';
+
+const M = ANCESTOR_MASKS;
+
+/** What a worker thread needs to read a shared snapshot: see {@link PrefixTableSnapshot.share}. */
+export interface SharedSnapshotDescriptor {
+  /** The table's arena (growable SharedArrayBuffer). */
+  arena: SharedArrayBuffer;
+  /** The table's control block (root words and snapshot validity slots). */
+  control: SharedArrayBuffer;
+  /** Root node of the IPv4 trie at snapshot time. */
+  rootV4: number;
+  /** Root node of the IPv6 trie at snapshot time. */
+  rootV6: number;
+  /** Number of prefixes at snapshot time. */
+  size: number;
+  /** The snapshot's generation. */
+  generation: number;
+  /** The control-block slot that holds `generation` while the snapshot is live. */
+  slot: number;
+}
+
+/** Word of the control block where the live table publishes its IPv4 root. */
+export const CONTROL_ROOT_V4 = 0;
+/** Word of the control block where the live table publishes its IPv6 root. */
+export const CONTROL_ROOT_V6 = 1;
+/** First snapshot validity slot in the control block. */
+export const CONTROL_SLOTS = 8;
+/** Number of snapshot validity slots (shared snapshots live at the same time). */
+export const CONTROL_SLOT_COUNT = 1016;
+
+/** Read operations over a trie in an arena (see the module doc). */
+export class PrefixTableReader {
+  /** Arena words the roots point into. */
+  protected words: Int32Array;
+  /** Root node of the IPv4 trie. */
+  protected rootV4: number;
+  /** Root node of the IPv6 trie. */
+  protected rootV6: number;
+  /** Number of stored prefixes. */
+  protected count: number;
+  /** Set once a snapshot is released; every read then throws. */
+  protected released = false;
+  /** Shared control block and slot to validate against (worker readers), else null. */
+  private readonly sharedControl: Int32Array | null;
+  private readonly sharedSlot: number;
+  private readonly sharedGeneration: number;
+  /** Scratch key words, so prefix reads allocate nothing. */
+  protected readonly key = new Int32Array(4);
+  protected keyFamily: Family = 4;
+  protected keyLength = 0;
+
+  /** @internal Use {@link PrefixTable}, {@link PrefixTable.snapshot} or {@link PrefixTableReader.fromShared}. */
+  constructor(
+    words: Int32Array,
+    rootV4: number,
+    rootV6: number,
+    count: number,
+    control: Int32Array | null = null,
+    slot = 0,
+    generation = 0,
+  ) {
+    this.words = words;
+    this.rootV4 = rootV4;
+    this.rootV6 = rootV6;
+    this.count = count;
+    this.sharedControl = control;
+    this.sharedSlot = slot;
+    this.sharedGeneration = generation;
+  }
+
+  /**
+   * Rebuild a read-only view in another thread from a descriptor made by
+   * {@link PrefixTableSnapshot.share} and posted to it. The view stays correct while the
+   * owner keeps writing, as long as the owner has not released that snapshot; check
+   * {@link PrefixTableReader.valid} after reading to know the results can be trusted.
+   */
+  static fromShared(descriptor: SharedSnapshotDescriptor): PrefixTableReader {
+    const words = new Int32Array(descriptor.arena);
+    const control = new Int32Array(descriptor.control);
+    return new PrefixTableReader(
+      words,
+      descriptor.rootV4,
+      descriptor.rootV6,
+      descriptor.size,
+      control,
+      descriptor.slot,
+      descriptor.generation,
+    );
+  }
+
+  /**
+   * Whether reads on this view are trustworthy: false once the snapshot was released (its
+   * nodes may then be recycled). A worker reader compares its generation with the one its
+   * owner keeps in shared memory while the snapshot is live; a recycled slot holds another
+   * generation, so recycling is detected by generation, never by luck.
+   */
+  valid(): boolean {
+    if (this.released) return false;
+    if (this.sharedControl === null) return true;
+    return Atomics.load(this.sharedControl, CONTROL_SLOTS + this.sharedSlot) === this.sharedGeneration;
+  }
+
+  /** Number of prefixes stored. */
+  get size(): number {
+    this.checkLive();
+    return this.count;
+  }
+
+  /** @internal Throw if this view was released. */
+  protected checkLive(): void {
+    if (this.released) throw new RibstoreError('INVALID_ARGUMENT', 'this prefix table snapshot was released');
+  }
+
+  // ---------------------------------------------------------------- numeric hot paths
+
+  /** Value of the longest stored IPv4 prefix containing `address` (uint32), or -1. */
+  lookupV4(address: number): number {
+    if (this.released) this.checkLive();
+    const a = this.words;
+    let node = this.rootV4;
+    let bestNode = 0;
+    let bestIndex = 0;
+    for (let shift = 24; ; shift -= 8) {
+      const o = (address >>> shift) & 255;
+      if (a[node + PREFIX_COUNT] !== 0) {
+        const index = longestInNode(a, node, o);
+        if (index !== 0) {
+          bestNode = node;
+          bestIndex = index;
+        }
+      }
+      const w = node + CHILD_BITS + (o >> 5);
+      const bits = a[w]!;
+      if (((bits >>> o) & 1) === 0) break;
+      let r = popcount32(bits & ((1 << o) - 1));
+      for (let k = node + CHILD_BITS; k < w; k++) r += popcount32(a[k]!);
+      const slot = a[a[node + CHILD_ARRAY]! + r]!;
+      if (slot > 0) {
+        node = slot;
+        continue;
+      }
+      const leaf = -slot;
+      if (((address ^ a[leaf + LEAF_KEY]!) & topBits(a[leaf + LEAF_META]! & 255)) === 0) return a[leaf + LEAF_VALUE]!;
+      break;
+    }
+    if (bestNode === 0) return -1;
+    return a[a[bestNode + PREFIX_ARRAY]! + rank(a, bestNode, bestIndex)]!;
+  }
+
+  /** Value of the longest stored IPv6 prefix containing the address `w0:w1:w2:w3`, or -1. */
+  lookupV6(w0: number, w1: number, w2: number, w3: number): number {
+    if (this.released) this.checkLive();
+    const a = this.words;
+    let node = this.rootV6;
+    let bestNode = 0;
+    let bestIndex = 0;
+    let word = w0;
+    for (let depth = 0; ; depth++) {
+      const o = (word >>> (24 - ((depth & 3) << 3))) & 255;
+      if (a[node + PREFIX_COUNT] !== 0) {
+        const index = longestInNode(a, node, o);
+        if (index !== 0) {
+          bestNode = node;
+          bestIndex = index;
+        }
+      }
+      const w = node + CHILD_BITS + (o >> 5);
+      const bits = a[w]!;
+      if (((bits >>> o) & 1) === 0) break;
+      let r = popcount32(bits & ((1 << o) - 1));
+      for (let k = node + CHILD_BITS; k < w; k++) r += popcount32(a[k]!);
+      const slot = a[a[node + CHILD_ARRAY]! + r]!;
+      if (slot > 0) {
+        node = slot;
+        if ((depth & 3) === 3) word = depth === 3 ? w1 : depth === 7 ? w2 : w3;
+        continue;
+      }
+      const leaf = -slot;
+      if (leafContainsV6(a, leaf, w0, w1, w2, w3)) return a[leaf + LEAF_VALUE]!;
+      break;
+    }
+    if (bestNode === 0) return -1;
+    return a[a[bestNode + PREFIX_ARRAY]! + rank(a, bestNode, bestIndex)]!;
+  }
+
+  /**
+   * Batch IPv4 lookup: `out[i] = lookupV4(addresses[i])` (-1 for no match).
+   * @throws RibstoreError `INVALID_ARGUMENT` if `out` is shorter than `addresses`.
+   */
+  lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
+    if (out.length < addresses.length) {
+      throw new RibstoreError('INVALID_ARGUMENT', `result array holds ${out.length}, needs ${addresses.length}`);
+    }
+    for (let i = 0; i < addresses.length; i++) out[i] = this.lookupV4(addresses[i]!);
+    return out;
+  }
+
+  /**
+   * Batch IPv6 lookup: `addresses` holds four words per address, `out[i]` gets the value for
+   * address i (words 4i..4i+3), -1 for no match.
+   * @throws RibstoreError `INVALID_ARGUMENT` if the lengths do not fit.
+   */
+  lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
+    const n = addresses.length >> 2;
+    if ((addresses.length & 3) !== 0 || out.length < n) {
+      throw new RibstoreError(
+        'INVALID_ARGUMENT',
+        `IPv6 batch needs 4 words per address (got ${addresses.length}) and room for ${n} results (got ${out.length})`,
+      );
+    }
+    for (let i = 0; i < n; i++) {
+      const j = i << 2;
+      out[i] = this.lookupV6(addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!);
+    }
+    return out;
+  }
+
+  /** Value of the longest stored prefix containing `address`, or undefined. */
+  lookupValue(address: string | Address): number | undefined {
+    const parsed = typeof address === 'string' ? parseAddress(address) : address;
+    const v =
+      parsed.family === 4 ? this.lookupV4(parsed.w0) : this.lookupV6(parsed.w0, parsed.w1, parsed.w2, parsed.w3);
+    return v < 0 ? undefined : v;
+  }
+
+  // ---------------------------------------------------------------- prefix reads
+
+  /** @internal Load a prefix into the scratch key. */
+  protected loadKey(prefix: PrefixInput): void {
+    const p = toPrefix(prefix);
+    this.loadWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
+  }
+
+  /** @internal Load numeric words (host bits masked here) into the scratch key. */
+  protected loadWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): void {
+    const k = this.key;
+    k[0] = w0 & topBits(length);
+    k[1] = family === 4 ? 0 : w1 & topBits(length - 32);
+    k[2] = family === 4 ? 0 : w2 & topBits(length - 64);
+    k[3] = family === 4 ? 0 : w3 & topBits(length - 96);
+    this.keyFamily = family;
+    this.keyLength = length;
+  }
+
+  /** @internal Octet of the scratch key at `depth`. */
+  protected keyOctet(depth: number): number {
+    return (this.key[depth >> 2]! >>> (24 - ((depth & 3) << 3))) & 255;
+  }
+
+  /** @internal Whether the leaf at `leaf` holds exactly the scratch key. */
+  protected leafIsKey(leaf: number): boolean {
+    const a = this.words;
+    const meta = a[leaf + LEAF_META]!;
+    if ((meta & 255) !== this.keyLength || (meta & LEAF_V6) !== (this.keyFamily === 6 ? LEAF_V6 : 0)) return false;
+    const k = this.key;
+    if (a[leaf + LEAF_KEY] !== k[0]) return false;
+    if (this.keyFamily === 4) return true;
+    return a[leaf + LEAF_KEY + 1] === k[1] && a[leaf + LEAF_KEY + 2] === k[2] && a[leaf + LEAF_KEY + 3] === k[3];
+  }
+
+  /** @internal Arena offset of the value word of the scratch key, or 0 if it is not stored. */
+  protected findKey(): number {
+    const a = this.words;
+    let node = this.keyFamily === 4 ? this.rootV4 : this.rootV6;
+    const length = this.keyLength;
+    const home = homeDepth(length);
+    for (let depth = 0; ; depth++) {
+      const o = this.keyOctet(depth);
+      if (depth === home) {
+        const index = artIndex(o, length - 8 * depth);
+        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) === 0) return 0;
+        return a[node + PREFIX_ARRAY]! + rank(a, node, index);
+      }
+      if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return 0;
+      const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+      if (slot > 0) {
+        node = slot;
+        continue;
+      }
+      return this.leafIsKey(-slot) ? -slot + LEAF_VALUE : 0;
+    }
+  }
+
+  /** Value stored for exactly `prefix`, or undefined. */
+  getValue(prefix: PrefixInput): number | undefined {
+    this.checkLive();
+    this.loadKey(prefix);
+    const at = this.findKey();
+    return at === 0 ? undefined : this.words[at]!;
+  }
+
+  /** Value stored for exactly the prefix given by numeric words, or -1. No strings, no allocation. */
+  getWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): number {
+    this.checkLive();
+    this.loadWords(family, w0, w1, w2, w3, length);
+    const at = this.findKey();
+    return at === 0 ? -1 : this.words[at]!;
+  }
+
+  /** Whether exactly `prefix` is stored. */
+  has(prefix: PrefixInput): boolean {
+    this.checkLive();
+    this.loadKey(prefix);
+    return this.findKey() !== 0;
+  }
+
+  /** Stored prefixes equal to or covering `prefix`, shortest first, as `[prefix, value]`. */
+  *supernets(prefix: PrefixInput): IterableIterator<[string, number]> {
+    this.checkLive();
+    const p = toPrefix(prefix);
+    for (const [length, value] of this.supernetLengths(p)) {
+      yield [maskedPrefixString(p, length), value];
+    }
+  }
+
+  /** The longest stored prefix equal to or covering `prefix` as `[prefix, value]`, or undefined. */
+  lookupPrefixEntry(prefix: PrefixInput): [string, number] | undefined {
+    this.checkLive();
+    const p = toPrefix(prefix);
+    let best: [number, number] | undefined;
+    for (const item of this.supernetLengths(p)) best = item;
+    return best === undefined ? undefined : [maskedPrefixString(p, best[0]), best[1]];
+  }
+
+  /** The longest stored prefix containing `address` as `[prefix, value]`, or undefined. */
+  lookupEntryValue(address: string | Address): [string, number] | undefined {
+    const parsed = typeof address === 'string' ? parseAddress(address) : address;
+    const host = new Prefix(parsed.family, parsed.w0, parsed.w1, parsed.w2, parsed.w3, parsed.family === 4 ? 32 : 128);
+    return this.lookupPrefixEntry(host);
+  }
+
+  /** Lengths and values of the stored supernets of `p` (including itself), shortest first. */
+  private *supernetLengths(p: Prefix): Generator<[number, number]> {
+    const a = this.words;
+    const k = [p.w0 | 0, p.w1 | 0, p.w2 | 0, p.w3 | 0];
+    const length = p.length;
+    let node = p.family === 4 ? this.rootV4 : this.rootV6;
+    for (let depth = 0; ; depth++) {
+      const o = (k[depth >> 2]! >>> (24 - ((depth & 3) << 3))) & 255;
+      const maxR = Math.min(8, length - 8 * depth);
+      for (let r = depth === 0 ? 0 : 1; r <= maxR; r++) {
+        const index = artIndex(o, r);
+        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) !== 0) {
+          yield [8 * depth + r, a[a[node + PREFIX_ARRAY]! + rank(a, node, index)]!];
+        }
+      }
+      if (length <= 8 * depth + 8) return;
+      if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return;
+      const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+      if (slot > 0) {
+        node = slot;
+        continue;
+      }
+      const leaf = -slot;
+      const leafLength = a[leaf + LEAF_META]! & 255;
+      if (leafLength <= length && leafCovers(a, leaf, k, leafLength)) yield [leafLength, a[leaf + LEAF_VALUE]!];
+      return;
+    }
+  }
+
+  /** Stored prefixes equal to or inside `prefix`, in sorted order, as `[prefix, value]`. */
+  *subnets(prefix: PrefixInput): IterableIterator<[string, number]> {
+    this.checkLive();
+    const p = toPrefix(prefix);
+    const root = p.family === 4 ? this.rootV4 : this.rootV6;
+    const item = new WalkItem();
+    for (const _ of walk(this.words, root, 0, p.family, [0, 0, 0, 0], [p.w0 | 0, p.w1 | 0, p.w2 | 0, p.w3 | 0], p.length, item)) {
+      yield [item.toString(), item.value];
+    }
+  }
+
+  /** Whether any stored prefix covers or lies inside `prefix`. */
+  overlaps(prefix: PrefixInput): boolean {
+    this.checkLive();
+    const p = toPrefix(prefix);
+    if (!this.supernetLengths(p).next().done) return true;
+    return !this.subnets(p).next().done;
+  }
+
+  /** Every `[prefix, value]` in sorted order: IPv4 before IPv6, by network, shorter first. */
+  *entries(): IterableIterator<[string, number]> {
+    this.checkLive();
+    const item = new WalkItem();
+    for (const family of [4, 6] as const) {
+      const root = family === 4 ? this.rootV4 : this.rootV6;
+      for (const _ of walk(this.words, root, 0, family, [0, 0, 0, 0], [0, 0, 0, 0], 0, item)) {
+        yield [item.toString(), item.value];
+      }
+    }
+  }
+
+  /** Every stored prefix in sorted order. */
+  *keys(): IterableIterator<string> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  /** Every value in the sorted order of its prefix. */
+  *values(): IterableIterator<number> {
+    this.checkLive();
+    const item = new WalkItem();
+    for (const family of [4, 6] as const) {
+      const root = family === 4 ? this.rootV4 : this.rootV6;
+      for (const _ of walk(this.words, root, 0, family, [0, 0, 0, 0], [0, 0, 0, 0], 0, item)) yield item.value;
+    }
+  }
+
+  /** Same as {@link PrefixTableReader.entries}. */
+  [Symbol.iterator](): IterableIterator<[string, number]> {
+    return this.entries();
+  }
+
+  /** Call `callback(value, prefix)` for every entry in sorted order. */
+  forEach(callback: (value: number, prefix: string) => void): void {
+    for (const [key, value] of this.entries()) callback(value, key);
+  }
+
+  /** @internal The generation of a node (tests check copy-on-write with it). */
+  protected nodeGeneration(node: number): number {
+    return this.words[node + NODE_GEN]!;
+  }
+}
+
+/** Highest ART index set in `node` among the ancestors of `octet`, or 0. */
+function longestInNode(a: Int32Array, node: number, octet: number): number {
+  const m = octet << 4;
+  let w = 8 + (octet >> 5);
+  let x = a[node + w]! & M[m + w]!;
+  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
+  w = 4 + (octet >> 6);
+  x = a[node + w]! & M[m + w]!;
+  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
+  w = 2 + (octet >> 7);
+  x = a[node + w]! & M[m + w]!;
+  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
+  x = a[node + 1]! & M[m + 1]!;
+  if (x !== 0) return 32 + 31 - Math.clz32(x);
+  x = a[node]! & M[m]!;
+  if (x !== 0) return 31 - Math.clz32(x);
+  return 0;
+}
+
+/** Whether the IPv6 leaf at `leaf` contains the address w0..w3. */
+function leafContainsV6(a: Int32Array, leaf: number, w0: number, w1: number, w2: number, w3: number): boolean {
+  const length = a[leaf + LEAF_META]! & 255;
+  return (
+    ((w0 ^ a[leaf + LEAF_KEY]!) & topBits(length)) === 0 &&
+    ((w1 ^ a[leaf + LEAF_KEY + 1]!) & topBits(length - 32)) === 0 &&
+    ((w2 ^ a[leaf + LEAF_KEY + 2]!) & topBits(length - 64)) === 0 &&
+    ((w3 ^ a[leaf + LEAF_KEY + 3]!) & topBits(length - 96)) === 0
+  );
+}
+
+/** Whether the first `length` bits of the leaf's key equal those of `k` (either family). */
+function leafCovers(a: Int32Array, leaf: number, k: ArrayLike<number>, length: number): boolean {
+  const words = (a[leaf + LEAF_META]! & LEAF_V6) !== 0 ? 4 : 1;
+  for (let i = 0; i < words; i++) {
+    if (((k[i]! ^ a[leaf + LEAF_KEY + i]!) & topBits(length - 32 * i)) !== 0) return false;
+  }
+  return true;
+}
+
+function maskedPrefixString(p: Prefix, length: number): string {
+  return new Prefix(p.family, p.w0, p.w1, p.w2, p.w3, length).toString();
+}
+
+/** The current item of a {@link walk}: a prefix in numeric form and its value. */
+class WalkItem {
+  family: Family = 4;
+  readonly words = [0, 0, 0, 0];
+  length = 0;
+  value = 0;
+
+  toString(): string {
+    const w = this.words;
+    return new Prefix(this.family, w[0]!, w[1]!, w[2]!, w[3]!, this.length).toString();
+  }
+}
+
+/**
+ * Visit, in sorted order, every entry of the subtree at `node` (depth `depth`, address bits
+ * above it in `path`) that lies inside the filter prefix `filter`/`filterLength`. Each visit
+ * fills `item` and yields.
+ *
+ * Order inside a node: for each octet o ascending, first the node's prefixes whose first
+ * octet is o (shorter first), then the child at o: everything below the child is longer and
+ * starts at o, so it sorts after them and before any prefix starting at o + 1.
+ */
+function* walk(
+  a: Int32Array,
+  node: number,
+  depth: number,
+  family: Family,
+  path: number[],
+  filter: number[],
+  filterLength: number,
+  item: WalkItem,
+): Generator<void> {
+  const wordIndex = depth >> 2;
+  const shift = 24 - ((depth & 3) << 3);
+  const relative = filterLength - 8 * depth; // filter's bits within this stride
+  let lo = 0;
+  let hi = 255;
+  if (relative >= 8) {
+    lo = hi = (filter[wordIndex]! >>> shift) & 255;
+  } else if (relative > 0) {
+    lo = (filter[wordIndex]! >>> shift) & 255 & (0xff00 >> relative);
+    hi = lo + (1 << (8 - relative)) - 1;
+  }
+  const minR = Math.max(depth === 0 ? 0 : 1, relative);
+  const hasPrefixes = a[node + PREFIX_COUNT] !== 0;
+  for (let o = lo; o <= hi; o++) {
+    if (hasPrefixes) {
+      // Prefixes starting exactly at o: r from (8 - trailing zeros of o) to 8.
+      const trailing = o === 0 ? 8 : 31 - Math.clz32(o & -o);
+      for (let r = Math.max(minR, 8 - trailing); r <= 8; r++) {
+        const index = artIndex(o, r);
+        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) === 0) continue;
+        item.family = family;
+        for (let i = 0; i < 4; i++) item.words[i] = path[i]!;
+        item.words[wordIndex] = (path[wordIndex]! | (o << shift)) >>> 0;
+        item.length = 8 * depth + r;
+        item.value = a[a[node + PREFIX_ARRAY]! + rank(a, node, index)]!;
+        yield;
+      }
+    }
+    if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) continue;
+    const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+    if (slot > 0) {
+      const childPath = path.slice();
+      childPath[wordIndex] = path[wordIndex]! | (o << shift);
+      yield* walk(a, slot, depth + 1, family, childPath, filter, filterLength, item);
+      continue;
+    }
+    const leaf = -slot;
+    const leafLength = a[leaf + LEAF_META]! & 255;
+    if (leafLength < filterLength || !leafCovers(a, leaf, filter, filterLength)) continue;
+    item.family = family;
+    const words = family === 4 ? 1 : 4;
+    for (let i = 0; i < 4; i++) item.words[i] = i < words ? a[leaf + LEAF_KEY + i]! >>> 0 : 0;
+    item.length = leafLength;
+    item.value = a[leaf + LEAF_VALUE]!;
+    yield;
+  }
+}
