@@ -8,7 +8,7 @@
  * Metric names (all prefixed `ribstore_`): `bmp_sessions` (open now), `bmp_sessions_accepted_total`,
  * `bmp_messages_total{type}`, `bmp_bytes_total`, `bmp_queue_bytes`, `bmp_queue_messages`,
  * `collector_errors_total{kind}`, `bmp_prefix_updates_total{action}`, `bmp_treat_as_withdraw_total`,
- * `routes`, `prefixes{family}`, `routers`, `peers`; plus prom-client's default process
+ * `routes`, `prefixes`, `routers`, `peers`; plus prom-client's default process
  * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
@@ -19,7 +19,7 @@ export interface MetricsSources {
   /** Collector totals (absent when the service runs without a BMP listener). */
   collector?: () => { totals: CollectorTotals; queueBytes: number; queueMessages: number };
   /** RIB sizes. */
-  rib: () => { routes: number; prefixesV4: number; prefixesV6: number; routers: number; peers: number };
+  rib: () => { routes: number; prefixes: number; routers: number; peers: number };
 }
 
 /** Build a registry with every ribstore metric reading from `sources`. */
@@ -84,13 +84,10 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
   });
   new Gauge({
     name: 'ribstore_prefixes',
-    help: 'Distinct prefixes held in the RIB, by address family',
-    labelNames: ['family'],
+    help: 'Distinct prefixes (per route distinguisher table) held in the RIB',
     registers: [registry],
     collect() {
-      const counts = rib();
-      this.set({ family: 'ipv4' }, counts.prefixesV4);
-      this.set({ family: 'ipv6' }, counts.prefixesV6);
+      this.set(rib().prefixes);
     },
   });
   new Gauge({

@@ -30,9 +30,23 @@ export function decodeCursor(cursor: string | undefined): number {
   return Number(found[1]);
 }
 
-/** One page of `items` from `position`. */
-export function page<T>(items: readonly T[], cursor: string | undefined, limit: number): { items: T[]; nextCursor: string | null } {
+/**
+ * One page of `items` (an array or a lazy iterable, e.g. a RIB generator): skips to the
+ * cursor's position, takes up to `limit` items, and looks one item further to know whether
+ * another page exists. A generator is closed after the page (no work past it).
+ */
+export function page<T>(items: Iterable<T>, cursor: string | undefined, limit: number): { items: T[]; nextCursor: string | null } {
   const start = decodeCursor(cursor);
-  const end = Math.min(items.length, start + limit);
-  return { items: items.slice(start, end), nextCursor: end < items.length ? encodeCursor(end) : null };
+  if (Array.isArray(items)) {
+    const end = Math.min(items.length, start + limit);
+    return { items: items.slice(start, end), nextCursor: end < items.length ? encodeCursor(end) : null };
+  }
+  const out: T[] = [];
+  let position = 0;
+  for (const item of items) {
+    if (position++ < start) continue;
+    if (out.length === limit) return { items: out, nextCursor: encodeCursor(start + limit) };
+    out.push(item);
+  }
+  return { items: out, nextCursor: null };
 }

@@ -31,7 +31,7 @@ export const routeSchema = {
     view: { type: 'string', description: 'RIB view: adj-rib-in-pre, adj-rib-in-post, adj-rib-out-pre, adj-rib-out-post, loc-rib.' },
     afiSafi: { type: 'string', description: 'Address family, e.g. ipv4-unicast, ipv6-unicast, ipv4-vpn.' },
     rd: nullable('string', 'Route distinguisher of a VPN route, else null.'),
-    pathId: nullable('integer', 'ADD-PATH path identifier, else null.'),
+    pathId: { type: 'integer', description: 'ADD-PATH path identifier (0 without ADD-PATH).' },
     nextHop: nullable('string', 'Next hop address.'),
     origin: nullable('string', 'ORIGIN: igp, egp or incomplete.'),
     asPath: {
@@ -44,7 +44,8 @@ export const routeSchema = {
     localPref: nullable('integer', 'LOCAL_PREF.'),
     communities: { type: 'array', items: { type: 'string' }, description: 'Communities as "65000:1".' },
     largeCommunities: { type: 'array', items: { type: 'string' }, description: 'Large communities as "65000:1:2".' },
-    extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities, as text (e.g. "rt:65000:1") or hex when unknown.' },
+    extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities in their text form.' },
+    stale: { type: 'boolean', description: 'Kept from an earlier session of its router, waiting to be re-announced or flushed.' },
   },
   additionalProperties: true,
 } as const;
@@ -55,7 +56,8 @@ export const prefixRoutesSchema = {
   required: ['prefix', 'routes'],
   properties: {
     prefix: { type: 'string' },
-    routes: { type: 'array', items: routeSchema },
+    rd: nullable('string', 'Route distinguisher of the VPN table the prefix is in; null for the global table.'),
+    routes: { type: 'array', items: routeSchema, description: 'Best first.' },
   },
 } as const;
 

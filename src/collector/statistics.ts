@@ -31,12 +31,15 @@ export function emptyMessageCounts(): MessageCounts {
 }
 
 /**
- * Why a session was closed or a message refused. `decode`: a malformed BMP message or BGP PDU
- * that cannot be skipped; `protocol`: a well-formed message out of order (no Initiation first);
+ * Why a session was closed or a message refused. `decode`: a malformed BMP message (or a Peer
+ * Up whose OPENs cannot be read), which closes the session; `update`: a BGP UPDATE inside a
+ * well-framed Route Monitoring message that cannot be parsed at all, skipped while the session
+ * stays up (RFC 7606 treat-as-withdraw and attribute-discard cases are not errors here: they
+ * are applied as the RFC says and counted in `treatAsWithdraw`); `protocol`: a well-formed message out of order (no Initiation first);
  * `limit`: message size, queue or session limits; `rejected`: refused by the allow-list or the
  * session limit before any byte was read; `socket`: a TCP error.
  */
-export const COLLECTOR_ERROR_KINDS = ['decode', 'protocol', 'limit', 'rejected', 'socket'] as const;
+export const COLLECTOR_ERROR_KINDS = ['decode', 'update', 'protocol', 'limit', 'rejected', 'socket'] as const;
 
 /** One of {@link COLLECTOR_ERROR_KINDS}. */
 export type CollectorErrorKind = (typeof COLLECTOR_ERROR_KINDS)[number];
@@ -70,7 +73,7 @@ export function emptyCollectorTotals(): CollectorTotals {
     announcements: 0,
     withdrawals: 0,
     treatAsWithdraw: 0,
-    errors: { decode: 0, protocol: 0, limit: 0, rejected: 0, socket: 0 },
+    errors: { decode: 0, update: 0, protocol: 0, limit: 0, rejected: 0, socket: 0 },
   };
 }
 
