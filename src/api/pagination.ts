@@ -13,6 +13,9 @@ import { RibstoreError } from '../errors.js';
 /** Most items a page may hold. */
 export const MAX_PAGE_LIMIT = 10_000;
 
+/** Items per page when the request gives no `limit` (capped by the server's page limit). */
+export const DEFAULT_PAGE_LIMIT = 1000;
+
 /** Encode a position as a cursor. */
 export function encodeCursor(position: number): string {
   return Buffer.from(`v1:${position}`).toString('base64url');

@@ -68,7 +68,7 @@ export const pageFields = {
 
 /** `limit` and `cursor` query parameters. */
 export const pageQuery = {
-  limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000, description: 'Most items per page (1 to 10000).' },
+  limit: { type: 'integer', minimum: 1, description: "Most items per page: 1 to the server's page limit (--max-page, default 10000); default 1000." },
   cursor: { type: 'string', maxLength: 200, description: 'The `nextCursor` of the previous page.' },
 } as const;
 

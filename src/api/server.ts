@@ -26,7 +26,7 @@ import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.j
 import { ApiError, errorBody, errorSchema, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
-import { MAX_PAGE_LIMIT, page } from './pagination.js';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
 
 /** What the API serves. */
@@ -53,6 +53,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     // Per-request log lines would drown the collector's own; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Unknown query parameters are refused (a typo like `adress` must not be ignored silently).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
@@ -75,7 +77,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         }
       : {}),
   });
-  const pageLimit = (limit: number): number => {
+  const pageLimit = (limit: number | undefined): number => {
+    if (limit === undefined) return Math.min(DEFAULT_PAGE_LIMIT, maxLimit);
     if (limit > maxLimit) throw new ApiError(400, 'LIMIT_EXCEEDED', `limit ${limit} is over this server's page limit of ${maxLimit}`);
     return limit;
   };
@@ -211,7 +214,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       },
     },
     async (request) => {
-      const query = request.query as { prefix: string; match: 'exact' | 'more-specifics' | 'less-specifics'; router?: string; limit: number; cursor?: string };
+      const query = request.query as { prefix: string; match: 'exact' | 'more-specifics' | 'less-specifics'; router?: string; limit?: number; cursor?: string };
       const prefix = parsePrefix(query.prefix);
       const filter = query.router !== undefined ? { router: query.router } : {};
       const { items, nextCursor } = page(matching(rib, prefix, query.match, filter), query.cursor, pageLimit(query.limit));
@@ -260,7 +263,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     },
     async (request) => {
       const { asn } = request.params as { asn: number };
-      const query = request.query as { router?: string; limit: number; cursor?: string };
+      const query = request.query as { router?: string; limit?: number; cursor?: string };
       const all = rib.originatedBy(asn, query.router !== undefined ? { router: query.router } : {});
       const { items, nextCursor } = page(all, query.cursor, pageLimit(query.limit));
       return { asn, prefixes: items, total: all.length, nextCursor };
