@@ -17,12 +17,19 @@
  * ```
  *
  * Invariants: a live id has refs > 0 and sits on exactly one hash chain; a free id has
- * refs = 0 and sits on the free list. Bytes of freed sets become garbage in the arena; the
- * arena is compacted (live bytes copied down) when garbage exceeds half of it.
+ * refs = 0 and sits on the free list. The bytes of a freed set go on a free list of ranges of
+ * their exact length (linked through their first 4 bytes; sets shorter than 4 bytes are left
+ * as garbage), and a new set of that length takes them back: attribute sets come in few
+ * lengths (same path length and community count), so churn reuses space without moving
+ * anything. Only when unreusable garbage passes 3/4 of the arena is it compacted (live bytes
+ * copied down, O(live), rare).
  * Steady state allocates nothing: interning an existing set is a hash, a chain walk and a
  * byte compare; a new set writes into the arrays (which grow in place, see growable.ts).
  */
 import { GrowableArray } from './growable.js';
+
+/** Freed byte ranges shorter than this are kept on per-length free lists for reuse. */
+const MAX_REUSE_LENGTH = 4096;
 
 /** Flag bit: the set carries a MULTI_EXIT_DISC. */
 export const HAS_MED = 1;
@@ -85,6 +92,8 @@ export class AttributePool {
   private liveCount = 0;
   private arenaUsed = 0;
   private garbage = 0;
+  /** Per byte length (< MAX_REUSE_LENGTH): first free range of that length + 1, 0 for none. */
+  private readonly freeRanges = new Uint32Array(MAX_REUSE_LENGTH);
 
   constructor(options: AttributePoolOptions = {}) {
     const sets = Math.max(16, options.initialSets ?? 1024);
@@ -116,7 +125,8 @@ export class AttributePool {
       this.pathLengthArr.byteLength +
       this.originArr.byteLength * 2 +
       this.arenaArr.byteLength +
-      this.buckets.byteLength
+      this.buckets.byteLength +
+      this.freeRanges.byteLength
     );
   }
 
@@ -167,7 +177,18 @@ export class AttributePool {
 
   private insert(bytes: Uint8Array, start: number, end: number, h: number, summary: AttributeSummary): number {
     const length = end - start;
-    if (this.arenaUsed + length > this.arenaArr.length) this.arenaArr.ensure(this.arenaUsed + length);
+    let offset: number;
+    const reuse = length >= 4 && length < MAX_REUSE_LENGTH ? this.freeRanges[length]! : 0;
+    if (reuse !== 0) {
+      offset = reuse - 1;
+      const a = this.arenaArr.view;
+      this.freeRanges[length] = (a[offset]! | (a[offset + 1]! << 8) | (a[offset + 2]! << 16) | (a[offset + 3]! << 24)) >>> 0;
+      this.garbage -= length;
+    } else {
+      if (this.arenaUsed + length > this.arenaArr.length) this.arenaArr.ensure(this.arenaUsed + length);
+      offset = this.arenaUsed;
+      this.arenaUsed += length;
+    }
     let id = this.freeHead;
     if (id !== 0) {
       this.freeHead = this.nextArr.view[id]!;
@@ -175,9 +196,8 @@ export class AttributePool {
       id = this.highWater++;
       if (id >= this.offsetArr.length) this.growIds(id + 1);
     }
-    this.arenaArr.view.set(bytes.subarray(start, end), this.arenaUsed);
-    this.offsetArr.view[id] = this.arenaUsed;
-    this.arenaUsed += length;
+    this.arenaArr.view.set(bytes.subarray(start, end), offset);
+    this.offsetArr.view[id] = offset;
     this.lengthArr.view[id] = length;
     this.hashArr.view[id] = h;
     this.refsArr.view[id] = 1;
@@ -250,9 +270,20 @@ export class AttributePool {
     next[id] = this.freeHead;
     this.freeHead = id;
     this.liveCount--;
-    this.garbage += this.lengthArr.view[id]!;
+    const length = this.lengthArr.view[id]!;
+    this.garbage += length;
     this.lengthArr.view[id] = 0;
-    if (this.garbage > 1 << 16 && this.garbage * 2 > this.arenaUsed) this.compact();
+    if (length >= 4 && length < MAX_REUSE_LENGTH) {
+      const at = this.offsetArr.view[id]!;
+      const a = this.arenaArr.view;
+      const next = this.freeRanges[length]!;
+      a[at] = next & 255;
+      a[at + 1] = (next >>> 8) & 255;
+      a[at + 2] = (next >>> 16) & 255;
+      a[at + 3] = next >>> 24;
+      this.freeRanges[length] = at + 1;
+    }
+    if (this.garbage > 1 << 20 && this.garbage * 4 > this.arenaUsed * 3) this.compact();
     return true;
   }
 
@@ -275,6 +306,7 @@ export class AttributePool {
     arena.set(live.subarray(0, at), 0);
     this.arenaUsed = at;
     this.garbage = 0;
+    this.freeRanges.fill(0);
   }
 
   /** Current reference count of an id (0 for a free or never-used id). */

@@ -28,7 +28,7 @@
  * when they reach it and skip a prefix whose slot was freed or reused meanwhile.
  */
 import { RibstoreError } from '../errors.js';
-import { type Address, parseAddress } from '../ip/address.js';
+import { type Address, type Family, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, comparePrefixes, toPrefix } from '../ip/prefix.js';
 import { type AttributeSummary, AttributePool } from './attribute-pool.js';
 import type { PrefixIndex } from './prefix-index.js';
@@ -59,6 +59,8 @@ import {
   peerTypeName,
 } from './route-json.js';
 import { formatIPv4 } from '../ip/address.js';
+import { PrefixTable } from '../table/prefix-table.js';
+import { decodeRouteAttributes } from './attribute-codec.js';
 
 /** Options of {@link Rib}. */
 export interface RibOptions {
@@ -72,10 +74,14 @@ export interface RibOptions {
   now?: () => number;
   /** Decoded attribute sets kept for queries. Default 65 536. */
   attributeCacheSize?: number;
-  /** Decode an interned attribute set (its canonical bytes) into its query form. */
-  decodeAttributes: (bytes: Uint8Array) => AttributesJson;
-  /** Make an empty prefix index (one per table). */
-  createIndex: () => PrefixIndex;
+  /**
+   * Decode an interned attribute set (its canonical bytes) into its query form. Default:
+   * {@link decodeRouteAttributes} (wire/bgp's encoding, see attribute-codec.ts); tests that
+   * intern other byte forms pass their own.
+   */
+  decodeAttributes?: (bytes: Uint8Array) => AttributesJson;
+  /** Make an empty prefix index (one per table). Default: table/'s `PrefixTable` over shared memory. */
+  createIndex?: () => PrefixIndex;
 }
 
 /** Which routes a query considers. Every field narrows; absent fields do not. */
@@ -100,6 +106,16 @@ export interface PeerViewKey {
   view: View;
   afi: number;
   safi: number;
+}
+
+/** What an async {@link Rib.sweep} cost. */
+export interface SweepReport {
+  /** Slices of synchronous work (event-loop turns). */
+  slices: number;
+  /** Total time spent sweeping (ms), yields excluded. */
+  workMs: number;
+  /** The longest slice (ms): the longest the sweep blocked the event loop. */
+  longestSliceMs: number;
 }
 
 /** A prefix originated by an AS, for {@link Rib.originatedBy}. */
@@ -132,16 +148,16 @@ export class Rib {
   /** DOOMED peer-views that still hold routes. */
   private doomedPending = 0;
   private sweepCursor = 0;
-  private sweeping: Promise<void> | undefined;
+  private sweeping: Promise<SweepReport> | undefined;
 
-  constructor(options: RibOptions) {
+  constructor(options: RibOptions = {}) {
     this.keepMs = options.keepMs ?? 300_000;
     this.fallback = options.fallbackToOtherRouters ?? true;
     this.sliceMs = options.sliceMs ?? 5;
     this.now = options.now ?? Date.now;
     this.cacheSize = options.attributeCacheSize ?? 65536;
-    this.decode = options.decodeAttributes;
-    this.createIndex = options.createIndex;
+    this.decode = options.decodeAttributes ?? decodeRouteAttributes;
+    this.createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
     this.tables.push(this.createIndex());
     this.tableNames.push(null);
   }
@@ -192,14 +208,22 @@ export class Rib {
    * and its stale twin from the peer-view's previous session if there is one.
    */
   announce(pv: number, table: number, prefix: Prefix, pathId: number, attr: number): void {
+    this.announceWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, attr);
+  }
+
+  /**
+   * {@link announce} for a prefix in numeric words (host bits must be zero, as decoders
+   * give them). The ingest hot path: allocates nothing once the arrays have grown.
+   */
+  announceWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number, attr: number): void {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
     const sets = this.sets;
     const index = this.tables[table]!;
-    let s = index.get(prefix);
-    if (s === undefined) {
-      s = sets.allocSlot(table, prefix.family === 6, prefix.length, prefix.w0, prefix.w1, prefix.w2, prefix.w3);
-      index.set(prefix, s);
+    let s = index.getWords(family, w0, w1, w2, w3, length);
+    if (s < 0) {
+      s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
+      index.setWords(family, w0, w1, w2, w3, length, s);
       sets.append(s, pv, pathId, attr);
       registry.pvCount[pv]!++;
       this.attributes.retain(attr);
@@ -213,26 +237,26 @@ export class Rib {
         this.attributes.retain(attr);
         this.releaseAttributes(old);
       }
-    } else {
-      const previous = registry.pvPrevious[pv]!;
-      if (previous !== 0) {
-        const twin = sets.find(s, previous, pathId);
-        if (twin >= 0) {
-          // Replace in place: the stale twin's entry becomes the new route, no gap.
-          const old = sets.entries[twin + 2]!;
-          sets.entries[twin] = pv;
-          sets.entries[twin + 2] = attr;
-          registry.pvCount[pv]!++;
-          this.attributes.retain(attr);
-          this.releaseAttributes(old);
-          this.dropCount(previous);
-          return;
-        }
-      }
-      sets.append(s, pv, pathId, attr);
-      registry.pvCount[pv]!++;
-      this.attributes.retain(attr);
+      return;
     }
+    const previous = registry.pvPrevious[pv]!;
+    if (previous !== 0) {
+      const twin = sets.find(s, previous, pathId);
+      if (twin >= 0) {
+        // Replace in place: the stale twin's entry becomes the new route, no gap.
+        const old = sets.entries[twin + 2]!;
+        sets.entries[twin] = pv;
+        sets.entries[twin + 2] = attr;
+        registry.pvCount[pv]!++;
+        this.attributes.retain(attr);
+        this.releaseAttributes(old);
+        this.dropCount(previous);
+        return;
+      }
+    }
+    sets.append(s, pv, pathId, attr);
+    registry.pvCount[pv]!++;
+    this.attributes.retain(attr);
   }
 
   /**
@@ -240,23 +264,30 @@ export class Rib {
    * previous session, which the router has just declared gone). Returns whether a route was removed.
    */
   withdraw(pv: number, table: number, prefix: Prefix, pathId: number): boolean {
+    return this.withdrawWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId);
+  }
+
+  /** {@link withdraw} for a prefix in numeric words. Allocates nothing. */
+  withdrawWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number): boolean {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
-    const index = this.tables[table]!;
-    const s = index.get(prefix);
-    if (s === undefined) return false;
+    const s = this.tables[table]!.getWords(family, w0, w1, w2, w3, length);
+    if (s < 0) return false;
     let removed = false;
     let at = this.sets.find(s, pv, pathId);
     if (at >= 0) {
       removed = true;
-      if (this.removeEntry(s, at) === 0) return this.dropSlot(s, index, prefix);
+      if (this.removeEntry(s, at) === 0) {
+        this.dropSlot(s);
+        return true;
+      }
     }
     const previous = registry.pvPrevious[pv]!;
     if (previous !== 0) {
       at = this.sets.find(s, previous, pathId);
       if (at >= 0) {
         removed = true;
-        if (this.removeEntry(s, at) === 0) this.dropSlot(s, index, prefix);
+        if (this.removeEntry(s, at) === 0) this.dropSlot(s);
       }
     }
     return removed;
@@ -282,10 +313,14 @@ export class Rib {
     registry.release(pv);
   }
 
-  private dropSlot(s: number, index: PrefixIndex, prefix: Prefix): true {
-    index.delete(prefix);
-    this.sets.freeSlot(s);
-    return true;
+  /** Remove an emptied slot's prefix from its table and free the slot. */
+  private dropSlot(s: number): void {
+    const sets = this.sets;
+    const meta = sets.meta[s]!;
+    const k = s * 4;
+    const key = sets.key;
+    this.tables[meta >>> 9]!.deleteWords(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
+    sets.freeSlot(s);
   }
 
   private slotPrefix(s: number): Prefix {
@@ -433,8 +468,7 @@ export class Rib {
           if (state[sets.entries[at]! & PV_MASK] === PV_DOOMED) {
             n = this.removeEntry(s, at);
             if (n === 0) {
-              const meta = sets.meta[s]!;
-              this.dropSlot(s, this.tables[meta >>> 9]!, this.slotPrefix(s));
+              this.dropSlot(s);
               break;
             }
           }
@@ -449,21 +483,29 @@ export class Rib {
   }
 
   /**
-   * Sweep until no flushed route is left, in slices of at most `sliceMs` of work, yielding
-   * to the event loop between slices. Concurrent calls share one sweep.
+   * Sweep until no flushed route is left, in slices of at most about `sliceMs` of work,
+   * yielding to the event loop between slices. Concurrent calls share one sweep. Resolves
+   * with what the sweep cost.
    */
-  sweep(): Promise<void> {
+  sweep(): Promise<SweepReport> {
     if (this.sweeping !== undefined) return this.sweeping;
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<SweepReport> => {
+      const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0 };
       try {
         while (this.doomedPending > 0) {
           const start = performance.now();
-          while (this.sweepStep(16384) && performance.now() - start < this.sliceMs);
+          let elapsed = 0;
+          while (this.sweepStep(8192) && (elapsed = performance.now() - start) < this.sliceMs);
+          elapsed = performance.now() - start;
+          report.slices++;
+          report.workMs += elapsed;
+          if (elapsed > report.longestSliceMs) report.longestSliceMs = elapsed;
           if (this.doomedPending > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } finally {
         this.sweeping = undefined;
       }
+      return report;
     };
     this.sweeping = run();
     return this.sweeping;
@@ -572,7 +614,7 @@ export class Rib {
   /** Slot of the longest prefix containing `address` with a route visible under `mask`, or -1. */
   private longestVisible(index: PrefixIndex, address: Address, mask: Uint8Array): number {
     const s = address.family === 4 ? index.lookupV4(address.w0) : index.lookupV6(address.w0, address.w1, address.w2, address.w3);
-    if (s === undefined) return -1;
+    if (s < 0) return -1;
     if (this.hasVisible(s, mask)) return s;
     const host = new Prefix(address.family, address.w0, address.w1, address.w2, address.w3, address.family === 4 ? 32 : 128);
     const covering = [...index.supernets(host)];
@@ -614,7 +656,7 @@ export class Rib {
    */
   bestRouteV4(address: number): number {
     const s = this.tables[0]!.lookupV4(address);
-    if (s === undefined) return -1;
+    if (s < 0) return -1;
     const best = this.bestIn(s);
     if (best >= 0) return best;
     const all = this.visibility({}, false);
@@ -662,8 +704,8 @@ export class Rib {
     const p = toPrefix(prefix);
     const t = this.findTable(filter.rd);
     if (t === undefined) return undefined;
-    const s = this.tables[t]!.get(p);
-    if (s === undefined) return undefined;
+    const s = this.tables[t]!.getWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
+    if (s < 0) return undefined;
     const mask = this.visibility(filter, true);
     if (!this.hasVisible(s, mask)) return undefined;
     return this.prefixRoutes(s, mask);
@@ -784,7 +826,11 @@ export class Rib {
       prefixes: this.sets.slots,
       attributeSets: this.attributes.size,
       pendingFlush: pending,
-      memory: { routeBytes: this.sets.byteLength, attributeBytes: this.attributes.byteLength },
+      memory: {
+        routeBytes: this.sets.byteLength,
+        attributeBytes: this.attributes.byteLength,
+        tableBytes: this.tables.reduce((sum, t) => sum + (t.stats?.().bytes ?? 0), 0),
+      },
     };
   }
 }

@@ -119,6 +119,9 @@ export interface RibStatsJson {
   attributeSets: number;
   /** Routes waiting to be swept (of flushed peers). */
   pendingFlush: number;
-  /** Committed bytes of the RIB's arrays (route sets, attribute pool). */
-  memory: { routeBytes: number; attributeBytes: number };
+  /**
+   * Committed bytes of the RIB's typed arrays: route sets (entries and per-prefix slots),
+   * attribute pool (ids, summaries, arena, hash table) and prefix tables (tries).
+   */
+  memory: { routeBytes: number; attributeBytes: number; tableBytes: number };
 }

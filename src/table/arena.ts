@@ -24,6 +24,8 @@ import { RibstoreError } from '../errors.js';
 
 /** Words at the start of the arena that are never allocated (offset 0 is the null handle). */
 export const RESERVED_WORDS = 8;
+/** Size of the aligned blocks of {@link Arena.allocLine} (trie nodes). */
+export const LINE_BLOCK_WORDS = 32;
 /** Largest block the allocator hands out. */
 export const MAX_BLOCK_WORDS = 512;
 
@@ -91,6 +93,7 @@ export class Arena {
   readonly sharedBuffer: GrowableSharedArrayBuffer | null;
   private top = RESERVED_WORDS;
   private readonly freeHeads = new Int32Array(MAX_BLOCK_WORDS + 1);
+  private lineHead = 0;
   private liveWords = 0;
   private freeWords = 0;
 
@@ -152,10 +155,46 @@ export class Arena {
     this.liveWords -= size;
   }
 
+  /**
+   * Allocate a node block of {@link LINE_BLOCK_WORDS} words aligned to 16 words (64 bytes),
+   * from its own free list so it never mixes with unaligned array blocks. The padding skipped
+   * to align the bump pointer goes onto the free list of its size.
+   */
+  allocLine(): number {
+    const head = this.lineHead;
+    if (head !== 0) {
+      this.lineHead = this.words[head]!;
+      this.freeWords -= LINE_BLOCK_WORDS;
+      this.liveWords += LINE_BLOCK_WORDS;
+      return head;
+    }
+    const pad = (16 - (this.top & 15)) & 15;
+    if (this.top + pad + LINE_BLOCK_WORDS > this.words.length) this.reserve(pad + LINE_BLOCK_WORDS);
+    if (pad !== 0) {
+      const gap = this.top;
+      this.top += pad;
+      this.liveWords += pad;
+      this.free(gap, pad);
+    }
+    const offset = this.top;
+    this.top += LINE_BLOCK_WORDS;
+    this.liveWords += LINE_BLOCK_WORDS;
+    return offset;
+  }
+
+  /** Return a block from {@link Arena.allocLine}. */
+  freeLine(offset: number): void {
+    this.words[offset] = this.lineHead;
+    this.lineHead = offset;
+    this.freeWords += LINE_BLOCK_WORDS;
+    this.liveWords -= LINE_BLOCK_WORDS;
+  }
+
   /** Drop every block at once (all handles become invalid). */
   reset(): void {
     this.top = RESERVED_WORDS;
     this.freeHeads.fill(0);
+    this.lineHead = 0;
     this.liveWords = 0;
     this.freeWords = 0;
   }

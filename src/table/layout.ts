@@ -8,14 +8,18 @@
  * bit, in bit order: item of bit `i` = array[rank(i)].
  *
  * ```
- *  node (29 words)
- *   0 .. 15  prefix bitset   ART index i (1..511) -> value  = words[PREFIX_ARRAY + rank(i)]
- *  16 .. 23  child bitset    octet o (0..255)     -> child  = words[CHILD_ARRAY  + rank(o)]
- *  24        PREFIX_ARRAY    offset of the value array   (0 when empty)
- *  25        CHILD_ARRAY     offset of the child array   (0 when empty)
- *  26        GEN             write generation that created this node (copy-on-write)
- *  27        PREFIX_COUNT    number of set prefix bits   (array capacity = capacityFor(count))
- *  28        CHILD_COUNT     number of set child bits
+ *  node (32 words, 64-byte aligned: the first cache line is all a lookup needs to descend)
+ *   0 ..  7  child bitset    octet o (0..255)     -> child  = words[CHILD_ARRAY  + rank(o)]
+ *   8        CHILD_ARRAY     offset of the child array   (0 when empty)
+ *   9        PREFIX_ARRAY    offset of the value array   (0 when empty)
+ *  10        PREFIX_COUNT    number of set prefix bits   (array capacity = capacityFor(count))
+ *  11        CHILD_COUNT     number of set child bits
+ *  12        GEN             write generation that created this node (copy-on-write)
+ *  13 .. 14  CHILD_RANKS     set child bits before each child-bitset word, one byte each,
+ *                            so rank(o) = byte + popcount of one masked word
+ *  15        PREFIX_RANKS    set prefix bits before prefix-bitset words 4, 8 and 12 (10 bits
+ *                            each), so rank(i) = base + at most 3 whole-word popcounts + 1
+ *  16 .. 31  prefix bitset   ART index i (1..511) -> value  = words[PREFIX_ARRAY + rank(i)]
  *
  *  child slot (one int32):  > 0  offset of a child node (depth d+1)
  *                           < 0  minus the offset of a leaf
@@ -32,22 +36,26 @@
  * leaf instead of a chain of nodes.
  */
 
-/** Offset of the 16-word prefix bitset. */
-export const PREFIX_BITS = 0;
 /** Offset of the 8-word child bitset. */
-export const CHILD_BITS = 16;
-/** Offset of the word holding the value array's offset. */
-export const PREFIX_ARRAY = 24;
+export const CHILD_BITS = 0;
 /** Offset of the word holding the child array's offset. */
-export const CHILD_ARRAY = 25;
-/** Offset of the node's generation. */
-export const NODE_GEN = 26;
+export const CHILD_ARRAY = 8;
+/** Offset of the word holding the value array's offset. */
+export const PREFIX_ARRAY = 9;
 /** Offset of the number of prefixes in the node. */
-export const PREFIX_COUNT = 27;
+export const PREFIX_COUNT = 10;
 /** Offset of the number of children of the node. */
-export const CHILD_COUNT = 28;
-/** Size of a node in words. */
-export const NODE_WORDS = 29;
+export const CHILD_COUNT = 11;
+/** Offset of the node's generation. */
+export const NODE_GEN = 12;
+/** Offset of the two words of cumulative child counts (one byte per child-bitset word). */
+export const CHILD_RANKS = 13;
+/** Offset of the word of cumulative prefix counts (before words 4, 8, 12; 10 bits each). */
+export const PREFIX_RANKS = 15;
+/** Offset of the 16-word prefix bitset. */
+export const PREFIX_BITS = 16;
+/** Size of a node in words (one aligned 128-byte block: two cache lines). */
+export const NODE_WORDS = 32;
 
 /** Leaf word: length, plus {@link LEAF_V6} for IPv6. */
 export const LEAF_META = 0;

@@ -17,7 +17,7 @@ import { RibstoreError } from '../errors.js';
 import { type Address, type Family, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, toPrefix } from '../ip/prefix.js';
 import { ANCESTOR_MASKS, artIndex } from './art.js';
-import { popcount32, rank } from './bitset.js';
+import { popcount32 } from './bitset.js';
 import {
   CHILD_ARRAY,
   CHILD_BITS,
@@ -25,9 +25,12 @@ import {
   LEAF_META,
   LEAF_V6,
   LEAF_VALUE,
+  CHILD_RANKS,
   NODE_GEN,
   PREFIX_ARRAY,
+  PREFIX_BITS,
   PREFIX_COUNT,
+  PREFIX_RANKS,
   homeDepth,
   topBits,
 } from './layout.js';
@@ -165,8 +168,7 @@ export class PrefixTableReader {
       const w = node + CHILD_BITS + (o >> 5);
       const bits = a[w]!;
       if (((bits >>> o) & 1) === 0) break;
-      let r = popcount32(bits & ((1 << o) - 1));
-      for (let k = node + CHILD_BITS; k < w; k++) r += popcount32(a[k]!);
+      const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
       if (slot > 0) {
         node = slot;
@@ -177,7 +179,7 @@ export class PrefixTableReader {
       break;
     }
     if (bestNode === 0) return -1;
-    return a[a[bestNode + PREFIX_ARRAY]! + rank(a, bestNode, bestIndex)]!;
+    return a[a[bestNode + PREFIX_ARRAY]! + prefixRank(a, bestNode, bestIndex)]!;
   }
 
   /** Value of the longest stored IPv6 prefix containing the address `w0:w1:w2:w3`, or -1. */
@@ -200,8 +202,7 @@ export class PrefixTableReader {
       const w = node + CHILD_BITS + (o >> 5);
       const bits = a[w]!;
       if (((bits >>> o) & 1) === 0) break;
-      let r = popcount32(bits & ((1 << o) - 1));
-      for (let k = node + CHILD_BITS; k < w; k++) r += popcount32(a[k]!);
+      const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
       if (slot > 0) {
         node = slot;
@@ -213,7 +214,7 @@ export class PrefixTableReader {
       break;
     }
     if (bestNode === 0) return -1;
-    return a[a[bestNode + PREFIX_ARRAY]! + rank(a, bestNode, bestIndex)]!;
+    return a[a[bestNode + PREFIX_ARRAY]! + prefixRank(a, bestNode, bestIndex)]!;
   }
 
   /**
@@ -301,11 +302,11 @@ export class PrefixTableReader {
       const o = this.keyOctet(depth);
       if (depth === home) {
         const index = artIndex(o, length - 8 * depth);
-        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) === 0) return 0;
-        return a[node + PREFIX_ARRAY]! + rank(a, node, index);
+        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) === 0) return 0;
+        return a[node + PREFIX_ARRAY]! + prefixRank(a, node, index);
       }
       if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return 0;
-      const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+      const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
       if (slot > 0) {
         node = slot;
         continue;
@@ -373,13 +374,13 @@ export class PrefixTableReader {
       const maxR = Math.min(8, length - 8 * depth);
       for (let r = depth === 0 ? 0 : 1; r <= maxR; r++) {
         const index = artIndex(o, r);
-        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) !== 0) {
-          yield [8 * depth + r, a[a[node + PREFIX_ARRAY]! + rank(a, node, index)]!];
+        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) !== 0) {
+          yield [8 * depth + r, a[a[node + PREFIX_ARRAY]! + prefixRank(a, node, index)]!];
         }
       }
       if (length <= 8 * depth + 8) return;
       if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return;
-      const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+      const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
       if (slot > 0) {
         node = slot;
         continue;
@@ -453,21 +454,65 @@ export class PrefixTableReader {
   }
 }
 
+/** Rank of `octet` in the child bitset of `node`: the position of its child in the child array. */
+export function childRank(a: Int32Array, node: number, octet: number): number {
+  return (
+    ((a[node + CHILD_RANKS + (octet >> 7)]! >>> ((octet >> 2) & 24)) & 255) +
+    popcount32(a[node + CHILD_BITS + (octet >> 5)]! & ((1 << octet) - 1))
+  );
+}
+
+/** Recompute the per-word cumulative child counts of `node` (after its child bitset changed). */
+export function updateChildRanks(a: Int32Array, node: number): void {
+  let total = 0;
+  let low = 0;
+  let high = 0;
+  for (let w = 0; w < 8; w++) {
+    if (w < 4) low |= total << (w << 3);
+    else high |= total << ((w - 4) << 3);
+    total += popcount32(a[node + CHILD_BITS + w]!);
+  }
+  a[node + CHILD_RANKS] = low;
+  a[node + CHILD_RANKS + 1] = high;
+}
+
+/** Rank of ART `index` in the prefix bitset of `node`: the position of its value in the value array. */
+export function prefixRank(a: Int32Array, node: number, index: number): number {
+  const w = index >> 5;
+  const group = w >> 2;
+  let n = group === 0 ? 0 : (a[node + PREFIX_RANKS]! >>> (10 * (group - 1))) & 1023;
+  const p = node + PREFIX_BITS;
+  for (let k = group << 2; k < w; k++) n += popcount32(a[p + k]!);
+  return n + popcount32(a[p + w]! & ((1 << index) - 1));
+}
+
+/** Recompute the cumulative prefix counts of `node` (after its prefix bitset changed). */
+export function updatePrefixRanks(a: Int32Array, node: number): void {
+  let total = 0;
+  let packed = 0;
+  for (let w = 0; w < 12; w++) {
+    total += popcount32(a[node + PREFIX_BITS + w]!);
+    if ((w & 3) === 3) packed |= total << (10 * (w >> 2));
+  }
+  a[node + PREFIX_RANKS] = packed;
+}
+
 /** Highest ART index set in `node` among the ancestors of `octet`, or 0. */
 function longestInNode(a: Int32Array, node: number, octet: number): number {
   const m = octet << 4;
+  const p = node + PREFIX_BITS;
   let w = 8 + (octet >> 5);
-  let x = a[node + w]! & M[m + w]!;
+  let x = a[p + w]! & M[m + w]!;
   if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
   w = 4 + (octet >> 6);
-  x = a[node + w]! & M[m + w]!;
+  x = a[p + w]! & M[m + w]!;
   if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
   w = 2 + (octet >> 7);
-  x = a[node + w]! & M[m + w]!;
+  x = a[p + w]! & M[m + w]!;
   if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
-  x = a[node + 1]! & M[m + 1]!;
+  x = a[p + 1]! & M[m + 1]!;
   if (x !== 0) return 32 + 31 - Math.clz32(x);
-  x = a[node]! & M[m]!;
+  x = a[p]! & M[m]!;
   if (x !== 0) return 31 - Math.clz32(x);
   return 0;
 }
@@ -547,17 +592,17 @@ function* walk(
       const trailing = o === 0 ? 8 : 31 - Math.clz32(o & -o);
       for (let r = Math.max(minR, 8 - trailing); r <= 8; r++) {
         const index = artIndex(o, r);
-        if (((a[node + (index >> 5)]! >>> (index & 31)) & 1) === 0) continue;
+        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) === 0) continue;
         item.family = family;
         for (let i = 0; i < 4; i++) item.words[i] = path[i]!;
         item.words[wordIndex] = (path[wordIndex]! | (o << shift)) >>> 0;
         item.length = 8 * depth + r;
-        item.value = a[a[node + PREFIX_ARRAY]! + rank(a, node, index)]!;
+        item.value = a[a[node + PREFIX_ARRAY]! + prefixRank(a, node, index)]!;
         yield;
       }
     }
     if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) continue;
-    const slot = a[a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, o)]!;
+    const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
     if (slot > 0) {
       const childPath = path.slice();
       childPath[wordIndex] = path[wordIndex]! | (o << shift);

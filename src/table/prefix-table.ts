@@ -45,7 +45,7 @@ import type { Family } from '../ip/address.js';
 import type { PrefixInput } from '../ip/prefix.js';
 import { Arena, type ArenaOptions, type ArenaStats, capacityFor } from './arena.js';
 import { artIndex, artLength, artOctet } from './art.js';
-import { nextSetBit, rank } from './bitset.js';
+import { nextSetBit } from './bitset.js';
 import {
   CHILD_ARRAY,
   CHILD_BITS,
@@ -60,6 +60,7 @@ import {
   NODE_GEN,
   NODE_WORDS,
   PREFIX_ARRAY,
+  PREFIX_BITS,
   PREFIX_COUNT,
   homeDepth,
   topBits,
@@ -71,6 +72,10 @@ import {
   CONTROL_SLOT_COUNT,
   PrefixTableReader,
   type SharedSnapshotDescriptor,
+  childRank,
+  prefixRank,
+  updateChildRanks,
+  updatePrefixRanks,
 } from './prefix-table-reader.js';
 
 /** Options for a {@link PrefixTable}. */
@@ -80,7 +85,7 @@ export type PrefixTableOptions = ArenaOptions;
 export const MAX_TABLE_VALUE = 0x7fffffff;
 
 /** Words one write may bump-allocate at most: a copied path of 17 nodes with full arrays, plus a split. */
-const RESERVE_WORDS = 18 * (NODE_WORDS + 512 + 256) + 16;
+const RESERVE_WORDS = 18 * (NODE_WORDS + 16 + 512 + 256) + 16;
 
 /** Memory figures of a table. */
 export interface PrefixTableStats extends ArenaStats {
@@ -320,7 +325,7 @@ export class PrefixTable extends PrefixTableReader {
 
   private newNode(): number {
     const a = this.words;
-    const node = this.arena.alloc(NODE_WORDS);
+    const node = this.arena.allocLine();
     a.fill(0, node, node + NODE_WORDS);
     a[node + NODE_GEN] = this.gen;
     return node;
@@ -348,7 +353,7 @@ export class PrefixTable extends PrefixTableReader {
   private writable(node: number): number {
     const a = this.words;
     if (a[node + NODE_GEN]! > this.newestSnapshot) return node;
-    const copy = this.arena.alloc(NODE_WORDS);
+    const copy = this.arena.allocLine();
     a.copyWithin(copy, node, node + NODE_WORDS);
     a[copy + NODE_GEN] = this.gen;
     const prefixes = a[node + PREFIX_COUNT]!;
@@ -387,7 +392,7 @@ export class PrefixTable extends PrefixTableReader {
     if (prefixes !== 0) this.arena.free(a[node + PREFIX_ARRAY]!, capacityFor(prefixes));
     const children = a[node + CHILD_COUNT]!;
     if (children !== 0) this.arena.free(a[node + CHILD_ARRAY]!, capacityFor(children));
-    this.arena.free(node, NODE_WORDS);
+    this.arena.freeLine(node);
   }
 
   private releaseLeaf(leaf: number): void {
@@ -454,34 +459,37 @@ export class PrefixTable extends PrefixTableReader {
   /** Set ART `index` of `node` to `value`; returns the value it replaced, or -1 if it is new. */
   private putPrefix(node: number, index: number, value: number): number {
     const a = this.words;
-    const w = node + (index >> 5);
+    const w = node + PREFIX_BITS + (index >> 5);
     const bit = 1 << (index & 31);
     if ((a[w]! & bit) !== 0) {
-      const at = a[node + PREFIX_ARRAY]! + rank(a, node, index);
+      const at = a[node + PREFIX_ARRAY]! + prefixRank(a, node, index);
       const previous = a[at]!;
       a[at] = value;
       return previous;
     }
-    this.arrayInsert(node, PREFIX_ARRAY, PREFIX_COUNT, rank(a, node, index), value);
+    this.arrayInsert(node, PREFIX_ARRAY, PREFIX_COUNT, prefixRank(a, node, index), value);
     a[w]! |= bit;
+    updatePrefixRanks(a, node);
     return -1;
   }
 
   private insertChild(node: number, octet: number, ref: number): void {
     const a = this.words;
-    this.arrayInsert(node, CHILD_ARRAY, CHILD_COUNT, rank(a, node + CHILD_BITS, octet), ref);
+    this.arrayInsert(node, CHILD_ARRAY, CHILD_COUNT, childRank(a, node, octet), ref);
     a[node + CHILD_BITS + (octet >> 5)]! |= 1 << (octet & 31);
+    updateChildRanks(a, node);
   }
 
   private removeChild(node: number, octet: number): void {
     const a = this.words;
-    this.arrayRemove(node, CHILD_ARRAY, CHILD_COUNT, rank(a, node + CHILD_BITS, octet));
+    this.arrayRemove(node, CHILD_ARRAY, CHILD_COUNT, childRank(a, node, octet));
     a[node + CHILD_BITS + (octet >> 5)]! &= ~(1 << (octet & 31));
+    updateChildRanks(a, node);
   }
 
   private childSlotAddress(node: number, octet: number): number {
     const a = this.words;
-    return a[node + CHILD_ARRAY]! + rank(a, node + CHILD_BITS, octet);
+    return a[node + CHILD_ARRAY]! + childRank(a, node, octet);
   }
 
   /** Store `value` for the scratch key; returns the previous value or -1. */
@@ -563,8 +571,9 @@ export class PrefixTable extends PrefixTableReader {
       const o = this.keyOctet(depth);
       if (depth === home) {
         const index = artIndex(o, length - 8 * depth);
-        this.arrayRemove(node, PREFIX_ARRAY, PREFIX_COUNT, rank(a, node, index));
-        a[node + (index >> 5)]! &= ~(1 << (index & 31));
+        this.arrayRemove(node, PREFIX_ARRAY, PREFIX_COUNT, prefixRank(a, node, index));
+        a[node + PREFIX_BITS + (index >> 5)]! &= ~(1 << (index & 31));
+        updatePrefixRanks(a, node);
         break;
       }
       const at = this.childSlotAddress(node, o);
@@ -602,7 +611,7 @@ export class PrefixTable extends PrefixTableReader {
         continue;
       }
       if (children === 0 && prefixes === 1) {
-        const index = nextSetBit(a, node, 16, 0);
+        const index = nextSetBit(a, node + PREFIX_BITS, 16, 0);
         const leaf = this.leafFromNodePrefix(node, d, index);
         a[this.childSlotAddress(parent, o)] = -leaf;
         this.releaseNode(node);

@@ -24,6 +24,7 @@
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -221,6 +222,37 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Whether `port` can be bound on `host` right now. */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A block of `count` consecutive TCP ports inside [from, to] that are free on the loopback
+ * addresses the pair uses (127.0.0.1-3), picked at random so that concurrent test runs (two
+ * worktrees, a CI job) rarely collide, and probed so that they never reuse a busy port.
+ */
+export async function freePortBlock(count: number, from = 21000, to = 21999): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = from + Math.floor(Math.random() * (to - from + 2 - count));
+    let free = true;
+    for (let port = base; free && port < base + count; port++) {
+      for (const host of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) {
+        if (!(await portFree(port, host))) {
+          free = false;
+          break;
+        }
+      }
+    }
+    if (free) return base;
+  }
+  throw new Error(`no block of ${count} free TCP ports in ${from}-${to}`);
 }
 
 /** Options of {@link startGobgpPair}. */

@@ -1,9 +1,10 @@
 /**
  * GoldenPrefixMap: the obviously-correct reference for PrefixMap, for tests only.
  *
- * A JS Map from canonical prefix text to (prefix, value); every query is a linear scan
- * with Prefix.contains and a sort with comparePrefixes. Slow on purpose: nothing clever
- * that could share a bug with the trie.
+ * A JS Map from a prefix's numeric fields (family, words, length) to (prefix, value); every
+ * range query is a linear scan with Prefix.contains and a sort with comparePrefixes, and a
+ * longest match tries each stored length from the longest down. Slow on purpose: nothing
+ * clever that could share a bug with the trie.
  */
 import { type Address, Prefix, type PrefixInput, comparePrefixes, parseAddress, toPrefix } from '../../src/index.js';
 
@@ -14,10 +15,16 @@ interface Entry<V> {
 
 /** A plain, slow, obviously correct prefix map with PrefixMap's read and write API. */
 export class GoldenPrefixMap<V> {
-  private readonly map: Map<string, Entry<V>>;
+  private readonly map: Map<string | number, Entry<V>>;
+  /** How many stored prefixes have each length, per family (lookups only try these). */
+  private readonly lengths: { 4: number[]; 6: number[] } = { 4: new Array(33).fill(0), 6: new Array(129).fill(0) };
 
-  constructor(from?: Map<string, Entry<V>>) {
-    this.map = new Map(from);
+  constructor(from?: GoldenPrefixMap<V>) {
+    this.map = new Map(from?.map);
+    if (from) {
+      this.lengths[4] = from.lengths[4].slice();
+      this.lengths[6] = from.lengths[6].slice();
+    }
   }
 
   get size(): number {
@@ -26,24 +33,31 @@ export class GoldenPrefixMap<V> {
 
   set(prefix: PrefixInput, value: V): this {
     const p = toPrefix(prefix);
-    this.map.set(p.toString(), { prefix: p, value });
+    const key = keyOf(p);
+    if (!this.map.has(key)) this.lengths[p.family][p.length]!++;
+    this.map.set(key, { prefix: p, value });
     return this;
   }
 
   get(prefix: PrefixInput): V | undefined {
-    return this.map.get(toPrefix(prefix).toString())?.value;
+    return this.map.get(keyOf(toPrefix(prefix)))?.value;
   }
 
   has(prefix: PrefixInput): boolean {
-    return this.map.has(toPrefix(prefix).toString());
+    return this.map.has(keyOf(toPrefix(prefix)));
   }
 
   delete(prefix: PrefixInput): boolean {
-    return this.map.delete(toPrefix(prefix).toString());
+    const p = toPrefix(prefix);
+    const deleted = this.map.delete(keyOf(p));
+    if (deleted) this.lengths[p.family][p.length]!--;
+    return deleted;
   }
 
   clear(): void {
     this.map.clear();
+    this.lengths[4].fill(0);
+    this.lengths[6].fill(0);
   }
 
   /** Entries sorted: IPv4 before IPv6, by network, shorter first. */
@@ -52,15 +66,16 @@ export class GoldenPrefixMap<V> {
   }
 
   /**
-   * The longest stored prefix containing `address`: try every length from the longest down,
-   * masking the address and asking the Map (obviously correct, and fast enough for a full table).
+   * The longest stored prefix containing `address`: try every stored length from the longest
+   * down, masking the address and asking the Map (obviously correct, and fast enough for a
+   * full table).
    */
   lookupEntry(address: string | Address): [string, V] | undefined {
     const a = typeof address === 'string' ? parseAddress(address) : address;
     for (let length = a.family === 4 ? 32 : 128; length >= 0; length--) {
-      const key = new Prefix(a.family, a.w0, a.w1, a.w2, a.w3, length).toString();
-      const e = this.map.get(key);
-      if (e !== undefined) return [key, e.value];
+      if (this.lengths[a.family][length] === 0) continue;
+      const e = this.map.get(keyOf(new Prefix(a.family, a.w0, a.w1, a.w2, a.w3, length)));
+      if (e !== undefined) return [e.prefix.toString(), e.value];
     }
     return undefined;
   }
@@ -99,6 +114,15 @@ export class GoldenPrefixMap<V> {
 
   /** A full copy: the golden model's snapshot. */
   snapshot(): GoldenPrefixMap<V> {
-    return new GoldenPrefixMap(this.map);
+    return new GoldenPrefixMap(this);
   }
+}
+
+/**
+ * The Map key of a prefix, from its numeric fields (cheaper than formatting, just as unique):
+ * IPv4 as the number network * 64 + length, IPv6 as a string of its words and length.
+ */
+function keyOf(p: Prefix): string | number {
+  if (p.family === 4) return p.w0 * 64 + p.length;
+  return `${p.w0},${p.w1},${p.w2},${p.w3},${p.length}`;
 }

@@ -89,8 +89,23 @@ const CANONICAL_FLAGS: Int16Array = (() => {
   return flags;
 })();
 
-/** Which attribute types were seen in the block being decoded (reused; decoding is synchronous). */
-const seen = new Uint8Array(256);
+/** Flag bits kept on a raw attribute: optional, transitive, partial (the rest is the encoder's or unused). */
+const RAW_FLAGS_KEPT = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE | AttributeFlag.PARTIAL;
+
+/**
+ * Which attribute types were seen in the block being decoded: `seen[type] === generation`.
+ * Reused across calls (decoding is synchronous); bumping the generation clears it in O(1).
+ */
+const seen = new Uint32Array(256);
+let generation = 0;
+
+function startBlock(): void {
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) {
+    seen.fill(0);
+    generation = 1;
+  }
+}
 
 /** Decoding state for one block. */
 class BlockDecoder {
@@ -116,9 +131,12 @@ class BlockDecoder {
     };
   }
 
-  /** Record a survivable error. */
-  soft(offset: number, type: number, action: ErrorAction, message: string): void {
-    const subcode = type === AttributeType.AS_PATH ? 11 : 5;
+  /**
+   * Record a survivable error. `subcode` is the UPDATE Message Error subcode RFC 4271 6.3
+   * names for it (no NOTIFICATION is sent for these, but it classifies the fault); by
+   * default Malformed AS_PATH (11) for AS paths, Attribute Length Error (5) otherwise.
+   */
+  soft(offset: number, type: number, action: ErrorAction, message: string, subcode = type === AttributeType.AS_PATH ? 11 : 5): void {
     this.result.errors.push(new BgpDecodeError(this.messageType, offset, message, action, type, 3, subcode));
     if (action === 'treat-as-withdraw') this.result.treatAsWithdraw = true;
   }
@@ -151,12 +169,12 @@ export function decodePathAttributes(
     throw new BgpDecodeError(messageType, start, `attribute block [${start}, ${end}) is outside the ${bytes.length}-byte input`, 'session-reset');
   }
   const d = new BlockDecoder(bytes, ctx, messageType, decodeMpNlri);
-  seen.fill(0);
+  startBlock();
   let pos = start;
   while (pos < end) {
     const at = pos;
     if (end - pos < 3) {
-      d.soft(at, -1, 'treat-as-withdraw', `attribute header needs 3 bytes, ${end - pos} left in the attribute list`);
+      d.soft(at, -1, 'treat-as-withdraw', `attribute header needs 3 bytes, ${end - pos} left in the attribute list`, 1);
       break;
     }
     const flags = bytes[pos]!;
@@ -164,7 +182,7 @@ export function decodePathAttributes(
     let length: number;
     if (flags & AttributeFlag.EXTENDED_LENGTH) {
       if (end - pos < 4) {
-        d.soft(at, type, 'treat-as-withdraw', `extended-length attribute header needs 4 bytes, ${end - pos} left`);
+        d.soft(at, type, 'treat-as-withdraw', `extended-length attribute header needs 4 bytes, ${end - pos} left`, 1);
         break;
       }
       length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
@@ -181,18 +199,18 @@ export function decodePathAttributes(
       break;
     }
     const valueEnd = pos + length;
-    if (seen[type]) {
+    if (seen[type] === generation) {
       if (type === AttributeType.MP_REACH_NLRI || type === AttributeType.MP_UNREACH_NLRI) {
         throw d.fatal(at, type, `attribute ${type} appears more than once`);
       }
-      d.soft(at, type, 'attribute-discard', `attribute ${type} appears more than once; kept the first`);
+      d.soft(at, type, 'attribute-discard', `attribute ${type} appears more than once; kept the first`, 1);
       pos = valueEnd;
       continue;
     }
-    seen[type] = 1;
+    seen[type] = generation;
     const canonical = CANONICAL_FLAGS[type]!;
     if (canonical >= 0 && (flags & OPTIONAL_TRANSITIVE) !== canonical) {
-      d.soft(at, type, 'treat-as-withdraw', `attribute ${type} has flags 0x${flags.toString(16)}, expected optional/transitive bits 0x${canonical.toString(16)}`);
+      d.soft(at, type, 'treat-as-withdraw', `attribute ${type} has flags 0x${flags.toString(16)}, expected optional/transitive bits 0x${canonical.toString(16)}`, 4);
       // Still decode MP attributes: their NLRI must be known to withdraw them.
       if (type !== AttributeType.MP_REACH_NLRI && type !== AttributeType.MP_UNREACH_NLRI) {
         pos = valueEnd;
@@ -203,6 +221,8 @@ export function decodePathAttributes(
     pos = valueEnd;
   }
   finish(d, start);
+  // Raw attributes in type order, as the encoder writes them (types are unique: repeats are discarded).
+  d.result.attributes.unknown?.sort((a, b) => a.type - b.type);
   if (nlriFieldLength >= 0 && ctx.requireMandatoryAttributes) checkMandatory(d, start, nlriFieldLength > 0);
   return d.result;
 }
@@ -218,11 +238,11 @@ function checkMandatory(d: BlockDecoder, start: number, nlriField: boolean): voi
   const mpAnnounces = reach !== undefined && (reach.unknownNlri ? reach.unknownNlri.length > 0 : r.mpReachNlriEnd > r.mpReachNlriStart);
   if (!nlriField && !mpAnnounces) return;
   const missing: string[] = [];
-  if (!seen[AttributeType.ORIGIN]) missing.push('ORIGIN');
-  if (!seen[AttributeType.AS_PATH]) missing.push('AS_PATH');
-  if (nlriField && !seen[AttributeType.NEXT_HOP]) missing.push('NEXT_HOP');
+  if (seen[AttributeType.ORIGIN] !== generation) missing.push('ORIGIN');
+  if (seen[AttributeType.AS_PATH] !== generation) missing.push('AS_PATH');
+  if (nlriField && seen[AttributeType.NEXT_HOP] !== generation) missing.push('NEXT_HOP');
   if (missing.length > 0) {
-    d.soft(start, -1, 'treat-as-withdraw', `UPDATE announces routes without the mandatory ${missing.join(', ')}`);
+    d.soft(start, -1, 'treat-as-withdraw', `UPDATE announces routes without the mandatory ${missing.join(', ')}`, 3);
   }
 }
 
@@ -235,7 +255,7 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
     case AttributeType.ORIGIN: {
       if (length !== 1) return d.soft(at, type, 'treat-as-withdraw', `ORIGIN length ${length}, expected 1`);
       const origin = bytes[pos]!;
-      if (origin > 2) return d.soft(at, type, 'treat-as-withdraw', `ORIGIN value ${origin} is not 0, 1 or 2`);
+      if (origin > 2) return d.soft(at, type, 'treat-as-withdraw', `ORIGIN value ${origin} is not 0, 1 or 2`, 6);
       attrs.origin = origin as Origin;
       return;
     }
@@ -271,7 +291,7 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
       return;
     }
     case AttributeType.COMMUNITIES: {
-      if (length % 4 !== 0) return d.soft(at, type, 'treat-as-withdraw', `COMMUNITIES length ${length} is not a multiple of 4`);
+      if (length % 4 !== 0) return d.soft(at, type, 'treat-as-withdraw', `COMMUNITIES length ${length} is not a multiple of 4`, 9);
       const list: number[] = [];
       for (let p = pos; p < end; p += 4) list.push(readWord(bytes, p));
       attrs.communities = list;
@@ -293,7 +313,7 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
     case AttributeType.MP_UNREACH_NLRI:
       return decodeMpUnreach(d, at, pos, end);
     case AttributeType.EXTENDED_COMMUNITIES: {
-      if (length % 8 !== 0) return d.soft(at, type, 'treat-as-withdraw', `EXTENDED_COMMUNITIES length ${length} is not a multiple of 8`);
+      if (length % 8 !== 0) return d.soft(at, type, 'treat-as-withdraw', `EXTENDED_COMMUNITIES length ${length} is not a multiple of 8`, 9);
       const list: ExtendedCommunity[] = [];
       for (let p = pos; p < end; p += 8) list.push([readWord(bytes, p), readWord(bytes, p + 4)]);
       attrs.extendedCommunities = list;
@@ -302,9 +322,9 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
     case AttributeType.AS4_PATH: {
       if (d.ctx.fourOctetAs) return; // RFC 6793 4.1: a NEW speaker discards it.
       const path = readAsPath(bytes, pos, end, 4);
-      if (typeof path === 'string') return d.soft(at, type, 'attribute-discard', `AS4_PATH ${path}`);
+      if (typeof path === 'string') return d.soft(at, type, 'attribute-discard', `AS4_PATH ${path}`, 9);
       if (path.some((s) => s.type === 3 || s.type === 4)) {
-        return d.soft(at, type, 'attribute-discard', 'AS4_PATH holds confederation segments');
+        return d.soft(at, type, 'attribute-discard', 'AS4_PATH holds confederation segments', 9);
       }
       d.as4Path = path;
       return;
@@ -316,7 +336,7 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
       return;
     case AttributeType.LARGE_COMMUNITY: {
       if (length % 12 !== 0 || length === 0) {
-        return d.soft(at, type, 'treat-as-withdraw', `LARGE_COMMUNITY length ${length} is not a non-zero multiple of 12`);
+        return d.soft(at, type, 'treat-as-withdraw', `LARGE_COMMUNITY length ${length} is not a non-zero multiple of 12`, 9);
       }
       const list: LargeCommunity[] = [];
       for (let p = pos; p < end; p += 12) list.push([readWord(bytes, p), readWord(bytes, p + 4), readWord(bytes, p + 8)]);
@@ -328,7 +348,7 @@ function decodeAttribute(d: BlockDecoder, flags: number, type: number, at: numbe
       attrs.otc = readWord(bytes, pos);
       return;
     default: {
-      const raw: RawAttribute = { flags: flags & ~AttributeFlag.EXTENDED_LENGTH, type, value: copyBytes(bytes, pos, end) };
+      const raw: RawAttribute = { flags: flags & RAW_FLAGS_KEPT, type, value: copyBytes(bytes, pos, end) };
       (attrs.unknown ??= []).push(raw);
     }
   }
@@ -478,7 +498,7 @@ function finish(d: BlockDecoder, start: number): void {
   const have = countAsns(attrs.asPath);
   const want = countAsns(d.as4Path);
   if (have < want) {
-    d.soft(start, AttributeType.AS4_PATH, 'attribute-discard', `AS4_PATH holds ${want} ASNs, more than AS_PATH's ${have}; ignored`);
+    d.soft(start, AttributeType.AS4_PATH, 'attribute-discard', `AS4_PATH holds ${want} ASNs, more than AS_PATH's ${have}; ignored`, 9);
     return;
   }
   attrs.asPath = mergeAs4Path(attrs.asPath, d.as4Path, have - want);
@@ -721,15 +741,15 @@ function writeMpReach(out: ByteWriter, reach: MpReach, ctx: EncodeContext, withN
   out.u8(checkRange('SAFI', reach.safi, 255));
   const lengthAt = out.length;
   out.u8(0);
-  if (reach.nextHop) {
+  if (reach.nextHopBytes.length > 0 || !reach.nextHop) {
+    out.bytes(reach.nextHopBytes);
+  } else {
     if (reach.nextHopRd) writeRouteDistinguisher(reach.nextHopRd, out);
     writeAddress(out, reach.nextHop);
     if (reach.linkLocalNextHop) {
       if (reach.nextHopRd) writeRouteDistinguisher(reach.nextHopRd, out);
       writeAddress(out, reach.linkLocalNextHop);
     }
-  } else {
-    out.bytes(reach.nextHopBytes);
   }
   const nextHopLength = out.length - lengthAt - 1;
   if (nextHopLength > 255) throw new RibstoreError('ENCODE_ERROR', `MP_REACH_NLRI next hop is ${nextHopLength} bytes, over 255`);

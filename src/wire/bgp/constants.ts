@@ -14,7 +14,7 @@ export const BGP_MAX_EXTENDED_MESSAGE_LENGTH = 65535;
 export const AS_TRANS = 23456;
 
 /** Message type codes (RFC 4271, RFC 2918). */
-export const MessageType = {
+export const BgpMessageType = {
   OPEN: 1,
   UPDATE: 2,
   NOTIFICATION: 3,

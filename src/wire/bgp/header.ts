@@ -8,7 +8,7 @@
  * capability (RFC 8654). Per type (RFC 4271 6.1): OPEN >= 29, UPDATE >= 23,
  * NOTIFICATION >= 21, KEEPALIVE = 19, ROUTE-REFRESH = 23.
  */
-import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BGP_MAX_MESSAGE_LENGTH, MessageType } from './constants.js';
+import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BGP_MAX_MESSAGE_LENGTH, BgpMessageType } from './constants.js';
 import { BgpDecodeError } from './errors.js';
 import type { ByteWriter } from './writer.js';
 
@@ -40,7 +40,7 @@ function headerError(offset: number, message: string, subcode: number): BgpDecod
  */
 export function bgpMessageLength(bytes: Uint8Array, offset: number, extendedMessage = false): number {
   if (offset < 0 || bytes.length - offset < BGP_HEADER_LENGTH) return -1;
-  return readBgpHeader(bytes, offset, extendedMessage, false).length;
+  return checkBgpHeader(bytes, offset, extendedMessage, false);
 }
 
 /**
@@ -49,6 +49,15 @@ export function bgpMessageLength(bytes: Uint8Array, offset: number, extendedMess
  * @throws BgpDecodeError (session-reset) for a truncated or bad header.
  */
 export function readBgpHeader(bytes: Uint8Array, offset: number, extendedMessage = false, requireBody = true): BgpHeader {
+  const length = checkBgpHeader(bytes, offset, extendedMessage, requireBody);
+  return { type: bytes[offset + 18]!, length };
+}
+
+/**
+ * {@link readBgpHeader} without the result object, for the decoders' hot path: checks the
+ * header and returns the message length; the type is `bytes[offset + 18]`.
+ */
+export function checkBgpHeader(bytes: Uint8Array, offset: number, extendedMessage: boolean, requireBody: boolean): number {
   if (offset < 0 || bytes.length - offset < BGP_HEADER_LENGTH) {
     throw headerError(offset, `a BGP header needs 19 bytes, ${Math.max(0, bytes.length - offset)} left`, 2);
   }
@@ -58,7 +67,7 @@ export function readBgpHeader(bytes: Uint8Array, offset: number, extendedMessage
   const length = (bytes[offset + 16]! << 8) | bytes[offset + 17]!;
   const type = bytes[offset + 18]!;
   const max = extendedMessage ? BGP_MAX_EXTENDED_MESSAGE_LENGTH : BGP_MAX_MESSAGE_LENGTH;
-  if (type < MessageType.OPEN || type > MessageType.ROUTE_REFRESH) {
+  if (type < BgpMessageType.OPEN || type > BgpMessageType.ROUTE_REFRESH) {
     throw headerError(offset + 18, `unknown message type ${type}`, 3);
   }
   if (length < MIN_LENGTH[type]! || length > max || (FIXED_LENGTH[type] && length !== MIN_LENGTH[type])) {
@@ -68,7 +77,7 @@ export function readBgpHeader(bytes: Uint8Array, offset: number, extendedMessage
   if (requireBody && bytes.length - offset < length) {
     throw headerError(offset + 16, `${messageTypeName(type)} length ${length} runs past the ${bytes.length - offset} bytes available`, 2);
   }
-  return { type, length };
+  return length;
 }
 
 /** Append a header with a zero length; returns its offset for {@link patchBgpHeaderLength}. */

@@ -9,7 +9,7 @@
  * ```
  */
 import { RibstoreError } from '../../errors.js';
-import { BGP_HEADER_LENGTH, MessageType } from './constants.js';
+import { BGP_HEADER_LENGTH, BgpMessageType } from './constants.js';
 import type { BgpDecodeContext } from './context.js';
 import { BgpDecodeError } from './errors.js';
 import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
@@ -28,15 +28,15 @@ export function decodeBgpMessage(bytes: Uint8Array, offset: number, ctx: BgpDeco
   const start = offset + BGP_HEADER_LENGTH;
   const end = offset + header.length;
   switch (header.type) {
-    case MessageType.OPEN:
+    case BgpMessageType.OPEN:
       return decodeOpenBody(bytes, start, end);
-    case MessageType.UPDATE:
+    case BgpMessageType.UPDATE:
       return decodeUpdate(bytes, offset, ctx);
-    case MessageType.NOTIFICATION:
+    case BgpMessageType.NOTIFICATION:
       return { type: 'notification', code: bytes[start]!, subcode: bytes[start + 1]!, data: copyBytes(bytes, start + 2, end) };
-    case MessageType.KEEPALIVE:
+    case BgpMessageType.KEEPALIVE:
       return { type: 'keepalive' };
-    case MessageType.ROUTE_REFRESH:
+    case BgpMessageType.ROUTE_REFRESH:
       return { type: 'route-refresh', afi: (bytes[start]! << 8) | bytes[start + 1]!, subtype: bytes[start + 2]!, safi: bytes[start + 3]! };
   }
   // readBgpHeader only lets types 1-5 through.
@@ -68,7 +68,7 @@ const DEFAULT_ENCODE_CONTEXT: EncodeContext = { fourOctetAs: true, addPath: new 
 /** Encode a NOTIFICATION. */
 export function encodeNotification(n: Omit<BgpNotification, 'type'>): Uint8Array {
   const out = new ByteWriter(21 + n.data.length);
-  const at = writeBgpHeader(out, MessageType.NOTIFICATION);
+  const at = writeBgpHeader(out, BgpMessageType.NOTIFICATION);
   out.u8(byte(n.code, 'error code'));
   out.u8(byte(n.subcode, 'error subcode'));
   out.bytes(n.data);
@@ -80,7 +80,7 @@ export function encodeNotification(n: Omit<BgpNotification, 'type'>): Uint8Array
 /** Encode a KEEPALIVE (19 bytes). */
 export function encodeKeepalive(): Uint8Array {
   const out = new ByteWriter(19);
-  const at = writeBgpHeader(out, MessageType.KEEPALIVE);
+  const at = writeBgpHeader(out, BgpMessageType.KEEPALIVE);
   patchBgpHeaderLength(out, at);
   return out.toBytes();
 }
@@ -88,7 +88,7 @@ export function encodeKeepalive(): Uint8Array {
 /** Encode a ROUTE-REFRESH (23 bytes). */
 export function encodeRouteRefresh(r: Omit<BgpRouteRefresh, 'type'>): Uint8Array {
   const out = new ByteWriter(23);
-  const at = writeBgpHeader(out, MessageType.ROUTE_REFRESH);
+  const at = writeBgpHeader(out, BgpMessageType.ROUTE_REFRESH);
   if (!Number.isInteger(r.afi) || r.afi < 0 || r.afi > 0xffff) throw new RibstoreError('ENCODE_ERROR', `AFI ${r.afi} is not 0-65535`);
   out.u16(r.afi);
   out.u8(byte(r.subtype, 'route refresh subtype'));

@@ -17,7 +17,7 @@
  */
 import { RibstoreError } from '../../errors.js';
 import { readWord, type Family } from '../../ip/address.js';
-import { Prefix } from '../../ip/prefix.js';
+import { Prefix, maskBits } from '../../ip/prefix.js';
 import { Afi, Safi } from './constants.js';
 import { BgpDecodeError } from './errors.js';
 import { writeRouteDistinguisher } from './route-distinguisher.js';
@@ -53,18 +53,25 @@ export function labelEntry(label: number, bottomOfStack: boolean): number {
  * `walkUpdate` visitors. Valid only during the call that hands it out.
  */
 export class NlriCursor {
+  /** AFI of the NLRI being read (1 IPv4, 2 IPv6). */
   afi = 0;
+  /** SAFI of the NLRI being read (1, 2, 4 or 128). */
   safi = 0;
   /** Address family of the prefix: 4 or 6. */
   family: Family = 4;
+  /** Prefix network words, as in {@link Prefix} (IPv4 in w0), host bits zero. */
   w0 = 0;
+  /** Bits 32..63 (IPv6 only). */
   w1 = 0;
+  /** Bits 64..95 (IPv6 only). */
   w2 = 0;
+  /** Bits 96..127 (IPv6 only). */
   w3 = 0;
   /** Prefix length in bits (without labels and RD). */
   length = 0;
   /** Whether `pathId` holds an ADD-PATH path identifier. */
   hasPathId = false;
+  /** The ADD-PATH path identifier when `hasPathId`. */
   pathId = 0;
   /** How many entries of `labels` are valid. */
   labelCount = 0;
@@ -72,8 +79,11 @@ export class NlriCursor {
   readonly labels = new Uint32Array(MAX_LABELS);
   /** Whether `rdType/rdAdmin/rdAssigned` hold a route distinguisher. */
   hasRd = false;
+  /** Route distinguisher fields when `hasRd`, as in {@link RouteDistinguisher}. */
   rdType = 0;
+  /** See `rdType`. */
   rdAdmin = 0;
+  /** See `rdType`. */
   rdAssigned = 0;
 
   /** The prefix as a {@link Prefix} (allocates). */
@@ -179,11 +189,66 @@ export function readNlriEntry(
     else if (i < 12) w2 |= b << shift;
     else w3 |= b << shift;
   }
-  cursor.w0 = w0 >>> 0;
-  cursor.w1 = w1 >>> 0;
-  cursor.w2 = w2 >>> 0;
-  cursor.w3 = w3 >>> 0;
+  // Bits past the length in the last byte are irrelevant (RFC 4271 4.3): clear them so the
+  // cursor's words are the canonical network, as a Prefix holds it.
+  cursor.w0 = (w0 & maskBits(bits)) >>> 0;
+  cursor.w1 = (w1 & maskBits(bits - 32)) >>> 0;
+  cursor.w2 = (w2 & maskBits(bits - 64)) >>> 0;
+  cursor.w3 = (w3 & maskBits(bits - 96)) >>> 0;
   return pos + n;
+}
+
+/**
+ * Check the NLRI entries of a known family in `[start, end)` without decoding them: the same
+ * checks as {@link readNlriEntry} (overruns, room for labels and RD, prefix length), reading
+ * only the length bytes and label entries. Returns the number of entries.
+ * @throws BgpDecodeError (session-reset) when an entry is malformed.
+ */
+export function checkNlriList(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  afi: number,
+  safi: number,
+  addPath: boolean,
+  messageType: string,
+): number {
+  const labeled = safi === Safi.LABELED_UNICAST || safi === Safi.MPLS_VPN;
+  const reserved = safi === Safi.MPLS_VPN ? 64 : 0;
+  const max = afi === Afi.IPV4 ? 32 : 128;
+  const headerSize = addPath ? 5 : 1;
+  let pos = start;
+  let count = 0;
+  while (pos < end) {
+    const entry = pos;
+    if (end - pos < headerSize) {
+      throw nlriError(messageType, entry, addPath ? `NLRI entry with a path identifier needs 5 bytes, ${end - pos} left` : 'NLRI entry has no length byte');
+    }
+    pos += headerSize;
+    let bits = bytes[pos - 1]!;
+    const byteCount = (bits + 7) >>> 3;
+    if (end - pos < byteCount) throw nlriError(messageType, entry, `NLRI length ${bits} bits needs ${byteCount} bytes, ${end - pos} left`);
+    const next = pos + byteCount;
+    if (labeled) {
+      let labels = 0;
+      while (bits >= 24 + reserved && labels < MAX_LABELS) {
+        const label = (bytes[pos]! << 16) | (bytes[pos + 1]! << 8) | bytes[pos + 2]!;
+        labels++;
+        pos += 3;
+        bits -= 24;
+        if (label & 1 || label === WITHDRAW_LABEL || label === 0) break;
+      }
+      if (labels === 0) throw nlriError(messageType, entry, `labeled NLRI length ${bits} bits has no room for a label`);
+      if (reserved) {
+        if (bits < 64) throw nlriError(messageType, entry, 'VPN NLRI has no room for its route distinguisher');
+        bits -= 64;
+      }
+    }
+    if (bits > max) throw nlriError(messageType, entry, `prefix length ${bits} exceeds ${max}`);
+    pos = next;
+    count++;
+  }
+  return count;
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { RibstoreError } from '../../errors.js';
 import { readWord } from '../../ip/address.js';
-import { AS_TRANS, BGP_HEADER_LENGTH, CapabilityCode, MessageType } from './constants.js';
+import { AS_TRANS, BGP_HEADER_LENGTH, CapabilityCode, BgpMessageType } from './constants.js';
 import { BgpDecodeError } from './errors.js';
 import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
 import type { BgpOpen, Capability } from './types.js';
@@ -30,7 +30,7 @@ function openError(offset: number, message: string): BgpDecodeError {
  */
 export function decodeOpen(bytes: Uint8Array, offset: number): BgpOpen {
   const header = readBgpHeader(bytes, offset, false);
-  if (header.type !== MessageType.OPEN) throw openError(offset + 18, `message type ${header.type} is not OPEN`);
+  if (header.type !== BgpMessageType.OPEN) throw openError(offset + 18, `message type ${header.type} is not OPEN`);
   return decodeOpenBody(bytes, offset + BGP_HEADER_LENGTH, offset + header.length);
 }
 
@@ -66,7 +66,12 @@ export function decodeOpenBody(bytes: Uint8Array, start: number, end: number): B
     pos += length;
   }
   let asn = myAs;
-  for (const c of capabilities) if (c.kind === 'four-octet-as') asn = c.asn;
+  for (const c of capabilities) {
+    if (c.kind === 'four-octet-as') {
+      asn = c.asn; // the first one counts, as with repeated attributes
+      break;
+    }
+  }
   return { type: 'open', version, myAs, asn, holdTime, bgpId, capabilities, otherParameters };
 }
 
@@ -144,7 +149,7 @@ export function encodeOpen(open: Omit<BgpOpen, 'type' | 'asn'> & { asn?: number 
     params.bytes(p.value);
   }
   const out = new ByteWriter(64 + params.length);
-  const at = writeBgpHeader(out, MessageType.OPEN);
+  const at = writeBgpHeader(out, BgpMessageType.OPEN);
   out.u8(open.version);
   out.u16(checkU(open.myAs, 0xffff, 'my AS'));
   out.u16(checkU(open.holdTime, 0xffff, 'hold time'));

@@ -91,8 +91,9 @@ export interface Nlri {
 /** An attribute kept as bytes: unknown type codes, and known ones ribstore does not model. */
 export interface RawAttribute {
   /**
-   * The attribute flags byte as received (optional 0x80, transitive 0x40, partial 0x20),
-   * with the extended-length bit (0x10) cleared: the encoder sets it from the value's size.
+   * The attribute flags as received, optional 0x80, transitive 0x40 and partial 0x20 only:
+   * the encoder sets the extended-length bit (0x10) from the value's size, and the low four
+   * bits are unused (RFC 4271: sent as zero, ignored on receipt).
    */
   flags: number;
   /** The attribute type code. */
@@ -117,7 +118,11 @@ export interface MpReach {
   linkLocalNextHop: Address | undefined;
   /** The route distinguisher in front of a VPN next hop (12/24/48 bytes). */
   nextHopRd: RouteDistinguisher | undefined;
-  /** The next-hop field as bytes, always set (the whole truth for unknown families). */
+  /**
+   * The next-hop field as bytes, as received (the whole truth for unknown families).
+   * Encoders write these bytes when not empty, else build the field from `nextHop`,
+   * `linkLocalNextHop` and `nextHopRd`; to build or change a next hop, leave this empty.
+   */
   nextHopBytes: Uint8Array;
   /** The routes; empty for an unknown family. */
   nlri: Nlri[];
@@ -166,7 +171,7 @@ export interface PathAttributes {
   largeCommunities?: LargeCommunity[];
   /** Only to Customer (RFC 9234), the ASN. */
   otc?: number;
-  /** Attributes kept as bytes, in wire order. */
+  /** Attributes kept as bytes, in type-code order. */
   unknown?: RawAttribute[];
 }
 
@@ -204,7 +209,7 @@ export interface BgpOpen {
   version: number;
   /** The 2-byte My Autonomous System field (AS_TRANS 23456 for a 4-octet ASN). */
   myAs: number;
-  /** The speaker's ASN: the 4-octet AS capability's value if present, else `myAs`. */
+  /** The speaker's ASN: the (first) 4-octet AS capability's value if present, else `myAs`. */
   asn: number;
   holdTime: number;
   /** BGP Identifier as a uint32. */

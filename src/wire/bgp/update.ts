@@ -14,12 +14,12 @@
  * once for the attributes and once per route with a reused {@link NlriCursor}.
  */
 import { RibstoreError } from '../../errors.js';
-import { Afi, BGP_HEADER_LENGTH, MessageType, Safi, familyKey } from './constants.js';
+import { Afi, BGP_HEADER_LENGTH, BgpMessageType, Safi, familyKey } from './constants.js';
 import type { BgpDecodeContext } from './context.js';
 import { decodePathAttributes, writePathAttributes, type DecodedAttributes, type EncodeContext } from './attributes.js';
 import { BgpDecodeError } from './errors.js';
-import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
-import { NlriCursor, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';
+import { checkBgpHeader, patchBgpHeaderLength, writeBgpHeader } from './header.js';
+import { NlriCursor, checkNlriList, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';
 import type { BgpUpdate, Nlri, PathAttributes } from './types.js';
 import { ByteWriter } from './writer.js';
 
@@ -33,24 +33,33 @@ interface UpdateLayout {
   nlriEnd: number;
 }
 
+/** The layout of the UPDATE being decoded: reused, as decoding is synchronous. */
+const scratch: UpdateLayout = { withdrawnStart: 0, withdrawnEnd: 0, attributesEnd: 0, nlriEnd: 0 };
+
+/** Check the header and the two length fields; fills and returns the shared {@link scratch}. */
 function layout(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext): UpdateLayout {
-  const header = readBgpHeader(bytes, offset, ctx.extendedMessage);
-  if (header.type !== MessageType.UPDATE) {
-    throw new BgpDecodeError(MESSAGE, offset + 18, `message type ${header.type} is not UPDATE`, 'session-reset', -1, 1, 3);
+  const length = checkBgpHeader(bytes, offset, ctx.extendedMessage, true);
+  const type = bytes[offset + 18]!;
+  if (type !== BgpMessageType.UPDATE) {
+    throw new BgpDecodeError(MESSAGE, offset + 18, `message type ${type} is not UPDATE`, 'session-reset', -1, 1, 3);
   }
-  const end = offset + header.length;
+  const end = offset + length;
   const withdrawnStart = offset + BGP_HEADER_LENGTH + 2;
   const withdrawnLength = (bytes[offset + 19]! << 8) | bytes[offset + 20]!;
   const withdrawnEnd = withdrawnStart + withdrawnLength;
   if (withdrawnEnd + 2 > end) {
-    throw new BgpDecodeError(MESSAGE, offset + 19, `withdrawn routes length ${withdrawnLength} overruns the ${header.length}-byte message`, 'session-reset', -1, 3, 1);
+    throw new BgpDecodeError(MESSAGE, offset + 19, `withdrawn routes length ${withdrawnLength} overruns the ${length}-byte message`, 'session-reset', -1, 3, 1);
   }
   const attributesLength = (bytes[withdrawnEnd]! << 8) | bytes[withdrawnEnd + 1]!;
   const attributesEnd = withdrawnEnd + 2 + attributesLength;
   if (attributesEnd > end) {
-    throw new BgpDecodeError(MESSAGE, withdrawnEnd, `total path attribute length ${attributesLength} overruns the ${header.length}-byte message`, 'session-reset', -1, 3, 1);
+    throw new BgpDecodeError(MESSAGE, withdrawnEnd, `total path attribute length ${attributesLength} overruns the ${length}-byte message`, 'session-reset', -1, 3, 1);
   }
-  return { withdrawnStart, withdrawnEnd, attributesEnd, nlriEnd: end };
+  scratch.withdrawnStart = withdrawnStart;
+  scratch.withdrawnEnd = withdrawnEnd;
+  scratch.attributesEnd = attributesEnd;
+  scratch.nlriEnd = end;
+  return scratch;
 }
 
 const IPV4_UNICAST = familyKey(Afi.IPV4, Safi.UNICAST);
@@ -60,12 +69,12 @@ const IPV4_UNICAST = familyKey(Afi.IPV4, Safi.UNICAST);
  * @throws BgpDecodeError (session-reset) for faults RFC 7606 lets nothing else handle.
  */
 export function decodeUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext): BgpUpdate {
-  const at = layout(bytes, offset, ctx);
+  const { withdrawnStart, withdrawnEnd, attributesEnd, nlriEnd } = layout(bytes, offset, ctx);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
   const cursor = new NlriCursor();
-  const withdrawn = decodeNlriList(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, [], MESSAGE, cursor);
-  const decoded = decodePathAttributes(bytes, at.withdrawnEnd + 2, at.attributesEnd, ctx, MESSAGE, true, at.nlriEnd - at.attributesEnd);
-  const announced = decodeNlriList(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, [], MESSAGE, cursor);
+  const withdrawn = decodeNlriList(bytes, withdrawnStart, withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, [], MESSAGE, cursor);
+  const decoded = decodePathAttributes(bytes, withdrawnEnd + 2, attributesEnd, ctx, MESSAGE, true, nlriEnd - attributesEnd);
+  const announced = decodeNlriList(bytes, attributesEnd, nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, [], MESSAGE, cursor);
   return {
     type: 'update',
     withdrawn,
@@ -104,21 +113,22 @@ export interface WalkResult {
  * @throws BgpDecodeError (session-reset) before calling the visitor when the message is broken.
  */
 export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext, visitor: UpdateVisitor, cursor: NlriCursor = new NlriCursor()): WalkResult {
-  const at = layout(bytes, offset, ctx);
+  // Copied out of the shared layout: a visitor may decode another message re-entrantly.
+  const { withdrawnStart, withdrawnEnd, attributesEnd, nlriEnd } = layout(bytes, offset, ctx);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
-  const decoded = decodePathAttributes(bytes, at.withdrawnEnd + 2, at.attributesEnd, ctx, MESSAGE, false, at.nlriEnd - at.attributesEnd);
+  const decoded = decodePathAttributes(bytes, withdrawnEnd + 2, attributesEnd, ctx, MESSAGE, false, nlriEnd - attributesEnd);
   const reach = decoded.attributes.mpReach;
   const unreach = decoded.attributes.mpUnreach;
   const reachAddPath = reach ? ctx.addPath.has(familyKey(reach.afi, reach.safi)) : false;
   const unreachAddPath = unreach ? ctx.addPath.has(familyKey(unreach.afi, unreach.safi)) : false;
   // Check every NLRI range before handing out anything.
-  checkRange(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor);
-  checkRange(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor);
-  if (decoded.mpReachNlriStart >= 0) checkRange(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, cursor);
-  if (decoded.mpUnreachNlriStart >= 0) checkRange(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, cursor);
+  checkNlriList(bytes, withdrawnStart, withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, MESSAGE);
+  checkNlriList(bytes, attributesEnd, nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, MESSAGE);
+  if (decoded.mpReachNlriStart >= 0) checkNlriList(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, MESSAGE);
+  if (decoded.mpUnreachNlriStart >= 0) checkNlriList(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, MESSAGE);
 
   visitor.attributes(decoded);
-  let withdrawn = emit(bytes, at.withdrawnStart, at.withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
+  let withdrawn = emit(bytes, withdrawnStart, withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
   if (decoded.mpUnreachNlriStart >= 0) {
     withdrawn += emit(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, cursor, visitor, false);
   }
@@ -129,16 +139,12 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
     if (asWithdraw) withdrawn += n;
     else announced += n;
   }
-  const n = emit(bytes, at.attributesEnd, at.nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, !asWithdraw);
+  const n = emit(bytes, attributesEnd, nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, !asWithdraw);
   if (asWithdraw) withdrawn += n;
   else announced += n;
   return { announced, withdrawn, decoded };
 }
 
-function checkRange(bytes: Uint8Array, start: number, end: number, afi: number, safi: number, addPath: boolean, cursor: NlriCursor): void {
-  let pos = start;
-  while (pos < end) pos = readNlriEntry(bytes, pos, end, afi, safi, addPath, cursor, MESSAGE);
-}
 
 function emit(
   bytes: Uint8Array,
@@ -177,7 +183,7 @@ export interface UpdateInput {
  */
 export function encodeUpdate(update: UpdateInput, ctx: EncodeContext & { extendedMessage?: boolean }): Uint8Array {
   const out = new ByteWriter(256);
-  const at = writeBgpHeader(out, MessageType.UPDATE);
+  const at = writeBgpHeader(out, BgpMessageType.UPDATE);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
   const withdrawnAt = out.length;
   out.u16(0);

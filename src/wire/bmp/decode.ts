@@ -57,7 +57,8 @@ export function decodeBmpMessage(bytes: Uint8Array, streamOffset = 0): BmpMessag
   if (length !== bytes.length) {
     throw new DecodeError(typeName, streamOffset + 1, `message length field says ${length} but the message has ${bytes.length} bytes`);
   }
-  const fail = (at: number, why: string): DecodeError => new DecodeError(typeName, streamOffset + at, why);
+  currentType = typeName;
+  currentBase = streamOffset;
 
   switch (typeCode) {
     case 0: {
@@ -93,6 +94,19 @@ export function decodeBmpMessage(bytes: Uint8Array, streamOffset = 0): BmpMessag
 }
 
 type Fail = (at: number, why: string) => DecodeError;
+
+/**
+ * The message being decoded, for error offsets. Module state instead of a closure per message
+ * (the hot path allocates nothing it does not return); decoding is synchronous and never
+ * re-entered, so one slot is enough.
+ */
+let currentType = '';
+let currentBase = 0;
+
+/** A DecodeError at offset `at` of the current message. */
+function fail(at: number, why: string): DecodeError {
+  return new DecodeError(currentType, currentBase + at, why);
+}
 
 function needPeerHeader(length: number, fail: Fail): void {
   if (length < PEER_BODY) throw fail(1, `message length ${length} is too short for the 42-byte per-peer header`);

@@ -18,7 +18,8 @@
  * boolean getters derive from it, so decode and encode round-trip byte for byte (except the
  * unused high bytes of an IPv4 peer address, which are written as zeros).
  */
-import { Address, addressFromBytes, formatIPv4, readWord } from '../../ip/address.js';
+import { Address, addressFromBytes, readWord } from '../../ip/address.js';
+import { formatRouteDistinguisher, readRouteDistinguisher } from '../bgp/route-distinguisher.js';
 import { BMP_PEER_HEADER_LENGTH, BmpPeerFlag, BmpLocRibFlag, BmpPeerType } from './types.js';
 
 /** The per-peer header of a BMP message. Immutable. */
@@ -162,17 +163,19 @@ export function writePeerHeader(header: BmpPeerHeader, out: Uint8Array, offset: 
 
 /**
  * Text form of a peer distinguisher. For RD-instance and Loc-RIB peers it is a route
- * distinguisher (RFC 4364 4.2) and prints as `asn:number` (types 0 and 2) or `ipv4:number`
- * (type 1); anything else prints as 16 hex digits (`0000000000000000` for a global peer).
+ * distinguisher (RFC 4364 4.2) and prints as wire/bgp prints one, `type:admin:assigned`
+ * (`0:65000:100`, `1:192.0.2.1:7`, `2:4200000000:7`); anything else prints as 16 hex digits
+ * (`0000000000000000` for a global peer).
  */
 export function formatPeerDistinguisher(header: BmpPeerHeader): string {
   const high = header.distinguisherHigh;
   const low = header.distinguisherLow;
-  if (header.peerType === BmpPeerType.RdInstance || header.peerType === BmpPeerType.LocRib) {
-    const rdType = high >>> 16;
-    if (rdType === 0) return `${high & 0xffff}:${low}`;
-    if (rdType === 1) return `${formatIPv4(((high << 16) | (low >>> 16)) >>> 0)}:${low & 0xffff}`;
-    if (rdType === 2) return `${(((high & 0xffff) << 16) | (low >>> 16)) >>> 0}:${low & 0xffff}`;
+  const rdType = high >>> 16;
+  if ((header.peerType === BmpPeerType.RdInstance || header.peerType === BmpPeerType.LocRib) && rdType <= 2) {
+    const bytes = new Uint8Array(8);
+    writeWord(bytes, 0, high);
+    writeWord(bytes, 4, low);
+    return formatRouteDistinguisher(readRouteDistinguisher(bytes, 0));
   }
   return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }

@@ -18,6 +18,20 @@
  * uses 2-byte AS numbers. A peer seen without a Peer Up (a collector that joined late, or
  * GoBGP's Loc-RIB peer, which never sends one) gets 4-byte AS unless A is set, and no ADD-PATH.
  *
+ * Two vendor habits are handled, both seen in the real captures under ../shared/data/bmp:
+ * - FRR (6WIND) sends post-policy and Loc-RIB UPDATEs with 2-byte AS numbers in AS_PATH on
+ *   4-octet sessions without setting the A flag. When an UPDATE's AS_PATH does not parse with
+ *   the AS size the rules give, it is decoded again with the other size, and the retry is used
+ *   when its AS_PATH parses (counted in {@link BmpSession.asSizeFallbacks}).
+ * - Huawei VRP sends one Peer Up per AFI/SAFI for its Loc-RIB instance peer, each OPEN
+ *   listing ADD-PATH for that family only. For a Loc-RIB peer that is already up, a further
+ *   Peer Up adds its ADD-PATH families to the peer's state instead of replacing them.
+ *   Its Loc-RIB also sends path identifiers on families no OPEN lists (labeled unicast):
+ *   when an UPDATE's NLRI do not parse with the ADD-PATH setting the rules give, it is
+ *   decoded again with path identifiers on every family, then on none, and the first that
+ *   parses is used (counted in {@link BmpSession.addPathFallbacks}); if none does, the
+ *   original error is thrown.
+ *
  * Messages carried over BMP are bounded by the BMP message length, so the extended-message
  * size limit is not applied, and mandatory-attribute checks are off: a monitoring feed records
  * what the router holds (FRR's Loc-RIB sends IPv4 routes without NEXT_HOP).
@@ -32,6 +46,8 @@ import { decodeOpen } from '../bgp/open.js';
 import { decodeUpdate, walkUpdate, type UpdateVisitor, type WalkResult } from '../bgp/update.js';
 import { NlriCursor } from '../bgp/nlri.js';
 import type { BgpOpen, BgpUpdate } from '../bgp/types.js';
+import type { DecodedAttributes } from '../bgp/attributes.js';
+import type { BgpDecodeError } from '../bgp/errors.js';
 import type { BmpPeerHeader } from './peer-header.js';
 import type { BmpMessage, BmpPeerUp, BmpRouteMonitoring } from './types.js';
 
@@ -93,6 +109,11 @@ export class BmpSession {
   private lastHeader: BmpPeerHeader | null = null;
   private lastState: BmpPeerState | undefined = undefined;
   private readonly cursor = new NlriCursor();
+  private readonly guard = new AsPathGuard();
+  /** How many UPDATEs were decoded with the other AS size than the rules say (see the module doc). */
+  asSizeFallbacks = 0;
+  /** How many UPDATEs were decoded with another ADD-PATH setting than the rules say. */
+  addPathFallbacks = 0;
 
   /** Peers currently up (a Peer Up seen, no Peer Down since). */
   get peers(): IterableIterator<BmpPeerState> {
@@ -107,8 +128,10 @@ export class BmpSession {
    */
   receive(message: BmpMessage, streamOffset = 0): BmpPeerState | undefined {
     if (message.kind === 'peerUp') {
-      const state = peerStateFrom(message, streamOffset);
-      this.peerStates.set(bmpPeerKey(message.peer), state);
+      const key = bmpPeerKey(message.peer);
+      const previous = message.peer.isLocRib ? this.peerStates.get(key) : undefined;
+      const state = peerStateFrom(message, streamOffset, previous);
+      this.peerStates.set(key, state);
       this.lastHeader = null;
       return state;
     }
@@ -157,7 +180,44 @@ export class BmpSession {
    *   the UPDATE; add the message's stream offset + 48 to locate it in the stream).
    */
   decodeUpdate(message: BmpRouteMonitoring): BgpUpdate {
-    return decodeUpdate(message.update, 0, this.contextFor(message.peer));
+    let context = this.contextFor(message.peer);
+    let update: BgpUpdate;
+    try {
+      update = decodeUpdate(message.update, 0, context);
+    } catch (error) {
+      context = this.addPathRetry(message.update, context, error);
+      update = decodeUpdate(message.update, 0, context);
+    }
+    if (!hasAsPathError(update.errors)) return update;
+    let retry: BgpUpdate;
+    try {
+      retry = decodeUpdate(message.update, 0, otherAsSize(context));
+    } catch {
+      return update;
+    }
+    if (hasAsPathError(retry.errors)) return update;
+    this.asSizeFallbacks++;
+    return retry;
+  }
+
+  /**
+   * The context to retry an UPDATE with after `error`: path identifiers on every family, or
+   * on none, whichever parses. Rethrows `error` when neither does (or it is no decode error).
+   */
+  private addPathRetry(update: Uint8Array, context: BgpDecodeContext, error: unknown): BgpDecodeContext {
+    if (!(error instanceof DecodeError)) throw error;
+    for (const addPath of [ALL_FAMILIES, NO_ADD_PATH]) {
+      if (addPath === context.addPath) continue;
+      const retry = withAddPath(context, addPath);
+      try {
+        decodeUpdate(update, 0, retry);
+      } catch {
+        continue;
+      }
+      this.addPathFallbacks++;
+      return retry;
+    }
+    throw error;
   }
 
   /**
@@ -165,17 +225,103 @@ export class BmpSession {
    * path); see {@link walkUpdate} of wire/bgp for the visitor contract.
    */
   walkUpdate(message: BmpRouteMonitoring, visitor: UpdateVisitor): WalkResult {
-    return walkUpdate(message.update, 0, this.contextFor(message.peer), visitor, this.cursor);
+    let context = this.contextFor(message.peer);
+    const guard = this.guard;
+    guard.target = visitor;
+    guard.abortOnAsPathError = true;
+    try {
+      return walkUpdate(message.update, 0, context, guard, this.cursor);
+    } catch (error) {
+      if (error !== AS_SIZE_RETRY) {
+        // walkUpdate throws before the visitor sees anything: retrying is clean.
+        context = this.addPathRetry(message.update, context, error);
+        try {
+          return walkUpdate(message.update, 0, context, guard, this.cursor);
+        } catch (again) {
+          if (again !== AS_SIZE_RETRY) throw again;
+        }
+      }
+    }
+    // The AS_PATH did not parse: nothing was delivered yet; walk again with the other AS size.
+    guard.abortOnAsPathError = false;
+    const retry = otherAsSize(context);
+    let clean: boolean;
+    try {
+      clean = !hasAsPathError(decodeUpdate(message.update, 0, retry).errors);
+    } catch {
+      clean = false;
+    }
+    if (clean) this.asSizeFallbacks++;
+    return walkUpdate(message.update, 0, clean ? retry : context, guard, this.cursor);
   }
 }
 
-function peerStateFrom(message: BmpPeerUp, streamOffset: number): BmpPeerState {
+/** Thrown by {@link AsPathGuard} out of walkUpdate before any route is delivered. */
+const AS_SIZE_RETRY = Symbol('retry with the other AS size');
+
+/** AS_PATH (type 2) attribute errors: the sign of a wrong AS size. */
+function hasAsPathError(errors: readonly BgpDecodeError[]): boolean {
+  for (const error of errors) if (error.attributeType === 2) return true;
+  return false;
+}
+
+/** Every AFI/SAFI wire/bgp decodes NLRI of: IPv4/IPv6 x unicast, multicast, labeled, VPN. */
+const ALL_FAMILIES: ReadonlySet<number> = new Set([1, 2].flatMap((afi) => [1, 2, 4, 128].map((safi) => familyKey(afi, safi))));
+
+const addPathContexts = new WeakMap<BgpDecodeContext, Map<ReadonlySet<number>, BgpDecodeContext>>();
+
+/** The same context with another ADD-PATH family set (cached per context). */
+function withAddPath(context: BgpDecodeContext, addPath: ReadonlySet<number>): BgpDecodeContext {
+  let byFamilies = addPathContexts.get(context);
+  if (!byFamilies) addPathContexts.set(context, (byFamilies = new Map()));
+  let other = byFamilies.get(addPath);
+  if (!other) byFamilies.set(addPath, (other = { ...context, addPath }));
+  return other;
+}
+
+const flippedContexts = new WeakMap<BgpDecodeContext, BgpDecodeContext>();
+
+/** The same context with the other AS size (cached per context). */
+function otherAsSize(context: BgpDecodeContext): BgpDecodeContext {
+  let other = flippedContexts.get(context);
+  if (!other) {
+    other = { ...context, fourOctetAs: !context.fourOctetAs };
+    flippedContexts.set(context, other);
+  }
+  return other;
+}
+
+/** Forwards a walk to the caller's visitor; aborts it at the attributes on an AS_PATH error. */
+class AsPathGuard implements UpdateVisitor {
+  target: UpdateVisitor | null = null;
+  abortOnAsPathError = true;
+
+  attributes(decoded: DecodedAttributes): void {
+    if (this.abortOnAsPathError && hasAsPathError(decoded.errors)) throw AS_SIZE_RETRY;
+    this.target!.attributes(decoded);
+  }
+
+  withdraw(route: NlriCursor): void {
+    this.target!.withdraw(route);
+  }
+
+  announce(route: NlriCursor): void {
+    this.target!.announce(route);
+  }
+}
+
+function peerStateFrom(message: BmpPeerUp, streamOffset: number, previous: BmpPeerState | undefined): BmpPeerState {
   // The OPENs start 20 bytes after the per-peer header (6 + 42 + 20 = 68).
   const sentOpen = decodeOpenIn(message.sentOpen, streamOffset + 68, 'sent');
   const receivedOpen = decodeOpenIn(message.receivedOpen, streamOffset + 68 + message.sentOpen.length, 'received');
   const inbound = negotiateDecodeContext(receivedOpen, sentOpen);
   const outbound = negotiateDecodeContext(sentOpen, receivedOpen);
-  const routerAddPath = message.peer.isLocRib ? anyAddPath(sentOpen, receivedOpen) : outbound.addPath;
+  let routerAddPath: ReadonlySet<number> = outbound.addPath;
+  if (message.peer.isLocRib) {
+    const families = anyAddPath(sentOpen, receivedOpen);
+    for (const family of previous?.routerContext.addPath ?? []) families.add(family);
+    routerAddPath = families;
+  }
   return {
     peerUp: message,
     sentOpen,

@@ -12,14 +12,18 @@ export class MapIndex implements PrefixIndex {
   get size(): number {
     return this.map.size;
   }
-  get(prefix: Prefix): number | undefined {
-    return this.map.get(prefix.toString())?.[1];
+  getWords(family: 4 | 6, w0: number, w1: number, w2: number, w3: number, length: number): number {
+    return this.map.get(new Prefix(family, w0, w1, w2, w3, length).toString())?.[1] ?? -1;
   }
-  set(prefix: Prefix, slot: number): void {
+  setWords(family: 4 | 6, w0: number, w1: number, w2: number, w3: number, length: number, slot: number): void {
+    const prefix = new Prefix(family, w0, w1, w2, w3, length);
     this.map.set(prefix.toString(), [prefix, slot]);
   }
-  delete(prefix: Prefix): boolean {
-    return this.map.delete(prefix.toString());
+  deleteWords(family: 4 | 6, w0: number, w1: number, w2: number, w3: number, length: number): number {
+    const key = new Prefix(family, w0, w1, w2, w3, length).toString();
+    const slot = this.map.get(key)?.[1] ?? -1;
+    this.map.delete(key);
+    return slot;
   }
   private longest(family: 4 | 6, w0: number, w1: number, w2: number, w3: number): number | undefined {
     const host = new Prefix(family, w0, w1, w2, w3, family === 4 ? 32 : 128);
@@ -29,11 +33,11 @@ export class MapIndex implements PrefixIndex {
     }
     return best?.[1];
   }
-  lookupV4(address: number): number | undefined {
-    return this.longest(4, address, 0, 0, 0);
+  lookupV4(address: number): number {
+    return this.longest(4, address, 0, 0, 0) ?? -1;
   }
-  lookupV6(w0: number, w1: number, w2: number, w3: number): number | undefined {
-    return this.longest(6, w0, w1, w2, w3);
+  lookupV6(w0: number, w1: number, w2: number, w3: number): number {
+    return this.longest(6, w0, w1, w2, w3) ?? -1;
   }
   supernets(prefix: Prefix): Iterable<readonly [Prefix, number]> {
     return [...this.map.values()].filter(([p]) => p.contains(prefix)).sort((a, b) => a[0].length - b[0].length);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { decodeBgpMessage, encodeBgpMessage, walkUpdate, type BgpUpdate } from '../../../src/wire/bgp/index.js';
 import { sharedData, skipUnlessShared } from '../../support/shared-data.js';
 import { bgpMessagesOfBmp } from './bmp-messages.js';
+import { bgpMessagesOfMrt } from './mrt-messages.js';
 
 /**
  * Known quirks: UPDATEs whose AS_PATH is 2-octet although both OPENs carry the 4-octet AS
@@ -71,4 +72,32 @@ function assertWalkMatches(bytes: Uint8Array, ctx: Parameters<typeof walkUpdate>
   const a = decoded.attributes;
   assert.deepEqual(announced, [...(a.mpReach?.nlri ?? []), ...decoded.announced].map(key));
   assert.deepEqual(withdrawn, [...decoded.withdrawn, ...(a.mpUnreach?.nlri ?? [])].map(key));
+}
+
+/** bgpdump -m line counts from ../shared/data/mrt/SOURCES.md: announcements and withdrawals. */
+const MRT_UPDATE_DUMPS = [
+  { file: 'updates.20160811.1600.gz', announce: 39256, withdraw: 1956 },
+  { file: 'updates.et-header.2015.gz', announce: 577737, withdraw: 3 },
+];
+
+for (const dump of MRT_UPDATE_DUMPS) {
+  test(`every UPDATE of mrt/${dump.file} decodes; route counts equal bgpdump's`, { skip: skipUnlessShared('mrt', dump.file) }, () => {
+    const { bytes, messages } = bgpMessagesOfMrt(sharedData('mrt', dump.file));
+    let announce = 0;
+    let withdraw = 0;
+    const cursorVisitor = {
+      attributes() {},
+      announce: () => void announce++,
+      withdraw: () => void withdraw++,
+    };
+    for (const m of messages) {
+      const message = decodeBgpMessage(bytes, m.start, m.ctx);
+      if (message.type !== 'update') continue;
+      assert.deepEqual(message.errors, [], `UPDATE at ${m.start}`);
+      assert.equal(message.unknownFamilies, 0);
+      walkUpdate(bytes, m.start, m.ctx, cursorVisitor);
+    }
+    assert.equal(announce, dump.announce);
+    assert.equal(withdraw, dump.withdraw);
+  });
 }

@@ -78,9 +78,9 @@ test('peer flags: V, L, A, O for peer types 0-2; only F for Loc-RIB', () => {
 
 test('peer distinguisher text: RD types 0, 1, 2 for RD-instance and Loc-RIB peers, hex otherwise', () => {
   const header = (type: number, high: number, low: number) => new BmpPeerHeader(type, 0, high, low, new Address(4, 0), 0, 0, 0, 0);
-  assert.equal(formatPeerDistinguisher(header(1, 0x0000fde8, 100)), '65000:100');
-  assert.equal(formatPeerDistinguisher(header(1, 0x0001c000, 0x02010007)), '192.0.2.1:7');
-  assert.equal(formatPeerDistinguisher(header(3, 0x0002fbf0, 0x00130011)), '4226809875:17');
+  assert.equal(formatPeerDistinguisher(header(1, 0x0000fde8, 100)), '0:65000:100');
+  assert.equal(formatPeerDistinguisher(header(1, 0x0001c000, 0x02010007)), '1:192.0.2.1:7');
+  assert.equal(formatPeerDistinguisher(header(3, 0x0002fbf0, 0x00130011)), '2:4226809875:17');
   assert.equal(formatPeerDistinguisher(header(0, 0, 0)), '0000000000000000');
   assert.equal(formatPeerDistinguisher(header(2, 0x12345678, 0x9abcdef0)), '123456789abcdef0');
 });
@@ -103,7 +103,7 @@ test('Peer Up: both OPENs, ports, local address and the RFC 9069 table-name TLV'
   assert.ok(decoded.kind === 'peerUp');
   assert.equal(tlvText(decoded.information[0]!), 'VRF-blue');
   assert.equal(decoded.peer.filtered, true);
-  assert.equal(formatPeerDistinguisher(decoded.peer), '65000:7');
+  assert.equal(formatPeerDistinguisher(decoded.peer), '0:65000:7');
 });
 
 test('Peer Down payloads per reason', () => {

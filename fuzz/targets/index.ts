@@ -1,0 +1,16 @@
+/**
+ * Every fuzz target, in the order `npm run fuzz` runs them. Add yours with one line.
+ */
+import type { FuzzTarget } from '../target.js';
+import { bgpAttributesTarget, bgpMessageTarget } from './bgp.js';
+import { bmpStreamTarget } from './bmp.js';
+import { mrtRecordsTarget } from './mrt.js';
+
+/** The registry read by fuzz/run.ts and test/fuzz. */
+export const targets: readonly FuzzTarget[] = [
+  bgpMessageTarget,
+  bgpAttributesTarget,
+  bmpStreamTarget,
+  mrtRecordsTarget,
+  // BMP and MRT targets: import them above and add them here.
+];

@@ -1,0 +1,49 @@
+/** rib/: the routing information base. See rib.ts for the structure and README.md for a tour. */
+export { Rib, type RibOptions, type RouteFilter, type PeerViewKey, type OriginPrefixJson, type SweepReport } from './rib.js';
+export {
+  AttributePool,
+  type AttributePoolOptions,
+  type AttributeSummary,
+  emptySummary,
+  HAS_MED,
+  HAS_LOCAL_PREF,
+  HAS_ORIGIN_AS,
+} from './attribute-pool.js';
+export {
+  PeerRegistry,
+  type PeerKey,
+  type PeerRecord,
+  type RouterRecord,
+  type PeerState,
+  type RouterState,
+  type View,
+  VIEWS,
+  viewRank,
+  afiSafiName,
+} from './peer-registry.js';
+export { RouteSets } from './route-sets.js';
+export type { PrefixIndex } from './prefix-index.js';
+export { compareRoutes } from './route-order.js';
+export {
+  routeAttributes,
+  encodeRouteAttributes,
+  decodeRouteAttributes,
+  summarizeAttributes,
+  attributesToJson,
+  asPathLength,
+  originAsOf,
+  RIB_ATTRIBUTE_CONTEXT,
+} from './attribute-codec.js';
+export { applyUpdate, RibUpdateVisitor, internUpdateAttributes, endOfRibFamily, type UpdateTarget, type ApplyResult } from './update-ingest.js';
+export type {
+  AttributesJson,
+  RouteJson,
+  PeerJson,
+  PeerTypeName,
+  PrefixRoutesJson,
+  LookupJson,
+  PeerStatusJson,
+  RouterStatusJson,
+  RibStatsJson,
+} from './route-json.js';
+export { peerTypeName } from './route-json.js';

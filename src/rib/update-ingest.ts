@@ -1,0 +1,200 @@
+/**
+ * Applying decoded BGP UPDATEs to the RIB, for one (router, peer, view).
+ *
+ * Two forms, same effect:
+ *  - {@link applyUpdate} takes wire/bgp's decoded `BgpUpdate` (objects per route, made by
+ *    the decoder): simple, for MRT loading and tests;
+ *  - {@link RibUpdateVisitor} is a `walkUpdate` visitor: the decoder hands out each route
+ *    through a reused cursor and the RIB takes its numbers, so the only allocations are per
+ *    UPDATE (the attribute set and its canonical bytes), none per route.
+ *
+ * Per UPDATE: withdrawals first (Withdrawn Routes, MP_UNREACH_NLRI), then announcements with
+ * the interned attribute set (one for the NLRI field, one for MP_REACH_NLRI). An RFC 7606
+ * treat-as-withdraw UPDATE withdraws its announcements. An End-of-RIB marker (RFC 4724:
+ * an empty UPDATE for IPv4 unicast; an UPDATE with only an empty MP_UNREACH_NLRI for other
+ * families) sweeps the peer-view's stale routes.
+ */
+import type { Family } from '../ip/address.js';
+import type { DecodedAttributes } from '../wire/bgp/attributes.js';
+import type { NlriCursor } from '../wire/bgp/nlri.js';
+import { formatRouteDistinguisher } from '../wire/bgp/route-distinguisher.js';
+import type { BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
+import { emptySummary } from './attribute-pool.js';
+import { encodeRouteAttributes, routeAttributes, summarizeAttributes } from './attribute-codec.js';
+import type { PeerKey, View } from './peer-registry.js';
+import type { Rib } from './rib.js';
+
+/** Whose routes an UPDATE carries. */
+export interface UpdateTarget {
+  /** Router name (BMP session source). */
+  router: string;
+  peer: PeerKey;
+  view: View;
+}
+
+/** What one UPDATE did. */
+export interface ApplyResult {
+  announced: number;
+  withdrawn: number;
+  /** The AFI/SAFI an End-of-RIB marker was for, if the UPDATE was one. */
+  endOfRib: { afi: number; safi: number } | undefined;
+}
+
+const summary = emptySummary();
+
+/** Intern the attribute set of an UPDATE's routes; the caller releases the returned id. */
+export function internUpdateAttributes(rib: Rib, attrs: PathAttributes, multiprotocol: boolean): number {
+  const set = routeAttributes(attrs, multiprotocol);
+  const bytes = encodeRouteAttributes(set);
+  return rib.internAttributes(bytes, 0, bytes.length, summarizeAttributes(set, summary));
+}
+
+function hasNoAttributes(attrs: PathAttributes, except: keyof PathAttributes | undefined): boolean {
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && k !== except) return false;
+  return true;
+}
+
+/** The End-of-RIB family of an UPDATE, or undefined (RFC 4724 section 2). */
+export function endOfRibFamily(update: BgpUpdate): { afi: number; safi: number } | undefined {
+  if (update.withdrawn.length !== 0 || update.announced.length !== 0) return undefined;
+  const attrs = update.attributes;
+  if (hasNoAttributes(attrs, undefined)) return { afi: 1, safi: 1 };
+  const un = attrs.mpUnreach;
+  if (un !== undefined && un.nlri.length === 0 && un.unknownNlri === undefined && hasNoAttributes(attrs, 'mpUnreach')) {
+    return { afi: un.afi, safi: un.safi };
+  }
+  return undefined;
+}
+
+/** Apply a decoded UPDATE of `target` to the RIB. */
+export function applyUpdate(rib: Rib, target: UpdateTarget, update: BgpUpdate): ApplyResult {
+  const result: ApplyResult = { announced: 0, withdrawn: 0, endOfRib: endOfRibFamily(update) };
+  const pv = (afi: number, safi: number): number => rib.peerView({ ...target, afi, safi });
+  if (result.endOfRib !== undefined) {
+    rib.endOfRib(pv(result.endOfRib.afi, result.endOfRib.safi));
+    return result;
+  }
+  const withdraw = (list: readonly Nlri[], afi: number, safi: number): void => {
+    if (list.length === 0) return;
+    const id = pv(afi, safi);
+    for (const n of list) {
+      const table = rib.table(n.rd === undefined ? null : formatRouteDistinguisher(n.rd));
+      if (rib.withdraw(id, table, n.prefix, n.pathId ?? 0)) result.withdrawn++;
+    }
+  };
+  const announce = (list: readonly Nlri[], afi: number, safi: number, multiprotocol: boolean): void => {
+    if (list.length === 0) return;
+    if (update.treatAsWithdraw) return withdraw(list, afi, safi);
+    const id = pv(afi, safi);
+    const attr = internUpdateAttributes(rib, update.attributes, multiprotocol);
+    for (const n of list) {
+      const table = rib.table(n.rd === undefined ? null : formatRouteDistinguisher(n.rd));
+      rib.announce(id, table, n.prefix, n.pathId ?? 0, attr);
+      result.announced++;
+    }
+    rib.releaseAttributes(attr);
+  };
+  withdraw(update.withdrawn, 1, 1);
+  const un = update.attributes.mpUnreach;
+  if (un !== undefined) withdraw(un.nlri, un.afi, un.safi);
+  const reach = update.attributes.mpReach;
+  if (reach !== undefined) announce(reach.nlri, reach.afi, reach.safi, true);
+  announce(update.announced, 1, 1, false);
+  return result;
+}
+
+/**
+ * A `walkUpdate` visitor that writes routes straight into the RIB. Reuse one per session;
+ * set {@link target} when the peer changes. Per route it allocates nothing (VPN routes: one
+ * string per change of route distinguisher).
+ */
+export class RibUpdateVisitor implements UpdateVisitor {
+  /** Routes announced so far. */
+  announced = 0;
+  /** Routes withdrawn so far (that were present). */
+  withdrawn = 0;
+  private attrs: PathAttributes | undefined;
+  private attrNlri = 0;
+  private attrMp = 0;
+  private pvAfi = -1;
+  private pvSafi = -1;
+  private pv = 0;
+  private rdType = -1;
+  private rdAdmin = -1;
+  private rdAssigned = -1;
+  private rdTable = 0;
+
+  constructor(
+    private readonly rib: Rib,
+    /** Whose routes the next UPDATEs carry. */
+    public target: UpdateTarget,
+  ) {}
+
+  /** Start of an UPDATE: remember its attributes (interned lazily, per kind of route). */
+  attributes(decoded: DecodedAttributes): void {
+    this.finish();
+    this.attrs = decoded.attributes;
+    this.pvAfi = -1;
+  }
+
+  /**
+   * End of an UPDATE: release the attribute references it took and, given the walk's result,
+   * act on an End-of-RIB marker. Call after each `walkUpdate`.
+   */
+  finish(result?: WalkResult): void {
+    if (result !== undefined && result.announced === 0 && result.withdrawn === 0) {
+      const d = result.decoded;
+      const attrs = d.attributes;
+      if (hasNoAttributes(attrs, undefined)) this.rib.endOfRib(this.peerView(1, 1));
+      else if (attrs.mpUnreach !== undefined && d.mpUnreachNlriStart === d.mpUnreachNlriEnd && d.mpUnreachNlriStart >= 0 && hasNoAttributes(attrs, 'mpUnreach')) {
+        this.rib.endOfRib(this.peerView(attrs.mpUnreach.afi, attrs.mpUnreach.safi));
+      }
+    }
+    if (this.attrNlri !== 0) this.rib.releaseAttributes(this.attrNlri);
+    if (this.attrMp !== 0) this.rib.releaseAttributes(this.attrMp);
+    this.attrNlri = this.attrMp = 0;
+    this.attrs = undefined;
+  }
+
+  private peerView(afi: number, safi: number): number {
+    if (afi !== this.pvAfi || safi !== this.pvSafi) {
+      this.pv = this.rib.peerView({ ...this.target, afi, safi });
+      this.pvAfi = afi;
+      this.pvSafi = safi;
+    }
+    return this.pv;
+  }
+
+  private table(c: NlriCursor): number {
+    if (!c.hasRd) return 0;
+    if (c.rdType !== this.rdType || c.rdAdmin !== this.rdAdmin || c.rdAssigned !== this.rdAssigned) {
+      this.rdType = c.rdType;
+      this.rdAdmin = c.rdAdmin;
+      this.rdAssigned = c.rdAssigned;
+      this.rdTable = this.rib.table(formatRouteDistinguisher({ type: c.rdType, admin: c.rdAdmin, assigned: c.rdAssigned }));
+    }
+    return this.rdTable;
+  }
+
+  withdraw(c: NlriCursor): void {
+    const pv = this.peerView(c.afi, c.safi);
+    if (this.rib.withdrawWords(pv, this.table(c), c.family as Family, c.w0, c.w1, c.w2, c.w3, c.length, c.hasPathId ? c.pathId : 0)) this.withdrawn++;
+  }
+
+  announce(c: NlriCursor): void {
+    const attrs = this.attrs!;
+    // The cursor does not say which field a route came from: an IPv4-unicast route takes the
+    // MP_REACH next hop only when the UPDATE has no NEXT_HOP (RFC 8950 style).
+    const reach = attrs.mpReach;
+    const multiprotocol = reach !== undefined && reach.afi === c.afi && reach.safi === c.safi && !(c.afi === 1 && c.safi === 1 && attrs.nextHop !== undefined);
+    let attr = multiprotocol ? this.attrMp : this.attrNlri;
+    if (attr === 0) {
+      attr = internUpdateAttributes(this.rib, attrs, multiprotocol);
+      if (multiprotocol) this.attrMp = attr;
+      else this.attrNlri = attr;
+    }
+    const pv = this.peerView(c.afi, c.safi);
+    this.rib.announceWords(pv, this.table(c), c.family as Family, c.w0, c.w1, c.w2, c.w3, c.length, c.hasPathId ? c.pathId : 0, attr);
+    this.announced++;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * AttributePool against a model (a Map from byte strings to refcounts): random interns and
+ * releases of short and long sets (long ones outgrow the per-length free lists and force
+ * arena compaction); bytes, summaries and refcounts must always agree, equal bytes must
+ * share one id, and freed ids and byte ranges are reused.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { AttributePool, emptySummary } from '../../src/rib/attribute-pool.js';
+
+function bytesOf(seed: number, length: number): Uint8Array {
+  const b = new Uint8Array(length);
+  for (let i = 0; i < length; i++) b[i] = (seed * 31 + i * 7) & 255;
+  return b;
+}
+
+test('AttributePool interns, refcounts, frees and reuses like a Map of refcounts', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.constantFrom(0, 3, 4, 20, 64, 5000, 9000), fc.boolean()), { minLength: 1, maxLength: 400 }),
+      (ops) => {
+        const pool = new AttributePool({ initialSets: 16, initialBytes: 64 });
+        const refs = new Map<string, { id: number; refs: number; seed: number; length: number }>();
+        const summary = emptySummary();
+        for (const [seed, length, add] of ops) {
+          const key = Buffer.from(bytesOf(seed, length)).toString('hex'); // equal bytes, one key
+          const entry = refs.get(key);
+          if (add || entry === undefined) {
+            const b = bytesOf(seed, length);
+            summary.originAs = seed;
+            summary.asPathLength = length;
+            const id = pool.intern(b, 0, b.length, summary);
+            if (entry) {
+              assert.equal(id, entry.id, 'equal bytes share one id');
+              entry.refs++;
+            } else {
+              for (const other of refs.values()) assert.notEqual(other.id, id, 'a live id is never handed out twice');
+              refs.set(key, { id, refs: 1, seed, length });
+            }
+          } else {
+            const freed = pool.release(entry.id);
+            entry.refs--;
+            assert.equal(freed, entry.refs === 0);
+            if (entry.refs === 0) refs.delete(key);
+          }
+          assert.equal(pool.size, refs.size);
+          for (const e of refs.values()) {
+            assert.equal(pool.refCount(e.id), e.refs);
+            assert.deepEqual(pool.bytes(e.id), bytesOf(e.seed, e.length));
+            assert.equal(pool.originAs(e.id), e.seed);
+            const b = bytesOf(e.seed, e.length);
+            assert.equal(pool.find(b, 0, b.length), e.id);
+          }
+        }
+        const bound = pool.idBound;
+        for (const e of refs.values()) for (let i = 0; i < e.refs; i++) pool.release(e.id);
+        assert.equal(pool.size, 0);
+        const b = bytesOf(99, 10);
+        assert.ok(pool.intern(b, 0, b.length, summary) < Math.max(bound, 2), 'freed ids are reused');
+      },
+    ),
+    { numRuns: 80 },
+  );
+});
+
+test('freed byte ranges of a length are reused by new sets of that length', () => {
+  const pool = new AttributePool();
+  const summary = emptySummary();
+  const ids: number[] = [];
+  for (let i = 0; i < 1000; i++) ids.push(pool.intern(bytesOf(i, 40), 0, 40, summary));
+  const bytesBefore = pool.byteLength;
+  for (let round = 0; round < 20; round++) {
+    for (const id of ids.splice(0)) pool.release(id);
+    for (let i = 0; i < 1000; i++) ids.push(pool.intern(bytesOf(round * 1000 + i + 5000, 40), 0, 40, summary));
+  }
+  assert.equal(pool.byteLength, bytesBefore, 'no growth under churn of equal-length sets');
+});

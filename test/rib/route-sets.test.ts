@@ -1,0 +1,86 @@
+/**
+ * RouteSets against a model (arrays of entries per slot): random appends and removals over
+ * many slots, blocks moving between size classes and pages, large blocks; after everything
+ * is removed every page is free and reused.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ENTRY_WORDS, PV_MASK, RouteSets } from '../../src/rib/route-sets.js';
+
+function contents(sets: RouteSets, s: number): string[] {
+  const out: string[] = [];
+  const base = sets.offset[s]!;
+  for (let i = 0; i < sets.count[s]!; i++) {
+    const at = base + i * ENTRY_WORDS;
+    out.push(`${sets.entries[at]! & PV_MASK}/${sets.entries[at + 1]}/${sets.entries[at + 2]}`);
+  }
+  return out.sort();
+}
+
+test('RouteSets keeps every slot\'s entries through growth, shrinking and page reuse', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 3000 }), fc.boolean()), { minLength: 1, maxLength: 300 }),
+      (ops) => {
+        const sets = new RouteSets();
+        const model = new Map<number, string[]>();
+        const slotOf = new Map<number, number>();
+        let serial = 0;
+        for (const [key, n, add] of ops) {
+          let s = slotOf.get(key);
+          if (add || s === undefined) {
+            if (s === undefined) {
+              s = sets.allocSlot(0, false, 24, key, 0, 0, 0);
+              slotOf.set(key, s);
+              model.set(key, []);
+            }
+            // A burst of appends (n up to 3000 crosses the page size for a few slots).
+            const burst = n % 7 === 0 ? n : n % 13;
+            for (let i = 0; i < burst; i++) {
+              serial++;
+              sets.append(s, serial & PV_MASK, key, serial);
+              model.get(key)!.push(`${serial & PV_MASK}/${key}/${serial}`);
+            }
+          } else {
+            const list = model.get(key)!;
+            for (let i = 0; i < Math.min(n % 17, list.length); i++) {
+              const victim = sets.offset[s]! + (n % sets.count[s]!) * ENTRY_WORDS;
+              const text = `${sets.entries[victim]! & PV_MASK}/${sets.entries[victim + 1]}/${sets.entries[victim + 2]}`;
+              list.splice(list.indexOf(text), 1);
+              sets.removeAt(s, victim);
+            }
+          }
+          const list = model.get(key)!;
+          if (list.length === 0) {
+            sets.freeSlot(s);
+            slotOf.delete(key);
+            model.delete(key);
+          }
+          for (const [k, slot] of slotOf) assert.deepEqual(contents(sets, slot), [...model.get(k)!].sort());
+        }
+        for (const [k, slot] of slotOf) {
+          while (sets.count[slot]! > 0) sets.removeAt(slot, sets.offset[slot]!);
+          sets.freeSlot(slot);
+          slotOf.delete(k);
+        }
+        assert.equal(sets.routes, 0);
+        assert.equal(sets.slots, 0);
+        assert.equal(sets.pageUsage()[0], 0, 'every page free');
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('pages a size class empties are reused by the next class (peer-by-peer growth)', () => {
+  const sets = new RouteSets();
+  const slots: number[] = [];
+  for (let i = 0; i < 20000; i++) slots.push(sets.allocSlot(0, false, 24, i, 0, 0, 0));
+  for (let peer = 1; peer <= 10; peer++) for (const s of slots) sets.append(s, peer, 0, 1);
+  const [used, free] = sets.pageUsage();
+  const liveWords = 20000 * 10 * ENTRY_WORDS;
+  const capacityWords = 20000 * 12 * ENTRY_WORDS; // 10 routes live in blocks of capacity 12
+  const pageWords = (used + free) * 4096 * ENTRY_WORDS;
+  assert.ok(pageWords < capacityWords * 1.25, `arena ${pageWords} words for ${liveWords} live (${capacityWords} in blocks)`);
+});
