@@ -15,8 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { BmpCollector } from '../collector/bmp-collector.js';
 import { loadMrtFiles } from '../collector/mrt-loader.js';
 import { AllowList, type ListenAddress, formatListenAddress } from '../collector/options.js';
-import { createServiceRib } from '../collector/service-rib.js';
-import type { Rib } from '../rib/rib.js';
+import { Rib } from '../rib/rib.js';
 import { createApiServer } from './server.js';
 
 /** Everything `ribstore serve` can set. Every field but the listen addresses has a default. */
@@ -58,7 +57,7 @@ export interface Service {
 /** Start the service: preload MRT files, then open the BMP and HTTP listeners. */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'ribstore' } }, destination(2));
-  const rib = createServiceRib({ keepMs: options.keepMs ?? 300_000 });
+  const rib = new Rib({ keepMs: options.keepMs ?? 300_000 });
   for (const file of options.mrtFiles ?? []) {
     const summary = await loadMrtFiles(rib, [file], { router: 'mrt' });
     logger.info({ file, routes: summary.announcements, prefixes: summary.prefixes, ms: Math.round(summary.elapsedMs) }, 'MRT file loaded');

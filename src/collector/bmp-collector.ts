@@ -21,6 +21,7 @@
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from 'pino';
+import { formatIPv4 } from '../ip/address.js';
 import type { BmpMessage } from '../wire/bmp/types.js';
 import { tlvText } from '../wire/bmp/encode.js';
 import { BmpInformationType } from '../wire/bmp/types.js';
@@ -31,7 +32,6 @@ import { BgpDecodeError } from '../wire/bgp/errors.js';
 import type { PeerKey, View } from '../rib/peer-registry.js';
 import type { Rib } from '../rib/rib.js';
 import { BmpConnection, type BmpConnectionEnd } from './bmp-connection.js';
-import { formatBgpId } from './route-attributes.js';
 import { RouteFeed } from './route-feed.js';
 import { AllowList } from './options.js';
 import {
@@ -261,9 +261,16 @@ export class BmpCollector {
 
   private startSweep(): void {
     if (this.sweeping || !this.rib.sweepPending) return;
-    this.sweeping = this.rib.sweep().finally(() => {
-      this.sweeping = null;
-    });
+    this.sweeping = this.rib.sweep().then(
+      (report) => {
+        this.sweeping = null;
+        this.logger?.debug({ report }, 'flushed routes swept');
+      },
+      (error: unknown) => {
+        this.sweeping = null;
+        this.logger?.error({ err: error }, 'sweep failed');
+      },
+    );
   }
 
   /** Resolves when no sweep is running (tests, shutdown). */
@@ -289,6 +296,7 @@ export class BmpCollector {
         }
         this.logger?.info({ router: router.address, sysName: router.sysName }, 'BMP Initiation');
         this.rib.routerUp(router.address);
+        state.feed.invalidatePeerViews();
         return;
       case 'termination':
         return;
@@ -298,7 +306,7 @@ export class BmpCollector {
         const peer = this.peer(router, message.peer);
         peer.counters.messages.routeMonitoring++;
         try {
-          const outcome = state.feed.applyUpdate(peer.ribKey, viewOf(message.peer), message.update, 0, state.bmp.contextFor(message.peer));
+          const outcome = state.feed.applyWalk(peer.ribKey, viewOf(message.peer), (visitor) => state.bmp.walkUpdate(message, visitor));
           peer.counters.announcements += outcome.announced;
           peer.counters.withdrawals += outcome.withdrawn;
           this.totals.announcements += outcome.announced;
@@ -327,6 +335,7 @@ export class BmpCollector {
         peer.counters.since = Date.now();
         state.bmp.receive(message, offset);
         this.rib.peerUp(router.address, peer.ribKey);
+        state.feed.invalidatePeerViews();
         return;
       }
       case 'peerDown': {
@@ -337,6 +346,7 @@ export class BmpCollector {
         peer.counters.lastDownReason = message.reason;
         state.bmp.receive(message, offset);
         this.rib.peerDown(router.address, peer.ribKey);
+        state.feed.invalidatePeerViews();
         this.startSweep();
         return;
       }
@@ -370,7 +380,7 @@ export class BmpCollector {
         key,
         address,
         asn: header.peerAs,
-        bgpId: formatBgpId(header.bgpId),
+        bgpId: formatIPv4(header.bgpId),
         type: peerTypeName(header.peerType),
         distinguisher,
         counters: newPeerCounters(Date.now()),

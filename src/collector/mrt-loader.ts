@@ -68,9 +68,8 @@ export interface MrtLoadSummary {
   readonly skipped: number;
   /** RIB figures after the load. */
   readonly routes: number;
+  /** Distinct prefixes (per route distinguisher table). */
   readonly prefixes: number;
-  readonly prefixesV4: number;
-  readonly prefixesV6: number;
   readonly peers: number;
   readonly attributeSets: number;
   readonly elapsedMs: number;
@@ -97,6 +96,15 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
     if (!key) {
       key = { type: 0, distinguisher: '0:0', address: addressText, asn, bgpId: id };
       peerKeys.set(text, key);
+    }
+    return key;
+  };
+  const indexPeerKeys = new WeakMap<MrtPeer, PeerKey>();
+  const indexPeerKey = (peer: MrtPeer): PeerKey => {
+    let key = indexPeerKeys.get(peer);
+    if (!key) {
+      key = peerKey(peer.address, peer.asn, peer.bgpId);
+      indexPeerKeys.set(peer, key);
     }
     return key;
   };
@@ -147,7 +155,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
               skipped++;
               continue;
             }
-            feed.announceRoute(peerKey(peer.address, peer.asn, peer.bgpId), view, record.afi, record.safi, record.prefix, entry.pathId ?? 0, decoded.attributes);
+            feed.announceRoute(indexPeerKey(peer), view, record.afi, record.safi, record.prefix, entry.pathId ?? 0, decoded.attributes);
             announcements++;
           } catch (error) {
             if (!(error instanceof BgpDecodeError)) throw error;
@@ -187,6 +195,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
       case 'bgp4mp-state-change':
         if (record.oldState === ESTABLISHED && record.newState !== ESTABLISHED) {
           rib.peerDown(router, peerKey(record.peerAddress, record.peerAs, undefined));
+          feed.invalidatePeerViews();
         }
         return;
       case 'unknown':
@@ -217,12 +226,6 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
   if (rib.sweepPending) await rib.sweep();
 
   const stats = rib.stats();
-  let prefixesV4 = 0;
-  let prefixesV6 = 0;
-  for (const _ of rib.moreSpecifics('0.0.0.0/0')) prefixesV4++;
-  for (const _ of rib.moreSpecifics('::/0')) prefixesV6++;
-  if (rib.routes('0.0.0.0/0')) prefixesV4++;
-  if (rib.routes('::/0')) prefixesV6++;
   const memory = process.memoryUsage();
   return {
     files: [...files],
@@ -232,8 +235,6 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
     skipped,
     routes: stats.routes,
     prefixes: stats.prefixes,
-    prefixesV4,
-    prefixesV6,
     peers: stats.peers,
     attributeSets: stats.attributeSets,
     elapsedMs: performance.now() - started,

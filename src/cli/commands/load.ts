@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { RibstoreError } from '../../errors.js';
 import { type MrtLoadProgress, type MrtLoadSummary, loadMrtFiles } from '../../collector/mrt-loader.js';
-import { createServiceRib } from '../../collector/service-rib.js';
+import { Rib } from '../../rib/rib.js';
 import type { Command } from '../commands.js';
 
 const help = `Usage: ribstore load [options] FILE...
@@ -80,7 +80,7 @@ export function summaryText(summary: MrtLoadSummary): string {
     `files:        ${summary.files.length}`,
     `records:      ${summary.records}`,
     `routes:       ${summary.routes} (${summary.announcements} announced, ${summary.withdrawals} withdrawn)`,
-    `prefixes:     ${summary.prefixes} (${summary.prefixesV4} IPv4, ${summary.prefixesV6} IPv6)`,
+    `prefixes:     ${summary.prefixes}`,
     `peers:        ${summary.peers}`,
     `attributes:   ${summary.attributeSets} distinct sets`,
     `time:         ${(summary.elapsedMs / 1000).toFixed(2)} s (${formatCount(Math.round(summary.announcements / Math.max(0.001, summary.elapsedMs / 1000)))} routes/s)`,
@@ -104,7 +104,7 @@ export const command: Command = {
     }
     const files = parsed.positionals;
     if (files.length === 0) throw new RibstoreError('INVALID_ARGUMENT', 'no MRT file given; usage: ribstore load FILE...');
-    const rib = createServiceRib({});
+    const rib = new Rib();
     const progress = new ProgressLine(process.stderr);
     let summary: MrtLoadSummary;
     try {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { RibstoreError } from '../../errors.js';
 import { parseAddress } from '../../ip/address.js';
 import { loadMrtFiles } from '../../collector/mrt-loader.js';
-import { createServiceRib } from '../../collector/service-rib.js';
+import { Rib } from '../../rib/rib.js';
 import type { Command } from '../commands.js';
 
 const help = `Usage: ribstore lookup ADDRESS --mrt FILE [--mrt FILE...] [options]
@@ -50,7 +50,7 @@ export const command: Command = {
     const files = parsed.values.mrt!;
     if (files.length === 0) throw new RibstoreError('INVALID_ARGUMENT', 'no --mrt FILE given; usage: ribstore lookup ADDRESS --mrt FILE');
     const address = parseAddress(parsed.positionals[0]!);
-    const rib = createServiceRib({});
+    const rib = new Rib();
     await loadMrtFiles(rib, files, { router: parsed.values.router! });
     const answer = rib.lookup(address);
     if (!answer) {
