@@ -18,6 +18,7 @@
  * Run: `npm run bench:collector`.
  */
 import { connect } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { startService } from '../src/api/service.js';
 import { parseAddress } from '../src/ip/address.js';
@@ -32,8 +33,29 @@ import { machineLine } from './support/machine.js';
 import { formatCount, formatRate, markdownTable } from './support/markdown.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 3);
+/** Stream only the first ROUTES prefixes (default: the whole table), e.g. for profiling. */
+const ROUTES = Number(process.env['ROUTES'] ?? Infinity);
 const ROUTER = '127.0.0.1';
 const ctx = { fourOctetAs: true, addPath: new Set<number>(), extendedMessage: true };
+
+/** The lookup client: sequential GETs until told to stop, then posts the latencies (ms). */
+const PROBE_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+let stop = false;
+parentPort.once('message', () => { stop = true; });
+(async () => {
+  const latencies = [];
+  let n = 0;
+  while (!stop) {
+    const address = workerData.lookups[n++ % workerData.lookups.length];
+    const started = performance.now();
+    const response = await fetch(workerData.url + '/api/v1/lookup?address=' + address);
+    await response.arrayBuffer();
+    latencies.push(performance.now() - started);
+  }
+  parentPort.postMessage(latencies);
+})();
+`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -116,20 +138,16 @@ function buildStream(networks: Uint32Array, lengths: Uint8Array, count: number, 
 async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null): Promise<{ seconds: number; latenciesMs: number[] }> {
   const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000 });
   try {
-    const latenciesMs: number[] = [];
-    let streaming = true;
-    const prober = lookups
-      ? (async () => {
-          let n = 0;
-          while (streaming) {
-            const address = lookups[n++ % lookups.length]!;
-            const started = performance.now();
-            const response = await fetch(`${service.httpUrl}/api/v1/lookup?address=${address}`);
-            await response.arrayBuffer();
-            latenciesMs.push(performance.now() - started);
-          }
-        })()
-      : Promise.resolve();
+    // The API client runs in a worker thread, so its own HTTP work does not share the
+    // service's event loop (as a real client on another host would not).
+    const prober = lookups ? new Worker(PROBE_SOURCE, { eval: true, workerData: { url: service.httpUrl, lookups } }) : null;
+    const latencies = prober
+      ? new Promise<number[]>((resolve, reject) => {
+          prober.once('message', (values: number[]) => resolve(values));
+          prober.once('error', reject);
+        })
+      : Promise.resolve([]);
+    if (prober) await new Promise((resolve) => prober.once('online', resolve));
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
       const socket = connect({ port: service.bmpPort, host: ROUTER });
@@ -142,8 +160,9 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
     });
     while (service.collector.routers.get(ROUTER)?.state !== 'disconnected') await new Promise((resolve) => setImmediate(resolve));
     const seconds = (performance.now() - started) / 1000;
-    streaming = false;
-    await prober;
+    prober?.postMessage('stop');
+    const latenciesMs = await latencies;
+    await prober?.terminate();
     const routes = service.rib.stats().routes;
     if (routes !== expectedRoutes) throw new Error(`the RIB holds ${routes} routes, expected ${expectedRoutes}`);
     return { seconds, latenciesMs };
@@ -155,7 +174,7 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
 async function main(): Promise<void> {
   const table = loadFullTableOrExit();
   const v4 = table.v4;
-  const count = v4.count;
+  const count = Math.min(v4.count, ROUTES);
   const lookups: string[] = [];
   for (let i = 0; i < 1000; i++) {
     const n = v4.words[(i * 7919) % count]!;
@@ -169,7 +188,7 @@ async function main(): Promise<void> {
     const seconds: number[] = [];
     const latencies: number[] = [];
     for (let r = 0; r < RUNS; r++) {
-      const result = await run(bytes, routes, perUpdate === 1 ? lookups : null);
+      const result = await run(bytes, routes, perUpdate === 1 && process.env['PROBE'] !== '0' ? lookups : null);
       seconds.push(result.seconds);
       latencies.push(...result.latenciesMs);
       process.stderr.write(`  ${perUpdate} prefix(es)/UPDATE run ${r + 1}: ${result.seconds.toFixed(2)} s\n`);

@@ -124,6 +124,10 @@ export class BmpCollector {
   private readonly rib: Rib;
   private readonly options: Required<Omit<BmpCollectorOptions, 'logger' | 'allow' | 'rib'>>;
   private sweeping: Promise<void> | null = null;
+  /** The last per-peer header seen and its peer record (a cache for {@link peer}). */
+  private lastHeader: BmpPeerHeader | null = null;
+  private lastRouter: CollectorRouter | null = null;
+  private lastPeer: CollectorPeer | null = null;
   private readonly allow: AllowList;
   private readonly logger: Logger | null;
   private readonly server: Server;
@@ -369,6 +373,32 @@ export class BmpCollector {
 
   /** The record of the peer a per-peer header names (created on first sight). */
   private peer(router: CollectorRouter, header: BmpPeerHeader): CollectorPeer {
+    // Consecutive messages are usually about one peer: compare with the last header first.
+    const last = this.lastHeader;
+    if (
+      last !== null &&
+      this.lastRouter === router &&
+      last.peerType === header.peerType &&
+      last.peerAs === header.peerAs &&
+      last.bgpId === header.bgpId &&
+      last.distinguisherLow === header.distinguisherLow &&
+      last.distinguisherHigh === header.distinguisherHigh &&
+      last.address.w0 === header.address.w0 &&
+      last.address.w3 === header.address.w3 &&
+      last.address.w1 === header.address.w1 &&
+      last.address.w2 === header.address.w2 &&
+      last.address.family === header.address.family
+    ) {
+      return this.lastPeer!;
+    }
+    const peer = this.findOrAddPeer(router, header);
+    this.lastHeader = header;
+    this.lastRouter = router;
+    this.lastPeer = peer;
+    return peer;
+  }
+
+  private findOrAddPeer(router: CollectorRouter, header: BmpPeerHeader): CollectorPeer {
     const a = header.address;
     const key = `${header.peerType}|${header.distinguisherHigh}:${header.distinguisherLow}|${a.family}:${a.w0}:${a.w1}:${a.w2}:${a.w3}|${header.peerAs}|${header.bgpId}`;
     let peer = router.peers.get(key);
