@@ -60,7 +60,7 @@ for (let i = 0; i < N; i++) {
   insideV6[4 * i + 3] = random();
 }
 
-for (const kind of ['core', 'map'] as const) {
+for (const kind of ['core', 'map', 'core', 'map'] as const) {
   const before = heap();
   const t0 = now();
   let table: PrefixTable | PrefixMap<number>;
@@ -80,6 +80,7 @@ for (const kind of ['core', 'map'] as const) {
     table = m;
   }
   const t1 = now();
+  table.trim();
   const after = heap();
   const stats = table.stats();
   console.log(

@@ -124,6 +124,7 @@ export {
   DEFAULT_MAX_BMP_MESSAGE_LENGTH,
   BmpSession,
   type BmpPeerState,
+  type BmpSessionOptions,
   bmpPeerKey,
 } from './wire/bmp/index.js';
 // wire/mrt: MRT records, files, routes and bgpdump text

@@ -9,6 +9,8 @@
  * invariants, throwing a plain Error (a finding) when one breaks:
  *   - re-encoding a decoded message and decoding that gives the same message;
  *   - `walkUpdate` delivers as many routes as `decodeUpdate` returns.
+ * The `ribstore bmp dump` JSON conversion runs on every message too (with its own session),
+ * and its output must survive JSON.stringify.
  *
  * Seeds: messages generated with the encoders (every message type, peer type and Peer Down
  * reason), and, when ../shared is there, short windows of the real vendor streams.
@@ -28,6 +30,7 @@ import {
   textTlv,
   type BmpMessage,
 } from '../../src/wire/bmp/index.js';
+import { bmpMessageJson } from '../../src/cli/commands/bmp-dump.js';
 import { sharedDataDir } from '../../test/support/shared-data.js';
 import type { FuzzTarget } from '../target.js';
 import { bgpSamples } from './bgp-samples.js';
@@ -166,10 +169,16 @@ export const bmpStreamTarget: FuzzTarget = {
     if (input.length === 0) return;
     const framer = new BmpFramer({ maxMessageLength: MAX_MESSAGE });
     const session = new BmpSession();
+    const jsonSession = new BmpSession();
     for (const chunk of chunks(input[0]!, input.subarray(1))) {
       for (const frame of framer.push(chunk)) {
         const message = decodeBmpMessage(frame.bytes, frame.offset);
         assert.deepStrictEqual(decodeBmpMessage(encodeBmpMessage(message)), message);
+        try {
+          JSON.stringify(bmpMessageJson(message, frame.offset, jsonSession));
+        } catch (error) {
+          if (!(error instanceof RibstoreError)) throw error;
+        }
         session.receive(message, frame.offset);
         if (message.kind !== 'routeMonitoring') continue;
         let routes = 0;

@@ -12,7 +12,7 @@
  * ```
  *   buckets[hash & mask] ──► id ──next[id]──► id ──► 0        (hash chains)
  *   offset[id], length[id] ──► arena bytes [offset, offset+length)
- *   hash[id] refs[id] originAs[id] localPref[id] med[id] pathLength[id] origin[id] flags[id]
+ *   hash[id] refs[id]   summary[4id..4id+3] = originAs, localPref, med, pathLength|origin|flags
  *   free ids: freeHead ──next[id]──► id ──► 0                 (ids reused, newest first)
  * ```
  *
@@ -77,12 +77,11 @@ export class AttributePool {
   private readonly hashArr: GrowableArray<Uint32ArrayConstructor>;
   private readonly nextArr: GrowableArray<Uint32ArrayConstructor>;
   private readonly refsArr: GrowableArray<Uint32ArrayConstructor>;
-  private readonly originAsArr: GrowableArray<Uint32ArrayConstructor>;
-  private readonly localPrefArr: GrowableArray<Uint32ArrayConstructor>;
-  private readonly medArr: GrowableArray<Uint32ArrayConstructor>;
-  private readonly pathLengthArr: GrowableArray<Uint16ArrayConstructor>;
-  private readonly originArr: GrowableArray<Uint8ArrayConstructor>;
-  private readonly flagsArr: GrowableArray<Uint8ArrayConstructor>;
+  /**
+   * Per id, 4 words in one 16-byte group (one cache line serves a whole route comparison):
+   * originAs, localPref, med, pathLength << 16 | origin << 8 | flags.
+   */
+  private readonly summaryArr: GrowableArray<Uint32ArrayConstructor>;
   private readonly arenaArr: GrowableArray<Uint8ArrayConstructor>;
   private buckets: Uint32Array;
   private mask: number;
@@ -102,12 +101,7 @@ export class AttributePool {
     this.hashArr = new GrowableArray(Uint32Array, sets);
     this.nextArr = new GrowableArray(Uint32Array, sets);
     this.refsArr = new GrowableArray(Uint32Array, sets);
-    this.originAsArr = new GrowableArray(Uint32Array, sets);
-    this.localPrefArr = new GrowableArray(Uint32Array, sets);
-    this.medArr = new GrowableArray(Uint32Array, sets);
-    this.pathLengthArr = new GrowableArray(Uint16Array, sets);
-    this.originArr = new GrowableArray(Uint8Array, sets);
-    this.flagsArr = new GrowableArray(Uint8Array, sets);
+    this.summaryArr = new GrowableArray(Uint32Array, sets * 4);
     this.arenaArr = new GrowableArray(Uint8Array, options.initialBytes ?? 65536);
     this.buckets = new Uint32Array(64);
     this.mask = 63;
@@ -121,9 +115,8 @@ export class AttributePool {
   /** Bytes held by the pool's arrays and arena (committed memory, garbage included). */
   get byteLength(): number {
     return (
-      this.offsetArr.byteLength * 7 + // the seven uint32 arrays have equal lengths
-      this.pathLengthArr.byteLength +
-      this.originArr.byteLength * 2 +
+      this.offsetArr.byteLength * 5 + // the five per-id uint32 arrays have equal lengths
+      this.summaryArr.byteLength +
       this.arenaArr.byteLength +
       this.buckets.byteLength +
       this.freeRanges.byteLength
@@ -201,12 +194,11 @@ export class AttributePool {
     this.lengthArr.view[id] = length;
     this.hashArr.view[id] = h;
     this.refsArr.view[id] = 1;
-    this.originAsArr.view[id] = summary.originAs;
-    this.localPrefArr.view[id] = summary.localPref;
-    this.medArr.view[id] = summary.med;
-    this.pathLengthArr.view[id] = Math.min(summary.asPathLength, 0xffff);
-    this.originArr.view[id] = summary.origin;
-    this.flagsArr.view[id] = summary.flags;
+    const sum = this.summaryArr.view;
+    sum[id * 4] = summary.originAs;
+    sum[id * 4 + 1] = summary.localPref;
+    sum[id * 4 + 2] = summary.med;
+    sum[id * 4 + 3] = (Math.min(summary.asPathLength, 0xffff) << 16) | ((summary.origin & 255) << 8) | (summary.flags & 255);
     const b = h & this.mask;
     this.nextArr.view[id] = this.buckets[b]!;
     this.buckets[b] = id;
@@ -221,12 +213,7 @@ export class AttributePool {
     this.hashArr.ensure(length);
     this.nextArr.ensure(length);
     this.refsArr.ensure(length);
-    this.originAsArr.ensure(length);
-    this.localPrefArr.ensure(length);
-    this.medArr.ensure(length);
-    this.pathLengthArr.ensure(length);
-    this.originArr.ensure(length);
-    this.flagsArr.ensure(length);
+    this.summaryArr.ensure(length * 4);
   }
 
   private rehash(size: number): void {
@@ -330,27 +317,27 @@ export class AttributePool {
 
   /** Origin AS of a set (0 when unknown; see {@link HAS_ORIGIN_AS}). */
   originAs(id: number): number {
-    return this.originAsArr.view[id]!;
+    return this.summaryArr.view[id * 4]!;
   }
   /** LOCAL_PREF of a set (see {@link HAS_LOCAL_PREF}). */
   localPref(id: number): number {
-    return this.localPrefArr.view[id]!;
+    return this.summaryArr.view[id * 4 + 1]!;
   }
   /** MED of a set (see {@link HAS_MED}). */
   med(id: number): number {
-    return this.medArr.view[id]!;
+    return this.summaryArr.view[id * 4 + 2]!;
   }
   /** AS path length as the decision process counts it. */
   asPathLength(id: number): number {
-    return this.pathLengthArr.view[id]!;
+    return this.summaryArr.view[id * 4 + 3]! >>> 16;
   }
   /** ORIGIN code (3 when absent). */
   origin(id: number): number {
-    return this.originArr.view[id]!;
+    return (this.summaryArr.view[id * 4 + 3]! >>> 8) & 255;
   }
   /** Summary flags ({@link HAS_MED}, {@link HAS_LOCAL_PREF}, {@link HAS_ORIGIN_AS}). */
   flags(id: number): number {
-    return this.flagsArr.view[id]!;
+    return this.summaryArr.view[id * 4 + 3]! & 255;
   }
 
   /** Every live id, ascending (a scan of the id space, for queries such as by origin AS). */

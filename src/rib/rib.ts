@@ -116,6 +116,13 @@ export interface SweepReport {
   workMs: number;
   /** The longest slice (ms): the longest the sweep blocked the event loop. */
   longestSliceMs: number;
+  /**
+   * CPU time of the process during the slices (ms, user + system, all threads): on a busy
+   * machine wall-clock slices include time the OS gave to other processes; this does not.
+   */
+  cpuMs: number;
+  /** CPU time of the longest slice by CPU time (ms). */
+  longestSliceCpuMs: number;
 }
 
 /** A prefix originated by an AS, for {@link Rib.originatedBy}. */
@@ -490,16 +497,20 @@ export class Rib {
   sweep(): Promise<SweepReport> {
     if (this.sweeping !== undefined) return this.sweeping;
     const run = async (): Promise<SweepReport> => {
-      const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0 };
+      const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0, cpuMs: 0, longestSliceCpuMs: 0 };
       try {
         while (this.doomedPending > 0) {
+          const cpu = process.cpuUsage();
           const start = performance.now();
-          let elapsed = 0;
-          while (this.sweepStep(8192) && (elapsed = performance.now() - start) < this.sliceMs);
-          elapsed = performance.now() - start;
+          while (this.sweepStep(8192) && performance.now() - start < this.sliceMs);
+          const elapsed = performance.now() - start;
+          const used = process.cpuUsage(cpu);
+          const cpuMs = (used.user + used.system) / 1000;
           report.slices++;
           report.workMs += elapsed;
+          report.cpuMs += cpuMs;
           if (elapsed > report.longestSliceMs) report.longestSliceMs = elapsed;
+          if (cpuMs > report.longestSliceCpuMs) report.longestSliceCpuMs = cpuMs;
           if (this.doomedPending > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } finally {

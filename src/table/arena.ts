@@ -15,7 +15,8 @@
  * Invariant: `liveWords + freeWords + RESERVED_WORDS === top` (checked by tests through
  * {@link Arena.stats}).
  *
- * Memory: an ordinary `ArrayBuffer`, replaced by a copy twice as large when full; or, for
+ * Memory: an ordinary `ArrayBuffer`, replaced by a copy half as large again when full (and
+ * trimmed to its high-water mark on request); or, for
  * sharing with worker threads, a growable `SharedArrayBuffer` that grows in place (old views
  * stay valid since a shared buffer never shrinks). Callers {@link Arena.reserve} room before
  * a mutation, so no allocation inside one operation moves the words under it.
@@ -112,8 +113,10 @@ export class Arena {
   /** Make sure at least `count` words can be bump-allocated without growing. */
   reserve(count: number): void {
     if (this.top + count <= this.words.length) return;
+    // Grow by half: a full table then wastes at most a third of its buffer, and the copies
+    // still add up to O(final size).
     let length = this.words.length;
-    while (this.top + count > length) length *= 2;
+    while (this.top + count > length) length = (Math.ceil((length * 1.5) / 1024) * 1024) | 0;
     if (this.sharedBuffer !== null) {
       const bytes = length * 4;
       if (bytes > this.sharedBuffer.maxByteLength) {
@@ -129,6 +132,17 @@ export class Arena {
       words.set(this.words.subarray(0, this.top));
       this.words = words;
     }
+  }
+
+  /**
+   * Shrink an unshared arena's buffer to its high-water mark (e.g. after a bulk load), so no
+   * growth slack is held. Returns the bytes given back. A shared arena cannot shrink.
+   */
+  trim(): number {
+    if (this.sharedBuffer !== null || this.top >= this.words.length) return 0;
+    const before = this.words.byteLength;
+    this.words = this.words.slice(0, Math.max(this.top, 1024));
+    return before - this.words.byteLength;
   }
 
   /** Allocate a block of `size` words (1..512). Contents are unspecified. */

@@ -235,6 +235,11 @@ export class PrefixMap<V> extends PrefixMapView<V> {
     return new PrefixMapSnapshot(this.table.snapshot(), this.store);
   }
 
+  /** Give back the table's growth slack (see {@link PrefixTable.trim}); returns the bytes freed. */
+  trim(): number {
+    return this.table.trim();
+  }
+
   /** Memory figures of the underlying table (arena bytes, live/free words, retired blocks). */
   stats(): PrefixTableStats & { valueSlots: number; freeValueSlots: number } {
     return { ...this.table.stats(), valueSlots: this.store.length, freeValueSlots: this.freeHandles.length };

@@ -64,6 +64,9 @@ export const CONTROL_SLOTS = 8;
 /** Number of snapshot validity slots (shared snapshots live at the same time). */
 export const CONTROL_SLOT_COUNT = 1016;
 
+/** Addresses a batch lookup walks through the trie side by side. */
+export const BATCH_LANES = 16;
+
 /** Read operations over a trie in an arena (see the module doc). */
 export class PrefixTableReader {
   /** Arena words the roots point into. */
@@ -84,6 +87,10 @@ export class PrefixTableReader {
   protected readonly key = new Int32Array(4);
   protected keyFamily: Family = 4;
   protected keyLength = 0;
+  /** Per-lane state of the batch lookups (see {@link PrefixTableReader.lookupBatchV4}). */
+  private readonly laneNode = new Int32Array(BATCH_LANES);
+  private readonly laneBest = new Int32Array(BATCH_LANES);
+  private readonly laneIndex = new Int32Array(BATCH_LANES);
 
   /** @internal Use {@link PrefixTable}, {@link PrefixTable.snapshot} or {@link PrefixTableReader.fromShared}. */
   constructor(
@@ -111,7 +118,8 @@ export class PrefixTableReader {
    * {@link PrefixTableReader.valid} after reading to know the results can be trusted.
    */
   static fromShared(descriptor: SharedSnapshotDescriptor): PrefixTableReader {
-    const words = new Int32Array(descriptor.arena);
+    // A fixed-length view: everything the snapshot can reach existed when it was shared.
+    const words = new Int32Array(descriptor.arena, 0, descriptor.arena.byteLength >> 2);
     const control = new Int32Array(descriptor.control);
     return new PrefixTableReader(
       words,
@@ -218,20 +226,78 @@ export class PrefixTableReader {
   }
 
   /**
-   * Batch IPv4 lookup: `out[i] = lookupV4(addresses[i])` (-1 for no match).
+   * Batch IPv4 lookup: `out[i] = lookupV4(addresses[i])` (-1 for no match). Returns `out`.
+   *
+   * Addresses go through the trie in groups of {@link BATCH_LANES}, one level at a time for
+   * the whole group, so the cache misses of different addresses overlap instead of queueing
+   * behind each other (a lookup is a chain of dependent loads; a group is many chains).
    * @throws RibstoreError `INVALID_ARGUMENT` if `out` is shorter than `addresses`.
    */
   lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
     if (out.length < addresses.length) {
       throw new RibstoreError('INVALID_ARGUMENT', `result array holds ${out.length}, needs ${addresses.length}`);
     }
-    for (let i = 0; i < addresses.length; i++) out[i] = this.lookupV4(addresses[i]!);
+    this.checkLive();
+    const a = this.words;
+    const root = this.rootV4;
+    const laneNode = this.laneNode;
+    const laneBest = this.laneBest;
+    const laneIndex = this.laneIndex;
+    const n = addresses.length;
+    for (let base = 0; base < n; base += BATCH_LANES) {
+      const m = Math.min(BATCH_LANES, n - base);
+      for (let i = 0; i < m; i++) {
+        laneNode[i] = root;
+        laneBest[i] = 0;
+      }
+      let active = m;
+      for (let shift = 24; active > 0; shift -= 8) {
+        for (let i = 0; i < m; i++) {
+          const node = laneNode[i]!;
+          if (node === 0) continue;
+          const address = addresses[base + i]!;
+          const o = (address >>> shift) & 255;
+          if (a[node + PREFIX_COUNT] !== 0) {
+            const index = longestInNode(a, node, o);
+            if (index !== 0) {
+              laneBest[i] = node;
+              laneIndex[i] = index;
+            }
+          }
+          const bits = a[node + CHILD_BITS + (o >> 5)]!;
+          if (((bits >>> o) & 1) === 0) {
+            laneNode[i] = 0;
+            active--;
+            continue;
+          }
+          const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+          const slot = a[a[node + CHILD_ARRAY]! + r]!;
+          if (slot > 0) {
+            laneNode[i] = slot;
+            continue;
+          }
+          const leaf = -slot;
+          if (((address ^ a[leaf + LEAF_KEY]!) & topBits(a[leaf + LEAF_META]! & 255)) === 0) {
+            out[base + i] = a[leaf + LEAF_VALUE]!;
+            laneBest[i] = -1;
+          }
+          laneNode[i] = 0;
+          active--;
+        }
+      }
+      for (let i = 0; i < m; i++) {
+        const best = laneBest[i]!;
+        if (best === -1) continue;
+        out[base + i] = best === 0 ? -1 : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
+      }
+    }
     return out;
   }
 
   /**
    * Batch IPv6 lookup: `addresses` holds four words per address, `out[i]` gets the value for
-   * address i (words 4i..4i+3), -1 for no match.
+   * address i (words 4i..4i+3), -1 for no match. Interleaved like
+   * {@link PrefixTableReader.lookupBatchV4}. Returns `out`.
    * @throws RibstoreError `INVALID_ARGUMENT` if the lengths do not fit.
    */
   lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
@@ -242,9 +308,60 @@ export class PrefixTableReader {
         `IPv6 batch needs 4 words per address (got ${addresses.length}) and room for ${n} results (got ${out.length})`,
       );
     }
-    for (let i = 0; i < n; i++) {
-      const j = i << 2;
-      out[i] = this.lookupV6(addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!);
+    this.checkLive();
+    const a = this.words;
+    const root = this.rootV6;
+    const laneNode = this.laneNode;
+    const laneBest = this.laneBest;
+    const laneIndex = this.laneIndex;
+    for (let base = 0; base < n; base += BATCH_LANES) {
+      const m = Math.min(BATCH_LANES, n - base);
+      for (let i = 0; i < m; i++) {
+        laneNode[i] = root;
+        laneBest[i] = 0;
+      }
+      let active = m;
+      for (let depth = 0; active > 0; depth++) {
+        const wordOffset = depth >> 2;
+        const shift = 24 - ((depth & 3) << 3);
+        for (let i = 0; i < m; i++) {
+          const node = laneNode[i]!;
+          if (node === 0) continue;
+          const j = (base + i) << 2;
+          const o = (addresses[j + wordOffset]! >>> shift) & 255;
+          if (a[node + PREFIX_COUNT] !== 0) {
+            const index = longestInNode(a, node, o);
+            if (index !== 0) {
+              laneBest[i] = node;
+              laneIndex[i] = index;
+            }
+          }
+          const bits = a[node + CHILD_BITS + (o >> 5)]!;
+          if (((bits >>> o) & 1) === 0) {
+            laneNode[i] = 0;
+            active--;
+            continue;
+          }
+          const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+          const slot = a[a[node + CHILD_ARRAY]! + r]!;
+          if (slot > 0) {
+            laneNode[i] = slot;
+            continue;
+          }
+          const leaf = -slot;
+          if (leafContainsV6(a, leaf, addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!)) {
+            out[base + i] = a[leaf + LEAF_VALUE]!;
+            laneBest[i] = -1;
+          }
+          laneNode[i] = 0;
+          active--;
+        }
+      }
+      for (let i = 0; i < m; i++) {
+        const best = laneBest[i]!;
+        if (best === -1) continue;
+        out[base + i] = best === 0 ? -1 : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
+      }
     }
     return out;
   }

@@ -312,6 +312,17 @@ export class PrefixTable extends PrefixTableReader {
     this.reclaimListener = listener;
   }
 
+  /**
+   * Give back the arena's growth slack (after a bulk load, say): the buffer shrinks to what
+   * is allocated. The next insert that needs room grows it again. Returns the bytes freed.
+   * Tables in shared memory cannot shrink and return 0.
+   */
+  trim(): number {
+    const freed = this.arena.trim();
+    this.words = this.arena.words;
+    return freed;
+  }
+
   /** Memory figures: arena bytes, live and free words, blocks waiting for snapshots. */
   stats(): PrefixTableStats {
     return {

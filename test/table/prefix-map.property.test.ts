@@ -78,12 +78,37 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 type View = Pick<
   PrefixMap<number>,
-  'get' | 'has' | 'lookup' | 'lookupEntry' | 'lookupPrefix' | 'supernets' | 'subnets' | 'overlaps' | 'entries' | 'size'
+  | 'get'
+  | 'has'
+  | 'lookup'
+  | 'lookupEntry'
+  | 'lookupPrefix'
+  | 'supernets'
+  | 'subnets'
+  | 'overlaps'
+  | 'entries'
+  | 'size'
+  | 'lookupV4'
+  | 'lookupV6'
+  | 'lookupBatchV4'
+  | 'lookupBatchV6'
+  | 'valueOf'
 >;
 
 function checkLookup(actual: View, golden: GoldenPrefixMap<number>, address: Address): void {
   assert.deepEqual(actual.lookupEntry(address), golden.lookupEntry(address), `lookupEntry ${address}`);
-  assert.equal(actual.lookup(address.toString()), golden.lookup(address), `lookup ${address}`);
+  const expected = golden.lookup(address);
+  assert.equal(actual.lookup(address.toString()), expected, `lookup ${address}`);
+  if (address.family === 4) {
+    assert.equal(actual.lookupV4(address.w0), expected, `lookupV4 ${address}`);
+    const out = actual.lookupBatchV4(Uint32Array.of(address.w0, address.w0 ^ 0x80000000), new Int32Array(2));
+    assert.equal(actual.valueOf(out[0]!), expected, `lookupBatchV4 ${address}`);
+  } else {
+    const { w0, w1, w2, w3 } = address;
+    assert.equal(actual.lookupV6(w0, w1, w2, w3), expected, `lookupV6 ${address}`);
+    const out = actual.lookupBatchV6(Uint32Array.of(w0, w1, w2, w3, ~w0 >>> 0, w1, w2, w3), new Int32Array(2));
+    assert.equal(actual.valueOf(out[0]!), expected, `lookupBatchV6 ${address}`);
+  }
 }
 
 function checkQuery(actual: View, golden: GoldenPrefixMap<number>, prefix: Prefix): void {

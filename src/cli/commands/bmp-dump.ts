@@ -225,7 +225,15 @@ export function bmpMessageJson(message: BmpMessage, offset: number, session: Bmp
     case 'peerDown': {
       const out: { [key: string]: Json } = { offset, type: message.kind, peer: peerJson(message.peer), reason: message.reason };
       if (message.notification) {
-        const n = decodeBgpMessage(message.notification, 0, FOUR_OCTET_AS_CONTEXT);
+        let n;
+        try {
+          n = decodeBgpMessage(message.notification, 0, FOUR_OCTET_AS_CONTEXT);
+        } catch (error) {
+          if (error instanceof DecodeError) {
+            throw new DecodeError('BMP Peer Down', offset + 49 + error.offset, `BGP NOTIFICATION: ${error.message}`, { cause: error });
+          }
+          throw error;
+        }
         out['notification'] = n.type === 'notification' ? { code: n.code, subcode: n.subcode, data: hex(n.data) } : hex(message.notification);
       }
       if (message.fsmEvent !== undefined) out['fsmEvent'] = message.fsmEvent;

@@ -7,4 +7,4 @@ export { BmpPeerHeader, readPeerHeader, writePeerHeader, formatPeerDistinguisher
 export { decodeBmpMessage } from './decode.js';
 export { encodeBmpMessage, textTlv, tlvText } from './encode.js';
 export { BmpFramer, type BmpFrame, type BmpFramerOptions, DEFAULT_MAX_BMP_MESSAGE_LENGTH } from './framer.js';
-export { BmpSession, type BmpPeerState, bmpPeerKey } from './session.js';
+export { BmpSession, type BmpPeerState, type BmpSessionOptions, bmpPeerKey } from './session.js';

@@ -39,7 +39,7 @@
  * Invariant: the state for a peer lives from its Peer Up to its Peer Down (or a new Peer Up);
  * lookups cache the last peer, since consecutive Route Monitoring messages usually share one.
  */
-import { DecodeError } from '../../errors.js';
+import { DecodeError, RibstoreError } from '../../errors.js';
 import { familyKey } from '../bgp/constants.js';
 import { createDecodeContext, negotiateDecodeContext, type BgpDecodeContext } from '../bgp/context.js';
 import { decodeOpen } from '../bgp/open.js';
@@ -98,6 +98,15 @@ const NO_ADD_PATH: ReadonlySet<number> = new Set();
 const DEFAULT_CONTEXT = bmpContext(true, NO_ADD_PATH);
 const DEFAULT_LEGACY_CONTEXT = bmpContext(false, NO_ADD_PATH);
 
+/** Options of {@link BmpSession}. */
+export interface BmpSessionOptions {
+  /**
+   * Most monitored peers kept at once (default 100,000; a large router has a few thousand).
+   * A stream announcing more is refused rather than allowed to grow memory without bound.
+   */
+  maxPeers?: number;
+}
+
 /**
  * The state of one BMP session (one TCP connection from one router): feed it every message
  * in order with {@link receive}; decode Route Monitoring UPDATEs with {@link decodeUpdate} or
@@ -105,15 +114,31 @@ const DEFAULT_LEGACY_CONTEXT = bmpContext(false, NO_ADD_PATH);
  */
 export class BmpSession {
   private readonly peerStates = new Map<string, BmpPeerState>();
+  /** Most peers kept at once. */
+  readonly maxPeers: number;
   /** Cache of the last looked-up peer header (object identity is not stable; fields are). */
   private lastHeader: BmpPeerHeader | null = null;
   private lastState: BmpPeerState | undefined = undefined;
   private readonly cursor = new NlriCursor();
   private readonly guard = new AsPathGuard();
+  private asSizeRetries = 0;
+  private addPathRetries = 0;
+
+  constructor(options: BmpSessionOptions = {}) {
+    const maxPeers = options.maxPeers ?? 100_000;
+    if (!Number.isInteger(maxPeers) || maxPeers < 1) throw new RibstoreError('INVALID_ARGUMENT', `maxPeers ${maxPeers} must be a positive integer`);
+    this.maxPeers = maxPeers;
+  }
+
   /** How many UPDATEs were decoded with the other AS size than the rules say (see the module doc). */
-  asSizeFallbacks = 0;
+  get asSizeFallbacks(): number {
+    return this.asSizeRetries;
+  }
+
   /** How many UPDATEs were decoded with another ADD-PATH setting than the rules say. */
-  addPathFallbacks = 0;
+  get addPathFallbacks(): number {
+    return this.addPathRetries;
+  }
 
   /** Peers currently up (a Peer Up seen, no Peer Down since). */
   get peers(): IterableIterator<BmpPeerState> {
@@ -124,13 +149,17 @@ export class BmpSession {
    * Update the per-peer state from a message: a Peer Up records the peer's decode contexts
    * (replacing older state), a Peer Down forgets it. Other messages change nothing.
    * Returns the peer's state for a Peer Up, else undefined.
-   * @throws DecodeError if a Peer Up's OPEN cannot be decoded (`streamOffset` locates it).
+   * @throws DecodeError if a Peer Up's OPEN cannot be decoded (`streamOffset` locates it);
+   *   RibstoreError `LIMIT_EXCEEDED` for a Peer Up beyond `maxPeers` peers.
    */
   receive(message: BmpMessage, streamOffset = 0): BmpPeerState | undefined {
     if (message.kind === 'peerUp') {
       const key = bmpPeerKey(message.peer);
       const previous = message.peer.isLocRib ? this.peerStates.get(key) : undefined;
       const state = peerStateFrom(message, streamOffset, previous);
+      if (this.peerStates.size >= this.maxPeers && !this.peerStates.has(key)) {
+        throw new RibstoreError('LIMIT_EXCEEDED', `BMP Peer Up at offset ${streamOffset}: more than ${this.maxPeers} monitored peers in one session (maxPeers)`);
+      }
       this.peerStates.set(key, state);
       this.lastHeader = null;
       return state;
@@ -196,7 +225,7 @@ export class BmpSession {
       return update;
     }
     if (hasAsPathError(retry.errors)) return update;
-    this.asSizeFallbacks++;
+    this.asSizeRetries++;
     return retry;
   }
 
@@ -214,7 +243,7 @@ export class BmpSession {
       } catch {
         continue;
       }
-      this.addPathFallbacks++;
+      this.addPathRetries++;
       return retry;
     }
     throw error;
@@ -251,7 +280,7 @@ export class BmpSession {
     } catch {
       clean = false;
     }
-    if (clean) this.asSizeFallbacks++;
+    if (clean) this.asSizeRetries++;
     return walkUpdate(message.update, 0, clean ? retry : context, guard, this.cursor);
   }
 }

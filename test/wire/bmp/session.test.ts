@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { RibstoreError } from '../../../src/errors.js';
 import type { NlriCursor } from '../../../src/wire/bgp/nlri.js';
 import type { PathAttributes } from '../../../src/wire/bgp/types.js';
 import { BmpSession } from '../../../src/wire/bmp/index.js';
@@ -112,4 +113,17 @@ test('a Peer Up with a broken OPEN is a DecodeError at its stream offset', () =>
     () => session.receive(peerUp(peer, open(65000, []), bad), 1000),
     (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'DECODE_ERROR' && (e as { messageType?: string }).messageType === 'BMP Peer Up',
   );
+});
+
+test('a session keeps at most maxPeers peers', () => {
+  const session = new BmpSession({ maxPeers: 2 });
+  const up = (address: string) => peerUp(peerHeader(address), open(65000, []), open(65001, []));
+  session.receive(up('192.0.2.1'));
+  session.receive(up('192.0.2.2'));
+  session.receive(up('192.0.2.2')); // the same peer again is a replacement, not a third
+  assert.throws(() => session.receive(up('192.0.2.3'), 500), (e: unknown) => e instanceof RibstoreError && e.code === 'LIMIT_EXCEEDED' && /offset 500/.test(e.message));
+  session.receive({ kind: 'peerDown', peer: peerHeader('192.0.2.1'), reason: 4 });
+  session.receive(up('192.0.2.3'));
+  assert.equal([...session.peers].length, 2);
+  assert.throws(() => new BmpSession({ maxPeers: 0 }), (e: unknown) => e instanceof RibstoreError && e.code === 'INVALID_ARGUMENT');
 });

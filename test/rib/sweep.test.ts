@@ -1,0 +1,57 @@
+/**
+ * The async sweep: flushed routes disappear from queries at once, the sweep removes them in
+ * slices that yield to the event loop (other callbacks run in between), and concurrent
+ * callers share one sweep.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rib } from '../../src/rib/rib.js';
+import { emptySummary } from '../../src/rib/attribute-pool.js';
+
+test('sweep() removes a flushed peer in slices that let other callbacks run', async () => {
+  const rib = new Rib({ sliceMs: 0 });
+  const peer = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 1 };
+  const pv = rib.peerView({ router: 'r1', peer, view: 'loc-rib', afi: 1, safi: 1 });
+  const other = rib.peerView({ router: 'r1', peer: { ...peer, address: '192.0.2.2', bgpId: 2 }, view: 'loc-rib', afi: 1, safi: 1 });
+  const bytes = new Uint8Array([1, 2, 3, 4]);
+  const attr = rib.internAttributes(bytes, 0, 4, emptySummary());
+  for (let i = 0; i < 50_000; i++) {
+    rib.announceWords(pv, 0, 4, (0x0a000000 + i * 256) >>> 0, 0, 0, 0, 24, 0, attr);
+    if (i % 2 === 0) rib.announceWords(other, 0, 4, (0x0a000000 + i * 256) >>> 0, 0, 0, 0, 24, 0, attr);
+  }
+  rib.releaseAttributes(attr);
+  rib.peerDown('r1', peer);
+  assert.equal(rib.lookup('10.0.1.1'), undefined, 'hidden at once');
+  assert.equal(rib.lookup('10.0.2.1')?.routes.length, 1, 'the other peer stays');
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 0);
+  const [a, b] = await Promise.all([rib.sweep(), rib.sweep()]);
+  clearInterval(ticker);
+  assert.equal(a, b, 'one shared sweep');
+  assert.ok(a.slices > 1, `${a.slices} slices`);
+  assert.ok(ticks > 0, 'timers ran while sweeping');
+  assert.equal(rib.stats().routes, 25_000);
+  assert.equal(rib.stats().prefixes, 25_000);
+  assert.equal(rib.stats().pendingFlush, 0);
+  assert.equal(rib.sweepPending, false);
+});
+
+test('a router kept after disconnect is flushed by tick() at the keep time, not before', () => {
+  let now = 1_000;
+  const rib = new Rib({ keepMs: 60_000, now: () => now });
+  const peer = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 1 };
+  const pv = rib.peerView({ router: 'r1', peer, view: 'adj-rib-in-pre', afi: 1, safi: 1 });
+  const attr = rib.internAttributes(new Uint8Array([9]), 0, 1, emptySummary());
+  rib.announceWords(pv, 0, 4, 0xc0000200, 0, 0, 0, 24, 0, attr);
+  rib.releaseAttributes(attr);
+  rib.routerDown('r1');
+  assert.deepEqual(rib.routers()[0], { name: 'r1', state: 'down', downSince: new Date(1_000).toISOString(), flushAt: new Date(61_000).toISOString(), peers: 1, routes: 1 });
+  now = 60_999;
+  rib.tick();
+  assert.equal(rib.lookup('192.0.2.7')?.routes[0]?.stale, true);
+  now = 61_000;
+  rib.tick();
+  assert.equal(rib.lookup('192.0.2.7'), undefined);
+  while (rib.sweepStep());
+  assert.equal(rib.attributes.size, 0);
+});
