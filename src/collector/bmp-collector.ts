@@ -56,7 +56,7 @@ export interface BmpCollectorOptions {
   readonly allow?: AllowList;
   /** Per-session queue size above which the socket is paused, bytes (default 64 MiB). */
   readonly queueHighWaterBytes?: number;
-  /** Most milliseconds of processing per event-loop turn per session (default 8). */
+  /** Most milliseconds of processing per event-loop turn per session (default 5). */
   readonly sliceMs?: number;
   /** Logger (default: silent). */
   readonly logger?: Logger;
@@ -139,7 +139,7 @@ export class BmpCollector {
       maxMessageLength: options.maxMessageLength ?? 1024 * 1024,
       maxSessions: options.maxSessions ?? 256,
       queueHighWaterBytes: options.queueHighWaterBytes ?? 64 * 1024 * 1024,
-      sliceMs: options.sliceMs ?? 8,
+      sliceMs: options.sliceMs ?? 5,
     };
     this.allow = options.allow ?? new AllowList([]);
     this.logger = options.logger ?? null;
