@@ -19,6 +19,9 @@ export interface Command {
 export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     // e.g. import('./commands/mrt-dump.js'),
+    import('./commands/serve.js'),
+    import('./commands/load.js'),
+    import('./commands/lookup.js'),
     import('./commands/bmp-dump.js'),
     import('./commands/mrt-dump.js'),
   ]);

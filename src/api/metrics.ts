@@ -1,0 +1,130 @@
+/**
+ * Prometheus metrics of the service (`GET /metrics`), built on prom-client.
+ *
+ * Nothing is counted twice: the collector and the RIB keep their own plain counters on their
+ * hot paths, and every metric here reads them at scrape time (`collect`). A scrape therefore
+ * costs a few object reads, and the hot paths carry no prom-client calls.
+ *
+ * Metric names (all prefixed `ribstore_`): `bmp_sessions` (open now), `bmp_sessions_accepted_total`,
+ * `bmp_messages_total{type}`, `bmp_bytes_total`, `bmp_queue_bytes`, `bmp_queue_messages`,
+ * `collector_errors_total{kind}`, `bmp_prefix_updates_total{action}`, `bmp_treat_as_withdraw_total`,
+ * `routes`, `prefixes`, `routers`, `peers`; plus prom-client's default process
+ * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
+
+/** Where the metrics read their values at scrape time. */
+export interface MetricsSources {
+  /** Collector totals (absent when the service runs without a BMP listener). */
+  collector?: () => { totals: CollectorTotals; queueBytes: number; queueMessages: number };
+  /** RIB sizes. */
+  rib: () => { routes: number; prefixes: number; routers: number; peers: number };
+}
+
+/** Build a registry with every ribstore metric reading from `sources`. */
+export function createMetricsRegistry(sources: MetricsSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ribstore_' });
+
+  const collector = sources.collector;
+  if (collector) {
+    new Gauge({
+      name: 'ribstore_bmp_sessions',
+      help: 'BMP sessions open now',
+      registers: [registry],
+      collect() {
+        this.set(collector().totals.sessionsOpen);
+      },
+    });
+    counter(registry, 'ribstore_bmp_sessions_accepted_total', 'BMP sessions accepted since start', [], () => [[{}, collector().totals.sessionsAccepted]]);
+    counter(registry, 'ribstore_bmp_messages_total', 'BMP messages received, by message type', ['type'], () => {
+      const messages = collector().totals.messages;
+      return BMP_MESSAGE_KINDS_COUNTED.map((type) => [{ type }, messages[type]]);
+    });
+    counter(registry, 'ribstore_bmp_bytes_total', 'Bytes read from BMP sessions', [], () => [[{}, collector().totals.bytes]]);
+    counter(registry, 'ribstore_bmp_prefix_updates_total', 'Prefixes announced or withdrawn by Route Monitoring messages', ['action'], () => {
+      const totals = collector().totals;
+      return [
+        [{ action: 'announce' }, totals.announcements],
+        [{ action: 'withdraw' }, totals.withdrawals],
+      ];
+    });
+    counter(registry, 'ribstore_bmp_treat_as_withdraw_total', 'UPDATEs with attribute errors handled as withdrawals (RFC 7606)', [], () => [[{}, collector().totals.treatAsWithdraw]]);
+    counter(registry, 'ribstore_collector_errors_total', 'Collector errors by kind (decode, protocol, limit, rejected, socket)', ['kind'], () => {
+      const errors = collector().totals.errors;
+      return COLLECTOR_ERROR_KINDS.map((kind) => [{ kind }, errors[kind]]);
+    });
+    new Gauge({
+      name: 'ribstore_bmp_queue_bytes',
+      help: 'Bytes received from routers and not yet applied to the RIB, summed over sessions',
+      registers: [registry],
+      collect() {
+        this.set(collector().queueBytes);
+      },
+    });
+    new Gauge({
+      name: 'ribstore_bmp_queue_chunks',
+      help: 'TCP chunks received from routers and not yet applied to the RIB, summed over sessions',
+      registers: [registry],
+      collect() {
+        this.set(collector().queueMessages);
+      },
+    });
+  }
+
+  const rib = sources.rib;
+  new Gauge({
+    name: 'ribstore_routes',
+    help: 'Routes held in the RIB (every router, peer, view and path)',
+    registers: [registry],
+    collect() {
+      this.set(rib().routes);
+    },
+  });
+  new Gauge({
+    name: 'ribstore_prefixes',
+    help: 'Distinct prefixes (per route distinguisher table) held in the RIB',
+    registers: [registry],
+    collect() {
+      this.set(rib().prefixes);
+    },
+  });
+  new Gauge({
+    name: 'ribstore_routers',
+    help: 'Routers known to the RIB',
+    registers: [registry],
+    collect() {
+      this.set(rib().routers);
+    },
+  });
+  new Gauge({
+    name: 'ribstore_peers',
+    help: 'Monitored peers known to the RIB',
+    registers: [registry],
+    collect() {
+      this.set(rib().peers);
+    },
+  });
+  return registry;
+}
+
+/** A counter whose values are read from `read` at scrape time. */
+function counter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => [Record<string, string>, number][],
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of read()) this.inc(labels, value);
+    },
+  });
+}

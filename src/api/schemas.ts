@@ -1,0 +1,78 @@
+/**
+ * JSON schemas of the HTTP API: the shapes of answers (the contract of issue 4's
+ * "Interface" section) and of query parameters.
+ *
+ * Fastify validates requests and serialises answers with these, and the OpenAPI document is
+ * generated from them (see openapi.ts), so this file is the single description of the API.
+ * Fields may be added to an answer; existing fields are never renamed.
+ */
+
+/** `{ type, description }` helper for a nullable field. */
+const nullable = (type: string, description: string) => ({ type: [type, 'null'], description }) as const;
+
+/** One BGP route as the API shows it. */
+export const routeSchema = {
+  type: 'object',
+  description: 'One route: a path to a prefix as one monitored peer of one router announced it, in one RIB view.',
+  required: ['router', 'peer', 'view', 'afiSafi', 'asPath', 'communities', 'largeCommunities', 'extendedCommunities'],
+  properties: {
+    router: { type: 'string', description: 'The router that reported the route (BMP session source address, or the MRT file for loaded dumps).' },
+    peer: {
+      type: 'object',
+      required: ['address', 'asn'],
+      properties: {
+        address: { type: 'string', description: 'Peer address (0.0.0.0 for a Loc-RIB view).' },
+        asn: { type: 'integer', description: 'Peer AS number.' },
+        bgpId: { type: 'string', description: 'Peer BGP identifier, dotted.' },
+        type: { type: 'string', description: 'BMP peer type: global, rd-instance, local-instance, loc-rib.' },
+        distinguisher: { type: 'string', description: 'Peer distinguisher (route distinguisher text, or 0:0).' },
+      },
+    },
+    view: { type: 'string', description: 'RIB view: adj-rib-in-pre, adj-rib-in-post, adj-rib-out-pre, adj-rib-out-post, loc-rib.' },
+    afiSafi: { type: 'string', description: 'Address family, e.g. ipv4-unicast, ipv6-unicast, ipv4-vpn.' },
+    rd: nullable('string', 'Route distinguisher of a VPN route, else null.'),
+    pathId: { type: 'integer', description: 'ADD-PATH path identifier (0 without ADD-PATH).' },
+    nextHop: nullable('string', 'Next hop address.'),
+    origin: nullable('string', 'ORIGIN: igp, egp or incomplete.'),
+    asPath: {
+      type: 'array',
+      description: 'AS path: numbers for AS_SEQUENCE members, nested arrays for AS_SETs.',
+      items: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }] },
+    },
+    originAs: nullable('integer', 'Origin AS (last AS of the path; null when the path ends in a set or is empty).'),
+    med: nullable('integer', 'MULTI_EXIT_DISC.'),
+    localPref: nullable('integer', 'LOCAL_PREF.'),
+    communities: { type: 'array', items: { type: 'string' }, description: 'Communities as "65000:1".' },
+    largeCommunities: { type: 'array', items: { type: 'string' }, description: 'Large communities as "65000:1:2".' },
+    extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities in their text form.' },
+    stale: { type: 'boolean', description: 'Kept from an earlier session of its router, waiting to be re-announced or flushed.' },
+  },
+  additionalProperties: true,
+} as const;
+
+/** A prefix and its routes. */
+export const prefixRoutesSchema = {
+  type: 'object',
+  required: ['prefix', 'routes'],
+  properties: {
+    prefix: { type: 'string' },
+    rd: nullable('string', 'Route distinguisher of the VPN table the prefix is in; null for the global table.'),
+    routes: { type: 'array', items: routeSchema, description: 'Best first.' },
+  },
+} as const;
+
+/** Pagination fields of a paged answer. */
+export const pageFields = {
+  nextCursor: nullable('string', 'Pass as `cursor` to get the next page; null on the last page.'),
+} as const;
+
+/** `limit` and `cursor` query parameters. */
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, description: "Most items per page: 1 to the server's page limit (--max-page, default 10000); default 1000." },
+  cursor: { type: 'string', maxLength: 200, description: 'The `nextCursor` of the previous page.' },
+} as const;
+
+/** `router` query parameter. */
+export const routerQuery = {
+  router: { type: 'string', maxLength: 100, description: 'Only routes reported by this router (its address as listed by /api/v1/routers).' },
+} as const;

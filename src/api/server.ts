@@ -1,0 +1,444 @@
+/**
+ * The HTTP API (Fastify): routes, their schemas, error mapping, metrics and the OpenAPI
+ * document. Thin by design: every answer is a RIB or collector call, serialised by the
+ * route's response schema.
+ *
+ * Routes (all GET):
+ * ```
+ *  /healthz                          liveness and a short status
+ *  /metrics                          Prometheus text format
+ *  /openapi.json                     this API, generated from the route schemas
+ *  /api/v1/lookup?address=A          longest-prefix match and its routes
+ *  /api/v1/routes?prefix=P&match=    exact | more-specifics | less-specifics (paged)
+ *  /api/v1/origins/:asn/prefixes     prefixes whose best path ends in ASN (paged)
+ *  /api/v1/routers                   routers with state, session counters and route counts
+ *  /api/v1/routers/:router/peers     one router's peers with state and route counts per view
+ *  /api/v1/stats                     RIB, collector and process figures
+ * ```
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { parseAddress } from '../ip/address.js';
+import { type Prefix, parsePrefix } from '../ip/prefix.js';
+import type { Rib, RouteFilter } from '../rib/rib.js';
+import type { PrefixRoutesJson } from '../rib/route-json.js';
+import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
+import { ApiError, errorBody, errorSchema, handleError } from './errors.js';
+import { createMetricsRegistry } from './metrics.js';
+import { OpenApiCollector } from './openapi.js';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
+import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
+
+/** What the API serves. */
+export interface ApiServerOptions {
+  readonly rib: Rib;
+  /** The BMP collector, when the service runs one. */
+  readonly collector?: BmpCollector;
+  readonly logger?: Logger;
+  /** Most items one page may hold (default and ceiling {@link MAX_PAGE_LIMIT}). */
+  readonly maxPageLimit?: number;
+  /** Version shown in /openapi.json and /healthz. */
+  readonly version?: string;
+}
+
+const errors = { 400: errorSchema, 404: errorSchema, 413: errorSchema, 500: errorSchema } as const;
+
+/** Build the Fastify app (not listening yet: call `listen` or use `inject` in tests). */
+export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const { rib, collector } = options;
+  const version = options.version ?? '0.1.0';
+  const maxLimit = Math.min(options.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+  const app: FastifyInstance = Fastify({
+    loggerInstance: (options.logger ?? pino({ level: 'silent' })) as FastifyBaseLogger,
+    // Per-request log lines would drown the collector's own; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    // Unknown query parameters are refused (a typo like `adress` must not be ignored silently).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+  });
+  const openapi = new OpenApiCollector();
+  app.addHook('onRoute', openapi.onRoute);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`));
+  });
+  const started = Date.now();
+  const registry = createMetricsRegistry({
+    rib: () => {
+      const stats = rib.stats();
+      return { routes: stats.routes, prefixes: stats.prefixes, routers: stats.routers, peers: stats.peers };
+    },
+    ...(collector
+      ? {
+          collector: () => {
+            const depth = collector.queueDepth();
+            return { totals: collector.totals, queueBytes: depth.bytes, queueMessages: depth.chunks };
+          },
+        }
+      : {}),
+  });
+  const pageLimit = (limit: number | undefined): number => {
+    if (limit === undefined) return Math.min(DEFAULT_PAGE_LIMIT, maxLimit);
+    if (limit > maxLimit) throw new ApiError(400, 'LIMIT_EXCEEDED', `limit ${limit} is over this server's page limit of ${maxLimit}`);
+    return limit;
+  };
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness',
+        description: 'Answers 200 while the process serves requests.',
+        tags: ['service'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['status'],
+            properties: {
+              status: { type: 'string', enum: ['ok'] },
+              version: { type: 'string' },
+              uptimeSeconds: { type: 'number' },
+              bmpSessions: { type: 'integer' },
+              routes: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      status: 'ok',
+      version,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      bmpSessions: collector?.totals.sessionsOpen ?? 0,
+      routes: rib.stats().routes,
+    }),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics',
+        description: 'Sessions, messages by type, routes, prefixes, queue depth, errors and process memory, in the Prometheus text format.',
+        tags: ['service'],
+        produces: ['text/plain'],
+        response: { 200: { type: 'string', description: 'Prometheus text exposition format' } },
+      },
+    },
+    async (_request, reply) => {
+      const text = await registry.metrics();
+      void reply.type(registry.contentType);
+      return text;
+    },
+  );
+
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        summary: 'This API as an OpenAPI 3.1 document',
+        tags: ['service'],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () =>
+      openapi.document({
+        title: 'ribstore',
+        version,
+        description: 'BGP routes collected over BMP (and loaded from MRT dumps): lookups, prefix queries, routers, peers and statistics.',
+      }),
+  );
+
+  app.get(
+    '/api/v1/lookup',
+    {
+      schema: {
+        summary: 'Longest-prefix match of an address',
+        description:
+          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`).',
+        tags: ['routes'],
+        querystring: {
+          type: 'object',
+          required: ['address'],
+          properties: { address: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 address.' }, ...routerQuery },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            ...prefixRoutesSchema,
+            properties: { ...prefixRoutesSchema.properties, fallback: { type: 'boolean', description: 'True when the asked router had no route and other routers are shown.' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { address: string; router?: string };
+      const address = parseAddress(query.address);
+      const answer = rib.lookup(address, query.router !== undefined ? { router: query.router } : {});
+      if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}`);
+      return answer;
+    },
+  );
+
+  app.get(
+    '/api/v1/routes',
+    {
+      schema: {
+        summary: 'Routes of a prefix, its more-specifics or its less-specifics',
+        description:
+          '`match=exact` (default): the prefix itself. `more-specifics`: every prefix inside it (itself included). `less-specifics`: every prefix covering it (itself included). Paged by prefix, in prefix order.',
+        tags: ['routes'],
+        querystring: {
+          type: 'object',
+          required: ['prefix'],
+          properties: {
+            prefix: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 prefix, e.g. 192.0.2.0/24.' },
+            match: { type: 'string', enum: ['exact', 'more-specifics', 'less-specifics'], default: 'exact' },
+            ...routerQuery,
+            ...pageQuery,
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['prefixes', 'nextCursor'],
+            properties: {
+              prefixes: { type: 'array', items: prefixRoutesSchema },
+              ...pageFields,
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { prefix: string; match: 'exact' | 'more-specifics' | 'less-specifics'; router?: string; limit?: number; cursor?: string };
+      const prefix = parsePrefix(query.prefix);
+      const filter = query.router !== undefined ? { router: query.router } : {};
+      const { items, nextCursor } = page(matching(rib, prefix, query.match, filter), query.cursor, pageLimit(query.limit));
+      return { prefixes: items, nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/v1/origins/:asn/prefixes',
+    {
+      schema: {
+        summary: 'Prefixes originated by an AS',
+        description: 'Prefixes with at least one route whose AS path ends in this AS (paged, in prefix order).',
+        tags: ['routes'],
+        params: {
+          type: 'object',
+          required: ['asn'],
+          properties: { asn: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'AS number (asplain).' } },
+        },
+        querystring: { type: 'object', properties: { ...routerQuery, ...pageQuery }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            required: ['asn', 'prefixes', 'nextCursor'],
+            properties: {
+              asn: { type: 'integer' },
+              prefixes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['prefix', 'routes'],
+                  properties: {
+                    prefix: { type: 'string' },
+                    rd: { type: ['string', 'null'], description: 'Route distinguisher of the VPN table, null for the global table.' },
+                    routes: { type: 'integer', description: 'Routes of the prefix whose AS path ends in the AS.' },
+                  },
+                },
+              },
+              total: { type: 'integer', description: 'Prefixes over all pages.' },
+              ...pageFields,
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { asn } = request.params as { asn: number };
+      const query = request.query as { router?: string; limit?: number; cursor?: string };
+      const all = rib.originatedBy(asn, query.router !== undefined ? { router: query.router } : {});
+      const { items, nextCursor } = page(all, query.cursor, pageLimit(query.limit));
+      return { asn, prefixes: items, total: all.length, nextCursor };
+    },
+  );
+
+  const sessionSchema = {
+    type: ['object', 'null'],
+    description: 'BMP session counters (null for routers known only from MRT dumps).',
+    properties: {
+      state: { type: 'string', enum: ['connected', 'disconnected'] },
+      since: { type: 'string' },
+      sysName: { type: ['string', 'null'] },
+      sysDescr: { type: ['string', 'null'] },
+      sessions: { type: 'integer' },
+      bytes: { type: 'integer' },
+      queueBytes: { type: 'integer' },
+      lastError: { type: ['string', 'null'] },
+      messages: { type: 'object', additionalProperties: { type: 'integer' } },
+    },
+  } as const;
+
+  app.get(
+    '/api/v1/routers',
+    {
+      schema: {
+        summary: 'Routers',
+        description: 'Every router known to the RIB (BMP session sources and loaded MRT dumps), with its state, peer and route counts and BMP session counters.',
+        tags: ['routers'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['routers'],
+            properties: {
+              routers: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name', 'state', 'peers', 'routes'],
+                  properties: {
+                    name: { type: 'string' },
+                    state: { type: 'string', enum: ['up', 'down'] },
+                    downSince: { type: ['string', 'null'] },
+                    flushAt: { type: ['string', 'null'] },
+                    peers: { type: 'integer' },
+                    routes: { type: 'integer' },
+                    bmp: sessionSchema,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      routers: rib.routers().map((router) => ({ ...router, bmp: sessionJson(collector?.routers.get(router.name)) })),
+    }),
+  );
+
+  app.get(
+    '/api/v1/routers/:router/peers',
+    {
+      schema: {
+        summary: "A router's peers",
+        description: 'Each monitored peer of the router with its state, route counts per view and per address family, and its BMP message and Statistics Report counters.',
+        tags: ['routers'],
+        params: { type: 'object', required: ['router'], properties: { router: { type: 'string', maxLength: 100, description: 'Router name as /api/v1/routers lists it.' } } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['router', 'peers'],
+            properties: {
+              router: { type: 'string' },
+              peers: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['address', 'asn', 'state', 'routes'],
+                  properties: {
+                    ...routeSchema.properties.peer.properties,
+                    state: { type: 'string', enum: ['up', 'down'] },
+                    routes: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Routes per view.' },
+                    staleRoutes: { type: 'integer' },
+                    routesByAfiSafi: { type: 'object', additionalProperties: { type: 'integer' } },
+                    bmp: {
+                      type: ['object', 'null'],
+                      properties: {
+                        messages: { type: 'object', additionalProperties: { type: 'integer' } },
+                        lastDownReason: { type: ['integer', 'null'] },
+                        stats: { type: 'object', additionalProperties: { type: 'number' }, description: 'Latest Statistics Report values by stat type (RFC 7854 4.8).' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { router } = request.params as { router: string };
+      const peers = rib.peers(router);
+      if (!peers) throw new ApiError(404, 'NOT_FOUND', `no router ${JSON.stringify(router)}; see /api/v1/routers`);
+      return {
+        router,
+        peers: peers.map((peer) => {
+          const counters = collector?.findPeer(router, peer)?.counters;
+          return { ...peer, bmp: counters ? { messages: counters.messages, lastDownReason: counters.lastDownReason, stats: counters.stats } : null };
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/stats',
+    {
+      schema: {
+        summary: 'Statistics',
+        description: 'RIB sizes, collector totals and process memory.',
+        tags: ['service'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['rib', 'memory'],
+            properties: {
+              rib: { type: 'object', additionalProperties: true },
+              collector: { type: ['object', 'null'], additionalProperties: true },
+              memory: {
+                type: 'object',
+                properties: { rss: { type: 'integer' }, heapUsed: { type: 'integer' }, external: { type: 'integer' }, arrayBuffers: { type: 'integer' } },
+              },
+              uptimeSeconds: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const memory = process.memoryUsage();
+      const depth = collector?.queueDepth();
+      return {
+        rib: rib.stats(),
+        collector: collector ? { ...collector.totals, queueBytes: depth!.bytes, queueChunks: depth!.chunks } : null,
+        memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      };
+    },
+  );
+
+  await app.ready();
+  return app;
+}
+
+/** The prefixes a `match` selects, lazily: exact, or more/less-specifics with the prefix itself. */
+function* matching(rib: Rib, prefix: Prefix, match: 'exact' | 'more-specifics' | 'less-specifics', filter: RouteFilter): Generator<PrefixRoutesJson> {
+  const exact = rib.routes(prefix, filter);
+  if (match === 'less-specifics') yield* rib.lessSpecifics(prefix, filter);
+  if (exact) yield exact;
+  if (match === 'more-specifics') yield* rib.moreSpecifics(prefix, filter);
+}
+
+function sessionJson(router: CollectorRouter | undefined): Record<string, unknown> | null {
+  if (!router) return null;
+  return {
+    state: router.state,
+    since: new Date(router.since).toISOString(),
+    sysName: router.sysName,
+    sysDescr: router.sysDescr,
+    sessions: router.sessions,
+    bytes: router.bytes + (router.connection?.bytesReceived ?? 0),
+    queueBytes: router.connection?.queueBytes ?? 0,
+    lastError: router.lastError,
+    messages: router.messages,
+  };
+}

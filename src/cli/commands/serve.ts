@@ -1,0 +1,112 @@
+/**
+ * `ribstore serve`: the collector service. BMP in on one port, the HTTP API out on another,
+ * an in-process RIB between them; optional MRT preload. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { RibstoreError } from '../../errors.js';
+import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
+import { type ServiceOptions, startService } from '../../api/service.js';
+import type { Command } from '../commands.js';
+
+const help = `Usage: ribstore serve [options]
+
+Run the BMP collector with an embedded RIB and the HTTP API. Routers connect over BMP
+(RFC 7854) and stream their routes; query them over HTTP (see /openapi.json).
+With no options it listens for BMP on 0.0.0.0:11019 and HTTP on 127.0.0.1:8080.
+
+Options:
+  --bmp-listen [HOST:]PORT   BMP listen address (default 0.0.0.0:11019; host default 0.0.0.0)
+  --http-listen [HOST:]PORT  HTTP API listen address (default 127.0.0.1:8080; host default 127.0.0.1)
+  --keep DURATION            how long a disconnected router's routes are kept before they are
+                             flushed, e.g. 90s, 5m, 1h (default 5m)
+  --allow CIDR               only accept BMP sessions from these router addresses; repeat the
+                             flag or separate with commas (default: any address)
+  --mrt FILE                 load an MRT RIB dump (plain, .gz or .bz2) at start; repeatable
+  --max-sessions N           most concurrent BMP sessions (default 256)
+  --max-message-size SIZE    largest BMP message accepted, e.g. 1M (default 1M); a larger one
+                             closes that session
+  --queue-limit SIZE         per-session backlog of received bytes above which the socket is
+                             paused (default 64M)
+  --max-page N               most items one API page may hold (default 10000)
+  --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default info);
+                             logs are JSON lines on stderr
+  -h, --help                 show this help
+
+Examples:
+  ribstore serve
+  ribstore serve --bmp-listen 11019 --http-listen 0.0.0.0:8080 --keep 10m --allow 192.0.2.0/24
+  ribstore serve --mrt rib.20240101.0000.bz2 --http-listen 8080
+`;
+
+/** Parse the flags of `ribstore serve` into {@link ServiceOptions}. */
+export function parseServeArgs(args: string[]): ServiceOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'bmp-listen': { type: 'string', default: '0.0.0.0:11019' },
+      'http-listen': { type: 'string', default: '127.0.0.1:8080' },
+      keep: { type: 'string', default: '5m' },
+      allow: { type: 'string', multiple: true, default: [] },
+      mrt: { type: 'string', multiple: true, default: [] },
+      'max-sessions': { type: 'string', default: '256' },
+      'max-message-size': { type: 'string', default: '1M' },
+      'queue-limit': { type: 'string', default: '64M' },
+      'max-page': { type: 'string', default: '10000' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+  });
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  const logLevel = values['log-level']!;
+  if (!levels.includes(logLevel)) throw new RibstoreError('INVALID_ARGUMENT', `invalid --log-level ${JSON.stringify(logLevel)}: expected one of ${levels.join(', ')}`);
+  const maxMessageLength = parseSize(values['max-message-size']!);
+  if (maxMessageLength < 4096) throw new RibstoreError('INVALID_ARGUMENT', `--max-message-size ${values['max-message-size']} is too small: BGP messages are up to 4096 bytes (65535 extended)`);
+  return {
+    bmpListen: parseListenAddress(values['bmp-listen']!, '0.0.0.0'),
+    httpListen: parseListenAddress(values['http-listen']!, '127.0.0.1'),
+    keepMs: parseDuration(values.keep!),
+    allow: new AllowList(values.allow!.flatMap((entry) => entry.split(',')).filter((entry) => entry.trim() !== '')),
+    mrtFiles: values.mrt!,
+    maxSessions: parsePositiveInteger(values['max-sessions']!, '--max-sessions'),
+    maxMessageLength,
+    queueHighWaterBytes: parseSize(values['queue-limit']!),
+    maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
+    logLevel,
+  };
+}
+
+/** The `serve` command. */
+export const command: Command = {
+  name: ['serve'],
+  summary: 'run the BMP collector and the HTTP API on an embedded RIB',
+  help,
+  async run(args) {
+    let options: ServiceOptions;
+    try {
+      options = parseServeArgs(args);
+    } catch (error) {
+      if (error instanceof RibstoreError) throw error;
+      throw new RibstoreError('INVALID_ARGUMENT', (error as Error).message);
+    }
+    const service = await startService(options);
+    process.stderr.write(
+      `ribstore: serving BMP on ${service.bmpAddress}, HTTP on ${service.httpUrl} (keep ${formatDuration(options.keepMs ?? 300_000)})\n`,
+    );
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        service.logger.info({ signal }, 'shutting down');
+        service.close().then(resolve, (error: unknown) => {
+          service.logger.error({ err: error }, 'shutdown failed');
+          resolve();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,227 @@
+/**
+ * One router's BMP TCP connection: reads bytes, frames and decodes messages, and hands them
+ * to the collector in time-sliced batches.
+ *
+ * ```
+ *  socket 'data' ──► chunk queue ──(setImmediate, ≤ sliceMs per turn)──► framer ► decode ► onMessage
+ *   (append only:      │ queueBytes > highWater → socket.pause()   (last resort)
+ *    never waits)      │ queueBytes < lowWater  → socket.resume()
+ * ```
+ *
+ * Invariants:
+ * - Reading never waits for processing: the 'data' handler only appends the chunk to the queue,
+ *   so the router's TCP window stays open while the RIB works. Processing runs in slices of at
+ *   most `sliceMs` and then yields to the event loop (other sessions, the HTTP API, timers).
+ * - The queue is bounded: above `queueHighWaterBytes` the socket is paused (TCP backpressure
+ *   reaches the router only then), and resumed below half of it. Its depth is always readable.
+ * - The first message must be Initiation (RFC 7854 4.3); anything else closes the connection.
+ * - Any error while framing, decoding or applying a message closes this connection only: the
+ *   error is reported once through `onClose` with its kind, and no more bytes are processed.
+ */
+import type { Socket } from 'node:net';
+import { RibstoreError } from '../errors.js';
+import { BmpFramer } from '../wire/bmp/framer.js';
+import { decodeBmpMessage } from '../wire/bmp/decode.js';
+import type { BmpMessage } from '../wire/bmp/types.js';
+import type { CollectorErrorKind } from './statistics.js';
+
+/** Limits and pacing of one connection. */
+export interface BmpConnectionOptions {
+  /** Largest BMP message accepted, bytes. */
+  readonly maxMessageLength: number;
+  /** Pause the socket when this many bytes wait in the queue. */
+  readonly queueHighWaterBytes: number;
+  /** Most milliseconds of processing before yielding to the event loop. */
+  readonly sliceMs: number;
+}
+
+/** How a connection ended. */
+export interface BmpConnectionEnd {
+  /** `null` for a clean end (Termination or the router closing after whole messages). */
+  readonly errorKind: CollectorErrorKind | null;
+  /** The error, for the log line. */
+  readonly error: Error | null;
+  /** Whether a Termination message was received. */
+  readonly terminated: boolean;
+}
+
+/** What the connection calls back. */
+export interface BmpConnectionHandler {
+  /** A decoded message. Throwing closes the connection with a `decode` error (or the error's kind). */
+  onMessage(message: BmpMessage, bytes: Uint8Array, offset: number): void;
+  /** The connection is closed; called exactly once. */
+  onClose(end: BmpConnectionEnd): void;
+}
+
+/** An error that carries the collector error kind it should be counted as. */
+export class CollectorError extends RibstoreError {
+  readonly kind: CollectorErrorKind;
+  constructor(kind: CollectorErrorKind, message: string) {
+    super(kind === 'limit' ? 'LIMIT_EXCEEDED' : 'DECODE_ERROR', message);
+    this.name = 'CollectorError';
+    this.kind = kind;
+  }
+}
+
+/** One BMP connection; see the module doc. */
+export class BmpConnection {
+  /** The router's address as the socket reports it. */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Bytes received but not yet processed. */
+  queueBytes = 0;
+  /** Bytes received in total. */
+  bytesReceived = 0;
+  /** Whether the socket is paused because the queue is full. */
+  paused = false;
+  /** How many times the socket had to be paused. */
+  pauses = 0;
+
+  private readonly socket: Socket;
+  private readonly options: BmpConnectionOptions;
+  private readonly handler: BmpConnectionHandler;
+  private readonly framer: BmpFramer;
+  private readonly queue: Buffer[] = [];
+  /** Index of the next chunk to feed (the queue is compacted lazily). */
+  private queueHead = 0;
+  /** Whether the framer still holds a fed chunk that may contain whole messages. */
+  private framerLoaded = false;
+  private scheduled = false;
+  private seenInitiation = false;
+  private terminated = false;
+  private ended = false;
+  private closed = false;
+
+  constructor(socket: Socket, options: BmpConnectionOptions, handler: BmpConnectionHandler) {
+    this.socket = socket;
+    this.options = options;
+    this.handler = handler;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    this.framer = new BmpFramer({ maxMessageLength: options.maxMessageLength });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => {
+      this.ended = true;
+      this.schedule();
+    });
+    socket.on('error', (error) => this.close('socket', error));
+    socket.on('close', () => {
+      // Bytes already queued were sent by the router: finish them before closing.
+      this.ended = true;
+      if (this.framerLoaded || this.queueHead < this.queue.length) this.schedule();
+      else this.finish();
+    });
+  }
+
+  /** Chunks waiting in the queue. */
+  get queueChunks(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Close the connection from our side (shutdown, replaced by a newer session). */
+  destroy(): void {
+    this.close(null, null);
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.queue.push(chunk);
+    this.queueBytes += chunk.length;
+    this.bytesReceived += chunk.length;
+    if (this.queueBytes > this.options.queueHighWaterBytes && !this.paused) {
+      this.paused = true;
+      this.pauses++;
+      this.socket.pause();
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.process();
+    });
+  }
+
+  /** One slice of work: frame, decode and hand over messages for at most `sliceMs`. */
+  private process(): void {
+    if (this.closed) return;
+    const deadline = performance.now() + this.options.sliceMs;
+    let sinceClockCheck = 0;
+    try {
+      for (;;) {
+        if (!this.framerLoaded) {
+          if (this.queueHead === this.queue.length) break;
+          const chunk = this.queue[this.queueHead]!;
+          this.queue[this.queueHead++] = undefined as unknown as Buffer;
+          if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+            this.queue.splice(0, this.queueHead);
+            this.queueHead = 0;
+          }
+          this.queueBytes -= chunk.length;
+          this.framer.feed(chunk);
+          this.framerLoaded = true;
+        }
+        const frame = this.framer.next();
+        if (!frame) {
+          this.framerLoaded = false;
+          continue;
+        }
+        const message = decodeBmpMessage(frame.bytes, frame.offset);
+        if (!this.seenInitiation) {
+          if (message.kind !== 'initiation') {
+            throw new CollectorError('protocol', `the first BMP message must be Initiation (RFC 7854 4.3), got ${message.kind} at offset ${frame.offset}`);
+          }
+          this.seenInitiation = true;
+        }
+        this.handler.onMessage(message, frame.bytes, frame.offset);
+        if (message.kind === 'termination') {
+          this.terminated = true;
+          this.close(null, null);
+          return;
+        }
+        if (++sinceClockCheck >= 32) {
+          sinceClockCheck = 0;
+          if (performance.now() >= deadline) break;
+        }
+      }
+    } catch (error) {
+      const kind = error instanceof CollectorError ? error.kind : 'decode';
+      this.close(kind, error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (this.framerLoaded || this.queueHead < this.queue.length) {
+      this.schedule();
+    } else if (this.ended) {
+      this.finish();
+      return;
+    }
+    if (this.paused && this.queueBytes < this.options.queueHighWaterBytes / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** The stream ended and every queued byte was processed: a clean end unless a message was cut. */
+  private finish(): void {
+    if (this.closed) return;
+    try {
+      this.framer.end();
+      this.close(null, null);
+    } catch (error) {
+      this.close('decode', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private close(kind: CollectorErrorKind | null, error: Error | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.queueBytes = 0;
+    this.socket.destroy();
+    this.handler.onClose({ errorKind: kind, error, terminated: this.terminated });
+  }
+}

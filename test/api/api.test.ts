@@ -1,0 +1,274 @@
+/**
+ * The HTTP API, route by route, over a real socket: a service fed with a known synthetic BMP
+ * stream (synthetic-router.ts), then good and bad requests to every route, the error shape,
+ * paging, NDJSON-free JSON answers, metrics, and the validity of /openapi.json against the
+ * routes actually served.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Service } from '../../src/api/service.js';
+import { replay } from '../e2e/bmp-replay.js';
+import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
+import { EXPECTED, PEER_A, PEER_B, syntheticStream } from './synthetic-router.js';
+
+const ROUTER = '127.0.5.1';
+
+let service: Service;
+
+before(async () => {
+  service = await startTestService({ keepMs: 3_600_000, maxPageLimit: 500 });
+  await replay(syntheticStream(), service.bmpPort, ROUTER);
+  await waitFor('the synthetic router to finish', () => service.collector.routers.get(ROUTER)?.state === 'disconnected');
+});
+after(() => service?.close());
+
+function assertError(response: { status: number; body: any }, status: number, code: string): void {
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assert.deepEqual(Object.keys(response.body), ['error']);
+  assert.equal(response.body.error.code, code);
+  assert.equal(typeof response.body.error.message, 'string');
+  assert.ok(response.body.error.message.length > 0);
+}
+
+describe('GET /api/v1/lookup', () => {
+  test('longest match with every route attribute', async () => {
+    const { status, body } = await getJson(service, '/api/v1/lookup?address=10.1.2.3');
+    assert.equal(status, 200);
+    assert.equal(body.prefix, '10.1.2.0/24');
+    assert.equal(body.fallback, false);
+    assert.equal(body.routes.length, 2, 'pre- and post-policy');
+    assert.deepEqual(body.routes.map((r: any) => r.view), ['adj-rib-in-post', 'adj-rib-in-pre'], 'post-policy preferred');
+    const route = body.routes[0];
+    assert.equal(route.router, ROUTER);
+    assert.deepEqual(route.peer, { address: PEER_A.address, asn: PEER_A.asn, bgpId: PEER_A.bgpId, type: 'global', distinguisher: '0:0' });
+    assert.equal(route.afiSafi, 'ipv4-unicast');
+    assert.equal(route.rd, null);
+    assert.equal(route.pathId, 0);
+    assert.equal(route.nextHop, '192.0.2.1');
+    assert.equal(route.origin, 'igp');
+    assert.deepEqual(route.asPath, [65001, 65010, 65020]);
+    assert.equal(route.originAs, 65020);
+    assert.equal(route.med, 50);
+    assert.equal(route.localPref, null);
+    assert.deepEqual(route.communities, ['65000:1', '65000:2']);
+    assert.deepEqual(route.largeCommunities, ['65000:1:2']);
+    assert.deepEqual(route.extendedCommunities, []);
+    assert.equal(route.stale, true, 'kept after the router disconnected');
+  });
+
+  test('AS_SET as a nested array; IPv6 via MP_REACH', async () => {
+    const set = await getJson(service, '/api/v1/lookup?address=203.0.113.9');
+    assert.deepEqual(set.body.routes[0].asPath, [65001, [65030, 65031]]);
+    assert.equal(set.body.routes[0].originAs, null);
+    assert.equal(set.body.routes[0].origin, 'incomplete');
+    const v6 = await getJson(service, '/api/v1/lookup?address=2001:db8:100:1::42');
+    assert.equal(v6.status, 200);
+    assert.equal(v6.body.prefix, '2001:db8:100:1::/64');
+    assert.equal(v6.body.routes[0].peer.address, PEER_B.address);
+    assert.equal(v6.body.routes[0].nextHop, '2001:db8::2');
+    assert.equal(v6.body.routes[0].afiSafi, 'ipv6-unicast');
+  });
+
+  test('router filter, and fallback to other routers', async () => {
+    const own = await getJson(service, `/api/v1/lookup?address=10.9.9.9&router=${ROUTER}`);
+    assert.equal(own.body.prefix, '10.0.0.0/8');
+    assert.equal(own.body.fallback, false);
+    const other = await getJson(service, '/api/v1/lookup?address=10.9.9.9&router=192.0.2.99');
+    assert.equal(other.status, 200);
+    assert.equal(other.body.fallback, true);
+  });
+
+  test('a withdrawn prefix is gone; no route is 404', async () => {
+    assertError(await getJson(service, '/api/v1/lookup?address=198.51.100.7'), 404, 'NOT_FOUND');
+    assert.equal((await getJson(service, `/api/v1/routes?prefix=${EXPECTED.withdrawn}`)).body.prefixes.length, 0);
+  });
+
+  test('bad input is 400 with the error shape', async () => {
+    assertError(await getJson(service, '/api/v1/lookup?address=10.1.2.300'), 400, 'INVALID_ADDRESS');
+    assertError(await getJson(service, '/api/v1/lookup'), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(service, '/api/v1/lookup?address=10.0.0.1&bogus=1'), 400, 'INVALID_ARGUMENT');
+  });
+});
+
+describe('GET /api/v1/routes', () => {
+  test('exact, more-specifics and less-specifics', async () => {
+    const exact = await getJson(service, '/api/v1/routes?prefix=10.1.0.0/16');
+    assert.deepEqual(exact.body.prefixes.map((p: any) => p.prefix), ['10.1.0.0/16']);
+    assert.equal(exact.body.nextCursor, null);
+    const more = await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&match=more-specifics');
+    assert.deepEqual(more.body.prefixes.map((p: any) => p.prefix), ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24']);
+    const less = await getJson(service, '/api/v1/routes?prefix=10.1.2.0/24&match=less-specifics');
+    assert.deepEqual(less.body.prefixes.map((p: any) => p.prefix), ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24']);
+    const v6 = await getJson(service, '/api/v1/routes?prefix=2001:db8::/32&match=more-specifics');
+    assert.deepEqual(v6.body.prefixes.map((p: any) => p.prefix), EXPECTED.peerB);
+    const filtered = await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&router=192.0.2.99');
+    assert.deepEqual(filtered.body.prefixes, []);
+  });
+
+  test('pagination walks every prefix once', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    let pages = 0;
+    while (cursor !== null) {
+      const query: string = `/api/v1/routes?prefix=0.0.0.0/0&match=more-specifics&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { status, body } = await getJson(service, query);
+      assert.equal(status, 200);
+      assert.ok(body.prefixes.length <= 1);
+      seen.push(...body.prefixes.map((p: any) => p.prefix));
+      cursor = body.nextCursor;
+      pages++;
+      assert.ok(pages < 20);
+    }
+    assert.deepEqual(seen, [...EXPECTED.peerA].sort((a, b) => (a < b ? -1 : 1)).sort(byPrefix));
+  });
+
+  test('bad input', async () => {
+    assertError(await getJson(service, '/api/v1/routes?prefix=10.0.0.0/33'), 400, 'INVALID_PREFIX');
+    assertError(await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&match=nearby'), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&limit=0'), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&limit=501'), 400, 'LIMIT_EXCEEDED');
+    assertError(await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&cursor=nonsense'), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(service, '/api/v1/routes'), 400, 'INVALID_ARGUMENT');
+  });
+});
+
+function byPrefix(a: string, b: string): number {
+  const [an, al] = a.split('/') as [string, string];
+  const [bn, bl] = b.split('/') as [string, string];
+  const num = (text: string): number => text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  return num(an) - num(bn) || Number(al) - Number(bl);
+}
+
+describe('GET /api/v1/origins/:asn/prefixes', () => {
+  test('prefixes by origin AS, paged', async () => {
+    const { status, body } = await getJson(service, '/api/v1/origins/65020/prefixes');
+    assert.equal(status, 200);
+    assert.equal(body.asn, 65020);
+    assert.deepEqual(body.prefixes.map((p: any) => p.prefix), ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', ...EXPECTED.peerB]);
+    assert.equal(body.prefixes[0].routes, 2);
+    assert.equal(body.total, 5);
+    const first = await getJson(service, '/api/v1/origins/65020/prefixes?limit=2');
+    assert.equal(first.body.prefixes.length, 2);
+    const second = await getJson(service, `/api/v1/origins/65020/prefixes?limit=2&cursor=${first.body.nextCursor}`);
+    assert.deepEqual(second.body.prefixes.map((p: any) => p.prefix), ['10.1.2.0/24', EXPECTED.peerB[0]]);
+    const none = await getJson(service, '/api/v1/origins/64999/prefixes');
+    assert.deepEqual(none.body.prefixes, []);
+  });
+  test('bad AS numbers', async () => {
+    assertError(await getJson(service, '/api/v1/origins/AS65020/prefixes'), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(service, '/api/v1/origins/4294967296/prefixes'), 400, 'INVALID_ARGUMENT');
+  });
+});
+
+describe('routers, peers, stats, health, metrics', () => {
+  test('GET /api/v1/routers', async () => {
+    const { status, body } = await getJson(service, '/api/v1/routers');
+    assert.equal(status, 200);
+    const router = body.routers.find((r: any) => r.name === ROUTER);
+    assert.equal(router.state, 'down');
+    assert.equal(router.peers, 2);
+    assert.equal(router.routes, EXPECTED.peerA.length * 2 + EXPECTED.peerB.length);
+    assert.equal(typeof router.flushAt, 'string');
+    assert.equal(router.bmp.sysName, 'synthetic-router');
+    assert.equal(router.bmp.sysDescr, 'ribstore test stream');
+    assert.equal(router.bmp.state, 'disconnected');
+    assert.equal(router.bmp.messages.routeMonitoring, 7);
+    assert.equal(router.bmp.messages.peerUp, 2);
+    assert.equal(router.bmp.messages.statisticsReport, 1);
+  });
+
+  test('GET /api/v1/routers/:router/peers', async () => {
+    const { status, body } = await getJson(service, `/api/v1/routers/${ROUTER}/peers`);
+    assert.equal(status, 200);
+    const a = body.peers.find((p: any) => p.address === PEER_A.address);
+    assert.equal(a.routes['adj-rib-in-pre'], EXPECTED.peerA.length);
+    assert.equal(a.routes['adj-rib-in-post'], EXPECTED.peerA.length);
+    assert.equal(a.routes['loc-rib'], 0);
+    assert.equal(a.routesByAfiSafi['ipv4-unicast'], EXPECTED.peerA.length * 2);
+    assert.equal(a.bmp.stats['7'], 4);
+    assert.equal(a.bmp.stats['0'], 3);
+    const b = body.peers.find((p: any) => p.address === PEER_B.address);
+    assert.equal(b.routes['adj-rib-in-pre'], EXPECTED.peerB.length);
+    assertError(await getJson(service, '/api/v1/routers/192.0.2.250/peers'), 404, 'NOT_FOUND');
+  });
+
+  test('GET /api/v1/stats', async () => {
+    const { status, body } = await getJson(service, '/api/v1/stats');
+    assert.equal(status, 200);
+    assert.equal(body.rib.routes, EXPECTED.peerA.length * 2 + EXPECTED.peerB.length);
+    assert.equal(body.rib.prefixes, EXPECTED.peerA.length + EXPECTED.peerB.length);
+    assert.equal(body.collector.messages.initiation, 1);
+    assert.equal(body.collector.withdrawals, 2);
+    assert.ok(body.memory.rss > 0);
+  });
+
+  test('GET /healthz', async () => {
+    const { status, body } = await getJson(service, '/healthz');
+    assert.equal(status, 200);
+    assert.equal(body.status, 'ok');
+  });
+
+  test('GET /metrics', async () => {
+    const response = await fetch(`${service.httpUrl}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await response.text();
+    for (const pattern of [
+      /^ribstore_bmp_sessions 0$/m,
+      /^ribstore_bmp_sessions_accepted_total 1$/m,
+      /^ribstore_bmp_messages_total\{type="routeMonitoring"\} 7$/m,
+      /^ribstore_routes 10$/m,
+      /^ribstore_prefixes 6$/m,
+      /^ribstore_bmp_queue_bytes 0$/m,
+      /^ribstore_collector_errors_total\{kind="decode"\} 0$/m,
+      /^ribstore_process_resident_memory_bytes \d+/m,
+    ]) {
+      assert.match(text, pattern);
+    }
+  });
+
+  test('unknown routes are 404 JSON', async () => {
+    assertError(await getJson(service, '/api/v2/nothing'), 404, 'NOT_FOUND');
+  });
+});
+
+describe('GET /openapi.json', () => {
+  test('is an OpenAPI 3.1 document describing every served route', async () => {
+    const { status, body } = await getJson(service, '/openapi.json');
+    assert.equal(status, 200);
+    assert.equal(body.openapi, '3.1.0');
+    assert.equal(typeof body.info.title, 'string');
+    assert.equal(typeof body.info.version, 'string');
+    const expected = ['/healthz', '/metrics', '/openapi.json', '/api/v1/lookup', '/api/v1/routes', '/api/v1/origins/{asn}/prefixes', '/api/v1/routers', '/api/v1/routers/{router}/peers', '/api/v1/stats'];
+    assert.deepEqual(Object.keys(body.paths).sort(), [...expected].sort());
+    const operationIds = new Set<string>();
+    for (const [path, item] of Object.entries<any>(body.paths)) {
+      assert.deepEqual(Object.keys(item), ['get'], path);
+      const op = item.get;
+      assert.equal(typeof op.summary, 'string', path);
+      assert.ok(!operationIds.has(op.operationId), `unique operationId ${op.operationId}`);
+      operationIds.add(op.operationId);
+      assert.ok(op.responses['200'], `${path} documents 200`);
+      for (const [code, response] of Object.entries<any>(op.responses)) {
+        assert.match(code, /^[1-5]\d\d$/);
+        assert.equal(typeof response.description, 'string');
+        assert.ok(Object.keys(response.content).length > 0);
+      }
+      const templated = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const pathParams = op.parameters.filter((p: any) => p.in === 'path').map((p: any) => p.name);
+      assert.deepEqual(pathParams.sort(), templated.sort(), `${path} path parameters`);
+      for (const parameter of op.parameters) {
+        assert.ok(['path', 'query'].includes(parameter.in));
+        assert.equal(typeof parameter.schema, 'object');
+        if (parameter.in === 'path') assert.equal(parameter.required, true);
+      }
+    }
+    const lookup = body.paths['/api/v1/lookup'].get;
+    assert.deepEqual(lookup.parameters.map((p: any) => [p.name, p.required]), [['address', true], ['router', false]]);
+    const route = lookup.responses['200'].content['application/json'].schema.properties.routes.items;
+    for (const field of ['router', 'peer', 'view', 'afiSafi', 'rd', 'pathId', 'nextHop', 'origin', 'asPath', 'originAs', 'med', 'localPref', 'communities', 'largeCommunities', 'extendedCommunities']) {
+      assert.ok(route.properties[field], `route schema has ${field}`);
+    }
+    assert.equal(lookup.responses['400'].content['application/json'].schema.properties.error.required.join(), 'code,message');
+  });
+});
