@@ -567,9 +567,9 @@ export class PrefixTable extends PrefixTableReader {
 
   /** Remove the scratch key; returns its value, or -1 if it was not stored. */
   private deleteKey(): number {
-    const found = this.findKey();
-    if (found === 0) return -1;
-    const removed = this.words[found]!;
+    // With a live snapshot the walk below copies nodes, so only start it for a stored key.
+    // Without one the walk changes nothing until it has found the key.
+    if (this.liveSnapshots.length !== 0 && this.findKey() === 0) return -1;
     this.arena.reserve(RESERVE_WORDS);
     const a = (this.words = this.arena.words);
     const length = this.keyLength;
@@ -578,15 +578,21 @@ export class PrefixTable extends PrefixTableReader {
     let node = this.writableRoot(this.keyFamily);
     path[0] = node;
     let depth = 0;
+    let removed: number;
     for (; ; depth++) {
       const o = this.keyOctet(depth);
       if (depth === home) {
         const index = artIndex(o, length - 8 * depth);
-        this.arrayRemove(node, PREFIX_ARRAY, PREFIX_COUNT, prefixRank(a, node, index));
-        a[node + PREFIX_BITS + (index >> 5)]! &= ~(1 << (index & 31));
+        const w = node + PREFIX_BITS + (index >> 5);
+        if ((a[w]! & (1 << (index & 31))) === 0) return -1;
+        const at = prefixRank(a, node, index);
+        removed = a[a[node + PREFIX_ARRAY]! + at]!;
+        this.arrayRemove(node, PREFIX_ARRAY, PREFIX_COUNT, at);
+        a[w]! &= ~(1 << (index & 31));
         adjustPrefixRanks(a, node, index, -1);
         break;
       }
+      if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return -1;
       const at = this.childSlotAddress(node, o);
       const slot = a[at]!;
       if (slot > 0) {
@@ -595,7 +601,8 @@ export class PrefixTable extends PrefixTableReader {
         path[depth + 1] = node;
         continue;
       }
-      // findKey found it, so this leaf is the key.
+      if (!this.leafIsKey(-slot)) return -1;
+      removed = a[-slot + LEAF_VALUE]!;
       this.removeChild(node, o);
       this.releaseLeaf(-slot);
       break;
