@@ -31,6 +31,7 @@ import { encodeUpdate } from '../src/wire/bgp/update.js';
 import type { Nlri, PathAttributes } from '../src/wire/bgp/types.js';
 import { BmpFramer, BmpPeerHeader, BmpSession, decodeBmpMessage, encodeBmpMessage, textTlv } from '../src/wire/bmp/index.js';
 import { sharedData } from '../test/support/shared-data.js';
+import { concatBytes } from '../test/support/bytes.js';
 
 const RUNS = 5;
 
@@ -46,15 +47,6 @@ function prng(seed: number): () => number {
   };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A full-table BMP stream: Initiation, Peer Up, then Route Monitoring for every prefix. */
 function buildFullTableStream(prefixes: Prefix[], maxPerUpdate: number): { stream: Uint8Array; updates: number } {
@@ -122,7 +114,7 @@ function buildFullTableStream(prefixes: Prefix[], maxPerUpdate: number): { strea
     parts.push(encodeBmpMessage({ kind: 'routeMonitoring', peer, update }));
     updates++;
   }
-  return { stream: concat(parts), updates };
+  return { stream: concatBytes(parts), updates };
 }
 
 interface Outcome {

@@ -34,19 +34,11 @@ import { bmpMessageJson } from '../../src/cli/commands/bmp-dump.js';
 import { sharedDataDir } from '../../test/support/shared-data.js';
 import type { FuzzTarget } from '../target.js';
 import { bgpSamples } from './bgp-samples.js';
+import { concatBytes } from '../../test/support/bytes.js';
 
 /** Largest BMP message the target's framer accepts (keeps memory bounded). */
 const MAX_MESSAGE = 1 << 17;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** One message of every kind, built with the encoders. */
 function generatedMessages(): BmpMessage[] {
@@ -115,7 +107,7 @@ function vendorWindows(limit: number): Uint8Array[] {
         const key = `${window[0]![5]}:${Buffer.from(window[0]!.subarray(6, 60)).toString('hex')}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push(concat(window));
+        out.push(concatBytes(window));
         if (out.length >= limit) return out;
       }
     }
@@ -126,7 +118,7 @@ function vendorWindows(limit: number): Uint8Array[] {
 let seeds: Uint8Array[] | undefined;
 
 function withSelector(selector: number, bytes: Uint8Array): Uint8Array {
-  return concat([new Uint8Array([selector]), bytes]);
+  return concatBytes([new Uint8Array([selector]), bytes]);
 }
 
 /** Cut `stream` into chunks as the selector says. */
@@ -158,7 +150,7 @@ export const bmpStreamTarget: FuzzTarget = {
       const generated = generatedMessages().map((m) => encodeBmpMessage(m));
       seeds = [
         ...generated.map((bytes, i) => withSelector(i & 3, bytes)),
-        withSelector(2, concat(generated)),
+        withSelector(2, concatBytes(generated)),
         ...vendorWindows(300).map((bytes, i) => withSelector(i & 3, bytes)),
       ];
     }

@@ -12,6 +12,7 @@ import { Address } from '../../src/ip/address.js';
 import { encodeBmpMessage, textTlv } from '../../src/wire/bmp/encode.js';
 import { BmpPeerHeader } from '../../src/wire/bmp/peer-header.js';
 import type { BmpMessage } from '../../src/wire/bmp/types.js';
+import { concatBytes } from '../support/bytes.js';
 
 /** A minimal BGP UPDATE (an IPv4 End-of-RIB): marker, length 23, type 2, two zero lengths. */
 const END_OF_RIB = new Uint8Array([...new Array(16).fill(0xff), 0, 23, 2, 0, 0, 0, 0]);
@@ -79,19 +80,10 @@ async function session(chunks: Uint8Array[], pauseMs = 0): Promise<Outcome> {
   return outcome;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 describe('BmpConnection', () => {
   test('frames messages split at every byte boundary and ends cleanly on Termination', async () => {
-    const stream = concat([initiation, routeMonitoring, routeMonitoring, termination]);
+    const stream = concatBytes([initiation, routeMonitoring, routeMonitoring, termination]);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < stream.length; i += 7) chunks.push(stream.subarray(i, i + 7));
     const { kinds, end } = await session(chunks, 1);
@@ -101,14 +93,14 @@ describe('BmpConnection', () => {
   });
 
   test('a router closing after whole messages is a clean end', async () => {
-    const { kinds, end } = await session([concat([initiation, routeMonitoring])]);
+    const { kinds, end } = await session([concatBytes([initiation, routeMonitoring])]);
     assert.deepEqual(kinds, ['initiation', 'routeMonitoring']);
     assert.equal(end.errorKind, null);
     assert.equal(end.terminated, false);
   });
 
   test('the first message must be Initiation', async () => {
-    const { kinds, end } = await session([concat([routeMonitoring, initiation])]);
+    const { kinds, end } = await session([concatBytes([routeMonitoring, initiation])]);
     assert.deepEqual(kinds, []);
     assert.equal(end.errorKind, 'protocol');
     assert.match(end.error!.message, /first BMP message must be Initiation/);
@@ -130,7 +122,7 @@ describe('BmpConnection', () => {
   });
 
   test('a stream truncated inside a message is a decode error', async () => {
-    const { kinds, end } = await session([concat([initiation, routeMonitoring.subarray(0, 30)])]);
+    const { kinds, end } = await session([concatBytes([initiation, routeMonitoring.subarray(0, 30)])]);
     assert.deepEqual(kinds, ['initiation']);
     assert.equal(end.errorKind, 'decode');
   });
@@ -138,7 +130,7 @@ describe('BmpConnection', () => {
   test('a malformed Route Monitoring body (BGP length under its header) is a decode error', async () => {
     const bad = routeMonitoring.slice();
     bad[6 + 42 + 17] = 5; // BGP length field: 5 < 19
-    const { kinds, end } = await session([concat([initiation, bad])]);
+    const { kinds, end } = await session([concatBytes([initiation, bad])]);
     assert.deepEqual(kinds, ['initiation']);
     assert.equal(end.errorKind, 'decode');
   });
@@ -148,7 +140,7 @@ describe('BmpConnection', () => {
     slowHandlerMs = 0.05;
     try {
       const count = 5000;
-      const stream = concat([initiation, ...new Array<Uint8Array>(count).fill(routeMonitoring)]);
+      const stream = concatBytes([initiation, ...new Array<Uint8Array>(count).fill(routeMonitoring)]);
       const { kinds, end } = await session([stream]);
       assert.equal(end.errorKind, null);
       assert.equal(kinds.filter((k) => k === 'routeMonitoring').length, count);

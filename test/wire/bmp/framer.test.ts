@@ -4,16 +4,8 @@ import fc from 'fast-check';
 import { DecodeError, RibstoreError } from '../../../src/errors.js';
 import { BmpFramer, decodeBmpMessage, encodeBmpMessage, type BmpFrame } from '../../../src/wire/bmp/index.js';
 import { arbitraryBmpMessage } from './arbitrary.js';
+import { concatBytes } from '../../support/bytes.js';
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Cut `bytes` at the given (sorted, deduplicated) positions. */
 function cut(bytes: Uint8Array, positions: number[]): Uint8Array[] {
@@ -32,7 +24,7 @@ test('any chunking of a stream yields the same messages at the same offsets', ()
   fc.assert(
     fc.property(fc.array(arbitraryBmpMessage, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 20 }), (messages, positions) => {
       const encoded = messages.map((m) => encodeBmpMessage(m));
-      const stream = concat(encoded);
+      const stream = concatBytes(encoded);
       const framer = new BmpFramer();
       const frames: BmpFrame[] = [];
       for (const chunk of cut(stream, positions)) frames.push(...framer.push(chunk));
@@ -55,7 +47,7 @@ test('any chunking of a stream yields the same messages at the same offsets', ()
 test('a message inside one chunk is a zero-copy view; one spanning chunks is assembled', () => {
   const a = encodeBmpMessage({ kind: 'initiation', information: [{ type: 2, value: new Uint8Array([65, 66]) }] });
   const b = encodeBmpMessage({ kind: 'termination', information: [] });
-  const first = concat([a, b.subarray(0, 3)]);
+  const first = concatBytes([a, b.subarray(0, 3)]);
   const framer = new BmpFramer();
   const got = framer.push(first);
   assert.equal(got.length, 1);
@@ -72,7 +64,7 @@ test('a partial message waits; end() inside a message is a DecodeError with its 
   const a = encodeBmpMessage({ kind: 'initiation', information: [] });
   const b = encodeBmpMessage({ kind: 'termination', information: [{ type: 0, value: new Uint8Array(10) }] });
   const framer = new BmpFramer();
-  assert.equal(framer.push(concat([a, b.subarray(0, 8)])).length, 1);
+  assert.equal(framer.push(concatBytes([a, b.subarray(0, 8)])).length, 1);
   assert.throws(
     () => framer.end(),
     (e: unknown) => e instanceof DecodeError && e.offset === a.length && e.messageType === 'BMP Termination' && /stream ends inside a message/.test(e.message),
@@ -85,7 +77,7 @@ test('bad version, impossible and oversized lengths are DecodeErrors; the framer
     const framer = new BmpFramer(max === undefined ? {} : { maxMessageLength: max });
     let error: unknown;
     try {
-      framer.push(concat([good, bytes]));
+      framer.push(concatBytes([good, bytes]));
     } catch (e) {
       error = e;
     }
@@ -108,7 +100,7 @@ test('bad version, impossible and oversized lengths are DecodeErrors; the framer
 test('feeding before draining is refused, not silently lossy; bad options are refused', () => {
   const a = encodeBmpMessage({ kind: 'initiation', information: [] });
   const framer = new BmpFramer();
-  framer.feed(concat([a, a]));
+  framer.feed(concatBytes([a, a]));
   assert.ok(framer.next());
   assert.throws(() => framer.feed(a), (e: unknown) => e instanceof RibstoreError && e.code === 'INVALID_ARGUMENT');
   assert.throws(() => new BmpFramer({ maxMessageLength: 3 }), /maxMessageLength 3/);
