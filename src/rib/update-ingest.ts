@@ -24,7 +24,11 @@ import { encodeRouteAttributes, routeAttributes, summarizeAttributes } from './a
 import { PV_ACTIVE, type PeerKey, type PeerRecord, type View, viewRank } from './peer-registry.js';
 import type { Rib } from './rib.js';
 
-/** Whose routes an UPDATE carries. */
+/**
+ * Whose routes an UPDATE carries. Treat a target handed to a {@link RibUpdateVisitor} as
+ * immutable (make a new object for another peer or view): the visitor caches peer-view ids
+ * per target object.
+ */
 export interface UpdateTarget {
   /** Router name (BMP session source). */
   router: string;
