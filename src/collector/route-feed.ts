@@ -14,7 +14,7 @@
 import type { Prefix } from '../ip/prefix.js';
 import type { PeerKey, View } from '../rib/peer-registry.js';
 import type { Rib } from '../rib/rib.js';
-import { RibUpdateVisitor, internUpdateAttributes } from '../rib/update-ingest.js';
+import { RibUpdateVisitor, type UpdateTarget, internUpdateAttributes } from '../rib/update-ingest.js';
 import type { BgpDecodeContext } from '../wire/bgp/context.js';
 import { NlriCursor } from '../wire/bgp/nlri.js';
 import type { PathAttributes } from '../wire/bgp/types.js';
@@ -31,6 +31,9 @@ export interface UpdateOutcome {
   empty: boolean;
 }
 
+/** Peers whose reusable UPDATE targets a feed keeps (a router has hundreds at most). */
+const MAX_CACHED_TARGETS = 65536;
+
 /** Feeds routes of one router into a RIB; keep one per session (it reuses scratch state). */
 export class RouteFeed {
   private readonly rib: Rib;
@@ -39,6 +42,11 @@ export class RouteFeed {
   private readonly visitor: RibUpdateVisitor;
   /** Peer-view ids for MRT entries, by peer key object, then `afi << 8 | safi` and view. */
   private readonly peerViews = new Map<PeerKey, Map<string, number>>();
+  /**
+   * One {@link UpdateTarget} object per (peer key object, view), reused so the visitor's
+   * per-target peer-view cache keeps hitting when UPDATEs of several peers interleave.
+   */
+  private readonly targets = new Map<PeerKey, Map<View, UpdateTarget>>();
 
   constructor(rib: Rib, router: string) {
     this.rib = rib;
@@ -65,7 +73,7 @@ export class RouteFeed {
   applyWalk(peer: PeerKey, view: View, walk: (visitor: UpdateVisitor) => WalkResult): UpdateOutcome {
     const visitor = this.visitor;
     const target = visitor.target;
-    if (target.peer !== peer || target.view !== view) visitor.target = { router: this.router, peer, view };
+    if (target.peer !== peer || target.view !== view) visitor.target = this.target(peer, view);
     const announcedBefore = visitor.announced;
     const withdrawnBefore = visitor.withdrawn;
     let result: WalkResult;
@@ -98,9 +106,26 @@ export class RouteFeed {
     }
   }
 
+  private target(peer: PeerKey, view: View): UpdateTarget {
+    let byView = this.targets.get(peer);
+    if (byView === undefined) {
+      // Bounded: a caller passing a fresh key object per UPDATE must not grow this forever.
+      if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
+      byView = new Map();
+      this.targets.set(peer, byView);
+    }
+    let target = byView.get(view);
+    if (target === undefined) {
+      target = { router: this.router, peer, view };
+      byView.set(view, target);
+    }
+    return target;
+  }
+
   /** Forget cached peer-views (after Peer Up/Down, a router going up or down, a flush). */
   invalidatePeerViews(): void {
     this.peerViews.clear();
+    this.targets.clear();
   }
 
   private peerView(peer: PeerKey, view: View, afi: number, safi: number): number {

@@ -21,10 +21,14 @@ import { formatRouteDistinguisher } from '../wire/bgp/route-distinguisher.js';
 import type { BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
 import { emptySummary } from './attribute-pool.js';
 import { encodeRouteAttributes, routeAttributes, summarizeAttributes } from './attribute-codec.js';
-import type { PeerKey, View } from './peer-registry.js';
+import { PV_ACTIVE, type PeerKey, type PeerRecord, type View, viewRank } from './peer-registry.js';
 import type { Rib } from './rib.js';
 
-/** Whose routes an UPDATE carries. */
+/**
+ * Whose routes an UPDATE carries. Treat a target handed to a {@link RibUpdateVisitor} as
+ * immutable (make a new object for another peer or view): the visitor caches peer-view ids
+ * per target object.
+ */
 export interface UpdateTarget {
   /** Router name (BMP session source). */
   router: string;
@@ -104,9 +108,32 @@ export function applyUpdate(rib: Rib, target: UpdateTarget, update: BgpUpdate): 
 }
 
 /**
+ * Peer-view ids resolved for one {@link UpdateTarget} object, by AFI/SAFI. An entry is only a
+ * hint: it is used while the registry still says the pv is the ACTIVE one of exactly this
+ * (peer, view, AFI, SAFI) and the peer is up, so Peer Up/Down, router down/flush and pv reuse
+ * need no explicit invalidation (the registry keeps at most one ACTIVE pv per key, so a pv
+ * that passes the check is the one `Rib.peerView` would return).
+ */
+interface TargetPeerViews {
+  /** The target's peer record (stable: the registry never drops peers). */
+  peer: PeerRecord;
+  /** The target's view rank. */
+  view: number;
+  /** Per entry: `afi << 8 | safi`, -1 for unused. */
+  readonly family: Int32Array;
+  /** Per entry: the pv last resolved for that family. */
+  readonly pv: Uint32Array;
+}
+
+/** Families cached per target (IPv4/IPv6 unicast, multicast, labeled, VPN fit; more are replaced round-robin). */
+const CACHED_FAMILIES = 8;
+
+/**
  * A `walkUpdate` visitor that writes routes straight into the RIB. Reuse one per session;
- * set {@link target} when the peer changes. Per route it allocates nothing (VPN routes: one
- * string per change of route distinguisher).
+ * set {@link target} when the peer changes (reuse one target object per peer and view: the
+ * resolved peer-view ids are cached per target object, so an UPDATE costs no string key or
+ * object copy to find its peer-view). Per route it allocates nothing (VPN routes: one string
+ * per change of route distinguisher).
  */
 export class RibUpdateVisitor implements UpdateVisitor {
   /** Routes announced so far. */
@@ -123,6 +150,10 @@ export class RibUpdateVisitor implements UpdateVisitor {
   private rdAdmin = -1;
   private rdAssigned = -1;
   private rdTable = 0;
+  private readonly targetViews = new WeakMap<UpdateTarget, TargetPeerViews>();
+  private nextSlot = 0;
+  /** Peer-view resolutions that took the slow path (`Rib.peerView`), for tests and profiling. */
+  peerViewMisses = 0;
 
   constructor(
     private readonly rib: Rib,
@@ -158,11 +189,43 @@ export class RibUpdateVisitor implements UpdateVisitor {
 
   private peerView(afi: number, safi: number): number {
     if (afi !== this.pvAfi || safi !== this.pvSafi) {
-      this.pv = this.rib.peerView({ ...this.target, afi, safi });
+      this.pv = this.cachedPeerView(afi, safi);
       this.pvAfi = afi;
       this.pvSafi = safi;
     }
     return this.pv;
+  }
+
+  /** The ACTIVE pv of the target's (afi, safi): from the per-target cache when still valid. */
+  private cachedPeerView(afi: number, safi: number): number {
+    const target = this.target;
+    const family = (afi << 8) | safi;
+    let views = this.targetViews.get(target);
+    if (views !== undefined) {
+      const reg = this.rib.registry;
+      const peer = views.peer;
+      for (let i = 0; i < CACHED_FAMILIES; i++) {
+        if (views.family[i] !== family) continue;
+        const pv = views.pv[i]!;
+        if (peer.state === 'up' && reg.pvState[pv] === PV_ACTIVE && reg.pvPeer[pv] === peer.id && reg.pvView[pv] === views.view && reg.pvAfi[pv] === afi && reg.pvSafi[pv] === safi) {
+          return pv;
+        }
+        break;
+      }
+    }
+    this.peerViewMisses++;
+    const pv = this.rib.peerView({ router: target.router, peer: target.peer, view: target.view, afi, safi });
+    if (views === undefined) {
+      const reg = this.rib.registry;
+      views = { peer: reg.peerById(reg.pvPeer[pv]!), view: viewRank(target.view), family: new Int32Array(CACHED_FAMILIES).fill(-1), pv: new Uint32Array(CACHED_FAMILIES) };
+      this.targetViews.set(target, views);
+    }
+    let slot = views.family.indexOf(family);
+    if (slot < 0) slot = views.family.indexOf(-1);
+    if (slot < 0) slot = this.nextSlot++ % CACHED_FAMILIES;
+    views.family[slot] = family;
+    views.pv[slot] = pv;
+    return pv;
   }
 
   private table(c: NlriCursor): number {
