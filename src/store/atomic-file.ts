@@ -80,7 +80,11 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Delete temp files that an interrupted {@link writeFileAtomic} of `path` left behind; returns how many. */
+/**
+ * Delete temp files that an interrupted {@link writeFileAtomic} of `path` left behind;
+ * returns how many. Call it at start-up, before any writer of `path` runs (it would also
+ * delete a temp file that a running writer is still filling).
+ */
 export async function removeStaleTempFiles(path: string): Promise<number> {
   const dir = dirname(path);
   const prefix = tempPrefix(path);
