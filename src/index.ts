@@ -33,6 +33,21 @@ export {
   type PrefixTableStats,
   type SharedSnapshotDescriptor,
 } from './table/index.js';
+export { type ValueCodec, jsonValueCodec } from './table/serialise.js';
+
+// store/: crash-safe files and the snapshot container
+export {
+  writeFileAtomic,
+  readFileBytes,
+  removeStaleTempFiles,
+  encodeContainer,
+  decodeContainer,
+  requireSection,
+  sectionId,
+  sectionName,
+  type Section,
+  crc32c,
+} from './store/index.js';
 
 // wire/bgp: the BGP-4 codec (more in src/wire/bgp/index.ts: constants, NLRI helpers)
 export type {

@@ -8,3 +8,4 @@ export {
   type PrefixTableStats,
 } from './prefix-table.js';
 export { PrefixTableReader, type SharedSnapshotDescriptor } from './prefix-table-reader.js';
+export { type ValueCodec, jsonValueCodec } from './serialise.js';

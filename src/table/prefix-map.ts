@@ -16,10 +16,12 @@
  *
  * Prefixes go in as strings or {@link Prefix} objects and come out as canonical strings.
  */
+import { RibstoreError } from '../errors.js';
 import type { Address, Family } from '../ip/address.js';
 import { type PrefixInput, toPrefix } from '../ip/prefix.js';
 import { PrefixTable, type PrefixTableOptions, type PrefixTableSnapshot, type PrefixTableStats } from './prefix-table.js';
 import type { PrefixTableReader, SharedSnapshotDescriptor } from './prefix-table-reader.js';
+import { type ValueCodec, decodeMapEntries, encodeMapEntries, jsonValueCodec } from './serialise.js';
 
 /** Options for a {@link PrefixMap}: see {@link PrefixTableOptions}. */
 export type PrefixMapOptions = PrefixTableOptions;
@@ -101,6 +103,14 @@ export abstract class PrefixMapView<V> {
     for (const handle of this.reader.values()) yield this.store[handle] as V;
   }
 
+  /**
+   * The map's prefixes and values as a checksummed snapshot container (src/store/FORMAT.md);
+   * values go through `codec` (default: JSON).
+   */
+  toBytes(codec: ValueCodec<V> = jsonValueCodec as ValueCodec<V>): Uint8Array {
+    return encodeMapEntries(this.entries(), codec);
+  }
+
   /** Same as {@link PrefixMapView.entries}. */
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
@@ -176,6 +186,25 @@ export class PrefixMap<V> extends PrefixMapView<V> {
     this.table = table;
     table.onReclaim((oldestLive) => this.reclaimHandles(oldestLive));
     if (entries) for (const [prefix, value] of entries) this.set(prefix, value);
+  }
+
+  /**
+   * Rebuild a map from {@link PrefixMapView.toBytes} output, values through `codec`
+   * (default: JSON). `source` (a file name) is used in error messages.
+   * @throws RibstoreError `FILE_ERROR` naming the source, the section and why.
+   */
+  static fromBytes<V>(
+    bytes: Uint8Array,
+    source = '<bytes>',
+    codec: ValueCodec<V> = jsonValueCodec as ValueCodec<V>,
+    options: PrefixMapOptions = {},
+  ): PrefixMap<V> {
+    const map = new PrefixMap<V>(null, options);
+    const count = decodeMapEntries(bytes, source, codec, (family, w0, w1, w2, w3, length, value) => {
+      map.setWords(family, w0, w1, w2, w3, length, value);
+    });
+    if (map.size !== count) throw new RibstoreError('FILE_ERROR', `${source}: section ENTS: duplicate prefixes (${count} entries, ${map.size} distinct)`);
+    return map;
   }
 
   /** Store `value` for `prefix` (host bits masked), replacing any previous value. */

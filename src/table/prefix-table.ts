@@ -46,6 +46,7 @@ import type { PrefixInput } from '../ip/prefix.js';
 import { Arena, type ArenaOptions, type ArenaStats, capacityFor } from './arena.js';
 import { artIndex, artLength, artOctet } from './art.js';
 import { nextSetBit } from './bitset.js';
+import { decodeTableEntries, encodeTableEntries } from './serialise.js';
 import {
   CHILD_ARRAY,
   CHILD_BITS,
@@ -112,6 +113,26 @@ export class PrefixTable extends PrefixTableReader {
   private reclaimListener: ((oldestLive: number) => void) | null = null;
 
   /** Create an empty table; `{ shared: true }` puts it in shared memory for worker readers. */
+  /**
+   * Rebuild a table from {@link PrefixTable.toBytes} output. `source` (a file name) is
+   * used in error messages.
+   * @throws RibstoreError `FILE_ERROR` naming the source, the section and why (bad magic,
+   *   unknown version, truncated, checksum mismatch, bad entry).
+   */
+  static fromBytes(bytes: Uint8Array, source = '<bytes>', options: PrefixTableOptions = {}): PrefixTable {
+    const table = new PrefixTable(options);
+    const count = decodeTableEntries(bytes, source, (family, w0, w1, w2, w3, length, value) => {
+      table.setWords(family, w0, w1, w2, w3, length, value);
+    });
+    if (table.size !== count) throw new RibstoreError('FILE_ERROR', `${source}: section ENTS: duplicate prefixes (${count} entries, ${table.size} distinct)`);
+    return table;
+  }
+
+  /** The table's prefixes and values as a checksummed snapshot container (src/store/FORMAT.md). */
+  toBytes(): Uint8Array {
+    return encodeTableEntries(this.entries());
+  }
+
   constructor(options: PrefixTableOptions = {}) {
     super(new Int32Array(0), 0, 0, 0);
     this.arena = new Arena(options);

@@ -1,0 +1,214 @@
+/**
+ * Byte form of a PrefixTable / PrefixMap: the logical content (prefixes in sorted order
+ * and their values), never the arena, so saved files survive layout changes; restoring
+ * rebuilds the trie by inserting each entry.
+ *
+ * It is one snapshot container (src/store/FORMAT.md) with two sections:
+ * ```
+ * META: kind u8 (1 = PrefixTable, 2 = PrefixMap) | entry count u32
+ * ENTS: per entry: family u8 (4|6) | length u8 | ceil(length/8) packed prefix bytes | value
+ *       value = u32 (PrefixTable) or u32 byte count + encoded bytes (PrefixMap)
+ * ```
+ * The decoder bounds-checks every read, checks family, length and value range, and
+ * insists that the entry count matches and no bytes are left over.
+ */
+import { RibstoreError } from '../errors.js';
+import type { Family } from '../ip/address.js';
+import { parsePrefix, prefixFromBytes, prefixToBytes } from '../ip/prefix.js';
+import { decodeContainer, encodeContainer, requireSection, sectionId } from '../store/container.js';
+import { MAX_TABLE_VALUE } from './prefix-table.js';
+
+/** Which structure a byte form holds. */
+export const enum SerialisedKind {
+  /** A PrefixTable: u32 values. */
+  Table = 1,
+  /** A PrefixMap: encoded values. */
+  Map = 2,
+}
+
+const META = sectionId('META');
+const ENTS = sectionId('ENTS');
+
+/** Turns PrefixMap values into bytes and back. The default is JSON in UTF-8. */
+export interface ValueCodec<V> {
+  /** Bytes for one value. */
+  encode(value: V): Uint8Array;
+  /** The value from the bytes {@link ValueCodec.encode} made. */
+  decode(bytes: Uint8Array): V;
+}
+
+/** The default {@link ValueCodec}: `JSON.stringify` / `JSON.parse` in UTF-8. */
+export const jsonValueCodec: ValueCodec<unknown> = {
+  encode(value) {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new RibstoreError('ENCODE_ERROR', `value ${String(value)} has no JSON form; pass a ValueCodec`);
+    return new TextEncoder().encode(text);
+  },
+  decode(bytes) {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
+  },
+};
+
+/** A growable byte buffer for the ENTS section. */
+class ByteWriter {
+  bytes = new Uint8Array(1024);
+  length = 0;
+  reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+  u32(value: number): void {
+    this.reserve(4);
+    const b = this.bytes;
+    const at = this.length;
+    b[at] = value >>> 24;
+    b[at + 1] = value >>> 16;
+    b[at + 2] = value >>> 8;
+    b[at + 3] = value;
+    this.length += 4;
+  }
+}
+
+/**
+ * Encode `[prefix text, value]` entries (sorted, as `entries()` yields them). `writeValue`
+ * appends one value to the writer.
+ */
+function encodeEntries<T>(kind: SerialisedKind, entries: Iterable<[string, T]>, writeValue: (w: ByteWriter, value: T) => void): Uint8Array {
+  const w = new ByteWriter();
+  let count = 0;
+  for (const [text, value] of entries) {
+    const prefix = parsePrefix(text);
+    w.reserve(2 + 16);
+    w.bytes[w.length] = prefix.family;
+    w.bytes[w.length + 1] = prefix.length;
+    w.length = prefixToBytes(prefix, w.bytes, w.length + 2);
+    writeValue(w, value);
+    count++;
+  }
+  const meta = new Uint8Array(5);
+  meta[0] = kind;
+  new DataView(meta.buffer).setUint32(1, count);
+  return encodeContainer([
+    { id: META, payload: meta },
+    { id: ENTS, payload: w.bytes.subarray(0, w.length) },
+  ]);
+}
+
+/** Callback that stores one decoded entry. */
+type EntrySink<T> = (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: T) => void;
+
+/**
+ * Decode entries written by {@link encodeEntries}, calling `sink` for each; returns the
+ * entry count the file declares. `readValue` reads a value at `at` and returns
+ * `[value, next offset]`, calling `fail` on bad input.
+ */
+function decodeEntries<T>(
+  bytes: Uint8Array,
+  source: string,
+  kind: SerialisedKind,
+  readValue: (payload: Uint8Array, at: number, fail: (why: string) => never) => [T, number],
+  sink: EntrySink<T>,
+): number {
+  const sections = decodeContainer(bytes, source);
+  const meta = requireSection(sections, META, source);
+  const failMeta = (why: string): never => {
+    throw new RibstoreError('FILE_ERROR', `${source}: section META: ${why}`);
+  };
+  if (meta.length !== 5) failMeta(`expected 5 bytes, found ${meta.length}`);
+  const wanted = kind === SerialisedKind.Table ? 'PrefixTable' : 'PrefixMap';
+  if (meta[0] !== kind) failMeta(`holds kind ${meta[0]}, not a ${wanted} (kind ${kind})`);
+  const count = new DataView(meta.buffer, meta.byteOffset, 5).getUint32(1);
+  const ents = requireSection(sections, ENTS, source);
+  let at = 0;
+  const fail = (why: string): never => {
+    throw new RibstoreError('FILE_ERROR', `${source}: section ENTS at offset ${at}: ${why}`);
+  };
+  let seen = 0;
+  while (at < ents.length) {
+    if (seen === count) fail(`more entries than the ${count} META declares`);
+    if (ents.length - at < 2) fail('truncated entry head');
+    const family = ents[at]!;
+    const length = ents[at + 1]!;
+    if (family !== 4 && family !== 6) fail(`bad address family ${family}`);
+    const max = family === 4 ? 32 : 128;
+    if (length > max) fail(`prefix length ${length} is too long for IPv${family}`);
+    const byteCount = (length + 7) >>> 3;
+    if (ents.length - at - 2 < byteCount) fail('truncated prefix bytes');
+    const prefix = prefixFromBytes(family as Family, ents, at + 2, length);
+    const [value, next] = readValue(ents, at + 2 + byteCount, fail);
+    sink(prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, value);
+    at = next;
+    seen++;
+  }
+  if (seen !== count) fail(`found ${seen} entries, META declares ${count}`);
+  return count;
+}
+
+function readU32(payload: Uint8Array, at: number): number {
+  return ((payload[at]! << 24) | (payload[at + 1]! << 16) | (payload[at + 2]! << 8) | payload[at + 3]!) >>> 0;
+}
+
+/** Bytes of a PrefixTable's entries (sorted `[prefix, value]` pairs). */
+export function encodeTableEntries(entries: Iterable<[string, number]>): Uint8Array {
+  return encodeEntries(SerialisedKind.Table, entries, (w, value) => w.u32(value));
+}
+
+/**
+ * Decode PrefixTable bytes into `sink`; returns the declared entry count.
+ * @throws RibstoreError `FILE_ERROR` naming `source`, the section and the reason.
+ */
+export function decodeTableEntries(bytes: Uint8Array, source: string, sink: EntrySink<number>): number {
+  return decodeEntries(
+    bytes,
+    source,
+    SerialisedKind.Table,
+    (payload, at, fail) => {
+      if (payload.length - at < 4) fail('truncated value');
+      const value = readU32(payload, at);
+      if (value > MAX_TABLE_VALUE) fail(`value ${value} is above the PrefixTable maximum ${MAX_TABLE_VALUE}`);
+      return [value, at + 4];
+    },
+    sink,
+  );
+}
+
+/** Bytes of a PrefixMap's entries, values through `codec`. */
+export function encodeMapEntries<V>(entries: Iterable<[string, V]>, codec: ValueCodec<V>): Uint8Array {
+  return encodeEntries(SerialisedKind.Map, entries, (w, value) => {
+    const encoded = codec.encode(value);
+    w.u32(encoded.length);
+    w.reserve(encoded.length);
+    w.bytes.set(encoded, w.length);
+    w.length += encoded.length;
+  });
+}
+
+/**
+ * Decode PrefixMap bytes into `sink`, values through `codec`; returns the declared count.
+ * @throws RibstoreError `FILE_ERROR` naming `source`, the section and the reason (a codec
+ *   error is wrapped likewise).
+ */
+export function decodeMapEntries<V>(bytes: Uint8Array, source: string, codec: ValueCodec<V>, sink: EntrySink<V>): number {
+  return decodeEntries(
+    bytes,
+    source,
+    SerialisedKind.Map,
+    (payload, at, fail) => {
+      if (payload.length - at < 4) fail('truncated value length');
+      const size = readU32(payload, at);
+      if (payload.length - at - 4 < size) fail(`truncated value: ${size} bytes declared, ${payload.length - at - 4} remain`);
+      let value: V;
+      try {
+        value = codec.decode(payload.subarray(at + 4, at + 4 + size));
+      } catch (error) {
+        return fail(`value cannot be decoded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return [value, at + 4 + size];
+    },
+    sink,
+  );
+}
