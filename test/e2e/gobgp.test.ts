@@ -97,7 +97,7 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
       const body = await api('/api/v1/routers');
       router = body.routers.find((r: any) => r.bmp?.state === 'connected')?.name ?? '';
       return router !== '';
-    }, 30_000, 'the GoBGP router to connect over BMP');
+    }, 90_000, 'the GoBGP router to connect over BMP');
   });
 
   after(async () => {
@@ -121,14 +121,14 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
 
   test('per-peer route counts equal gobgp counts (pre-policy, post-policy, Loc-RIB)', async () => {
     const total = Object.keys(ROUTES).length;
-    await waitFor(async () => (await gobgpCounts()).locRib === total, 30_000, 'gobgp to hold every injected route');
+    await waitFor(async () => (await gobgpCounts()).locRib === total, 90_000, 'gobgp to hold every injected route');
     const own = await gobgpCounts();
     assert.equal(own.adjIn, total);
     await waitFor(async () => {
       const counts = await viewCounts(router, pair.injectorAddress);
       const locRib = await viewCounts(router, '0.0.0.0');
       return counts['adj-rib-in-pre'] === own.adjIn && counts['adj-rib-in-post'] === own.adjIn && locRib['loc-rib'] === own.locRib;
-    }, 30_000, 'the API counts to reach gobgp counts');
+    }, 90_000, 'the API counts to reach gobgp counts');
     const peers = await api(`/api/v1/routers/${router}/peers`);
     const injector = peers.peers.find((p: any) => p.address === pair.injectorAddress);
     assert.equal(injector.state, 'up');
@@ -158,7 +158,7 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
 
   test('a withdrawn route disappears from every view', async () => {
     await pair.injector.cli('global', 'rib', '-a', 'ipv4', 'del', '10.20.1.0/24');
-    await waitFor(async () => (await api(`/api/v1/routes?prefix=10.20.1.0/24&router=${router}`)).prefixes.length === 0, 30_000, '10.20.1.0/24 to be withdrawn');
+    await waitFor(async () => (await api(`/api/v1/routes?prefix=10.20.1.0/24&router=${router}`)).prefixes.length === 0, 90_000, '10.20.1.0/24 to be withdrawn');
     const still = await api(`/api/v1/routes?prefix=10.20.0.0/24&router=${router}`);
     assert.equal(still.prefixes[0].routes.length, 3, 'its neighbour stays');
   });
@@ -169,7 +169,7 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
       const counts = await viewCounts(router, pair.injectorAddress);
       const locRib = await viewCounts(router, '0.0.0.0');
       return (counts['adj-rib-in-pre'] ?? 0) === 0 && (counts['adj-rib-in-post'] ?? 0) === 0 && (locRib['loc-rib'] ?? 0) === 0;
-    }, 30_000, 'the peer routes to be flushed');
+    }, 90_000, 'the peer routes to be flushed');
     const peers = await api(`/api/v1/routers/${router}/peers`);
     const injector = peers.peers.find((p: any) => p.address === pair.injectorAddress);
     assert.equal(injector.state, 'down');
@@ -191,13 +191,13 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
       const r = (await api('/api/v1/routers')).routers.find((x: any) => x.name === router);
       if (r.state === 'down') downAt = Date.now();
       return r.state === 'down';
-    }, 30_000, 'the router to be down');
+    }, 90_000, 'the router to be down');
     const kept = (await api('/api/v1/routers')).routers.find((r: any) => r.name === router);
     assert.equal(kept.routes, before.routes, 'routes kept right after the disconnect');
     assert.equal(kept.bmp.messages.termination, 1, 'gobgp bmp del sends Termination');
     const sample = await api(`/api/v1/lookup?address=10.10.1.1&router=${router}`);
     assert.ok(sample.routes.every((r: any) => r.stale === true), 'kept routes are marked stale');
-    await waitFor(async () => (await api('/api/v1/routers')).routers.find((r: any) => r.name === router).routes === 0, 30_000, 'the kept routes to be flushed');
+    await waitFor(async () => (await api('/api/v1/routers')).routers.find((r: any) => r.name === router).routes === 0, 90_000, 'the kept routes to be flushed');
     const flushedAfter = Date.now() - downAt;
     assert.ok(flushedAfter >= KEEP_SECONDS * 1000 - 1500, `flushed ${flushedAfter} ms after the disconnect (keep ${KEEP_SECONDS} s)`);
     assert.equal(serve.exitCode, null, 'ribstore serve is still running');
