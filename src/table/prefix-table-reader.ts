@@ -180,7 +180,7 @@ export class PrefixTableReader {
       }
       const bits = a[node + CHILD_BITS + (o >> 5)]!;
       if (((bits >>> o) & 1) === 0) break;
-      const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+      const r = childRankIn(a, node, o, bits);
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
       if (slot > 0) {
         node = slot;
@@ -216,7 +216,7 @@ export class PrefixTableReader {
       }
       const bits = a[node + CHILD_BITS + (o >> 5)]!;
       if (((bits >>> o) & 1) === 0) break;
-      const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+      const r = childRankIn(a, node, o, bits);
       const slot = a[a[node + CHILD_ARRAY]! + r]!;
       if (slot > 0) {
         node = slot;
@@ -288,7 +288,7 @@ export class PrefixTableReader {
             active--;
             continue;
           }
-          const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+          const r = childRankIn(a, node, o, bits);
           const slot = a[a[node + CHILD_ARRAY]! + r]!;
           if (slot > 0) {
             laneNode[i] = slot;
@@ -360,7 +360,7 @@ export class PrefixTableReader {
             active--;
             continue;
           }
-          const r = ((a[node + CHILD_RANKS + (o >> 7)]! >>> ((o >> 2) & 24)) & 255) + popcount32(bits & ((1 << o) - 1));
+          const r = childRankIn(a, node, o, bits);
           const slot = a[a[node + CHILD_ARRAY]! + r]!;
           if (slot > 0) {
             laneNode[i] = slot;
@@ -591,10 +591,15 @@ export class PrefixTableReader {
 
 /** Rank of `octet` in the child bitset of `node`: the position of its child in the child array. */
 export function childRank(a: Int32Array, node: number, octet: number): number {
-  return (
-    ((a[node + CHILD_RANKS + (octet >> 7)]! >>> ((octet >> 2) & 24)) & 255) +
-    popcount32(a[node + CHILD_BITS + (octet >> 5)]! & ((1 << octet) - 1))
-  );
+  return childRankIn(a, node, octet, a[node + CHILD_BITS + (octet >> 5)]!);
+}
+
+/**
+ * {@link childRank} for a caller that already loaded `bits`, the child-bitset word holding
+ * `octet` (the lookup loops test the octet's bit in it first): cumulative count + popcount.
+ */
+function childRankIn(a: Int32Array, node: number, octet: number, bits: number): number {
+  return ((a[node + CHILD_RANKS + (octet >> 7)]! >>> ((octet >> 2) & 24)) & 255) + popcount32(bits & ((1 << octet) - 1));
 }
 
 /**
