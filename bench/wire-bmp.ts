@@ -20,8 +20,7 @@
  * decodeUpdate (route objects). Each figure is the median of 5 runs after a warm-up run, in
  * wall time and in CPU time (the per-core figure on a shared machine).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
 import { Address, parseAddress } from '../src/ip/address.js';
@@ -30,7 +29,7 @@ import { encodeOpen } from '../src/wire/bgp/open.js';
 import { encodeUpdate } from '../src/wire/bgp/update.js';
 import type { Nlri, PathAttributes } from '../src/wire/bgp/types.js';
 import { BmpFramer, BmpPeerHeader, BmpSession, decodeBmpMessage, encodeBmpMessage, textTlv } from '../src/wire/bmp/index.js';
-import { sharedData } from '../test/support/shared-data.js';
+import { sharedData, vendorBmpStreams } from '../test/support/shared-data.js';
 import { concatBytes } from '../test/support/bytes.js';
 
 const RUNS = 5;
@@ -225,21 +224,16 @@ function main(): void {
   } else {
     console.log(`(full-table streams skipped: ${tablePath} absent)`);
   }
-  const bmpDir = sharedData('bmp');
-  if (existsSync(bmpDir)) {
-    const streams: Uint8Array[] = [];
-    for (const sub of readdirSync(bmpDir).sort()) {
-      const folder = join(bmpDir, sub);
-      if (!statSync(folder).isDirectory() || !readdirSync(folder).some((f) => f.endsWith('.bmp'))) continue;
-      for (const f of readdirSync(folder).filter((f) => f.endsWith('.bmp')).sort()) streams.push(new Uint8Array(readFileSync(join(folder, f))));
-    }
+  const names = vendorBmpStreams();
+  if (names.length > 0) {
+    const streams = names.map((name) => new Uint8Array(readFileSync(sharedData('bmp', name))));
     const bytes = streams.reduce((n, s) => n + s.length, 0);
     const all = (work: (s: Uint8Array) => Outcome) => () =>
       streams.map(work).reduce((a, b) => ({ messages: a.messages + b.messages, announced: a.announced + b.announced }));
     console.log(row(`vendor streams (${streams.length} files), walkUpdate`, bytes, measure(all(walkStream))));
     console.log(row(`vendor streams (${streams.length} files), decodeUpdate`, bytes, measure(all(decodeStream))));
   } else {
-    console.log(`(vendor streams skipped: ${bmpDir} absent)`);
+    console.log(`(vendor streams skipped: ${sharedData('bmp')} absent)`);
   }
   console.log('\nTarget (issue 3): at least 2 M announcements/s per core from a recorded stream.');
 }

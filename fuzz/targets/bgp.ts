@@ -15,7 +15,7 @@
  * AS, with or without ADD-PATH.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RibstoreError } from '../../src/errors.js';
 import {
@@ -27,7 +27,7 @@ import {
   encodePathAttributes,
   walkUpdate,
 } from '../../src/wire/bgp/index.js';
-import { sharedDataDir } from '../../test/support/shared-data.js';
+import { sharedData, sharedDataDir, vendorBmpStreams } from '../../test/support/shared-data.js';
 import { bgpMessagesOfBmp } from '../../test/wire/bgp/bmp-messages.js';
 import { bgpMessagesOfMrt } from '../../test/wire/bgp/mrt-messages.js';
 import type { FuzzTarget } from '../target.js';
@@ -70,22 +70,16 @@ function realMrtMessages(limit: number): Uint8Array[] {
 
 /** Real UPDATEs and OPENs from the vendor BMP captures, when ../shared is there (at most `limit`). */
 function realMessages(limit: number): Uint8Array[] {
-  const dir = join(sharedDataDir, 'bmp');
-  if (!existsSync(dir)) return [];
   const out: Uint8Array[] = [];
   const seen = new Set<string>();
-  for (const sub of readdirSync(dir).sort()) {
-    const folder = join(dir, sub);
-    if (!existsSync(folder) || !readdirSync(folder).some((f) => f.endsWith('.bmp'))) continue;
-    for (const f of readdirSync(folder).filter((f) => f.endsWith('.bmp')).sort()) {
-      for (const m of bgpMessagesOfBmp(readFileSync(join(folder, f)))) {
-        // One message per distinct shape (first 40 bytes after the header) keeps seeds varied.
-        const key = `${selectorOf(m.ctx)}:${Buffer.from(m.bytes.subarray(19, 59)).toString('hex')}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(withSelector(selectorOf(m.ctx), m.bytes));
-        if (out.length >= limit) return out;
-      }
+  for (const name of vendorBmpStreams()) {
+    for (const m of bgpMessagesOfBmp(readFileSync(sharedData('bmp', name)))) {
+      // One message per distinct shape (first 40 bytes after the header) keeps seeds varied.
+      const key = `${selectorOf(m.ctx)}:${Buffer.from(m.bytes.subarray(19, 59)).toString('hex')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(withSelector(selectorOf(m.ctx), m.bytes));
+      if (out.length >= limit) return out;
     }
   }
   return out;

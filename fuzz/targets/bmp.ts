@@ -16,8 +16,7 @@
  * reason), and, when ../shared is there, short windows of the real vendor streams.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { RibstoreError } from '../../src/errors.js';
 import { Address, parseAddress } from '../../src/ip/address.js';
 import { encodeBgpMessage, encodeNotification, encodeOpen } from '../../src/wire/bgp/index.js';
@@ -31,7 +30,7 @@ import {
   type BmpMessage,
 } from '../../src/wire/bmp/index.js';
 import { bmpMessageJson } from '../../src/cli/commands/bmp-dump.js';
-import { sharedDataDir } from '../../test/support/shared-data.js';
+import { sharedData, vendorBmpStreams } from '../../test/support/shared-data.js';
 import type { FuzzTarget } from '../target.js';
 import { bgpSamples } from './bgp-samples.js';
 import { concatBytes } from '../../test/support/bytes.js';
@@ -91,25 +90,19 @@ function generatedMessages(): BmpMessage[] {
 
 /** Short windows (1-4 consecutive messages) of each vendor stream, at most `limit`. */
 function vendorWindows(limit: number): Uint8Array[] {
-  const dir = join(sharedDataDir, 'bmp');
-  if (!existsSync(dir)) return [];
   const out: Uint8Array[] = [];
   const seen = new Set<string>();
-  for (const sub of readdirSync(dir).sort()) {
-    const folder = join(dir, sub);
-    if (!statSync(folder).isDirectory() || !readdirSync(folder).some((f) => f.endsWith('.bmp'))) continue;
-    for (const f of readdirSync(folder).filter((f) => f.endsWith('.bmp')).sort()) {
-      const frames = new BmpFramer().push(new Uint8Array(readFileSync(join(folder, f))));
-      for (let i = 0; i < frames.length; i++) {
-        // a Peer Up followed by the messages after it, so UPDATEs meet their context
-        const size = 1 + (i % 4);
-        const window = frames.slice(i, i + size).map((frame) => frame.bytes);
-        const key = `${window[0]![5]}:${Buffer.from(window[0]!.subarray(6, 60)).toString('hex')}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(concatBytes(window));
-        if (out.length >= limit) return out;
-      }
+  for (const name of vendorBmpStreams()) {
+    const frames = new BmpFramer().push(new Uint8Array(readFileSync(sharedData('bmp', name))));
+    for (let i = 0; i < frames.length; i++) {
+      // a Peer Up followed by the messages after it, so UPDATEs meet their context
+      const size = 1 + (i % 4);
+      const window = frames.slice(i, i + size).map((frame) => frame.bytes);
+      const key = `${window[0]![5]}:${Buffer.from(window[0]!.subarray(6, 60)).toString('hex')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(concatBytes(window));
+      if (out.length >= limit) return out;
     }
   }
   return out;

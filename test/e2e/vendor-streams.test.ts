@@ -6,25 +6,16 @@
  * numbers SOURCES.md gives, and Loc-RIB / RD-instance peers must show up as their own peers.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Service } from '../../src/api/service.js';
-import { sharedData, skipUnlessShared } from '../support/shared-data.js';
+import { sharedData, skipUnlessShared, vendorBmpStreams } from '../support/shared-data.js';
 import { goldenCounts, replay } from './bmp-replay.js';
 import { apiCounts, getJson, startTestService, waitFor } from './support-service.js';
 
 const skip = skipUnlessShared('bmp', 'SOURCES.md');
 
-function bmpFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...bmpFiles(path));
-    else if (name.endsWith('.bmp')) out.push(path);
-  }
-  return out;
-}
 
 /** Unicast announcements SOURCES.md gives for each pcap folder (its table of pcaps). */
 const SOURCES_UNICAST: Record<string, number> = {
@@ -37,7 +28,7 @@ const SOURCES_UNICAST: Record<string, number> = {
 
 describe('vendor BMP streams replayed into ribstore serve', { skip }, () => {
   let service: Service;
-  const files = skip ? [] : bmpFiles(sharedData('bmp'));
+  const files = skip ? [] : vendorBmpStreams().map((name) => sharedData('bmp', name));
 
   before(async () => {
     service = await startTestService({ keepMs: 3_600_000 });

@@ -4,7 +4,7 @@
  * A user's clone has no ../shared; tests that need it skip with a one-line reason.
  * CI always has it, so there they never skip.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,19 @@ export function sharedData(...parts: string[]): string {
 export function skipUnlessShared(...parts: string[]): false | string {
   const path = sharedData(...parts);
   return existsSync(path) ? false : `needs ${path} (the project's ../shared data folder), absent here`;
+}
+
+/**
+ * The raw vendor BMP streams, `FOLDER/FILE.bmp` relative to ../shared/data/bmp, sorted by
+ * folder then file; empty when the folder is absent. Read one with `sharedData('bmp', name)`.
+ */
+export function vendorBmpStreams(): string[] {
+  const dir = sharedData('bmp');
+  if (!existsSync(dir)) return [];
+  const names: string[] = [];
+  for (const folder of readdirSync(dir).sort()) {
+    if (!statSync(join(dir, folder)).isDirectory()) continue;
+    for (const file of readdirSync(join(dir, folder)).sort()) if (file.endsWith('.bmp')) names.push(`${folder}/${file}`);
+  }
+  return names;
 }

@@ -4,10 +4,10 @@
  * visitor walk sees the same routes as the object decoder.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeBgpMessage, encodeBgpMessage, walkUpdate, type BgpUpdate } from '../../../src/wire/bgp/index.js';
-import { sharedData, skipUnlessShared } from '../../support/shared-data.js';
+import { sharedData, skipUnlessShared, vendorBmpStreams } from '../../support/shared-data.js';
 import { bgpMessagesOfBmp } from './bmp-messages.js';
 import { bgpMessagesOfMrt } from './mrt-messages.js';
 
@@ -21,19 +21,11 @@ const KNOWN_AS_PATH_ERRORS: Record<string, number> = {
   '208-BMP-mem-leak-test/session-05.bmp': 3,
 };
 
-function bmpFiles(): string[] {
-  const files: string[] = [];
-  for (const dir of readdirSync(sharedData('bmp'), { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
-    for (const f of readdirSync(sharedData('bmp', dir.name))) if (f.endsWith('.bmp')) files.push(`${dir.name}/${f}`);
-  }
-  return files.sort();
-}
 
 test('every BGP message in the vendor BMP captures decodes and round-trips', { skip: skipUnlessShared('bmp') }, () => {
   let updates = 0;
   let routes = 0;
-  for (const file of bmpFiles()) {
+  for (const file of vendorBmpStreams()) {
     let asPathErrors = 0;
     for (const m of bgpMessagesOfBmp(readFileSync(sharedData('bmp', file)))) {
       const decoded = decodeBgpMessage(m.bytes, 0, m.ctx);
