@@ -31,6 +31,7 @@ import { BmpPeerHeader } from '../src/wire/bmp/peer-header.js';
 import { loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { formatCount, formatRate, markdownTable } from './support/markdown.js';
+import { concatBytes } from '../test/support/bytes.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 3);
 /** Stream only the first ROUTES prefixes (default: the whole table), e.g. for profiling. */
@@ -123,15 +124,7 @@ function buildStream(networks: Uint32Array, lengths: Uint8Array, count: number, 
       routes += take;
     }
   }
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return { bytes, routes, messages: parts.length };
+  return { bytes: concatBytes(parts), routes, messages: parts.length };
 }
 
 /** One run: a fresh service, the stream over TCP; optional lookups while it streams. */
