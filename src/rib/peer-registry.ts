@@ -189,6 +189,11 @@ export class PeerRegistry {
     return p;
   }
 
+  /** Peer by id, or undefined past the last one (peer ids are 0, 1, 2, ... and never reused). */
+  findPeerById(id: number): PeerRecord | undefined {
+    return this.peerList[id];
+  }
+
   /**
    * The ACTIVE peer-view id of (peer, view rank, afi, safi), created if there is none. A
    * new one links to the STALE pv of the same key, if any, as its `previous`.

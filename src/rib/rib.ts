@@ -61,6 +61,7 @@ import {
 import { formatIPv4 } from '../ip/address.js';
 import { PrefixTable } from '../table/prefix-table.js';
 import { decodeRouteAttributes } from './attribute-codec.js';
+import { type FreezeSource, RibFreeze } from './rib-freeze.js';
 
 /** Options of {@link Rib}. */
 export interface RibOptions {
@@ -156,6 +157,10 @@ export class Rib {
   private doomedPending = 0;
   private sweepCursor = 0;
   private sweeping: Promise<SweepReport> | undefined;
+  /** Freezes being read (see rib-freeze.ts); writes to their unread slots preserve them first. */
+  private readonly freezes: RibFreeze[] = [];
+  /** The largest `bound` of {@link freezes} (0 when none): slots at or past it need no preserving. */
+  private freezeBound = 0;
 
   constructor(options: RibOptions = {}) {
     this.keepMs = options.keepMs ?? 300_000;
@@ -230,12 +235,14 @@ export class Rib {
     let s = index.getWords(family, w0, w1, w2, w3, length);
     if (s < 0) {
       s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
+      if (s < this.freezeBound) this.preserve(s);
       index.setWords(family, w0, w1, w2, w3, length, s);
       sets.append(s, pv, pathId, attr);
       registry.pvCount[pv]!++;
       this.attributes.retain(attr);
       return;
     }
+    if (s < this.freezeBound) this.preserve(s);
     const at = sets.find(s, pv, pathId);
     if (at >= 0) {
       const old = sets.entries[at + 2]!;
@@ -280,6 +287,7 @@ export class Rib {
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
     const s = this.tables[table]!.getWords(family, w0, w1, w2, w3, length);
     if (s < 0) return false;
+    if (s < this.freezeBound) this.preserve(s);
     let removed = false;
     let at = this.sets.find(s, pv, pathId);
     if (at >= 0) {
@@ -473,6 +481,7 @@ export class Rib {
         for (let i = n - 1; i >= 0; i--) {
           const at = sets.offset[s]! + i * ENTRY_WORDS;
           if (state[sets.entries[at]! & PV_MASK] === PV_DOOMED) {
+            if (s < this.freezeBound) this.preserve(s);
             n = this.removeEntry(s, at);
             if (n === 0) {
               this.dropSlot(s);
@@ -520,6 +529,35 @@ export class Rib {
     };
     this.sweeping = run();
     return this.sweeping;
+  }
+
+  // ───────────────────────────── freezes ─────────────────────────────
+
+  /**
+   * A consistent view of every route as it is now, to read piece by piece while writes go
+   * on (snapshot files, MRT exports; see rib-freeze.ts). Release it when done: until then
+   * it pins every attribute set and keeps copies of the slots written ahead of its cursor.
+   */
+  freeze(): RibFreeze {
+    const source: FreezeSource = {
+      registry: this.registry,
+      attributes: this.attributes,
+      sets: this.sets,
+      tableNames: this.tableNames,
+      releaseAttributes: (id) => this.releaseAttributes(id),
+      unregister: (f) => {
+        this.freezes.splice(this.freezes.indexOf(f), 1);
+        this.freezeBound = this.freezes.reduce((max, g) => Math.max(max, g.bound), 0);
+      },
+    };
+    const f = new RibFreeze(source, this.now());
+    this.freezes.push(f);
+    this.freezeBound = Math.max(this.freezeBound, f.bound);
+    return f;
+  }
+
+  private preserve(s: number): void {
+    for (const f of this.freezes) f.preserve(s);
   }
 
   // ───────────────────────────── queries ─────────────────────────────

@@ -1,0 +1,180 @@
+/**
+ * Random RIB operation sequences for property tests: the operation model (announce,
+ * withdraw, peer up/down, router down/up/flush, End-of-RIB, keep-time ticks, partial
+ * sweeps over a few routers, peers, views, families and RDs, skewed so routes collide) and a
+ * {@link Harness} that applies each operation to a real Rib and to the golden model and
+ * compares every query.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parsePrefix } from '../../../src/ip/prefix.js';
+import { emptySummary } from '../../../src/rib/attribute-pool.js';
+import type { PeerKey, View } from '../../../src/rib/peer-registry.js';
+import { Rib, type PeerViewKey, type RouteFilter } from '../../../src/rib/rib.js';
+import type { AttributesJson } from '../../../src/rib/route-json.js';
+import type { PrefixIndex } from '../../../src/rib/prefix-index.js';
+import { GoldenRib } from './golden-rib.js';
+import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './test-attributes.js';
+
+export const KEEP = 1000;
+export const ROUTERS = ['r1', 'r2'];
+const PEERS: PeerKey[] = [
+  { type: 0, distinguisher: '0:0', address: '10.255.0.1', asn: 65001, bgpId: 0x0a0a0a0a },
+  { type: 0, distinguisher: '0:0', address: '2001:db8::2', asn: 65002, bgpId: 0x0a0a0a0a },
+  { type: 3, distinguisher: '0:0', address: '0.0.0.0', asn: 65000, bgpId: 0x01010101 },
+];
+const VIEWS_USED: View[] = ['loc-rib', 'adj-rib-in-pre', 'adj-rib-in-post'];
+const FAMILIES = [
+  { afi: 1, safi: 1, v6: false },
+  { afi: 2, safi: 1, v6: true },
+  { afi: 1, safi: 2, v6: false },
+];
+export const V4 = ['0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16', '10.1.1.0/24', '10.1.1.128/25', '10.1.1.1/32', '10.2.0.0/16', '192.0.2.0/24'];
+export const V6 = ['::/0', '2001:db8::/32', '2001:db8:1::/48', '2001:db8:1::1/128'];
+export const RDS = [null, '65000:1'];
+const ADDRESSES = ['10.1.1.1', '10.1.1.200', '10.1.2.3', '10.2.3.4', '10.9.9.9', '192.0.2.77', '8.8.8.8', '2001:db8:1::1', '2001:db8:1::2', '2001:db8:2::1', '2002::1'];
+const FILTERS: RouteFilter[] = [
+  {},
+  { router: 'r1' },
+  { router: 'r2', view: 'loc-rib' },
+  { rd: '65000:1' },
+  { peer: '10.255.0.1', afiSafi: 'ipv4-unicast' },
+  { router: 'r3' },
+];
+
+export type Op =
+  | { kind: 'announce'; router: number; peer: number; view: number; family: number; rd: number; prefix: number; pathId: number; attrs: AttributesJson }
+  | { kind: 'withdraw'; router: number; peer: number; view: number; family: number; rd: number; prefix: number; pathId: number }
+  | { kind: 'peerUp' | 'peerDown'; router: number; peer: number }
+  | { kind: 'routerDown' | 'routerUp' | 'flushRouter'; router: number }
+  | { kind: 'endOfRib'; router: number; peer: number; view: number; family: number }
+  | { kind: 'tick'; advance: number }
+  | { kind: 'sweep'; budget: number };
+
+const attrsArb = fc
+  .tuple(fc.constantFrom(64496, 64497, 64498), fc.integer({ min: 1, max: 3 }), fc.constantFrom(null, 100, 200), fc.constantFrom(null, 0, 10), fc.integer({ min: 0, max: 3 }))
+  .map(([o, len, lp, med, c]) => makeAttributes(o, len, lp, med, c));
+/** Skewed towards a few values so routes collide often (re-announce, withdraw, stale twins). */
+const skewed = (max: number): fc.Arbitrary<number> =>
+  fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(1, max) }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max }) });
+const routeArb = {
+  router: fc.integer({ min: 0, max: 1 }),
+  peer: skewed(2),
+  view: skewed(2),
+  family: skewed(2),
+  rd: skewed(1),
+  prefix: fc.integer({ min: 0, max: 7 }),
+  pathId: skewed(2),
+};
+export const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ kind: fc.constant('announce' as const), ...routeArb, attrs: attrsArb }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), ...routeArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('peerUp' as const, 'peerDown' as const), router: routeArb.router, peer: routeArb.peer }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('routerDown' as const, 'routerUp' as const, 'flushRouter' as const), router: routeArb.router }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('endOfRib' as const), router: routeArb.router, peer: routeArb.peer, view: routeArb.view, family: routeArb.family }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), advance: fc.constantFrom(0, KEEP / 2, KEEP + 1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('sweep' as const), budget: fc.integer({ min: 1, max: 20 }) }) },
+);
+
+function key(op: { router: number; peer: number; view: number; family: number }): PeerViewKey {
+  const f = FAMILIES[op.family]!;
+  return { router: ROUTERS[op.router]!, peer: PEERS[op.peer]!, view: VIEWS_USED[op.view]!, afi: f.afi, safi: f.safi };
+}
+function prefixOf(op: { family: number; prefix: number }): string {
+  const list = FAMILIES[op.family]!.v6 ? V6 : V4;
+  return list[op.prefix % list.length]!;
+}
+
+/** A real Rib and the golden model, fed the same operations. */
+export class Harness {
+  now = 0;
+  readonly rib: Rib;
+  constructor(createIndex: () => PrefixIndex) {
+    this.rib = new Rib({ keepMs: KEEP, now: () => this.now, decodeAttributes: decodeTestAttributes, createIndex, attributeCacheSize: 8 });
+  }
+  readonly golden = new GoldenRib(KEEP, true);
+  private readonly summary = emptySummary();
+
+  apply(op: Op): void {
+    const { rib, golden } = this;
+    switch (op.kind) {
+      case 'announce': {
+        const k = key(op);
+        const rd = RDS[op.rd]!;
+        const p = parsePrefix(prefixOf(op));
+        const bytes = testBytes(op.attrs);
+        const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(op.attrs, this.summary));
+        rib.announce(rib.peerView(k), rib.table(rd), p, op.pathId, attr);
+        rib.releaseAttributes(attr);
+        golden.announce(k, rd, p, op.pathId, op.attrs);
+        break;
+      }
+      case 'withdraw': {
+        const k = key(op);
+        const rd = RDS[op.rd]!;
+        const p = parsePrefix(prefixOf(op));
+        const a = rib.withdraw(rib.peerView(k), rib.table(rd), p, op.pathId);
+        const b = golden.withdraw(k, rd, p, op.pathId);
+        assert.equal(a, b, 'withdraw result');
+        break;
+      }
+      case 'peerUp':
+        rib.peerUp(ROUTERS[op.router]!, PEERS[op.peer]!);
+        golden.peerUp(ROUTERS[op.router]!, PEERS[op.peer]!);
+        break;
+      case 'peerDown':
+        rib.peerDown(ROUTERS[op.router]!, PEERS[op.peer]!);
+        golden.peerDown(ROUTERS[op.router]!, PEERS[op.peer]!);
+        break;
+      case 'routerDown':
+        rib.routerDown(ROUTERS[op.router]!);
+        golden.routerDown(ROUTERS[op.router]!, this.now);
+        break;
+      case 'routerUp':
+        rib.routerUp(ROUTERS[op.router]!);
+        golden.routerUp(ROUTERS[op.router]!, this.now);
+        break;
+      case 'flushRouter':
+        rib.flushRouter(ROUTERS[op.router]!);
+        golden.flushRouter(ROUTERS[op.router]!);
+        break;
+      case 'endOfRib': {
+        const k = key(op);
+        rib.endOfRib(rib.peerView(k));
+        golden.endOfRib(k);
+        break;
+      }
+      case 'tick':
+        this.now += op.advance;
+        rib.tick(this.now);
+        golden.tick(this.now);
+        break;
+      case 'sweep':
+        rib.sweepStep(op.budget);
+        break;
+    }
+  }
+
+  check(): void {
+    const { rib, golden } = this;
+    for (const f of FILTERS) {
+      for (const a of ADDRESSES) assert.deepEqual(rib.lookup(a, f), golden.lookup(a, f), `lookup ${a} ${JSON.stringify(f)}`);
+      for (const p of [...V4, ...V6]) assert.deepEqual(rib.routes(p, f), golden.routes(p, f), `routes ${p} ${JSON.stringify(f)}`);
+      for (const p of ['0.0.0.0/0', '10.1.0.0/16', '::/0']) {
+        assert.deepEqual([...rib.moreSpecifics(p, f)], golden.moreSpecifics(p, f), `moreSpecifics ${p} ${JSON.stringify(f)}`);
+      }
+      for (const p of ['10.1.1.1/32', '10.1.1.0/24', '2001:db8:1::1/128']) {
+        assert.deepEqual([...rib.lessSpecifics(p, f)], golden.lessSpecifics(p, f), `lessSpecifics ${p} ${JSON.stringify(f)}`);
+      }
+    }
+    for (const asn of [64496, 64497, 64498, 1]) {
+      assert.deepEqual(rib.originatedBy(asn), golden.originatedBy(asn, RDS), `originatedBy ${asn}`);
+    }
+    for (const r of [...ROUTERS, 'r3']) {
+      const got = rib.peers(r)?.map(({ address, state, routes, staleRoutes }) => ({ address, state, routes, staleRoutes }));
+      assert.deepEqual(got, golden.peers(r), `peers ${r}`);
+    }
+    assert.equal(rib.stats().routes, golden.counts().routes, 'route count');
+    assert.deepEqual(rib.routers().map((r) => r.name), golden.routerNames());
+  }
+}
