@@ -40,6 +40,7 @@ export {
   writeFileAtomic,
   readFileBytes,
   removeStaleTempFiles,
+  ContainerFileWriter,
   encodeContainer,
   decodeContainer,
   requireSection,

@@ -54,6 +54,20 @@ export function sectionName(id: number): string {
   return chars.every((c) => c >= 0x20 && c <= 0x7e) ? String.fromCharCode(...chars) : `0x${id.toString(16).padStart(8, '0')}`;
 }
 
+/**
+ * The 12-byte container header for `count` sections (magic, version, count, header crc).
+ * Shared by {@link encodeContainer} and `ContainerFileWriter`, which writes it last.
+ */
+export function encodeHeader(count: number): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, CONTAINER_MAGIC);
+  view.setUint16(4, CONTAINER_VERSION);
+  view.setUint16(6, count);
+  view.setUint32(8, crc32c(out, 0, 8));
+  return out;
+}
+
 /** Serialise sections into one container. */
 export function encodeContainer(sections: readonly Section[]): Uint8Array {
   if (sections.length > MAX_SECTIONS) {
@@ -66,10 +80,7 @@ export function encodeContainer(sections: readonly Section[]): Uint8Array {
   }
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
-  view.setUint32(0, CONTAINER_MAGIC);
-  view.setUint16(4, CONTAINER_VERSION);
-  view.setUint16(6, sections.length);
-  view.setUint32(8, crc32c(out, 0, 8));
+  out.set(encodeHeader(sections.length));
   let at = HEADER_BYTES;
   for (const s of sections) {
     view.setUint32(at, s.id >>> 0);
