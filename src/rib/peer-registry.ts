@@ -123,6 +123,8 @@ export class PeerRegistry {
   pvPrevious = new Uint32Array(64);
   /** Per pv: number of route entries it holds. */
   pvCount = new Uint32Array(64);
+  /** Per pv: 1 when its routes were restored from a snapshot file (see rib/snapshot-restore.ts), else 0. */
+  pvRestored = new Uint8Array(64);
   private pvHigh = 1;
   private readonly pvFree: number[] = [];
 
@@ -210,6 +212,7 @@ export class PeerRegistry {
     this.pvState[pv] = PV_ACTIVE;
     this.pvCount[pv] = 0;
     this.pvPrevious[pv] = 0;
+    this.pvRestored[pv] = 0;
     for (const other of peer.views) {
       if (this.pvState[other] === PV_STALE && this.pvView[other] === view && this.pvAfi[other] === afi && this.pvSafi[other] === safi) {
         this.pvPrevious[pv] = other;
@@ -234,6 +237,7 @@ export class PeerRegistry {
       this.pvState = grow(this.pvState, new Uint8Array(n));
       this.pvPrevious = grow(this.pvPrevious, new Uint32Array(n));
       this.pvCount = grow(this.pvCount, new Uint32Array(n));
+      this.pvRestored = grow(this.pvRestored, new Uint8Array(n));
     }
     return pv;
   }

@@ -201,6 +201,11 @@ export class Rib {
     return t;
   }
 
+  /** Number of tables (the global table and one per route distinguisher seen). */
+  get tableCount(): number {
+    return this.tables.length;
+  }
+
   /**
    * Intern an attribute set by its canonical bytes; the caller owns one reference and gives
    * it back with {@link releaseAttributes} when done announcing with it.
@@ -306,6 +311,51 @@ export class Rib {
       }
     }
     return removed;
+  }
+
+  /**
+   * Bulk load (snapshot restore): add a prefix that table `table` does not hold yet with
+   * `count` routes, the (peer-view, path id, attribute id) triples `routes[0 .. 3*count)` in
+   * this RIB's ids. Peer-views must be ACTIVE and attribute sets live (each route takes its
+   * own reference); (peer-view, path id) pairs must be distinct. One slot allocation of the
+   * right size instead of `count` announces.
+   * @throws RibstoreError `INVALID_ARGUMENT` when the prefix already has routes or an id is not usable.
+   */
+  loadPrefix(table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, routes: Uint32Array, count: number): void {
+    const index = this.tables[table];
+    if (index === undefined) throw new RibstoreError('INVALID_ARGUMENT', `no table ${table}`);
+    if (index.getWords(family, w0, w1, w2, w3, length) >= 0) {
+      throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
+    }
+    const registry = this.registry;
+    const pool = this.attributes;
+    // Distinct (peer-view, path id): pairwise for the usual few routes, a set for big ones.
+    const seen = count > 32 ? new Set<string>() : undefined;
+    for (let i = 0; i < count; i++) {
+      const pv = routes[i * 3]!;
+      const pathId = routes[i * 3 + 1]!;
+      if (pv >= registry.pvBound || registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
+      if (!pool.has(routes[i * 3 + 2]!)) throw new RibstoreError('INVALID_ARGUMENT', `no attribute set ${routes[i * 3 + 2]}`);
+      let twice = false;
+      if (seen !== undefined) {
+        const k = `${pv}:${pathId}`;
+        twice = seen.has(k);
+        seen.add(k);
+      } else {
+        for (let j = 0; j < i && !twice; j++) twice = routes[j * 3] === pv && routes[j * 3 + 1] === pathId;
+      }
+      if (twice) throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)}: route of peer-view ${pv} path id ${pathId} given twice`);
+    }
+    const sets = this.sets;
+    const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
+    index.setWords(family, w0, w1, w2, w3, length, s);
+    for (let i = 0; i < count; i++) {
+      const pv = routes[i * 3]!;
+      const attr = routes[i * 3 + 2]!;
+      sets.append(s, pv, routes[i * 3 + 1]!, attr);
+      registry.pvCount[pv]!++;
+      pool.retain(attr);
+    }
   }
 
   /** Remove the entry at word `at` of slot `s`; returns the slot's remaining count. */
@@ -432,6 +482,19 @@ export class Rib {
     const r = this.registry.findRouter(router);
     if (r === undefined) return;
     for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.doom(pv);
+    r.flushAt = undefined;
+  }
+
+  /**
+   * Flush the router's stale routes now, as if each of its peer-views had sent End-of-RIB
+   * (after a complete re-load, e.g. an MRT dump over routes restored from a snapshot).
+   */
+  flushStale(router: string): void {
+    const r = this.registry.findRouter(router);
+    if (r === undefined) return;
+    for (const pid of r.peers) {
+      for (const pv of [...this.registry.peerById(pid).views]) if (this.registry.pvState[pv] === PV_STALE) this.doom(pv);
+    }
     r.flushAt = undefined;
   }
 
@@ -647,6 +710,7 @@ export class Rib {
       rd: this.tableNames[table]!,
       pathId: e[at + 1]!,
       stale: registry.pvState[pv] === PV_STALE,
+      restored: registry.pvRestored[pv] === 1,
       ...this.attributesJson(e[at + 2]!),
     };
   }

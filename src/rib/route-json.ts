@@ -68,6 +68,8 @@ export interface RouteJson extends AttributesJson {
   pathId: number;
   /** Whether the route is kept from a previous session of its router (to be replaced or swept). */
   stale: boolean;
+  /** Whether the route was restored from a snapshot file at start-up (it is then stale too, until its router re-announces it). */
+  restored: boolean;
 }
 
 /** A prefix and its routes, best first. */

@@ -55,6 +55,13 @@ for (let c = 1; CAPACITIES.length < 60; ) {
   CAPACITIES.push(c);
   c = c < 4 ? c + 1 : c % 3 === 0 ? (c / 3) * 4 : (c / 4) * 6;
 }
+/** The smallest size class holding `routes` entries. */
+function classFor(routes: number): number {
+  let c = 0;
+  while (CAPACITIES[c]! < routes) c++;
+  return c;
+}
+
 /** Capacity of a size class. */
 export function classCapacity(sizeClass: number): number {
   return CAPACITIES[sizeClass]!;
@@ -129,8 +136,11 @@ export class RouteSets {
     );
   }
 
-  /** Allocate a slot for a prefix (no routes yet: the caller appends one at once). */
-  allocSlot(table: number, v6: boolean, length: number, w0: number, w1: number, w2: number, w3: number): number {
+  /**
+   * Allocate a slot for a prefix with room for `routes` entries (no routes yet: the caller
+   * appends at least one at once).
+   */
+  allocSlot(table: number, v6: boolean, length: number, w0: number, w1: number, w2: number, w3: number, routes = 1): number {
     let s = this.slotFreeHead;
     if (s >= 0) {
       this.slotFreeHead = this.offset[s]! - 1;
@@ -144,9 +154,10 @@ export class RouteSets {
         this.key = this.keyArr.ensure(this.offset.length * 4);
       }
     }
-    this.offset[s] = this.allocBlock(0);
+    const sizeClass = routes > 1 ? classFor(routes) : 0;
+    this.offset[s] = this.allocBlock(sizeClass);
     this.count[s] = 0;
-    this.classArr.view[s] = 0;
+    this.classArr.view[s] = sizeClass;
     this.meta[s] = (table << 9) | (v6 ? 256 : 0) | length;
     const k = s * 4;
     this.key[k] = w0;

@@ -80,6 +80,7 @@ for (const [name, load] of [['walkUpdate visitor', loadByWalk], ['decoded BgpUpd
         rd: null,
         pathId: 0,
         stale: false,
+        restored: false,
         nextHop: '192.0.2.1',
         origin: 'igp',
         asPath: [65001, 4200000000, [64500, 64501]],

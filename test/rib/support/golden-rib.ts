@@ -236,6 +236,7 @@ export class GoldenRib {
       rd: x.r.rd,
       pathId: x.r.pathId,
       stale: x.stale,
+      restored: false,
       ...x.attrs,
     };
   }

@@ -1,0 +1,249 @@
+/**
+ * Restoring a RIB from a snapshot file (layout: snapshot-format.ts).
+ *
+ * The file is checked as a whole before anything is trusted: the container checks every
+ * section's checksum, then every record is bounds-checked and every id it names must be
+ * declared (peer-views in META, attribute sets in ATTR), prefixes must be well formed and
+ * appear once, and SUMM's totals must match what was read. Any failure is a
+ * `RibstoreError('FILE_ERROR')` naming the file, the section and the reason, and nothing of
+ * the file is kept: the restore builds a fresh {@link Rib} and hands it over only when all
+ * of it loaded.
+ *
+ * Restored routes are stale and flagged `restored`: every router comes back `down`, its
+ * routes kept for the keep time from the restore. When the router reconnects, the routes it
+ * re-announces replace the restored ones without a gap and End-of-RIB (or the keep time)
+ * sweeps the rest — the same path as a router that reconnects after a disconnect. A
+ * peer-view and its stale twin in the file (a router that had reconnected when the
+ * snapshot was taken) become one peer-view.
+ */
+import { RibstoreError } from '../errors.js';
+import { maskBits } from '../ip/prefix.js';
+import { readFileBytes } from '../store/atomic-file.js';
+import { type Section, decodeContainer, requireSection, sectionName } from '../store/container.js';
+import { type AttributeSummary, emptySummary } from './attribute-pool.js';
+import { VIEWS } from './peer-registry.js';
+import { Rib, type RibOptions } from './rib.js';
+import { ATTR, ATTR_HEAD_WORDS, META, ROUT, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SUMM, type SnapshotMeta, payloadWords } from './snapshot-format.js';
+
+/** A restored RIB and what the file held. */
+export interface RestoredRib {
+  readonly rib: Rib;
+  /** When the snapshot was taken (ms since epoch). */
+  readonly takenAt: number;
+  readonly routers: number;
+  readonly prefixes: number;
+  readonly routes: number;
+  readonly attributeSets: number;
+}
+
+type Fail = (why: string) => never;
+
+function failer(source: string, where: string): Fail {
+  return (why: string): never => {
+    throw new RibstoreError('FILE_ERROR', `${source}: ${where}: ${why}`);
+  };
+}
+
+function isInt(x: unknown, min: number, max: number): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+}
+
+/** Parse and check META; `fail` names the section. */
+function parseMeta(payload: Uint8Array, fail: Fail): SnapshotMeta {
+  let meta: SnapshotMeta;
+  try {
+    meta = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload)) as SnapshotMeta;
+  } catch (error) {
+    return fail(`not valid JSON (${(error as Error).message})`);
+  }
+  if (meta === null || typeof meta !== 'object') fail('not a JSON object');
+  if (meta.format !== SNAPSHOT_FORMAT) fail(`format ${JSON.stringify(meta.format)} is not ${SNAPSHOT_FORMAT}`);
+  if (meta.version !== SNAPSHOT_VERSION) fail(`unknown snapshot version ${JSON.stringify(meta.version)} (this ribstore reads version ${SNAPSHOT_VERSION})`);
+  if (!isInt(meta.takenAt, 0, Number.MAX_SAFE_INTEGER)) fail('takenAt is not a time');
+  const optionalTime = (x: unknown): boolean => x === null || isInt(x, 0, Number.MAX_SAFE_INTEGER);
+  const state = (x: unknown): boolean => x === 'up' || x === 'down';
+  if (!Array.isArray(meta.tables) || meta.tables[0] !== null || meta.tables.slice(1).some((t) => typeof t !== 'string' || t === '')) {
+    fail('tables must be [null, "rd", ...]');
+  }
+  if (new Set(meta.tables).size !== meta.tables.length) fail('a route distinguisher is listed twice in tables');
+  if (!Array.isArray(meta.routers)) fail('routers is not an array');
+  meta.routers.forEach((r, i) => {
+    if (typeof r?.name !== 'string' || !state(r.state) || !optionalTime(r.downSince) || !optionalTime(r.flushAt)) fail(`router ${i} is malformed`);
+  });
+  if (new Set(meta.routers.map((r) => r.name)).size !== meta.routers.length) fail('a router is listed twice');
+  if (!Array.isArray(meta.peers)) fail('peers is not an array');
+  meta.peers.forEach((p, i) => {
+    if (
+      !isInt(p?.router, 0, meta.routers.length - 1) ||
+      !isInt(p.type, 0, 255) ||
+      typeof p.distinguisher !== 'string' ||
+      typeof p.address !== 'string' ||
+      !isInt(p.asn, 0, 0xffffffff) ||
+      !isInt(p.bgpId, 0, 0xffffffff) ||
+      !state(p.state)
+    ) {
+      fail(`peer ${i} is malformed`);
+    }
+  });
+  if (!Array.isArray(meta.peerViews)) fail('peerViews is not an array');
+  meta.peerViews.forEach((v, i) => {
+    if (
+      !Array.isArray(v) ||
+      v.length !== 6 ||
+      !isInt(v[0], 1, 0xffffff) ||
+      !isInt(v[1], 0, meta.peers.length - 1) ||
+      !isInt(v[2], 0, VIEWS.length - 1) ||
+      !isInt(v[3], 0, 0xffff) ||
+      !isInt(v[4], 0, 255) ||
+      !isInt(v[5], 0, 1)
+    ) {
+      fail(`peer-view ${i} is malformed`);
+    }
+  });
+  return meta;
+}
+
+/** The sections with id `id`, each with a failer naming it. */
+function sectionsOf(sections: readonly Section[], id: number, source: string): { payload: Uint8Array; fail: Fail }[] {
+  const out: { payload: Uint8Array; fail: Fail }[] = [];
+  sections.forEach((s, index) => {
+    if (s.id === id) out.push({ payload: s.payload, fail: failer(source, `section ${index} (${sectionName(id)} #${out.length})`) });
+  });
+  return out;
+}
+
+/**
+ * Rebuild a RIB from snapshot bytes. `source` names the file in errors; `options` are the
+ * new RIB's (its keep time applies to the restored routes, counted from now).
+ * @throws RibstoreError `FILE_ERROR` naming the file, the section and the reason.
+ */
+export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: RibOptions = {}): RestoredRib {
+  const sections = decodeContainer(bytes, source);
+  const meta = parseMeta(requireSection(sections, META, source), failer(source, 'section META'));
+  const summary = requireSection(sections, SUMM, source);
+  const failSumm = failer(source, 'section SUMM');
+  if (summary.length !== 20) failSumm(`${summary.length} bytes, expected 20`);
+  const totals = payloadWords(summary);
+
+  const rib = new Rib(options);
+  meta.tables.forEach((rd, i) => {
+    if (i > 0 && rib.table(rd) !== i) failer(source, 'section META')(`table ${i} is out of order`);
+  });
+  for (const r of meta.routers) rib.registry.router(r.name);
+  const peers = meta.peers.map((p) => {
+    const router = rib.registry.router(meta.routers[p.router]!.name);
+    const key = { type: p.type, distinguisher: p.distinguisher, address: p.address, asn: p.asn, bgpId: p.bgpId };
+    return { router: router.name, key, record: rib.registry.peer(router, key) };
+  });
+  const pvMap = new Map<number, number>();
+  for (const [pv, peer, view, afi, safi] of meta.peerViews) {
+    if (pvMap.has(pv)) failer(source, 'section META')(`peer-view ${pv} is listed twice`);
+    const p = peers[peer]!;
+    pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
+  }
+
+  // Attribute sets: the file's id → this RIB's id; the restore holds one reference to each.
+  const attrMap = new Map<number, number>();
+  const set: AttributeSummary = emptySummary();
+  let attributeSets = 0;
+  try {
+    const attrSections = sectionsOf(sections, ATTR, source);
+    for (const { payload, fail } of attrSections) {
+      // Words and byte runs mixed: read the words little-endian one by one.
+      const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+      const word = (i: number): number => view.getUint32(i * 4, true);
+      const words = payload.length >>> 2;
+      let at = 0;
+      while (at < words) {
+        if (words - at < ATTR_HEAD_WORDS) fail(`attribute record at byte ${at * 4} is truncated`);
+        const id = word(at);
+        const length = word(at + 1);
+        const end = at + ATTR_HEAD_WORDS + ((length + 3) >>> 2);
+        if (end > words) fail(`attribute set ${id} at byte ${at * 4}: length ${length} runs past the section`);
+        if (id === 0 || attrMap.has(id)) fail(`attribute set id ${id} at byte ${at * 4} is ${id === 0 ? 'reserved' : 'listed twice'}`);
+        set.originAs = word(at + 2);
+        set.localPref = word(at + 3);
+        set.med = word(at + 4);
+        set.asPathLength = word(at + 5) >>> 16;
+        set.origin = (word(at + 5) >>> 8) & 255;
+        set.flags = word(at + 5) & 255;
+        const start = (at + ATTR_HEAD_WORDS) * 4;
+        attrMap.set(id, rib.internAttributes(payload, start, start + length, set));
+        attributeSets++;
+        at = end;
+      }
+    }
+
+    let prefixes = 0;
+    let routes = 0;
+    let scratch = new Uint32Array(3 * 64);
+    const routSections = sectionsOf(sections, ROUT, source);
+    for (const { payload, fail } of routSections) {
+      const words = payloadWords(payload);
+      let at = 0;
+      while (at < words.length) {
+        const where = `route record at byte ${at * 4}`;
+        const head = words[at]!;
+        const table = head >>> 9;
+        const v6 = (head & 256) !== 0;
+        const length = head & 255;
+        const keyWords = v6 ? 4 : 1;
+        if (table >= rib.tableCount) fail(`${where}: table ${table} is not in META`);
+        if (length > (v6 ? 128 : 32)) fail(`${where}: prefix length ${length} is too long`);
+        if (words.length - at < 2 + keyWords) fail(`${where} is truncated`);
+        const w0 = words[at + 1]!;
+        const w1 = v6 ? words[at + 2]! : 0;
+        const w2 = v6 ? words[at + 3]! : 0;
+        const w3 = v6 ? words[at + 4]! : 0;
+        if ((w0 & ~maskBits(length)) | (w1 & ~maskBits(length - 32)) | (w2 & ~maskBits(length - 64)) | (w3 & ~maskBits(length - 96))) {
+          fail(`${where}: host bits are set`);
+        }
+        const count = words[at + 1 + keyWords]!;
+        const first = at + 2 + keyWords;
+        if (count === 0) fail(`${where}: no routes`);
+        if (count > (words.length - first) / 3) fail(`${where}: ${count} routes run past the section`);
+        if (scratch.length < count * 3) scratch = new Uint32Array(count * 3);
+        for (let i = 0; i < count; i++) {
+          const pv = pvMap.get(words[first + i * 3]!) ?? fail(`${where}: peer-view ${words[first + i * 3]} is not in META`);
+          const attr = attrMap.get(words[first + i * 3 + 2]!) ?? fail(`${where}: attribute set ${words[first + i * 3 + 2]} is not in any ATTR section`);
+          scratch[i * 3] = pv;
+          scratch[i * 3 + 1] = words[first + i * 3 + 1]!;
+          scratch[i * 3 + 2] = attr;
+        }
+        try {
+          rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count);
+        } catch (error) {
+          fail(`${where}: ${(error as Error).message}`);
+        }
+        prefixes++;
+        routes += count;
+        at = first + count * 3;
+      }
+    }
+
+    const expected = [prefixes, routes, attributeSets, routSections.length, attrSections.length];
+    const names = ['prefixes', 'routes', 'attribute sets', 'ROUT sections', 'ATTR sections'];
+    expected.forEach((n, i) => {
+      if (totals[i] !== n) failSumm(`the file holds ${n} ${names[i]}, SUMM says ${totals[i]}: sections are missing or extra`);
+    });
+
+    // Every router is down: its routes stale, kept for the keep time from now, flagged restored.
+    for (const r of meta.routers) rib.routerDown(r.name);
+    const registry = rib.registry;
+    for (const pv of pvMap.values()) registry.pvRestored[pv] = 1;
+    peers.forEach((p, i) => {
+      p.record.state = meta.peers[i]!.state;
+    });
+    return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes, routes, attributeSets };
+  } finally {
+    for (const id of attrMap.values()) rib.releaseAttributes(id);
+  }
+}
+
+/**
+ * Read and restore the snapshot file at `path` (see {@link restoreRibSnapshot}).
+ * @throws RibstoreError `FILE_ERROR` naming the file when it cannot be read or is not a valid snapshot.
+ */
+export async function readRibSnapshot(path: string, options: RibOptions = {}): Promise<RestoredRib> {
+  return restoreRibSnapshot(await readFileBytes(path), path, options);
+}

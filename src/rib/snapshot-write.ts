@@ -1,0 +1,230 @@
+/**
+ * Writing a RIB snapshot file (layout: snapshot-format.ts) while the RIB keeps changing.
+ *
+ * ```
+ *  rib.freeze() ──read in slices of ≤ sliceMs──► ROUT words ──► 1 MiB section ──► file
+ *        │        (yield to the event loop between slices; each section's checksum and
+ *        │         write also run between them)
+ *        └── attribute sets named by the frozen routes ──► ATTR sections ──► SUMM ──► commit
+ * ```
+ * The file is written by the store's streaming container writer: a temp file beside the
+ * target, fsynced and renamed over it only when complete, so a crash at any point leaves the
+ * previous snapshot intact. What is written is the RIB as it was when the freeze was taken.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { ContainerFileWriter } from '../store/container-writer.js';
+import type { Rib } from './rib.js';
+import type { FrozenPrefixVisitor, RibFreeze } from './rib-freeze.js';
+import { PV_STALE } from './peer-registry.js';
+import {
+  ATTR,
+  ATTR_HEAD_WORDS,
+  META,
+  ROUT,
+  SECTION_TARGET_BYTES,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  SUMM,
+  type SnapshotMeta,
+  wordsToLittleEndian,
+} from './snapshot-format.js';
+
+/** Options of {@link writeRibSnapshot}. */
+export interface SnapshotWriteOptions {
+  /** Longest stretch of work between yields to the event loop (ms). Default 5. */
+  sliceMs?: number;
+  /** Called after each section is written. */
+  onProgress?: (progress: { prefixes: number; routes: number; bytes: number }) => void;
+}
+
+/** What {@link writeRibSnapshot} wrote. */
+export interface SnapshotReport {
+  readonly path: string;
+  /** When the RIB was frozen (ms since epoch): the instant the file describes. */
+  readonly takenAt: number;
+  readonly prefixes: number;
+  readonly routes: number;
+  readonly attributeSets: number;
+  readonly sections: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  /** The longest the writer kept the event loop busy at a stretch (ms). */
+  readonly longestSliceMs: number;
+}
+
+/** A reusable buffer of little-endian 32-bit words (and padded byte runs) for one section. */
+class SectionBuffer {
+  bytes = new Uint8Array(SECTION_TARGET_BYTES + 4096);
+  words = new Uint32Array(this.bytes.buffer);
+  /** Words in use. */
+  length = 0;
+
+  reserve(words: number): void {
+    if (this.length + words <= this.words.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, (this.length + words) * 4));
+    grown.set(this.bytes.subarray(0, this.length * 4));
+    this.bytes = grown;
+    this.words = new Uint32Array(grown.buffer);
+  }
+
+  /** Append bytes, zero-padded to a whole word. */
+  appendBytes(src: Uint8Array): void {
+    const words = (src.length + 3) >>> 2;
+    this.reserve(words);
+    this.words[this.length + words - 1] = 0;
+    this.bytes.set(src, this.length * 4);
+    this.length += words;
+  }
+
+  /** The bytes in use (words still in host order: the writer puts them in file order). */
+  payload(): Uint8Array {
+    return this.bytes.subarray(0, this.length * 4);
+  }
+}
+
+function metaOf(freeze: RibFreeze): Uint8Array {
+  const peerViews: SnapshotMeta['peerViews'] = [];
+  for (let pv = 1; pv < freeze.pvState.length; pv++) {
+    const state = freeze.pvState[pv]!;
+    if (state === 0) continue;
+    peerViews.push([pv, freeze.pvPeer[pv]!, freeze.pvView[pv]!, freeze.pvAfi[pv]!, freeze.pvSafi[pv]!, state === PV_STALE ? 1 : 0]);
+  }
+  const meta: SnapshotMeta = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    takenAt: freeze.takenAt,
+    tables: [...freeze.tables],
+    routers: freeze.routers.map((r) => ({ name: r.name, state: r.state, downSince: r.downSince ?? null, flushAt: r.flushAt ?? null })),
+    peers: freeze.peers.map((p) => ({ ...p })),
+    peerViews,
+  };
+  const text = new TextEncoder().encode(JSON.stringify(meta));
+  const padded = new Uint8Array((text.length + 3) & ~3).fill(0x20);
+  padded.set(text);
+  return padded;
+}
+
+/**
+ * Write a snapshot of `rib` to `path`, replacing it atomically (see the module doc). The RIB
+ * may be read and written while this runs; the file holds the routes of the moment it began.
+ * @throws RibstoreError `FILE_ERROR` naming the file when it cannot be written; the previous
+ *   file at `path` is then untouched.
+ */
+export async function writeRibSnapshot(rib: Rib, path: string, options: SnapshotWriteOptions = {}): Promise<SnapshotReport> {
+  const sliceMs = options.sliceMs ?? 5;
+  const began = performance.now();
+  let longestSliceMs = 0;
+  const freeze = rib.freeze();
+  let sliceStart = performance.now();
+  const endSlice = (): void => {
+    longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
+  };
+  let file: ContainerFileWriter | undefined;
+  try {
+    const meta = metaOf(freeze);
+    endSlice();
+    file = await ContainerFileWriter.open(path);
+    const buf = new SectionBuffer();
+    let prefixes = 0;
+    let routes = 0;
+    let bytes = 0;
+    const sections = { rout: 0, attr: 0 };
+    const emit = async (id: number): Promise<void> => {
+      sliceStart = performance.now();
+      const payload = buf.payload();
+      if (id !== ATTR) wordsToLittleEndian(payload);
+      await file!.section(id, payload);
+      endSlice();
+      bytes += payload.length + 12;
+      buf.length = 0;
+      options.onProgress?.({ prefixes, routes, bytes });
+    };
+    await file.section(META, meta);
+    bytes += 12 + 12 + meta.length;
+
+    const used = new Uint8Array(rib.attributes.idBound);
+    const visit: FrozenPrefixVisitor = (table, family, w0, w1, w2, w3, length, r, count) => {
+      buf.reserve(6 + count * 3);
+      const w = buf.words;
+      let at = buf.length;
+      w[at++] = (table << 9) | (family === 6 ? 256 : 0) | length;
+      w[at++] = w0;
+      if (family === 6) {
+        w[at++] = w1;
+        w[at++] = w2;
+        w[at++] = w3;
+      }
+      w[at++] = count;
+      w.set(r.subarray(0, count * 3), at);
+      for (let i = 2; i < count * 3; i += 3) used[r[i]!] = 1;
+      buf.length = at + count * 3;
+      prefixes++;
+      routes += count;
+    };
+    let more = true;
+    while (more) {
+      sliceStart = performance.now();
+      while (more && buf.length * 4 < SECTION_TARGET_BYTES && performance.now() - sliceStart < sliceMs) more = freeze.read(4096, visit);
+      endSlice();
+      if (buf.length * 4 >= SECTION_TARGET_BYTES || (!more && buf.length > 0)) {
+        await emit(ROUT);
+        sections.rout++;
+      } else if (more) {
+        await yieldToLoop();
+      }
+    }
+
+    const pool = freeze.attributes;
+    let attributeSets = 0;
+    let id = 1;
+    while (id < used.length) {
+      sliceStart = performance.now();
+      for (; id < used.length && buf.length * 4 < SECTION_TARGET_BYTES && performance.now() - sliceStart < sliceMs; id++) {
+        if (used[id] !== 1) continue;
+        const set = freeze.attributeBytes(id);
+        buf.reserve(ATTR_HEAD_WORDS);
+        const w = buf.words;
+        const at = buf.length;
+        w[at] = id;
+        w[at + 1] = set.length;
+        w[at + 2] = pool.originAs(id);
+        w[at + 3] = pool.localPref(id);
+        w[at + 4] = pool.med(id);
+        w[at + 5] = (pool.asPathLength(id) << 16) | (pool.origin(id) << 8) | pool.flags(id);
+        buf.length += ATTR_HEAD_WORDS;
+        wordsToLittleEndian(buf.bytes.subarray(at * 4, (at + ATTR_HEAD_WORDS) * 4));
+        buf.appendBytes(set);
+        attributeSets++;
+      }
+      endSlice();
+      if (buf.length * 4 >= SECTION_TARGET_BYTES || (id >= used.length && buf.length > 0)) {
+        await emit(ATTR);
+        sections.attr++;
+      } else if (id < used.length) {
+        await yieldToLoop();
+      }
+    }
+
+    buf.reserve(5);
+    buf.words.set([prefixes, routes, attributeSets, sections.rout, sections.attr], 0);
+    buf.length = 5;
+    await emit(SUMM);
+    await file.commit();
+    return {
+      path,
+      takenAt: freeze.takenAt,
+      prefixes,
+      routes,
+      attributeSets,
+      sections: 2 + sections.rout + sections.attr,
+      bytes,
+      elapsedMs: performance.now() - began,
+      longestSliceMs,
+    };
+  } catch (error) {
+    await file?.abort();
+    throw error;
+  } finally {
+    freeze.release();
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * RIB snapshot files: a restore gives back every route of the moment the snapshot began
+ * (random RIBs from the golden-model harness, and a RIB that changes while it is written);
+ * restored routes are stale and flagged, and a reconnecting router replaces them; damaged
+ * files are rejected naming the file and the section; the snapshot directory falls back
+ * to the previous snapshot.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { RibstoreError } from '../../src/errors.js';
+import { parsePrefix } from '../../src/ip/prefix.js';
+import { emptySummary } from '../../src/rib/attribute-pool.js';
+import type { PeerKey } from '../../src/rib/peer-registry.js';
+import { Rib, type RibOptions } from '../../src/rib/rib.js';
+import { SnapshotDirectory, snapshotFileName, snapshotFileTime } from '../../src/rib/snapshot-directory.js';
+import { readRibSnapshot, restoreRibSnapshot } from '../../src/rib/snapshot-restore.js';
+import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
+import { readFileBytes } from '../../src/store/atomic-file.js';
+import { PrefixTable } from '../../src/table/prefix-table.js';
+import { Harness, RDS, opArb } from './support/random-ops.js';
+import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './support/test-attributes.js';
+
+const OPTIONS: RibOptions = { decodeAttributes: decodeTestAttributes, keepMs: 60_000 };
+
+/** Every visible route through the public queries, without its stale/restored flags. */
+function routesOf(rib: Rib, rds: readonly (string | null)[] = RDS): string[] {
+  const out: string[] = [];
+  for (const rd of rds) {
+    const filter = rd === null ? {} : { rd };
+    for (const root of ['0.0.0.0/0', '::/0']) {
+      const top = rib.routes(root, filter);
+      for (const p of [...(top ? [top] : []), ...rib.moreSpecifics(root, filter)]) {
+        for (const { stale: _s, restored: _r, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
+      }
+    }
+  }
+  return out.sort();
+}
+
+async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'ribstore-snapshot-'));
+  try {
+    return await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const PEER: PeerKey = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 0xc0000201 };
+
+/** A RIB of `n` IPv4 /24s and IPv6 /48s from `peers` peers of router r1, attributes shared modulo 97. */
+function bigRib(n: number, peers: number): Rib {
+  const rib = new Rib(OPTIONS);
+  const summary = emptySummary();
+  for (let p = 0; p < peers; p++) {
+    const pv4 = rib.peerView({ router: 'r1', peer: { ...PEER, address: `192.0.2.${p + 1}` }, view: 'adj-rib-in-post', afi: 1, safi: 1 });
+    const pv6 = rib.peerView({ router: 'r1', peer: { ...PEER, address: `192.0.2.${p + 1}` }, view: 'adj-rib-in-post', afi: 2, safi: 1 });
+    for (let i = 0; i < n; i++) {
+      const a = makeAttributes(64500 + (i % 97), 1 + (i % 4), p === 0 ? 200 : null, null, (i + p) % 97);
+      const bytes = testBytes(a);
+      const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(a, summary));
+      rib.announceWords(pv4, 0, 4, (0x0a000000 + i * 256) >>> 0, 0, 0, 0, 24, 0, attr);
+      rib.announceWords(pv6, 0, 6, 0x20010db8, (i << 16) >>> 0, 0, 0, 48, p, attr);
+      rib.releaseAttributes(attr);
+    }
+  }
+  return rib;
+}
+
+test('a restored RIB holds every route of random RIBs, stale and flagged restored', async () => {
+  await withDir(async (dir) => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 80 }), async (ops) => {
+        const h = new Harness(() => new PrefixTable());
+        for (const op of ops) h.apply(op);
+        const path = join(dir, `r${run++}.snap`);
+        const report = await writeRibSnapshot(h.rib, path);
+        const restored = await readRibSnapshot(path, OPTIONS);
+        assert.deepEqual(routesOf(restored.rib), routesOf(h.rib));
+        assert.equal(report.routes, h.rib.stats().routes);
+        assert.equal(restored.routes, report.routes);
+        assert.equal(restored.prefixes, report.prefixes);
+        for (const r of restored.rib.routers()) assert.equal(r.state, 'down');
+        for (const line of restored.rib.moreSpecifics('0.0.0.0/0')) for (const r of line.routes) assert.ok(r.stale && r.restored);
+        assert.equal(restored.rib.stats().attributeSets, report.attributeSets, 'the restore holds no extra reference');
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+test('a snapshot written while the RIB changes holds the routes of the moment it began', async () => {
+  await withDir(async (dir) => {
+    const rib = bigRib(20_000, 3);
+    const before = routesOf(rib);
+    const pv = rib.peerView({ router: 'r1', peer: { ...PEER, address: '192.0.2.2' }, view: 'adj-rib-in-post', afi: 1, safi: 1 });
+    let writes = 0;
+    let stop = false;
+    const churn = (): void => {
+      if (stop) return;
+      // Withdraw and re-announce from the front and the back of the slot space, and flush a peer.
+      for (let k = 0; k < 200; k++, writes++) {
+        const i = (writes * 7919) % 20_000;
+        rib.withdrawWords(pv, 0, 4, (0x0a000000 + i * 256) >>> 0, 0, 0, 0, 24, 0);
+      }
+      if (writes === 2000) rib.peerDown('r1', { ...PEER, address: '192.0.2.3' });
+      rib.sweepStep(5000);
+      setImmediate(churn);
+    };
+    setImmediate(churn);
+    const report = await writeRibSnapshot(rib, join(dir, 'busy.snap'), { sliceMs: 0.2 });
+    stop = true;
+    assert.ok(writes > 0, 'writes ran during the snapshot');
+    assert.notDeepEqual(routesOf(rib), before, 'the RIB changed');
+    const restored = await readRibSnapshot(join(dir, 'busy.snap'), OPTIONS);
+    assert.deepEqual(routesOf(restored.rib, [null]), before);
+    assert.equal(report.routes, 120_000);
+    assert.ok(report.sections > 4, `${report.sections} sections`);
+  });
+});
+
+test('a reconnecting router replaces its restored routes; End-of-RIB sweeps the ones it did not re-announce', async () => {
+  await withDir(async (dir) => {
+    const rib = bigRib(100, 1);
+    await writeRibSnapshot(rib, join(dir, 'a.snap'));
+    const { rib: back } = await readRibSnapshot(join(dir, 'a.snap'), OPTIONS);
+    assert.equal(back.routers()[0]!.state, 'down');
+    assert.ok(back.routers()[0]!.flushAt !== null, 'restored routes have a flush time');
+    back.routerUp('r1');
+    back.peerUp('r1', PEER);
+    const pv = back.peerView({ router: 'r1', peer: PEER, view: 'adj-rib-in-post', afi: 1, safi: 1 });
+    const a = makeAttributes(65000, 2, null, null, 1);
+    const bytes = testBytes(a);
+    const attr = back.internAttributes(bytes, 0, bytes.length, testSummary(a, emptySummary()));
+    back.announce(pv, 0, parsePrefix('10.0.0.0/24'), 0, attr);
+    back.releaseAttributes(attr);
+    const now = back.routes('10.0.0.0/24')!.routes;
+    assert.equal(now.length, 1, 'replaced, not added');
+    assert.equal(now[0]!.stale, false);
+    assert.equal(now[0]!.restored, false);
+    assert.equal(back.routes('10.0.1.0/24')!.routes[0]!.restored, true, 'not yet re-announced: still there');
+    back.endOfRib(pv);
+    await back.sweep();
+    assert.equal(back.routes('10.0.1.0/24'), undefined, 'swept at End-of-RIB');
+    assert.equal(back.stats().routes, 1 + 100, 'the IPv6 routes wait for their own End-of-RIB or the keep time');
+  });
+});
+
+function rejects(bytes: Uint8Array, pattern: RegExp): void {
+  assert.throws(
+    () => restoreRibSnapshot(bytes, 'test.snap', OPTIONS),
+    (e: unknown) => e instanceof RibstoreError && e.code === 'FILE_ERROR' && e.message.startsWith('test.snap: ') && pattern.test(e.message),
+  );
+}
+
+test('flipped bytes and truncation are rejected naming the file and the section', async () => {
+  await withDir(async (dir) => {
+    await writeRibSnapshot(bigRib(2000, 2), join(dir, 'a.snap'));
+    const good = await readFileBytes(join(dir, 'a.snap'));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, flip) => {
+        const bad = good.slice();
+        bad[at]! ^= flip;
+        rejects(bad, /checksum mismatch|bad magic|unknown format version|truncated|trailing bytes|section/);
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: good.length - 1 }), (length) => rejects(good.subarray(0, length), /truncated|header/)),
+      { numRuns: 100 },
+    );
+    rejects(good.subarray(0, good.length - 1), /section \d+ of \d+ \((ATTR|SUMM)\).*truncated/);
+  });
+});
+
+test('a snapshot directory restores the newest intact file, reports the bad ones and keeps the last three', async () => {
+  await withDir(async (dir) => {
+    let clock = Date.parse('2026-12-02T04:00:00Z');
+    const snapshots = new SnapshotDirectory(dir, { now: () => clock });
+    await snapshots.prepare();
+    assert.equal(await snapshots.restoreNewest(OPTIONS, () => assert.fail('no file yet')), undefined);
+    const sizes = [10, 20, 30, 40];
+    for (const n of sizes) {
+      await snapshots.write(bigRib(n, 1));
+      clock += 60_000;
+    }
+    const files = await snapshots.list();
+    assert.equal(files.length, 3, 'the oldest was deleted');
+    assert.equal((await snapshots.restoreNewest(OPTIONS, () => assert.fail('all intact')))!.routes, 80);
+    // Damage the newest: the one before is used and the damage reported.
+    const newest = await readFileBytes(files[0]!);
+    newest[newest.length - 8]! ^= 1;
+    await writeFile(files[0]!, newest);
+    const rejected: string[] = [];
+    const back = await snapshots.restoreNewest(OPTIONS, (path, error) => rejected.push(`${path} ${error.message}`));
+    assert.equal(back!.routes, 60);
+    assert.equal(back!.path, files[1]);
+    assert.equal(rejected.length, 1);
+    assert.match(rejected[0]!, /rib-.*\.snap .*rib-.*\.snap: section \d+ of \d+ \(SUMM\).*checksum mismatch/);
+    // A stray temp file from a crash is removed; the clock going back never reuses an older name.
+    await writeFile(join(dir, `.${snapshotFileName(clock)}.tmp-1-abc`), 'partial');
+    const later = new SnapshotDirectory(dir, { now: () => 0 });
+    await later.prepare();
+    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), []);
+    await later.write(bigRib(5, 1));
+    assert.ok(snapshotFileTime((await later.list())[0]!.slice(dir.length + 1)) > snapshotFileTime(files[0]!.slice(dir.length + 1)));
+  });
+});
+
+test('a file that is not a RIB snapshot is rejected with the reason', () => {
+  rejects(new Uint8Array(0), /truncated header/);
+  rejects(new TextEncoder().encode('RBSC but not really a snapshot file'), /checksum|version/);
+});
