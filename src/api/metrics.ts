@@ -8,10 +8,13 @@
  * Metric names (all prefixed `ribstore_`): `bmp_sessions` (open now), `bmp_sessions_accepted_total`,
  * `bmp_messages_total{type}`, `bmp_bytes_total`, `bmp_queue_bytes`, `bmp_queue_messages`,
  * `collector_errors_total{kind}`, `bmp_prefix_updates_total{action}`, `bmp_treat_as_withdraw_total`,
- * `routes`, `prefixes`, `routers`, `peers`; plus prom-client's default process
+ * `routes`, `prefixes`, `routers`, `peers`; with a data directory `snapshot_last_success_timestamp_seconds`,
+ * `snapshot_last_duration_seconds`, `snapshot_last_bytes`, `snapshot_writes_total{result}`,
+ * `snapshot_restored_routes`; plus prom-client's default process
  * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SnapshotStatusJson } from './snapshot-keeper.js';
 import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
 
 /** Where the metrics read their values at scrape time. */
@@ -20,6 +23,8 @@ export interface MetricsSources {
   collector?: () => { totals: CollectorTotals; queueBytes: number; queueMessages: number };
   /** RIB sizes. */
   rib: () => { routes: number; prefixes: number; routers: number; peers: number };
+  /** Persistence figures (absent without a data directory). */
+  snapshots?: () => SnapshotStatusJson;
 }
 
 /** Build a registry with every ribstore metric reading from `sources`. */
@@ -106,6 +111,46 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
       this.set(rib().peers);
     },
   });
+  const snapshots = sources.snapshots;
+  if (snapshots) {
+    new Gauge({
+      name: 'ribstore_snapshot_last_success_timestamp_seconds',
+      help: 'When the last snapshot that was written completely was taken (0: none since start)',
+      registers: [registry],
+      collect() {
+        const last = snapshots().lastWrite;
+        this.set(last === null ? 0 : Date.parse(last.takenAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'ribstore_snapshot_last_duration_seconds',
+      help: 'How long the last complete snapshot took to write',
+      registers: [registry],
+      collect() {
+        this.set(snapshots().lastWrite?.seconds ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'ribstore_snapshot_last_bytes',
+      help: 'Size of the last complete snapshot file',
+      registers: [registry],
+      collect() {
+        this.set(snapshots().lastWrite?.bytes ?? 0);
+      },
+    });
+    counter(registry, 'ribstore_snapshot_writes_total', 'Snapshot writes since start, by result', ['result'], () => [
+      [{ result: 'ok' }, snapshots().writes],
+      [{ result: 'failed' }, snapshots().failures],
+    ]);
+    new Gauge({
+      name: 'ribstore_snapshot_restored_routes',
+      help: 'Routes restored from a snapshot at start (0: none)',
+      registers: [registry],
+      collect() {
+        this.set(snapshots().restored?.routes ?? 0);
+      },
+    });
+  }
   return registry;
 }
 

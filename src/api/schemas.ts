@@ -46,6 +46,7 @@ export const routeSchema = {
     largeCommunities: { type: 'array', items: { type: 'string' }, description: 'Large communities as "65000:1:2".' },
     extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities in their text form.' },
     stale: { type: 'boolean', description: 'Kept from an earlier session of its router, waiting to be re-announced or flushed.' },
+    restored: { type: 'boolean', description: 'Restored from a snapshot file at start-up; stale until its router re-announces it.' },
   },
   additionalProperties: true,
 } as const;

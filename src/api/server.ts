@@ -27,6 +27,7 @@ import { ApiError, errorBody, errorSchema, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
+import type { SnapshotStatusJson } from './snapshot-keeper.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
 
 /** What the API serves. */
@@ -39,6 +40,8 @@ export interface ApiServerOptions {
   readonly maxPageLimit?: number;
   /** Version shown in /openapi.json and /healthz. */
   readonly version?: string;
+  /** Persistence figures, when the service keeps snapshots. */
+  readonly snapshots?: () => SnapshotStatusJson;
 }
 
 const errors = { 400: errorSchema, 404: errorSchema, 413: errorSchema, 500: errorSchema } as const;
@@ -68,6 +71,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       const stats = rib.stats();
       return { routes: stats.routes, prefixes: stats.prefixes, routers: stats.routers, peers: stats.peers };
     },
+    ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     ...(collector
       ? {
           collector: () => {
@@ -398,6 +402,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
                 type: 'object',
                 properties: { rss: { type: 'integer' }, heapUsed: { type: 'integer' }, external: { type: 'integer' }, arrayBuffers: { type: 'integer' } },
               },
+              snapshots: {
+                type: ['object', 'null'],
+                additionalProperties: true,
+                description: 'With --data-dir: the restored snapshot, the last write, rejected files and failures.',
+              },
               uptimeSeconds: { type: 'number' },
             },
           },
@@ -411,6 +420,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         rib: rib.stats(),
         collector: collector ? { ...collector.totals, queueBytes: depth!.bytes, queueChunks: depth!.chunks } : null,
         memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
+        snapshots: options.snapshots?.() ?? null,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
     },

@@ -17,6 +17,10 @@ import { loadMrtFiles } from '../collector/mrt-loader.js';
 import { AllowList, type ListenAddress, formatListenAddress } from '../collector/options.js';
 import { Rib } from '../rib/rib.js';
 import { createApiServer } from './server.js';
+import { SnapshotKeeper } from './snapshot-keeper.js';
+
+/** The router name MRT preloads are filed under. */
+const MRT_ROUTER = 'mrt';
 
 /** Everything `ribstore serve` can set. Every field but the listen addresses has a default. */
 export interface ServiceOptions {
@@ -37,6 +41,12 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** How often the keep-time clock runs (ms). Default 1000. */
   readonly tickMs?: number;
+  /** Directory for RIB snapshots: restored at start, written every `snapshotIntervalMs` and at stop. None: no persistence. */
+  readonly dataDir?: string;
+  /** Time between snapshots (ms). Default 10 minutes. */
+  readonly snapshotIntervalMs?: number;
+  /** Complete snapshots kept in `dataDir`. Default 3. */
+  readonly snapshotKeep?: number;
 }
 
 /** A running service. */
@@ -45,23 +55,37 @@ export interface Service {
   readonly collector: BmpCollector;
   readonly api: FastifyInstance;
   readonly logger: Logger;
+  /** Persistence, when started with `dataDir`. */
+  readonly snapshots: SnapshotKeeper | undefined;
   /** Bound BMP address, `host:port`. */
   readonly bmpAddress: string;
   readonly bmpPort: number;
   /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8080`. */
   readonly httpUrl: string;
-  /** Stop listening, close sessions, finish in-flight requests. Routes stay in memory until exit. */
+  /**
+   * Stop listening, close sessions, finish in-flight requests, then (with `dataDir`) write a
+   * final snapshot. Routes stay in memory until exit.
+   */
   close(): Promise<void>;
 }
 
-/** Start the service: preload MRT files, then open the BMP and HTTP listeners. */
+/** Start the service: restore the newest snapshot, preload MRT files, then open the BMP and HTTP listeners. */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'ribstore' } }, destination(2));
-  const rib = new Rib({ keepMs: options.keepMs ?? 300_000 });
-  for (const file of options.mrtFiles ?? []) {
-    const summary = await loadMrtFiles(rib, [file], { router: 'mrt' });
+  const ribOptions = { keepMs: options.keepMs ?? 300_000 };
+  const snapshots =
+    options.dataDir === undefined
+      ? undefined
+      : new SnapshotKeeper({ dataDir: options.dataDir, intervalMs: options.snapshotIntervalMs ?? 600_000, keep: options.snapshotKeep ?? 3, logger });
+  const rib = snapshots ? await snapshots.restore(ribOptions) : new Rib(ribOptions);
+  const mrtFiles = options.mrtFiles ?? [];
+  // MRT routes restored from a snapshot are replaced by the files' routes; what the files no longer hold goes.
+  if (mrtFiles.length > 0 && rib.registry.findRouter(MRT_ROUTER)) rib.routerUp(MRT_ROUTER);
+  for (const file of mrtFiles) {
+    const summary = await loadMrtFiles(rib, [file], { router: MRT_ROUTER });
     logger.info({ file, routes: summary.announcements, prefixes: summary.prefixes, ms: Math.round(summary.elapsedMs) }, 'MRT file loaded');
   }
+  if (mrtFiles.length > 0) rib.flushStale(MRT_ROUTER);
   const collector = new BmpCollector({
     rib,
     logger,
@@ -70,7 +94,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.maxMessageLength ? { maxMessageLength: options.maxMessageLength } : {}),
     ...(options.queueHighWaterBytes ? { queueHighWaterBytes: options.queueHighWaterBytes } : {}),
   });
-  const api = await createApiServer({ rib, collector, logger, ...(options.maxPageLimit ? { maxPageLimit: options.maxPageLimit } : {}) });
+  const api = await createApiServer({
+    rib,
+    collector,
+    logger,
+    ...(options.maxPageLimit ? { maxPageLimit: options.maxPageLimit } : {}),
+    ...(snapshots ? { snapshots: () => snapshots.snapshotStatus() } : {}),
+  });
   let bmp: AddressInfo;
   try {
     bmp = await collector.listen(options.bmpListen.host, options.bmpListen.port);
@@ -83,6 +113,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const http = api.server.address() as AddressInfo;
   const tick = setInterval(() => collector.tick(), options.tickMs ?? 1000);
   tick.unref();
+  snapshots?.start(rib);
   const bmpAddress = formatListenAddress({ host: bmp.address, port: bmp.port });
   const httpUrl = `http://${formatListenAddress({ host: http.address, port: http.port })}`;
   logger.info({ bmp: bmpAddress, http: httpUrl }, 'ribstore serving');
@@ -92,13 +123,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     collector,
     api,
     logger,
+    snapshots,
     bmpAddress,
     bmpPort: bmp.port,
     httpUrl,
     close() {
       closing ??= (async () => {
         clearInterval(tick);
-        await Promise.all([collector.close(), api.close()]);
+        await collector.close();
+        await snapshots?.stop();
+        await api.close();
         logger.info('ribstore stopped');
       })();
       return closing;

@@ -22,6 +22,11 @@ Options:
   --allow CIDR               only accept BMP sessions from these router addresses; repeat the
                              flag or separate with commas (default: any address)
   --mrt FILE                 load an MRT RIB dump (plain, .gz or .bz2) at start; repeatable
+  --data-dir DIR             keep RIB snapshots in DIR: restore the newest intact one at start,
+                             write one every --snapshot-interval and on SIGINT/SIGTERM
+  --snapshot-interval DURATION
+                             time between snapshots with --data-dir (default 10m)
+  --snapshot-keep N          complete snapshots kept in --data-dir (default 3)
   --max-sessions N           most concurrent BMP sessions (default 256)
   --max-message-size SIZE    largest BMP message accepted, e.g. 1M (default 1M); a larger one
                              closes that session
@@ -36,6 +41,7 @@ Examples:
   ribstore serve
   ribstore serve --bmp-listen 11019 --http-listen 0.0.0.0:8080 --keep 10m --allow 192.0.2.0/24
   ribstore serve --mrt rib.20240101.0000.bz2 --http-listen 8080
+  ribstore serve --data-dir /var/lib/ribstore --snapshot-interval 5m
 `;
 
 /** Parse the flags of `ribstore serve` into {@link ServiceOptions}. */
@@ -50,6 +56,9 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       keep: { type: 'string', default: '5m' },
       allow: { type: 'string', multiple: true, default: [] },
       mrt: { type: 'string', multiple: true, default: [] },
+      'data-dir': { type: 'string' },
+      'snapshot-interval': { type: 'string', default: '10m' },
+      'snapshot-keep': { type: 'string', default: '3' },
       'max-sessions': { type: 'string', default: '256' },
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
@@ -68,6 +77,9 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     keepMs: parseDuration(values.keep!),
     allow: new AllowList(values.allow!.flatMap((entry) => entry.split(',')).filter((entry) => entry.trim() !== '')),
     mrtFiles: values.mrt!,
+    ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
+    snapshotIntervalMs: parseDuration(values['snapshot-interval']!),
+    snapshotKeep: parsePositiveInteger(values['snapshot-keep']!, '--snapshot-keep'),
     maxSessions: parsePositiveInteger(values['max-sessions']!, '--max-sessions'),
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
