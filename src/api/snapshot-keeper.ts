@@ -32,7 +32,7 @@ export interface SnapshotStatusJson {
 /** Options of {@link SnapshotKeeper}. */
 export interface SnapshotKeeperOptions {
   readonly dataDir: string;
-  /** Time between snapshots (ms). */
+  /** Time between snapshots (ms); 0 writes only at stop. */
   readonly intervalMs: number;
   /** Complete snapshots kept on disk. Default 3. */
   readonly keep?: number;
@@ -85,9 +85,10 @@ export class SnapshotKeeper {
     return restored.rib;
   }
 
-  /** Start writing a snapshot of `rib` every interval. */
+  /** Start writing a snapshot of `rib` every interval (none with interval 0: then only at stop). */
   start(rib: Rib): void {
     this.rib = rib;
+    if (this.options.intervalMs <= 0) return;
     this.timer = setInterval(() => void this.write(), this.options.intervalMs);
     this.timer.unref();
   }

@@ -25,7 +25,8 @@ Options:
   --data-dir DIR             keep RIB snapshots in DIR: restore the newest intact one at start,
                              write one every --snapshot-interval and on SIGINT/SIGTERM
   --snapshot-interval DURATION
-                             time between snapshots with --data-dir (default 10m)
+                             time between snapshots with --data-dir (default 10m; 0: only
+                             when stopping)
   --snapshot-keep N          complete snapshots kept in --data-dir (default 3)
   --max-sessions N           most concurrent BMP sessions (default 256)
   --max-message-size SIZE    largest BMP message accepted, e.g. 1M (default 1M); a larger one
@@ -102,9 +103,6 @@ export const command: Command = {
       throw new RibstoreError('INVALID_ARGUMENT', (error as Error).message);
     }
     const service = await startService(options);
-    process.stderr.write(
-      `ribstore: serving BMP on ${service.bmpAddress}, HTTP on ${service.httpUrl} (keep ${formatDuration(options.keepMs ?? 300_000)})\n`,
-    );
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: string): void => {
@@ -118,6 +116,10 @@ export const command: Command = {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
+      // Only now: whoever waits for this line may signal at once, and must reach the handlers above.
+      process.stderr.write(
+        `ribstore: serving BMP on ${service.bmpAddress}, HTTP on ${service.httpUrl} (keep ${formatDuration(options.keepMs ?? 300_000)})\n`,
+      );
     });
     return 0;
   },
