@@ -9,15 +9,21 @@
  * records); AS_SETs, communities, large communities, MED and LOCAL_PREF present and absent,
  * ATOMIC_AGGREGATE and AGGREGATOR, an IPv6 next hop with a link-local one, an IPv4 route with an
  * IPv6 next hop (RFC 8950); stale routes (the second router is down); and routes the export
- * must skip: an RD (VPN) table and IPv4 multicast.
+ * must skip: an RD (VPN) table and IPv4 multicast. Also: reading an export back with our own
+ * MRT reader ({@link decodeExport}) into the same comparable form.
  */
-import { parseAddress } from '../../src/ip/address.js';
+import assert from 'node:assert/strict';
+import { formatIPv4, parseAddress } from '../../src/ip/address.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
 import type { PeerKey, View } from '../../src/rib/peer-registry.js';
 import { VIEWS } from '../../src/rib/peer-registry.js';
 import { Rib } from '../../src/rib/rib.js';
 import type { RouteJson } from '../../src/rib/route-json.js';
+import { attributesToJson } from '../../src/rib/attribute-codec.js';
 import { internUpdateAttributes } from '../../src/rib/update-ingest.js';
+import { MrtFramer } from '../../src/wire/mrt/framer.js';
+import type { MrtPeerIndexTable, MrtRib } from '../../src/wire/mrt/records.js';
+import { forEachMrtRoute } from '../../src/wire/mrt/routes.js';
 import type { MpReach, PathAttributes } from '../../src/wire/bgp/types.js';
 
 export const R1 = '192.0.2.254';
@@ -97,7 +103,11 @@ export const FIXTURE_SKIPPED = { rdTables: 1, otherFamilies: 1 };
 
 /** The fixture RIB (see the module doc). */
 export function fixtureRib(): Rib {
-  const rib = new Rib({ keepMs: 3_600_000 });
+  return populateFixture(new Rib({ keepMs: 3_600_000 }));
+}
+
+/** Add the fixture's routes to `rib` (a service's, say); returns it. Its second router ends down (stale routes). */
+export function populateFixture(rib: Rib): Rib {
   for (const p of ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24']) {
     announce(rib, R1, PEER_A, 'adj-rib-in-pre', 1, 1, p, 0, V4_PRE);
     announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 1, p, 0, V4_POST);
@@ -167,4 +177,41 @@ export function routeTuple(prefix: string, r: { peer: { address: string; asn: nu
     r.largeCommunities,
     r.extendedCommunities,
   ]);
+}
+
+/** An export read back: its PEER_INDEX_TABLE, its RIB records, and one comparable line per route. */
+export interface Decoded {
+  table: MrtPeerIndexTable;
+  ribs: MrtRib[];
+  /** One {@link routeTuple} per RIB entry, sorted. */
+  tuples: string[];
+}
+
+/** Read an export back with our MRT reader and BGP decoder (asserting it is well framed). */
+export function decodeExport(bytes: Uint8Array): Decoded {
+  const framer = new MrtFramer();
+  const records = framer.push(bytes);
+  assert.equal(framer.pendingRecord(), undefined, 'the file ends on a record boundary');
+  const [table, ...rest] = records;
+  assert.equal(table?.kind, 'peer-index-table');
+  const ribs: MrtRib[] = [];
+  const tuples: string[] = [];
+  for (const record of rest) {
+    assert.equal(record.kind, 'rib');
+    ribs.push(record);
+    let i = 0;
+    forEachMrtRoute(record, (route) => {
+      const entry = record.entries[i++]!;
+      const peer = { address: route.peerAddress.toString(), asn: route.peerAs, bgpId: formatIPv4(entry.peer.bgpId) };
+      tuples.push(routeTuple(route.prefix.toString(), { peer, pathId: route.pathId ?? 0, ...attributesToJson(route.attributes!) }));
+    });
+  }
+  return { table, ribs, tuples: tuples.sort() };
+}
+
+/** {@link routeTuple}s of {@link expectedRoutes}, sorted. */
+export function expectedTuples(rib: Rib, options: { router?: string; view?: View } = {}): string[] {
+  return expectedRoutes(rib, options)
+    .map(({ prefix, route }) => routeTuple(prefix, route))
+    .sort();
 }

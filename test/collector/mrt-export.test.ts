@@ -12,16 +12,12 @@ import { type MrtExportSummary, MrtExportStream, exportMrt } from '../../src/col
 import { RibstoreError } from '../../src/errors.js';
 import { formatIPv4 } from '../../src/ip/address.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
-import { attributesToJson } from '../../src/rib/attribute-codec.js';
 import type { PeerKey } from '../../src/rib/peer-registry.js';
 import { Rib } from '../../src/rib/rib.js';
 import { TableDumpV2Subtype } from '../../src/wire/mrt/constants.js';
-import { MrtFramer } from '../../src/wire/mrt/framer.js';
-import type { MrtPeerIndexTable, MrtRib } from '../../src/wire/mrt/records.js';
-import { forEachMrtRoute } from '../../src/wire/mrt/routes.js';
 import type { PathAttributes } from '../../src/wire/bgp/types.js';
 import { parseAddress } from '../../src/ip/address.js';
-import { FIXTURE_SKIPPED, PEER_A, PEER_B, PEER_C, PEER_LOC, R1, R2, announce, expectedRoutes, fixtureRib, routeTuple } from './export-fixture.js';
+import { FIXTURE_SKIPPED, PEER_A, PEER_B, PEER_C, PEER_LOC, R1, R2, announce, decodeExport, expectedRoutes, expectedTuples, fixtureRib } from './export-fixture.js';
 
 /** Export to memory; also checks each chunk is a fresh, non-empty array. */
 async function exportBytes(rib: Rib, options: Parameters<typeof exportMrt>[2] = {}): Promise<{ bytes: Uint8Array; summary: MrtExportSummary; chunks: number }> {
@@ -31,41 +27,6 @@ async function exportBytes(rib: Rib, options: Parameters<typeof exportMrt>[2] = 
     chunks.push(chunk);
   }, options);
   return { bytes: Buffer.concat(chunks), summary, chunks: chunks.length };
-}
-
-interface Decoded {
-  table: MrtPeerIndexTable;
-  ribs: MrtRib[];
-  /** One {@link routeTuple} per RIB entry, sorted. */
-  tuples: string[];
-}
-
-/** Read an export back with our MRT reader and BGP decoder. */
-function decodeExport(bytes: Uint8Array): Decoded {
-  const framer = new MrtFramer();
-  const records = framer.push(bytes);
-  assert.equal(framer.pendingRecord(), undefined, 'the file ends on a record boundary');
-  const [table, ...rest] = records;
-  assert.equal(table?.kind, 'peer-index-table');
-  const ribs: MrtRib[] = [];
-  const tuples: string[] = [];
-  for (const record of rest) {
-    assert.equal(record.kind, 'rib');
-    ribs.push(record);
-    let i = 0;
-    forEachMrtRoute(record, (route) => {
-      const entry = record.entries[i++]!;
-      const peer = { address: route.peerAddress.toString(), asn: route.peerAs, bgpId: formatIPv4(entry.peer.bgpId) };
-      tuples.push(routeTuple(route.prefix.toString(), { peer, pathId: route.pathId ?? 0, ...attributesToJson(route.attributes!) }));
-    });
-  }
-  return { table, ribs, tuples: tuples.sort() };
-}
-
-function expectedTuples(rib: Rib, options: Parameters<typeof expectedRoutes>[1] = {}): string[] {
-  return expectedRoutes(rib, options)
-    .map(({ prefix, route }) => routeTuple(prefix, route))
-    .sort();
 }
 
 describe('exportMrt', () => {
