@@ -27,7 +27,7 @@ const HELP = `Usage: ribstore export --format mrt [options] --mrt FILE [--mrt FI
 
 Write a RIB as an MRT TABLE_DUMP_V2 file (RFC 6396): a PEER_INDEX_TABLE, then one
 RIB_IPV4_UNICAST / RIB_IPV6_UNICAST record per prefix (the RFC 8050 ADD-PATH subtypes for
-routes with a path id), readable by bgpdump, bgpkit, mrtparse and ribstore itself.
+routes with a path id), readable by bgpdump and by ribstore itself (load, mrt dump).
 
 Only IPv4/IPv6 unicast routes of the global table are written (VPN tables and other
 families are skipped and counted). Each peer contributes one view per family: its most
