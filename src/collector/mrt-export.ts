@@ -65,7 +65,10 @@ export interface MrtExportOptions {
   readonly router?: string;
   /** Export only this view. Default: per (router, peer, AFI/SAFI) its most preferred view (see the module doc). */
   readonly view?: View;
-  /** Longest the export works before yielding to the event loop (ms). Default 5. */
+  /**
+   * How long the export works before yielding to the event loop (ms; checked every 1,024
+   * routes, so a slice can run over by that much work). Default 5.
+   */
   readonly sliceMs?: number;
   /** Timestamp of the records and originated time of the entries (ms since epoch). Default: when the freeze was taken. */
   readonly now?: number;
@@ -94,8 +97,9 @@ export interface MrtExportSummary {
     /** Routes whose attribute set cannot be written as an MRT RIB entry. */
     readonly unencodable: number;
   };
-  /** Slices of synchronous work (event-loop turns), and the longest one (ms). */
+  /** Slices of synchronous work (event-loop turns). */
   readonly slices: number;
+  /** The longest slice (ms, wall clock): the longest the export blocked the event loop. */
   readonly longestSliceMs: number;
   /** Time from the call to the last write (ms), waits for the consumer included. */
   readonly elapsedMs: number;

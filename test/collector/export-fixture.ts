@@ -26,9 +26,11 @@ import type { MrtPeerIndexTable, MrtRib } from '../../src/wire/mrt/records.js';
 import { forEachMrtRoute } from '../../src/wire/mrt/routes.js';
 import type { MpReach, PathAttributes } from '../../src/wire/bgp/types.js';
 
+/** The two routers; R2 is down at the end (its routes stale). */
 export const R1 = '192.0.2.254';
 export const R2 = '198.51.100.254';
 
+/** Peers: A (IPv4, on both routers), B (IPv6 transport, 4-octet AS), C (ADD-PATH, on R2), and R1's Loc-RIB peer. */
 export const PEER_A: PeerKey = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 0xc0000201 };
 export const PEER_B: PeerKey = { type: 0, distinguisher: '0:0', address: '2001:db8::2', asn: 4_200_000_001, bgpId: 0xc0000202 };
 export const PEER_C: PeerKey = { type: 0, distinguisher: '0:0', address: '203.0.113.1', asn: 64512, bgpId: 0xcb007101 };

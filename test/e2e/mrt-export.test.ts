@@ -7,11 +7,14 @@
  * - with ../shared/data/mrt: a real dump loaded into a RIB and exported again reads in bgpdump
  *   as exactly the same routes as the original (the multiset of `-m` lines, timestamp dropped);
  * - `ribstore export` as a child process: the converter (`--mrt`), and `--url` against a
- *   running service; OUTPUT is replaced only when the export succeeds.
+ *   running service; OUTPUT is replaced only when the export succeeds (also when the
+ *   service's response is cut short).
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -22,9 +25,10 @@ import { RibstoreError } from '../../src/errors.js';
 import { parseAddress } from '../../src/ip/address.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
 import { Rib } from '../../src/rib/rib.js';
-import { decodeExport, expectedRoutes, expectedTuples, fixtureRib, populateFixture, R2 } from '../collector/export-fixture.js';
+import { internUpdateAttributes } from '../../src/rib/update-ingest.js';
+import { PEER_A, R1, R2, decodeExport, expectedRoutes, expectedTuples, fixtureRib, populateFixture } from '../collector/export-fixture.js';
 import { projectRoot, sharedData, skipUnlessShared } from '../support/shared-data.js';
-import { startTestService } from './support-service.js';
+import { getJson, startTestService, waitFor } from './support-service.js';
 
 const run = promisify(execFile);
 const main = join(projectRoot, 'dist/src/cli/main.js');
@@ -173,7 +177,7 @@ describe('real dumps: bgpdump -m of the export equals bgpdump -m of the original
   }
 });
 
-describe('ribstore export (child process)', () => {
+describe('ribstore export (child process) and the API stream', () => {
   const files = ['bview.ipv4_unicast_add_path.gz', 'bview.ipv6_unicast_add_path.gz'];
   const skip = skipUnlessShared('mrt', files[0]!) || skipUnlessShared('mrt', files[1]!) || noBgpdump;
 
@@ -216,6 +220,62 @@ describe('ribstore export (child process)', () => {
       assert.ok(!existsSync(join(dir, 'never.mrt')));
     } finally {
       await service.close();
+    }
+  });
+
+  test('API: a client that stops reading holds the export (bounded); one that goes away releases its freeze', async () => {
+    const service = await startTestService({ keepMs: 3_600_000 });
+    try {
+      const rib = service.rib;
+      const attr = internUpdateAttributes(rib, { origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: parseAddress('192.0.2.1') }, false);
+      const pv = rib.peerView({ router: R1, peer: PEER_A, view: 'adj-rib-in-post', afi: 1, safi: 1 });
+      const routes = 600_000; // about 15 MB of MRT: more than socket buffers hold
+      for (let i = 0; i < routes; i++) rib.announceWords(pv, 0, 4, (0x0a000000 + i * 256) >>> 0, 0, 0, 0, 24, 0, attr);
+      rib.releaseAttributes(attr);
+      assert.equal(rib.attributes.refCount(attr), routes);
+      // node:http rather than fetch: aborting a fetch lets undici drain the body to reuse the
+      // connection, which would finish the export instead of cancelling it.
+      const request = httpGet(`${service.httpUrl}/api/v1/export/mrt`);
+      const response = await new Promise<IncomingMessage>((resolve, reject) => request.on('response', resolve).on('error', reject));
+      let got = 0;
+      await new Promise<void>((resolve) => {
+        response.on('data', (chunk: Buffer) => {
+          got += chunk.length;
+          if (got >= 100_000) {
+            response.pause();
+            resolve();
+          }
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Not reading on: the export waits (its freeze pins the set), the service still answers.
+      assert.equal(rib.attributes.refCount(attr), routes + 1, 'the export waits for the reader, holding its freeze');
+      assert.equal((await getJson(service, '/healthz')).body.status, 'ok');
+      request.destroy();
+      await waitFor('the export to release its freeze', () => rib.attributes.refCount(attr) === routes);
+    } finally {
+      await service.close();
+    }
+  });
+
+  test('--url: a response cut short is an error and leaves no OUTPUT', async () => {
+    // A server that starts an export, then drops the connection (as a failing or stopping service would).
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.write(new Uint8Array(100));
+      setTimeout(() => response.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const output = join(dir, 'cut.mrt');
+      const cut = await run(process.execPath, [main, 'export', '--format', 'mrt', '--url', `http://127.0.0.1:${port}`, output]).catch((error: { code: number; stderr: string }) => error);
+      assert.equal((cut as { code: number }).code, 1);
+      assert.match((cut as { stderr: string }).stderr, /ended after 100 bytes/);
+      assert.ok(!existsSync(output));
+      assert.deepEqual(readdirSync(dir).filter((name) => name.includes('.tmp-')), []);
+    } finally {
+      server.close();
     }
   });
 });

@@ -128,9 +128,19 @@ function urlSource(base: string, selection: Selection): ExportSource {
         throw new RibstoreError('FILE_ERROR', `${url.href} answered ${response.status}: ${message}`);
       }
       let bytes = 0;
-      for await (const chunk of response.body) {
-        await write(chunk);
-        bytes += chunk.length;
+      const reader = response.body[Symbol.asyncIterator]();
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await reader.next();
+        } catch (error) {
+          // The server cut the response (its export failed, or it stopped): the file is incomplete.
+          const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+          throw new RibstoreError('FILE_ERROR', `the export from ${url.origin} ended after ${bytes} bytes: ${cause}`, { cause: error });
+        }
+        if (next.done) break;
+        await write(next.value);
+        bytes += next.value.length;
       }
       return { bytes };
     },
