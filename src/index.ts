@@ -200,6 +200,7 @@ export {
 // collector/ and api/: the BMP collector service, the MRT loader and the HTTP API
 export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type CollectorPeer } from './collector/bmp-collector.js';
 export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary } from './collector/mrt-loader.js';
+export { exportMrt, MrtExportStream, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
 export { AllowList, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './collector/options.js';
 export { startService, type Service, type ServiceOptions } from './api/service.js';
 export { createApiServer, type ApiServerOptions } from './api/server.js';

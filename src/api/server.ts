@@ -14,6 +14,7 @@
  *  /api/v1/routers                   routers with state, session counters and route counts
  *  /api/v1/routers/:router/peers     one router's peers with state and route counts per view
  *  /api/v1/stats                     RIB, collector and process figures
+ *  /api/v1/export/mrt                the RIB (or one router) as an MRT TABLE_DUMP_V2 file, streamed
  * ```
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -23,6 +24,8 @@ import { type Prefix, parsePrefix } from '../ip/prefix.js';
 import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
+import { MrtExportStream } from '../collector/mrt-export.js';
+import { VIEWS, type View } from '../rib/peer-registry.js';
 import { ApiError, errorBody, errorSchema, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
@@ -423,6 +426,47 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         snapshots: options.snapshots?.() ?? null,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
+    },
+  );
+
+  app.get(
+    '/api/v1/export/mrt',
+    {
+      schema: {
+        summary: 'The RIB as an MRT file',
+        description:
+          'Streams an MRT TABLE_DUMP_V2 file (RFC 6396; RFC 8050 ADD-PATH subtypes for routes with a path id) of the RIB as it was when the request arrived: a PEER_INDEX_TABLE, then one RIB_IPV4_UNICAST/RIB_IPV6_UNICAST record per prefix. Only IPv4/IPv6 unicast routes of the global table; per peer and family its most preferred view (loc-rib, adj-rib-in-post, adj-rib-in-pre, adj-rib-out-post, adj-rib-out-pre) unless `view` names one. Record and originated times are the export time. Produced as the client reads, in slices that leave the service answering; an error after the first bytes ends the response early (the file is then truncated).',
+        tags: ['routes'],
+        produces: ['application/octet-stream'],
+        querystring: {
+          type: 'object',
+          properties: {
+            ...routerQuery,
+            view: { type: 'string', enum: [...VIEWS], description: 'Only this view (default: per peer and family, its most preferred view).' },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: { type: 'string', description: 'MRT TABLE_DUMP_V2 bytes (`content-disposition: attachment; filename="ribstore.mrt"`).' },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as { router?: string; view?: View };
+      if (query.router !== undefined && rib.registry.findRouter(query.router) === undefined) {
+        throw new ApiError(404, 'NOT_FOUND', `no router ${JSON.stringify(query.router)}; see /api/v1/routers`);
+      }
+      const stream = new MrtExportStream(rib, {
+        ...(query.router !== undefined ? { router: query.router } : {}),
+        ...(query.view !== undefined ? { view: query.view } : {}),
+      });
+      stream.summary.then(
+        (summary) => request.log.debug({ router: query.router, view: query.view, ...summary }, 'MRT export sent'),
+        (error: unknown) => request.log.warn({ err: error, router: query.router }, 'MRT export ended early'),
+      );
+      void reply.type('application/octet-stream').header('content-disposition', 'attachment; filename="ribstore.mrt"');
+      return reply.send(stream);
     },
   );
 

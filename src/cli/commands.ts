@@ -22,6 +22,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./commands/serve.js'),
     import('./commands/load.js'),
     import('./commands/lookup.js'),
+    import('./commands/export.js'),
     import('./commands/bmp-dump.js'),
     import('./commands/mrt-dump.js'),
   ]);

@@ -1,8 +1,8 @@
 /**
  * The HTTP API, route by route, over a real socket: a service fed with a known synthetic BMP
  * stream (synthetic-router.ts), then good and bad requests to every route, the error shape,
- * paging, NDJSON-free JSON answers, metrics, and the validity of /openapi.json against the
- * routes actually served.
+ * paging, NDJSON-free JSON answers, metrics, the MRT export stream, and the validity of
+ * /openapi.json against the routes actually served.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import type { Service } from '../../src/api/service.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { EXPECTED, PEER_A, PEER_B, syntheticStream } from './synthetic-router.js';
+import { decodeExport, expectedTuples } from '../collector/export-fixture.js';
 
 const ROUTER = '127.0.5.1';
 
@@ -232,6 +233,32 @@ describe('routers, peers, stats, health, metrics', () => {
   });
 });
 
+describe('GET /api/v1/export/mrt', () => {
+  test('streams an MRT file our decoder reads, with exactly the RIB\'s routes (post-policy preferred)', async () => {
+    const response = await fetch(`${service.httpUrl}/api/v1/export/mrt`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/octet-stream');
+    assert.equal(response.headers.get('content-disposition'), 'attachment; filename="ribstore.mrt"');
+    const decoded = decodeExport(new Uint8Array(await response.arrayBuffer()));
+    assert.equal(decoded.table.viewName, 'ribstore');
+    assert.deepEqual(decoded.table.peers.map((p) => p.address.toString()), [PEER_A.address, PEER_B.address]);
+    assert.deepEqual(decoded.tuples, expectedTuples(service.rib));
+    assert.equal(decoded.tuples.length, EXPECTED.peerA.length + EXPECTED.peerB.length, 'one view per peer: post-policy for A, pre-policy (its only one) for B');
+  });
+
+  test('router and view parameters; unknown router 404, bad view 400', async () => {
+    const own = await fetch(`${service.httpUrl}/api/v1/export/mrt?router=${ROUTER}&view=adj-rib-in-pre`);
+    assert.equal(own.status, 200);
+    const pre = decodeExport(new Uint8Array(await own.arrayBuffer()));
+    assert.equal(pre.table.viewName, ROUTER);
+    assert.deepEqual(pre.tuples, expectedTuples(service.rib, { router: ROUTER, view: 'adj-rib-in-pre' }));
+    assert.equal(pre.tuples.length, EXPECTED.peerA.length + EXPECTED.peerB.length);
+    assertError(await getJson(service, '/api/v1/export/mrt?router=192.0.2.250'), 404, 'NOT_FOUND');
+    assertError(await getJson(service, '/api/v1/export/mrt?view=sideways'), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(service, '/api/v1/export/mrt?format=json'), 400, 'INVALID_ARGUMENT');
+  });
+});
+
 describe('GET /openapi.json', () => {
   test('is an OpenAPI 3.1 document describing every served route', async () => {
     const { status, body } = await getJson(service, '/openapi.json');
@@ -239,7 +266,7 @@ describe('GET /openapi.json', () => {
     assert.equal(body.openapi, '3.1.0');
     assert.equal(typeof body.info.title, 'string');
     assert.equal(typeof body.info.version, 'string');
-    const expected = ['/healthz', '/metrics', '/openapi.json', '/api/v1/lookup', '/api/v1/routes', '/api/v1/origins/{asn}/prefixes', '/api/v1/routers', '/api/v1/routers/{router}/peers', '/api/v1/stats'];
+    const expected = ['/healthz', '/metrics', '/openapi.json', '/api/v1/lookup', '/api/v1/routes', '/api/v1/origins/{asn}/prefixes', '/api/v1/routers', '/api/v1/routers/{router}/peers', '/api/v1/stats', '/api/v1/export/mrt'];
     assert.deepEqual(Object.keys(body.paths).sort(), [...expected].sort());
     const operationIds = new Set<string>();
     for (const [path, item] of Object.entries<any>(body.paths)) {
@@ -270,5 +297,9 @@ describe('GET /openapi.json', () => {
       assert.ok(route.properties[field], `route schema has ${field}`);
     }
     assert.equal(lookup.responses['400'].content['application/json'].schema.properties.error.required.join(), 'code,message');
+    const mrt = body.paths['/api/v1/export/mrt'].get;
+    assert.deepEqual(Object.keys(mrt.responses['200'].content), ['application/octet-stream']);
+    assert.deepEqual(mrt.parameters.map((p: any) => p.name), ['router', 'view']);
+    assert.ok(mrt.responses['404']);
   });
 });

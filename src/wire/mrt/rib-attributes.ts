@@ -17,9 +17,17 @@ import type { PathAttributes } from '../bgp/types.js';
 const RIB_ENCODE_CONTEXT = createDecodeContext({ fourOctetAs: true });
 const MP_REACH_NLRI = 14;
 
-function addressBytes(w: { family: 4 | 6; w0: number; w1: number; w2: number; w3: number }): number[] {
-  const words = w.family === 4 ? [w.w0] : [w.w0, w.w1, w.w2, w.w3];
-  return words.flatMap((x) => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]);
+/** Write an address's 4 or 16 bytes at `at`; returns the position after them. */
+function putAddress(out: Uint8Array, at: number, a: { family: 4 | 6; w0: number; w1: number; w2: number; w3: number }): number {
+  const n = a.family === 4 ? 1 : 4;
+  for (let i = 0; i < n; i++) {
+    const w = i === 0 ? a.w0 : i === 1 ? a.w1 : i === 2 ? a.w2 : a.w3;
+    out[at++] = w >>> 24;
+    out[at++] = w >>> 16;
+    out[at++] = w >>> 8;
+    out[at++] = w;
+  }
+  return at;
 }
 
 /**
@@ -32,17 +40,22 @@ export function encodeRibEntryAttributes(attributes: PathAttributes): Uint8Array
   if (mpUnreach) throw new RibstoreError('ENCODE_ERROR', 'a RIB entry cannot carry MP_UNREACH_NLRI');
   const body = encodePathAttributes(rest, RIB_ENCODE_CONTEXT);
   if (!mpReach?.nextHop) return body;
-  const nextHop = addressBytes(mpReach.nextHop);
-  if (mpReach.linkLocalNextHop) nextHop.push(...addressBytes(mpReach.linkLocalNextHop));
-  const attribute = [0x80, MP_REACH_NLRI, nextHop.length + 1, nextHop.length, ...nextHop];
+  const linkLocal = mpReach.linkLocalNextHop;
+  const nextHopLength = (mpReach.nextHop.family === 4 ? 4 : 16) + (linkLocal ? (linkLocal.family === 4 ? 4 : 16) : 0);
   // Insert before the first attribute with a higher type code, keeping the block sorted.
   let pos = 0;
   while (pos < body.length && body[pos + 1]! < MP_REACH_NLRI) {
     pos += body[pos]! & 0x10 ? 4 + ((body[pos + 2]! << 8) | body[pos + 3]!) : 3 + body[pos + 2]!;
   }
-  const out = new Uint8Array(body.length + attribute.length);
+  const size = 4 + nextHopLength;
+  const out = new Uint8Array(body.length + size);
   out.set(body.subarray(0, pos));
-  out.set(attribute, pos);
-  out.set(body.subarray(pos), pos + attribute.length);
+  out[pos] = 0x80;
+  out[pos + 1] = MP_REACH_NLRI;
+  out[pos + 2] = nextHopLength + 1;
+  out[pos + 3] = nextHopLength;
+  let at = putAddress(out, pos + 4, mpReach.nextHop);
+  if (linkLocal) at = putAddress(out, at, linkLocal);
+  out.set(body.subarray(pos), at);
   return out;
 }
