@@ -27,6 +27,7 @@ import { parsePrefix } from '../../src/ip/prefix.js';
 import { Rib } from '../../src/rib/rib.js';
 import { internUpdateAttributes } from '../../src/rib/update-ingest.js';
 import { PEER_A, R1, R2, decodeExport, expectedRoutes, expectedTuples, fixtureRib, populateFixture } from '../collector/export-fixture.js';
+import { generatedRibDump } from '../support/generated-mrt.js';
 import { projectRoot, sharedData, skipUnlessShared } from '../support/shared-data.js';
 import { getJson, startTestService, waitFor } from './support-service.js';
 
@@ -175,6 +176,21 @@ describe('real dumps: bgpdump -m of the export equals bgpdump -m of the original
   if (process.env['RIBSTORE_SLOW_TESTS'] !== '1') {
     test('rib.bz2', { skip: 'takes minutes (bgpdump alone needs 40-80 s on it): set RIBSTORE_SLOW_TESTS=1' }, () => {});
   }
+});
+
+test('--data-dir exports the newest snapshot of serve --data-dir: bgpdump reads the routes of the dump it was loaded from', { skip: noBgpdump }, async () => {
+  const dump = join(dir, 'generated.mrt');
+  writeFileSync(dump, generatedRibDump({ prefixes: 3000, peers: 3 }));
+  const data = join(dir, 'data');
+  const service = await startTestService({ mrtFiles: [dump], dataDir: data, snapshotIntervalMs: 0 });
+  await service.close(); // writes the final snapshot
+  const output = join(dir, 'from-snapshot.mrt');
+  const { stdout, stderr } = await run(process.execPath, [main, 'export', '--format', 'mrt', '--data-dir', data, output]);
+  assert.match(stderr, /exporting .*rib-.*\.snap/);
+  assert.match(stdout, /routes: +11250\b/);
+  const [original, exported] = await Promise.all([bgpdump(dump), bgpdump(output)]);
+  assert.equal(original.length, 11_250);
+  assertSameLines(exported.map(normalise), original.map(normalise), 'exported from the snapshot');
 });
 
 describe('ribstore export (child process) and the API stream', () => {

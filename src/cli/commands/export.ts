@@ -1,29 +1,32 @@
 /**
  * `ribstore export --format mrt … OUTPUT`: write a RIB as an MRT TABLE_DUMP_V2 file.
  *
- * Two inputs today, each an {@link ExportSource}; adding one (e.g. a snapshot directory) is
- * one more branch in {@link selectSource} and one more source function:
+ * Three inputs, each an {@link ExportSource} (adding one is one more branch in
+ * {@link selectSource} and one more source function):
  *  - `--mrt FILE…`: load the dumps into an in-process RIB, then export it (a converter:
  *    update files applied on a RIB dump give the table as of the last update);
- *  - `--url URL`: stream `GET /api/v1/export/mrt` of a running `ribstore serve`.
+ *  - `--url URL`: stream `GET /api/v1/export/mrt` of a running `ribstore serve`;
+ *  - `--data-dir DIR`: the newest intact snapshot of `ribstore serve --data-dir DIR`.
  *
- * The output is written crash-safely without holding it in memory: the bytes go to
- * `OUTPUT.tmp-PID` beside OUTPUT, which is fsynced and renamed over OUTPUT (then the directory
- * is fsynced), so OUTPUT is always either its previous content or the complete export. A
- * failure removes the temp file; a crash can leave it behind (delete it by hand).
+ * The output is written crash-safely without holding it in memory (store/'s AtomicTempFile):
+ * the bytes go to a temp file `.OUTPUT.tmp-PID-RAND` beside OUTPUT, which is fsynced and
+ * renamed over OUTPUT (then the directory is fsynced), so OUTPUT is always either its previous
+ * content or the complete export. A failure removes the temp file; a crash can leave it
+ * behind (delete it by hand).
  */
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type MrtExportSummary, exportMrt } from '../../collector/mrt-export.js';
 import { type MrtLoadSummary, loadMrtFiles } from '../../collector/mrt-loader.js';
 import { RibstoreError } from '../../errors.js';
 import { type View, VIEWS, viewRank } from '../../rib/peer-registry.js';
 import { Rib } from '../../rib/rib.js';
+import { SnapshotDirectory } from '../../rib/snapshot-directory.js';
+import { AtomicTempFile } from '../../store/atomic-file.js';
 import type { Command } from '../commands.js';
 
 const HELP = `Usage: ribstore export --format mrt [options] --mrt FILE [--mrt FILE...] OUTPUT
        ribstore export --format mrt [options] --url http://HOST:PORT OUTPUT
+       ribstore export --format mrt [options] --data-dir DIR OUTPUT
 
 Write a RIB as an MRT TABLE_DUMP_V2 file (RFC 6396): a PEER_INDEX_TABLE, then one
 RIB_IPV4_UNICAST / RIB_IPV6_UNICAST record per prefix (the RFC 8050 ADD-PATH subtypes for
@@ -41,6 +44,8 @@ Input (exactly one):
                    the adj-rib-in-post view.
   --url URL        export from a running \`ribstore serve\`: its HTTP API base URL, e.g.
                    http://127.0.0.1:8080 (the file streams from GET /api/v1/export/mrt)
+  --data-dir DIR   export the newest intact snapshot in a \`ribstore serve --data-dir\`
+                   directory (damaged files are skipped with a message on stderr)
 
 Options:
   --format FORMAT  the output format; required; only mrt for now
@@ -50,12 +55,13 @@ Options:
   --json           print the summary as JSON
   -h, --help       show this help
 
-OUTPUT is replaced atomically: the data goes to OUTPUT.tmp-PID, which is renamed over OUTPUT
-when complete. A summary (peers, prefixes, routes, records, bytes, time) goes to stdout.
+OUTPUT is replaced atomically: the data goes to a temp file beside it (.OUTPUT.tmp-PID-RAND),
+which is renamed over OUTPUT when complete. A summary (peers, prefixes, routes, records, bytes, time) goes to stdout.
 
 Examples:
   ribstore export --format mrt --mrt bview.20240101.0000.gz --mrt updates.20240101.0005.gz rib.mrt
   ribstore export --format mrt --url http://127.0.0.1:8080 --router 192.0.2.254 router.mrt
+  ribstore export --format mrt --data-dir /var/lib/ribstore rib.mrt
 `;
 
 /** The formats `--format` takes. */
@@ -93,6 +99,23 @@ function mrtFilesSource(files: string[], selection: Selection): ExportSource {
         ...(selection.view !== undefined ? { view: selection.view } : {}),
       });
       return { bytes: summary.bytes, export: summary, load };
+    },
+  };
+}
+
+/** `--data-dir DIR`: restore the newest intact snapshot of a (stopped or running) service, export it. */
+function dataDirSource(dir: string, selection: Selection): ExportSource {
+  return {
+    async run(write) {
+      const snapshots = new SnapshotDirectory(dir);
+      const restored = await snapshots.restoreNewest({}, (file, error) => process.stderr.write(`ribstore: skipping ${file}: ${error.message}\n`));
+      if (restored === undefined) throw new RibstoreError('FILE_ERROR', `${dir}: no intact RIB snapshot to export (see ribstore serve --data-dir)`);
+      process.stderr.write(`ribstore: exporting ${restored.path} (taken ${new Date(restored.takenAt).toISOString()})\n`);
+      const summary = await exportMrt(restored.rib, write, {
+        ...(selection.router !== undefined ? { router: selection.router } : {}),
+        ...(selection.view !== undefined ? { view: selection.view } : {}),
+      });
+      return { bytes: summary.bytes, export: summary };
     },
   };
 }
@@ -148,12 +171,20 @@ function urlSource(base: string, selection: Selection): ExportSource {
 }
 
 /** The one source the flags name. */
-function selectSource(values: { mrt: string[]; url: string | undefined }, selection: Selection): ExportSource {
-  const given = [values.mrt.length > 0 ? '--mrt' : undefined, values.url !== undefined ? '--url' : undefined].filter((x) => x !== undefined);
+function selectSource(values: { mrt: string[]; url: string | undefined; 'data-dir': string | undefined }, selection: Selection): ExportSource {
+  const given = [
+    values.mrt.length > 0 ? '--mrt' : undefined,
+    values.url !== undefined ? '--url' : undefined,
+    values['data-dir'] !== undefined ? '--data-dir' : undefined,
+  ].filter((x) => x !== undefined);
   if (given.length !== 1) {
-    throw new RibstoreError('INVALID_ARGUMENT', `${given.length === 0 ? 'no input given' : `give one input, not ${given.join(' and ')}`}: use --mrt FILE or --url URL; see ribstore export --help`);
+    throw new RibstoreError(
+      'INVALID_ARGUMENT',
+      `${given.length === 0 ? 'no input given' : `give one input, not ${given.join(' and ')}`}: use --mrt FILE, --url URL or --data-dir DIR; see ribstore export --help`,
+    );
   }
   if (values.url !== undefined) return urlSource(values.url, selection);
+  if (values['data-dir'] !== undefined) return dataDirSource(values['data-dir'], selection);
   return mrtFilesSource(values.mrt, selection);
 }
 
@@ -164,46 +195,18 @@ function selectSource(values: { mrt: string[]; url: string | undefined }, select
  *   `produce` pass through. Either way the temp file is removed and `output` is untouched.
  */
 async function writeOutput<T>(output: string, produce: (write: (chunk: Uint8Array) => Promise<void>) => Promise<T>): Promise<T> {
-  const temp = `${output}.tmp-${process.pid}`;
-  let step = 'create';
-  const fileError = (error: unknown): RibstoreError =>
-    error instanceof RibstoreError ? error : new RibstoreError('FILE_ERROR', `${output}: cannot write (${step} ${temp}): ${(error as Error).message}`, { cause: error });
-  let handle: FileHandle;
+  const file = await AtomicTempFile.create(output);
   try {
-    handle = await open(temp, 'w', 0o644);
-  } catch (error) {
-    throw fileError(error);
+    let position = 0;
+    const result = await produce(async (chunk) => {
+      await file.write(chunk, position, 'write the export');
+      position += chunk.length;
+    });
+    await file.commit();
+    return result;
+  } finally {
+    await file.discard();
   }
-  let result: T;
-  try {
-    try {
-      result = await produce(async (chunk) => {
-        step = 'write';
-        let done = 0;
-        while (done < chunk.length) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
-      });
-      step = 'fsync';
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    step = 'rename';
-    await rename(temp, output);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw fileError(error);
-  }
-  try {
-    const dir = await open(dirname(output), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch (error) {
-    throw new RibstoreError('FILE_ERROR', `${output}: written, but fsync of its directory failed: ${(error as Error).message}`, { cause: error });
-  }
-  return result;
 }
 
 function summaryText(output: string, report: ExportReport, elapsedMs: number): string {
@@ -237,6 +240,7 @@ export const command: Command = {
           format: { type: 'string' },
           mrt: { type: 'string', multiple: true, default: [] },
           url: { type: 'string' },
+          'data-dir': { type: 'string' },
           router: { type: 'string' },
           view: { type: 'string' },
           json: { type: 'boolean', default: false },
@@ -255,7 +259,7 @@ export const command: Command = {
     }
     if (values.view !== undefined && !(VIEWS as readonly string[]).includes(values.view)) viewRank(values.view as View); // throws with the list of views
     const selection: Selection = { router: values.router, view: values.view as View | undefined };
-    const source = selectSource({ mrt: values.mrt!, url: values.url }, selection);
+    const source = selectSource({ mrt: values.mrt!, url: values.url, 'data-dir': values['data-dir'] }, selection);
     const output = positionals[0]!;
     const started = performance.now();
     const report = await writeOutput(output, (write) => source.run(write));
