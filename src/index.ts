@@ -196,6 +196,16 @@ export {
   type PeerStatusJson,
   type RouterStatusJson,
   type RibStatsJson,
+  RibFreeze,
+  type FrozenPrefixVisitor,
+  writeRibSnapshot,
+  type SnapshotWriteOptions,
+  type SnapshotReport,
+  restoreRibSnapshot,
+  readRibSnapshot,
+  type RestoredRib,
+  SnapshotDirectory,
+  type SnapshotDirectoryOptions,
 } from './rib/index.js';
 // collector/ and api/: the BMP collector service, the MRT loader and the HTTP API
 export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type CollectorPeer } from './collector/bmp-collector.js';

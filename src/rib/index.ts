@@ -47,3 +47,7 @@ export type {
   RibStatsJson,
 } from './route-json.js';
 export { peerTypeName } from './route-json.js';
+export { RibFreeze, type FrozenRouter, type FrozenPeer, type FrozenPrefixVisitor } from './rib-freeze.js';
+export { writeRibSnapshot, type SnapshotWriteOptions, type SnapshotReport } from './snapshot-write.js';
+export { restoreRibSnapshot, readRibSnapshot, type RestoredRib } from './snapshot-restore.js';
+export { SnapshotDirectory, type SnapshotDirectoryOptions, type RestoredSnapshot, snapshotFileName, snapshotFileTime } from './snapshot-directory.js';
