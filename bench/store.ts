@@ -7,13 +7,14 @@
  * (`--rounds N`, default 3; `--churn N` routes per churn turn, default 2000, 0 for none):
  *  1. writeRibSnapshot (default slice of 5 ms) to a file in a temp dir under os.tmpdir(), while
  *     in the same process, every event-loop turn,
- *       - a reader does 2,000 `bestRouteV4` + 20 `lookup(text)` on random addresses inside
+ *       - a reader does 500 `bestRouteV4` + 5 `lookup(text)` on random addresses inside
  *         stored IPv4 prefixes, and
  *       - a writer churns up to 2,000 routes: withdraws a random (peer, prefix) route and
  *         announces it again with its attribute set, through the public Rib API
  *         (withdrawWords/announceWords); like a BMP session (bmp-connection.ts) it stops early
  *         when its turn has run 5 ms, the collector's default slice,
  *     so the snapshot is taken under load and must preserve the slots written ahead of its cursor.
+ *     The same load runs alone for 2 s first: its figures are the baseline column.
  *  2. readRibSnapshot of that file (just written, so read from the page cache), then checks:
  *     same route and prefix counts as the RIB, and 500 lookups giving the same prefix, the same
  *     best-route origin AS and the same routes (all fields but `stale`/`restored`, which a
@@ -30,10 +31,11 @@
  *    itself ran between yields. (c) The reader's longest wait between two of its turns is
  *    shown too: what a query arriving at the worst moment waited (one loop iteration,
  *    snapshot slice + churn turn + I/O), and the longest churn and reader turns themselves.
- *  - lookups and churned routes completed during the snapshot;
+ *  - GC pauses (PerformanceObserver 'gc' entries): count, total, longest;
+ *  - lookups and churned routes completed per second;
  *  - restore wall time (readRibSnapshot: read + checksums + decode + rebuild) and CPU time.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,10 +51,12 @@ import { SeededRandom } from './support/random.js';
 import { PEERS, buildWorkloadRib, prepareRibWorkload } from './support/rib-workload.js';
 import { median } from './support/timing.js';
 
-const READER_NUMERIC_PER_TURN = 2000;
-const READER_TEXT_PER_TURN = 20;
+const READER_NUMERIC_PER_TURN = 500;
+const READER_TEXT_PER_TURN = 5;
 /** A churn turn stops after this long, as a BMP session's slice does (collector default). */
 const CHURN_SLICE_MS = 5;
+/** How long the load runs alone, before each snapshot, for the baseline figures. */
+const BASELINE_MS = 2000;
 const SPOT_CHECKS = 500;
 
 /** The integer value of command-line option `name` (at least `min`), or `fallback`. */
@@ -67,20 +71,37 @@ function intArg(name: string, fallback: number, min: number): number {
   return n;
 }
 
+/** What the load did, and how the event loop fared, over one window of time. */
+interface LoadWindow {
+  ms: number;
+  lookups: number;
+  churned: number;
+  /** Wall ms spent inside reader and churn turns. */
+  loadMs: number;
+  readerWaitMs: number;
+  longestChurnMs: number;
+  longestReaderMs: number;
+  eldMaxMs: number;
+  eldP99Ms: number;
+  gcCount: number;
+  gcMs: number;
+  gcMaxMs: number;
+}
+
+function newWindow(): LoadWindow {
+  return { ms: 0, lookups: 0, churned: 0, loadMs: 0, readerWaitMs: 0, longestChurnMs: 0, longestReaderMs: 0, eldMaxMs: 0, eldP99Ms: 0, gcCount: 0, gcMs: 0, gcMaxMs: 0 };
+}
+
 /** What one round measured. */
 interface Round {
   readonly report: SnapshotReport;
   readonly fileBytes: number;
   readonly snapshotMs: number;
   readonly snapshotCpuMs: number;
-  /** Wall ms spent inside reader and churn turns during the snapshot. */
-  readonly loadMs: number;
-  readonly eldMaxMs: number;
-  readonly readerWaitMs: number;
-  readonly longestChurnMs: number;
-  readonly longestReaderMs: number;
-  readonly lookups: number;
-  readonly churned: number;
+  /** The load while the snapshot was written. */
+  readonly during: LoadWindow;
+  /** The same load just before, without a snapshot. */
+  readonly baseline: LoadWindow;
   readonly restoreMs: number;
   readonly restoreCpuMs: number;
 }
@@ -161,18 +182,13 @@ async function main(): Promise<void> {
 
       // Load: reader and churn turns, each re-queued with setImmediate (every loop iteration).
       let running = true;
-      let lookups = 0;
-      let churned = 0;
-      let loadMs = 0;
-      let readerWaitMs = 0;
-      let longestChurnMs = 0;
-      let longestReaderMs = 0;
+      let window = newWindow();
       let lastReaderEnd = performance.now();
       let cursor = round * 7919;
       const reader = (): void => {
         if (!running) return;
         const start = performance.now();
-        readerWaitMs = Math.max(readerWaitMs, start - lastReaderEnd);
+        window.readerWaitMs = Math.max(window.readerWaitMs, start - lastReaderEnd);
         for (let i = 0; i < READER_NUMERIC_PER_TURN; i++) {
           const h = rib.bestRouteV4(sample.words[cursor]!);
           sink += h < 0 ? 0 : rib.attributes.originAs(rib.entryAttributes(h));
@@ -182,42 +198,64 @@ async function main(): Promise<void> {
           sink += rib.lookup(sample.text[cursor]!)?.routes.length ?? 0;
           cursor = (cursor + 1) % sample.count;
         }
-        lookups += READER_NUMERIC_PER_TURN + READER_TEXT_PER_TURN;
+        window.lookups += READER_NUMERIC_PER_TURN + READER_TEXT_PER_TURN;
         lastReaderEnd = performance.now();
-        loadMs += lastReaderEnd - start;
-        longestReaderMs = Math.max(longestReaderMs, lastReaderEnd - start);
+        window.loadMs += lastReaderEnd - start;
+        window.longestReaderMs = Math.max(window.longestReaderMs, lastReaderEnd - start);
         setImmediate(reader);
       };
       const writer = (): void => {
         if (!running) return;
         const start = performance.now();
-        churned += churn(churnPerTurn, CHURN_SLICE_MS);
+        window.churned += churn(churnPerTurn, CHURN_SLICE_MS);
         const took = performance.now() - start;
-        loadMs += took;
-        longestChurnMs = Math.max(longestChurnMs, took);
+        window.loadMs += took;
+        window.longestChurnMs = Math.max(window.longestChurnMs, took);
         setImmediate(writer);
       };
+      /** Start a fresh measuring window: counters, loop-delay histogram, GC pauses. */
+      const openWindow = (): (() => LoadWindow) => {
+        window = newWindow();
+        const eld = monitorEventLoopDelay({ resolution: 1 });
+        const gcs: number[] = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) gcs.push(e.duration);
+        });
+        observer.observe({ entryTypes: ['gc'] });
+        eld.enable();
+        const opened = performance.now();
+        return () => {
+          eld.disable();
+          // Entries are delivered asynchronously; take what has arrived (the caller yields first).
+          observer.disconnect();
+          const w = window;
+          w.ms = performance.now() - opened;
+          w.eldMaxMs = eld.max / 1e6;
+          w.eldP99Ms = eld.percentile(99) / 1e6;
+          w.gcCount = gcs.length;
+          w.gcMs = gcs.reduce((a, b) => a + b, 0);
+          w.gcMaxMs = Math.max(0, ...gcs);
+          return w;
+        };
+      };
 
-      const eld = monitorEventLoopDelay({ resolution: 1 });
       setImmediate(reader);
       setImmediate(writer);
-      // Let the load settle into its rhythm before the snapshot starts.
+      // Let the load settle into its rhythm, then measure it alone (no snapshot) as a baseline.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      lookups = 0;
-      churned = 0;
-      loadMs = 0;
-      readerWaitMs = 0;
-      longestChurnMs = 0;
-      longestReaderMs = 0;
-      eld.enable();
+      let close = openWindow();
+      await new Promise((resolve) => setTimeout(resolve, BASELINE_MS));
+      await new Promise((resolve) => setImmediate(resolve));
+      const baseline = close();
+      close = openWindow();
       const cpu = process.cpuUsage();
       const start = performance.now();
       const report = await writeRibSnapshot(rib, path);
       const snapshotMs = performance.now() - start;
       const snapshotCpuMs = cpuMs(cpu);
-      eld.disable();
+      await new Promise((resolve) => setImmediate(resolve));
+      const during = close();
       running = false;
-      const counts = { lookups, churned, loadMs, readerWaitMs, longestChurnMs, longestReaderMs };
       await new Promise((resolve) => setImmediate(resolve));
       const fileBytes = statSync(path).size;
       const now = rib.stats();
@@ -251,12 +289,12 @@ async function main(): Promise<void> {
       }
       unlinkSync(path);
 
-      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, eldMaxMs: eld.max / 1e6, restoreMs, restoreCpuMs, ...counts };
+      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, restoreMs, restoreCpuMs, during, baseline };
       results.push(r);
       console.log(
         `round ${round + 1}/${rounds}: snapshot ${(snapshotMs / 1000).toFixed(2)} s (CPU ${(snapshotCpuMs / 1000).toFixed(2)} s), ` +
-          `${formatBytes(fileBytes)}, loop max ${r.eldMaxMs.toFixed(1)} ms / slice ${report.longestSliceMs.toFixed(1)} ms, ` +
-          `${formatCount(r.lookups)} lookups; restore ${(restoreMs / 1000).toFixed(2)} s (CPU ${(restoreCpuMs / 1000).toFixed(2)} s)`,
+          `${formatBytes(fileBytes)}, loop max ${during.eldMaxMs.toFixed(1)} ms (baseline ${baseline.eldMaxMs.toFixed(1)}) / slice ${report.longestSliceMs.toFixed(1)} ms, ` +
+          `${formatCount(during.lookups)} lookups; restore ${(restoreMs / 1000).toFixed(2)} s (CPU ${(restoreCpuMs / 1000).toFixed(2)} s)`,
       );
     }
   } finally {
@@ -270,38 +308,45 @@ async function main(): Promise<void> {
   };
   const met = (f: (r: Round) => number, limit: number): string => {
     const v = results.map(f);
-    const m = median(v);
-    return m <= limit ? (Math.max(...v) <= limit ? 'met' : 'met (median)') : 'missed';
+    return median(v) <= limit ? (Math.max(...v) <= limit ? 'met' : 'met (median)') : 'missed';
   };
+  /** The same figure of the snapshot window and of the baseline window. */
+  const both = (f: (w: LoadWindow) => number, digits: number, unit = ''): [string, string] => [
+    stat((r) => f(r.during), digits, unit),
+    stat((r) => f(r.baseline), digits, unit),
+  ];
+  const gc = (w: LoadWindow): number => w.gcCount;
   console.log(
     `\n${markdownTable(
-      ['measure', `median (min–max) of ${results.length}`, 'target', ''],
+      ['measure', `during the snapshot: median (min–max) of ${results.length}`, `same load, no snapshot (${BASELINE_MS / 1000} s)`, 'target', ''],
       [
-        ['routes / prefixes / attribute sets in the snapshot', `${formatCount(routes)} / ${formatCount(results[0]!.report.prefixes)} / ${formatCount(results[0]!.report.attributeSets)}`, '10.6 M routes', ''],
-        ['snapshot: wall time, under load', stat((r) => r.snapshotMs / 1000, 2, ' s'), '<= 3 s', met((r) => r.snapshotMs / 1000, 3)],
-        ['snapshot: process CPU time (incl. reader + churn)', stat((r) => r.snapshotCpuMs / 1000, 2, ' s'), '', ''],
-        ['  of which in reader + churn turns (wall)', stat((r) => r.loadMs / 1000, 2, ' s'), '', ''],
-        ['snapshot: file size', stat((r) => r.fileBytes / 2 ** 20, 1, ' MiB'), '', ''],
-        ['snapshot: bytes per route', stat((r) => r.fileBytes / r.report.routes, 1, ' B'), '<= 30 B', met((r) => r.fileBytes / r.report.routes, 30)],
-        ['longest event-loop block: monitorEventLoopDelay max (1 ms res.)', stat((r) => r.eldMaxMs, 1, ' ms'), '<= 10 ms', met((r) => r.eldMaxMs, 10)],
-        ['longest snapshot slice (report.longestSliceMs)', stat((r) => r.report.longestSliceMs, 1, ' ms'), '<= 10 ms', met((r) => r.report.longestSliceMs, 10)],
-        ['longest reader wait between its turns', stat((r) => r.readerWaitMs, 1, ' ms'), '', ''],
-        ['  longest churn turn / reader turn', `${stat((r) => r.longestChurnMs, 1, ' ms')} / ${stat((r) => r.longestReaderMs, 1, ' ms')}`, '', ''],
-        ['lookups during the snapshot (bestRouteV4 + lookup)', stat((r) => r.lookups / 1e6, 2, ' M'), 'readers keep running', ''],
-        ['  lookup rate during the snapshot', stat((r) => r.lookups / r.snapshotMs / 1000, 2, ' M/s'), '', ''],
-        ['routes churned during the snapshot (withdraw + announce)', stat((r) => r.churned / 1e6, 2, ' M'), '', ''],
-        ['  churn rate during the snapshot', stat((r) => r.churned / r.snapshotMs, 0, ' k/s'), '', ''],
-        ['restore: wall time (readRibSnapshot)', stat((r) => r.restoreMs / 1000, 2, ' s'), '<= 2 s', met((r) => r.restoreMs / 1000, 2)],
-        ['restore: CPU time', stat((r) => r.restoreCpuMs / 1000, 2, ' s'), '', ''],
-        ['restored RIB: route and prefix counts, spot-checked lookups', `equal; ${formatCount(checked)} / ${formatCount(checked)} lookups equal`, '', ''],
+        ['routes / prefixes / attribute sets in the snapshot', `${formatCount(routes)} / ${formatCount(results[0]!.report.prefixes)} / ${formatCount(results[0]!.report.attributeSets)}`, '', '10.6 M routes', ''],
+        ['snapshot: wall time (writeRibSnapshot)', stat((r) => r.snapshotMs / 1000, 2, ' s'), '', '<= 3 s', met((r) => r.snapshotMs / 1000, 3)],
+        ['snapshot: process CPU time (incl. the load)', stat((r) => r.snapshotCpuMs / 1000, 2, ' s'), '', '', ''],
+        ['  wall time in reader + churn turns', ...both((w) => w.loadMs / 1000, 2, ' s'), '', ''],
+        ['snapshot: file size', stat((r) => r.fileBytes / 2 ** 20, 1, ' MiB'), '', '', ''],
+        ['snapshot: bytes per route', stat((r) => r.fileBytes / r.report.routes, 1, ' B'), '', '<= 30 B', met((r) => r.fileBytes / r.report.routes, 30)],
+        ['loop: monitorEventLoopDelay max (1 ms timer)', ...both((w) => w.eldMaxMs, 1, ' ms'), '<= 10 ms', met((r) => r.during.eldMaxMs, 10)],
+        ['loop: monitorEventLoopDelay p99', ...both((w) => w.eldP99Ms, 1, ' ms'), '', ''],
+        ['loop: longest snapshot slice (report.longestSliceMs)', stat((r) => r.report.longestSliceMs, 1, ' ms'), '', '<= 10 ms', met((r) => r.report.longestSliceMs, 10)],
+        ['loop: longest churn turn', ...both((w) => w.longestChurnMs, 1, ' ms'), '', ''],
+        ['loop: longest reader turn', ...both((w) => w.longestReaderMs, 1, ' ms'), '', ''],
+        ['loop: longest reader wait between its turns', ...both((w) => w.readerWaitMs, 1, ' ms'), '', ''],
+        ['GC pauses: count', ...both(gc, 0), '', ''],
+        ['GC pauses: total / longest', `${stat((r) => r.during.gcMs, 0, ' ms')} / ${stat((r) => r.during.gcMaxMs, 1, ' ms')}`, `${stat((r) => r.baseline.gcMs, 0, ' ms')} / ${stat((r) => r.baseline.gcMaxMs, 1, ' ms')}`, '', ''],
+        ['lookups (bestRouteV4 + lookup) per second', ...both((w) => w.lookups / w.ms, 0, ' k/s'), 'readers keep running', ''],
+        ['routes churned (withdraw + announce) per second', ...both((w) => w.churned / w.ms, 0, ' k/s'), 'sessions keep running', ''],
+        ['restore: wall time (readRibSnapshot)', stat((r) => r.restoreMs / 1000, 2, ' s'), '', '<= 2 s', met((r) => r.restoreMs / 1000, 2)],
+        ['restore: CPU time', stat((r) => r.restoreCpuMs / 1000, 2, ' s'), '', '', ''],
+        ['restored RIB: route and prefix counts, spot-checked lookups', `equal; ${formatCount(checked)} / ${formatCount(checked)} lookups equal`, '', '', ''],
       ],
-      ['left', 'right', 'right', 'left'],
+      ['left', 'right', 'right', 'right', 'left'],
     )}`,
   );
   console.log(
-    `\nLoad per event-loop turn: ${READER_NUMERIC_PER_TURN} bestRouteV4 + ${READER_TEXT_PER_TURN} lookup(text); churn of up to ${churnPerTurn} routes, cut at ${CHURN_SLICE_MS} ms.` +
-    `\nmonitorEventLoopDelay max: longest gap between ticks of a 1 ms timer (anything that held the loop, to +1 ms); ` +
-      `longestSliceMs: the snapshot writer's own longest stretch between yields. Restore reads a file just written (page cache).` +
+    `\nLoad, every event-loop turn: a reader doing ${READER_NUMERIC_PER_TURN} bestRouteV4 + ${READER_TEXT_PER_TURN} lookup(text), and a churn of up to ${churnPerTurn} routes cut at ${CHURN_SLICE_MS} ms (a BMP session's slice).` +
+      `\nmonitorEventLoopDelay max: the longest gap between ticks of a 1 ms timer, i.e. the longest loop iteration (every callback that ran in it: snapshot slice, churn and reader turns, I/O, GC), to +1 ms.` +
+      `\nlongestSliceMs: the snapshot writer's own longest stretch between yields (the freeze included). Turns: one callback each. On this shared machine any of these can include time the process was preempted. Restore reads a file just written (page cache).` +
       `\nload average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (sink ${sink & 1})`,
   );
 }
