@@ -59,6 +59,8 @@ const RING_BUFFERS = 3;
 class SectionBuffer {
   bytes = new Uint8Array(SECTION_TARGET_BYTES + 4096);
   words = new Uint32Array(this.bytes.buffer);
+  /** The same bytes, for words that go in little-endian order among byte runs (ATTR heads). */
+  view = new DataView(this.bytes.buffer);
   /** Words in use. */
   length = 0;
   /** While the buffer is being written to the file: that write (it must not change until then). */
@@ -70,6 +72,7 @@ class SectionBuffer {
     grown.set(this.bytes.subarray(0, this.length * 4));
     this.bytes = grown;
     this.words = new Uint32Array(grown.buffer);
+    this.view = new DataView(grown.buffer);
   }
 
   /** Append bytes, zero-padded to a whole word. */
@@ -172,8 +175,13 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
         w[at++] = w3;
       }
       w[at++] = count;
-      w.set(r.subarray(0, count * 3), at);
-      for (let i = 2; i < count * 3; i += 3) used[r[i]!] = 1;
+      // Copied word by word: a subarray per prefix would be a million short-lived objects.
+      for (let i = 0; i < count * 3; i += 3) {
+        w[at + i] = r[i]!;
+        w[at + i + 1] = r[i + 1]!;
+        w[at + i + 2] = r[i + 2]!;
+        used[r[i + 2]!] = 1;
+      }
       buf.length = at + count * 3;
       prefixes++;
       routes += count;
@@ -203,16 +211,15 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
         if (used[id] !== 1) continue;
         const set = freeze.attributeBytes(id);
         buf.reserve(ATTR_HEAD_WORDS);
-        const w = buf.words;
-        const at = buf.length;
-        w[at] = id;
-        w[at + 1] = set.length;
-        w[at + 2] = pool.originAs(id);
-        w[at + 3] = pool.localPref(id);
-        w[at + 4] = pool.med(id);
-        w[at + 5] = (pool.asPathLength(id) << 16) | (pool.origin(id) << 8) | pool.flags(id);
+        const v = buf.view;
+        const o = buf.length * 4;
+        v.setUint32(o, id, true);
+        v.setUint32(o + 4, set.length, true);
+        v.setUint32(o + 8, pool.originAs(id), true);
+        v.setUint32(o + 12, pool.localPref(id), true);
+        v.setUint32(o + 16, pool.med(id), true);
+        v.setUint32(o + 20, ((pool.asPathLength(id) << 16) | (pool.origin(id) << 8) | pool.flags(id)) >>> 0, true);
         buf.length += ATTR_HEAD_WORDS;
-        wordsToLittleEndian(buf.bytes.subarray(at * 4, (at + ATTR_HEAD_WORDS) * 4));
         buf.appendBytes(set);
         attributeSets++;
       }
