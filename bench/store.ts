@@ -19,6 +19,7 @@
  *     same route and prefix counts as the RIB, and 500 lookups giving the same prefix, the same
  *     best-route origin AS and the same routes (all fields but `stale`/`restored`, which a
  *     restore sets by design).
+ *  3. for context, the same snapshot once more with no load: the writer's own cost.
  *
  * Figures, median (min-max) over the rounds:
  *  - snapshot wall time (writeRibSnapshot call to resolve) and process CPU time over it; the
@@ -104,6 +105,9 @@ interface Round {
   readonly baseline: LoadWindow;
   readonly restoreMs: number;
   readonly restoreCpuMs: number;
+  /** The same snapshot written again with no load. */
+  readonly idleMs: number;
+  readonly idleCpuMs: number;
 }
 
 const cpuMs = (since: NodeJS.CpuUsage): number => {
@@ -289,7 +293,16 @@ async function main(): Promise<void> {
       }
       unlinkSync(path);
 
-      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, restoreMs, restoreCpuMs, during, baseline };
+      // For context: the same snapshot with nothing else running (the writer's own cost).
+      collectGarbage();
+      const idleCpu = process.cpuUsage();
+      const idleStart = performance.now();
+      await writeRibSnapshot(rib, path);
+      const idleMs = performance.now() - idleStart;
+      const idleCpuMs = cpuMs(idleCpu);
+      unlinkSync(path);
+
+      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, idleMs, idleCpuMs, restoreMs, restoreCpuMs, during, baseline };
       results.push(r);
       console.log(
         `round ${round + 1}/${rounds}: snapshot ${(snapshotMs / 1000).toFixed(2)} s (CPU ${(snapshotCpuMs / 1000).toFixed(2)} s), ` +
@@ -324,6 +337,7 @@ async function main(): Promise<void> {
         ['snapshot: wall time (writeRibSnapshot)', stat((r) => r.snapshotMs / 1000, 2, ' s'), '', '<= 3 s', met((r) => r.snapshotMs / 1000, 3)],
         ['snapshot: process CPU time (incl. the load)', stat((r) => r.snapshotCpuMs / 1000, 2, ' s'), '', '', ''],
         ['  wall time in reader + churn turns', ...both((w) => w.loadMs / 1000, 2, ' s'), '', ''],
+        ['snapshot with no load: wall / CPU time', `${stat((r) => r.idleMs / 1000, 2, ' s')} / ${stat((r) => r.idleCpuMs / 1000, 2, ' s')}`, '', '', ''],
         ['snapshot: file size', stat((r) => r.fileBytes / 2 ** 20, 1, ' MiB'), '', '', ''],
         ['snapshot: bytes per route', stat((r) => r.fileBytes / r.report.routes, 1, ' B'), '', '<= 30 B', met((r) => r.fileBytes / r.report.routes, 30)],
         ['loop: monitorEventLoopDelay max (1 ms timer)', ...both((w) => w.eldMaxMs, 1, ' ms'), '<= 10 ms', met((r) => r.during.eldMaxMs, 10)],
