@@ -105,6 +105,8 @@ interface Round {
   readonly baseline: LoadWindow;
   readonly restoreMs: number;
   readonly restoreCpuMs: number;
+  /** GC pauses during the restore (ms). */
+  readonly restoreGcMs: number;
   /** The same snapshot written again with no load. */
   readonly idleMs: number;
   readonly idleCpuMs: number;
@@ -266,11 +268,19 @@ async function main(): Promise<void> {
       if (now.routes !== before.routes || now.prefixes !== before.prefixes) throw new Error('the churn changed the RIB content');
 
       collectGarbage();
+      const restoreGcs: number[] = [];
+      const restoreObserver = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) restoreGcs.push(e.duration);
+      });
+      restoreObserver.observe({ entryTypes: ['gc'] });
       const restoreCpu = process.cpuUsage();
       const restoreStart = performance.now();
       const restored = await readRibSnapshot(path);
       const restoreMs = performance.now() - restoreStart;
       const restoreCpuMs = cpuMs(restoreCpu);
+      await new Promise((resolve) => setImmediate(resolve));
+      restoreObserver.disconnect();
+      const restoreGcMs = restoreGcs.reduce((a, b) => a + b, 0);
 
       // Verify: counts, then spot-checked lookups.
       const back = restored.rib.stats();
@@ -302,7 +312,7 @@ async function main(): Promise<void> {
       const idleCpuMs = cpuMs(idleCpu);
       unlinkSync(path);
 
-      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, idleMs, idleCpuMs, restoreMs, restoreCpuMs, during, baseline };
+      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, idleMs, idleCpuMs, restoreMs, restoreCpuMs, restoreGcMs, during, baseline };
       results.push(r);
       console.log(
         `round ${round + 1}/${rounds}: snapshot ${(snapshotMs / 1000).toFixed(2)} s (CPU ${(snapshotCpuMs / 1000).toFixed(2)} s), ` +
@@ -352,6 +362,7 @@ async function main(): Promise<void> {
         ['routes churned (withdraw + announce) per second', ...both((w) => w.churned / w.ms, 0, ' k/s'), 'sessions keep running', ''],
         ['restore: wall time (readRibSnapshot)', stat((r) => r.restoreMs / 1000, 2, ' s'), '', '<= 2 s', met((r) => r.restoreMs / 1000, 2)],
         ['restore: CPU time', stat((r) => r.restoreCpuMs / 1000, 2, ' s'), '', '', ''],
+        ['  GC pauses during the restore', stat((r) => r.restoreGcMs, 0, ' ms'), '', '', ''],
         ['restored RIB: route and prefix counts, spot-checked lookups', `equal; ${formatCount(checked)} / ${formatCount(checked)} lookups equal`, '', '', ''],
       ],
       ['left', 'right', 'right', 'right', 'left'],
