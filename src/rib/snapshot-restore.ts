@@ -103,6 +103,47 @@ function parseMeta(payload: Uint8Array, fail: Fail): SnapshotMeta {
   return meta;
 }
 
+/** Ids up to this many are mapped through a typed array; a file naming larger ones (no writer does) falls back to a Map. */
+const DENSE_IDS = 1 << 22;
+
+/**
+ * The file's ids (peer-view, attribute set) → this RIB's, 0 for an id not declared (this
+ * RIB's ids are never 0). A writer's ids are dense from 1, so a typed array indexed by the
+ * file's id serves them: the route loop looks two ids up per route, and a Map lookup there
+ * costs more than all the rest of the loop.
+ */
+class IdTable {
+  private dense = new Uint32Array(1024);
+  private sparse: Map<number, number> | undefined;
+  /** This RIB's ids in the order they were added (some may repeat). */
+  readonly values: number[] = [];
+
+  get(id: number): number {
+    if (id < this.dense.length) return this.dense[id]!;
+    return id < DENSE_IDS ? 0 : (this.sparse?.get(id) ?? 0);
+  }
+
+  /** `value` must not be 0. */
+  set(id: number, value: number): void {
+    if (id < DENSE_IDS) {
+      if (id >= this.dense.length) {
+        const grown = new Uint32Array(Math.min(DENSE_IDS, Math.max(this.dense.length * 2, id + 1)));
+        grown.set(this.dense);
+        this.dense = grown;
+      }
+      this.dense[id] = value;
+    } else {
+      (this.sparse ??= new Map()).set(id, value);
+    }
+    this.values.push(value);
+  }
+}
+
+/** Throw the failure of the route record at word `at` (`why` follows the record's name). */
+function recordFail(fail: Fail, at: number, why: string): never {
+  return fail(`route record at byte ${at * 4}${why}`);
+}
+
 /** The sections with id `id`, each with a failer naming it. */
 function sectionsOf(sections: readonly Section[], id: number, source: string): { payload: Uint8Array; fail: Fail }[] {
   const out: { payload: Uint8Array; fail: Fail }[] = [];
@@ -135,15 +176,15 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     const key = { type: p.type, distinguisher: p.distinguisher, address: p.address, asn: p.asn, bgpId: p.bgpId };
     return { router: router.name, key, record: rib.registry.peer(router, key) };
   });
-  const pvMap = new Map<number, number>();
+  const pvMap = new IdTable();
   for (const [pv, peer, view, afi, safi] of meta.peerViews) {
-    if (pvMap.has(pv)) failer(source, 'section META')(`peer-view ${pv} is listed twice`);
+    if (pvMap.get(pv) !== 0) failer(source, 'section META')(`peer-view ${pv} is listed twice`);
     const p = peers[peer]!;
     pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
   }
 
   // Attribute sets: the file's id → this RIB's id; the restore holds one reference to each.
-  const attrMap = new Map<number, number>();
+  const attrMap = new IdTable();
   const set: AttributeSummary = emptySummary();
   let attributeSets = 0;
   try {
@@ -160,7 +201,7 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         const length = word(at + 1);
         const end = at + ATTR_HEAD_WORDS + ((length + 3) >>> 2);
         if (end > words) fail(`attribute set ${id} at byte ${at * 4}: length ${length} runs past the section`);
-        if (id === 0 || attrMap.has(id)) fail(`attribute set id ${id} at byte ${at * 4} is ${id === 0 ? 'reserved' : 'listed twice'}`);
+        if (id === 0 || attrMap.get(id) !== 0) fail(`attribute set id ${id} at byte ${at * 4} is ${id === 0 ? 'reserved' : 'listed twice'}`);
         set.originAs = word(at + 2);
         set.localPref = word(at + 3);
         set.med = word(at + 4);
@@ -182,30 +223,31 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
       const words = payloadWords(payload);
       let at = 0;
       while (at < words.length) {
-        const where = `route record at byte ${at * 4}`;
         const head = words[at]!;
         const table = head >>> 9;
         const v6 = (head & 256) !== 0;
         const length = head & 255;
         const keyWords = v6 ? 4 : 1;
-        if (table >= rib.tableCount) fail(`${where}: table ${table} is not in META`);
-        if (length > (v6 ? 128 : 32)) fail(`${where}: prefix length ${length} is too long`);
-        if (words.length - at < 2 + keyWords) fail(`${where} is truncated`);
+        if (table >= rib.tableCount) recordFail(fail, at, `: table ${table} is not in META`);
+        if (length > (v6 ? 128 : 32)) recordFail(fail, at, `: prefix length ${length} is too long`);
+        if (words.length - at < 2 + keyWords) recordFail(fail, at, ' is truncated');
         const w0 = words[at + 1]!;
         const w1 = v6 ? words[at + 2]! : 0;
         const w2 = v6 ? words[at + 3]! : 0;
         const w3 = v6 ? words[at + 4]! : 0;
         if ((w0 & ~maskBits(length)) | (w1 & ~maskBits(length - 32)) | (w2 & ~maskBits(length - 64)) | (w3 & ~maskBits(length - 96))) {
-          fail(`${where}: host bits are set`);
+          recordFail(fail, at, ': host bits are set');
         }
         const count = words[at + 1 + keyWords]!;
         const first = at + 2 + keyWords;
-        if (count === 0) fail(`${where}: no routes`);
-        if (count > (words.length - first) / 3) fail(`${where}: ${count} routes run past the section`);
+        if (count === 0) recordFail(fail, at, ': no routes');
+        if (count > (words.length - first) / 3) recordFail(fail, at, `: ${count} routes run past the section`);
         if (scratch.length < count * 3) scratch = new Uint32Array(count * 3);
         for (let i = 0; i < count; i++) {
-          const pv = pvMap.get(words[first + i * 3]!) ?? fail(`${where}: peer-view ${words[first + i * 3]} is not in META`);
-          const attr = attrMap.get(words[first + i * 3 + 2]!) ?? fail(`${where}: attribute set ${words[first + i * 3 + 2]} is not in any ATTR section`);
+          const pv = pvMap.get(words[first + i * 3]!);
+          if (pv === 0) recordFail(fail, at, `: peer-view ${words[first + i * 3]} is not in META`);
+          const attr = attrMap.get(words[first + i * 3 + 2]!);
+          if (attr === 0) recordFail(fail, at, `: attribute set ${words[first + i * 3 + 2]} is not in any ATTR section`);
           scratch[i * 3] = pv;
           scratch[i * 3 + 1] = words[first + i * 3 + 1]!;
           scratch[i * 3 + 2] = attr;
@@ -213,7 +255,7 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         try {
           rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count);
         } catch (error) {
-          fail(`${where}: ${(error as Error).message}`);
+          recordFail(fail, at, `: ${(error as Error).message}`);
         }
         prefixes++;
         routes += count;
@@ -230,13 +272,13 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     // Every router is down: its routes stale, kept for the keep time from now, flagged restored.
     for (const r of meta.routers) rib.routerDown(r.name);
     const registry = rib.registry;
-    for (const pv of pvMap.values()) registry.pvRestored[pv] = 1;
+    for (const pv of pvMap.values) registry.pvRestored[pv] = 1;
     peers.forEach((p, i) => {
       p.record.state = meta.peers[i]!.state;
     });
     return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes, routes, attributeSets };
   } finally {
-    for (const id of attrMap.values()) rib.releaseAttributes(id);
+    for (const id of attrMap.values) rib.releaseAttributes(id);
   }
 }
 

@@ -52,12 +52,19 @@ export interface SnapshotReport {
   readonly longestSliceMs: number;
 }
 
+/** Section buffers: one filling while the others are written. */
+const RING_BUFFERS = 3;
+
 /** A reusable buffer of little-endian 32-bit words (and padded byte runs) for one section. */
 class SectionBuffer {
   bytes = new Uint8Array(SECTION_TARGET_BYTES + 4096);
   words = new Uint32Array(this.bytes.buffer);
+  /** The same bytes, for words that go in little-endian order among byte runs (ATTR heads). */
+  view = new DataView(this.bytes.buffer);
   /** Words in use. */
   length = 0;
+  /** While the buffer is being written to the file: that write (it must not change until then). */
+  pending: Promise<void> | undefined;
 
   reserve(words: number): void {
     if (this.length + words <= this.words.length) return;
@@ -65,6 +72,7 @@ class SectionBuffer {
     grown.set(this.bytes.subarray(0, this.length * 4));
     this.bytes = grown;
     this.words = new Uint32Array(grown.buffer);
+    this.view = new DataView(grown.buffer);
   }
 
   /** Append bytes, zero-padded to a whole word. */
@@ -114,30 +122,42 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
   const sliceMs = options.sliceMs ?? 5;
   const began = performance.now();
   let longestSliceMs = 0;
+  // The first stretch includes taking the freeze (pinning every attribute set).
+  let sliceStart = began;
   const freeze = rib.freeze();
-  let sliceStart = performance.now();
   const endSlice = (): void => {
     longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
   };
   let file: ContainerFileWriter | undefined;
+  // Sections are written from a ring of buffers: a full one goes to the file while the next
+  // fills, so the walk never waits for the disk unless every buffer is still being written.
+  const ring = Array.from({ length: RING_BUFFERS }, () => new SectionBuffer());
+  let ringAt = 0;
+  let buf = ring[0]!;
   try {
     const meta = metaOf(freeze);
     endSlice();
     file = await ContainerFileWriter.open(path);
-    const buf = new SectionBuffer();
     let prefixes = 0;
     let routes = 0;
     let bytes = 0;
     const sections = { rout: 0, attr: 0 };
-    const emit = async (id: number): Promise<void> => {
-      sliceStart = performance.now();
-      const payload = buf.payload();
+    /** Start writing `buf` as section `id` and move on to the next buffer of the ring. */
+    const emit = (id: number): void => {
+      const b = buf;
+      const payload = b.payload();
       if (id !== ATTR) wordsToLittleEndian(payload);
-      await file!.section(id, payload);
-      endSlice();
       bytes += payload.length + 12;
-      buf.length = 0;
-      options.onProgress?.({ prefixes, routes, bytes });
+      const progress = { prefixes, routes, bytes };
+      b.pending = file!.section(id, payload).then(() => {
+        b.pending = undefined;
+        b.length = 0;
+        options.onProgress?.(progress);
+      });
+      // Rejections are taken up where the buffer is next needed (or at the end).
+      b.pending.catch(() => undefined);
+      ringAt = (ringAt + 1) % ring.length;
+      buf = ring[ringAt]!;
     };
     await file.section(META, meta);
     bytes += 12 + 12 + meta.length;
@@ -155,8 +175,13 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
         w[at++] = w3;
       }
       w[at++] = count;
-      w.set(r.subarray(0, count * 3), at);
-      for (let i = 2; i < count * 3; i += 3) used[r[i]!] = 1;
+      // Copied word by word: a subarray per prefix would be a million short-lived objects.
+      for (let i = 0; i < count * 3; i += 3) {
+        w[at + i] = r[i]!;
+        w[at + i + 1] = r[i + 1]!;
+        w[at + i + 2] = r[i + 2]!;
+        used[r[i + 2]!] = 1;
+      }
       buf.length = at + count * 3;
       prefixes++;
       routes += count;
@@ -164,51 +189,54 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
     let more = true;
     while (more) {
       sliceStart = performance.now();
-      while (more && buf.length * 4 < SECTION_TARGET_BYTES && performance.now() - sliceStart < sliceMs) more = freeze.read(4096, visit);
-      endSlice();
-      if (buf.length * 4 >= SECTION_TARGET_BYTES || (!more && buf.length > 0)) {
-        await emit(ROUT);
-        sections.rout++;
-      } else if (more) {
-        await yieldToLoop();
+      while (more && buf.pending === undefined && performance.now() - sliceStart < sliceMs) {
+        more = freeze.read(4096, visit);
+        if (buf.length * 4 >= SECTION_TARGET_BYTES || (!more && buf.length > 0)) {
+          emit(ROUT);
+          sections.rout++;
+        }
       }
+      endSlice();
+      // The next buffer still being written: wait for it (the loop runs meanwhile), else just yield.
+      if (more) await (buf.pending ?? yieldToLoop());
     }
 
     const pool = freeze.attributes;
     let attributeSets = 0;
     let id = 1;
     while (id < used.length) {
+      if (buf.pending !== undefined) await buf.pending;
       sliceStart = performance.now();
       for (; id < used.length && buf.length * 4 < SECTION_TARGET_BYTES && performance.now() - sliceStart < sliceMs; id++) {
         if (used[id] !== 1) continue;
         const set = freeze.attributeBytes(id);
         buf.reserve(ATTR_HEAD_WORDS);
-        const w = buf.words;
-        const at = buf.length;
-        w[at] = id;
-        w[at + 1] = set.length;
-        w[at + 2] = pool.originAs(id);
-        w[at + 3] = pool.localPref(id);
-        w[at + 4] = pool.med(id);
-        w[at + 5] = (pool.asPathLength(id) << 16) | (pool.origin(id) << 8) | pool.flags(id);
+        const v = buf.view;
+        const o = buf.length * 4;
+        v.setUint32(o, id, true);
+        v.setUint32(o + 4, set.length, true);
+        v.setUint32(o + 8, pool.originAs(id), true);
+        v.setUint32(o + 12, pool.localPref(id), true);
+        v.setUint32(o + 16, pool.med(id), true);
+        v.setUint32(o + 20, ((pool.asPathLength(id) << 16) | (pool.origin(id) << 8) | pool.flags(id)) >>> 0, true);
         buf.length += ATTR_HEAD_WORDS;
-        wordsToLittleEndian(buf.bytes.subarray(at * 4, (at + ATTR_HEAD_WORDS) * 4));
         buf.appendBytes(set);
         attributeSets++;
       }
-      endSlice();
       if (buf.length * 4 >= SECTION_TARGET_BYTES || (id >= used.length && buf.length > 0)) {
-        await emit(ATTR);
+        emit(ATTR);
         sections.attr++;
-      } else if (id < used.length) {
-        await yieldToLoop();
       }
+      endSlice();
+      if (id < used.length && buf.pending === undefined) await yieldToLoop();
     }
 
+    if (buf.pending !== undefined) await buf.pending;
     buf.reserve(5);
     buf.words.set([prefixes, routes, attributeSets, sections.rout, sections.attr], 0);
     buf.length = 5;
-    await emit(SUMM);
+    emit(SUMM);
+    for (const b of ring) await b.pending;
     await file.commit();
     return {
       path,
@@ -222,6 +250,8 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
       longestSliceMs,
     };
   } catch (error) {
+    // Let writes in flight settle before the temp file goes (abort waits for them too).
+    await Promise.allSettled(ring.map((b) => b.pending));
     await file?.abort();
     throw error;
   } finally {
