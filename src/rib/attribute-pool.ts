@@ -17,7 +17,8 @@
  * ```
  *
  * Invariants: a live id has refs > 0 and sits on exactly one hash chain; a free id has
- * refs = 0 and sits on the free list. The bytes of a freed set go on a free list of ranges of
+ * refs = 0 and sits on the free list; while a hold is on, an id whose refs fell to 0 stays
+ * on its chain, in `deferred`, until the last unhold frees it. The bytes of a freed set go on a free list of ranges of
  * their exact length (linked through their first 4 bytes; sets shorter than 4 bytes are left
  * as garbage), and a new set of that length takes them back: attribute sets come in few
  * lengths (same path length and community count), so churn reuses space without moving
@@ -91,6 +92,9 @@ export class AttributePool {
   private liveCount = 0;
   private arenaUsed = 0;
   private garbage = 0;
+  /** Open {@link hold}s, and the ids whose free they defer. */
+  private holds = 0;
+  private readonly deferred = new Set<number>();
   /** Per byte length (< MAX_REUSE_LENGTH): first free range of that length + 1, 0 for none. */
   private readonly freeRanges = new Uint32Array(MAX_REUSE_LENGTH);
 
@@ -223,7 +227,7 @@ export class AttributePool {
     const hashes = this.hashArr.view;
     const refs = this.refsArr.view;
     for (let id = 1; id < this.highWater; id++) {
-      if (refs[id] === 0) continue;
+      if (refs[id] === 0 && !this.deferred.has(id)) continue; // free (a deferred one is still chained)
       const b = hashes[id]! & mask;
       next[id] = buckets[b]!;
       buckets[b] = id;
@@ -239,12 +243,54 @@ export class AttributePool {
 
   /**
    * Drop one reference; at zero the set is freed (its id goes back to the free list and
-   * may be handed out again by a later {@link intern}). Returns whether it was freed.
+   * may be handed out again by a later {@link intern}) unless a {@link hold} is on, which
+   * defers the free. Returns whether it was freed.
    */
   release(id: number): boolean {
     const refs = this.refsArr.view;
     if (refs[id] === 0) throw new RangeError(`attribute set ${id} released more often than retained`);
     if (--refs[id]! !== 0) return false;
+    if (this.holds > 0) {
+      this.deferred.add(id);
+      return false;
+    }
+    this.free(id);
+    return true;
+  }
+
+  /**
+   * Defer every free until the matching {@link unhold}: while held, an id whose last
+   * reference goes keeps its bytes, its summary and its place in the hash table (an intern
+   * of the same bytes revives it), so no id is reused with other bytes. This is how a RIB
+   * freeze keeps the sets its routes name valid: O(1) to start, O(sets released meanwhile) to end.
+   */
+  hold(): void {
+    this.holds++;
+  }
+
+  /**
+   * End one {@link hold}; when none is left, free the deferred sets still unreferenced,
+   * telling `onFree` each id freed.
+   */
+  unhold(onFree: (id: number) => void): void {
+    if (this.holds === 0) throw new RangeError('unhold without hold');
+    if (--this.holds > 0) return;
+    const refs = this.refsArr.view;
+    for (const id of this.deferred) {
+      if (refs[id] !== 0) continue;
+      this.free(id);
+      onFree(id);
+    }
+    this.deferred.clear();
+  }
+
+  /** Whether `id` names a set that is live or whose free a hold defers: its bytes are valid. */
+  isKept(id: number): boolean {
+    return this.refCount(id) > 0 || this.deferred.has(id);
+  }
+
+  /** Free an unreferenced set: off its hash chain, id and bytes onto the free lists. */
+  private free(id: number): void {
     const next = this.nextArr.view;
     const b = this.hashArr.view[id]! & this.mask;
     if (this.buckets[b] === id) {
@@ -271,7 +317,6 @@ export class AttributePool {
       this.freeRanges[length] = at + 1;
     }
     if (this.garbage > 1 << 20 && this.garbage * 4 > this.arenaUsed * 3) this.compact();
-    return true;
   }
 
   /** Copy the live byte strings down to the start of the arena, dropping garbage. */

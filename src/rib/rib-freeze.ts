@@ -4,8 +4,8 @@
  *
  * Taking a freeze costs O(routers + peer-views + attribute sets), not O(routes):
  *  - the registry (routers, peers, peer-view states) is copied: it is small;
- *  - every live attribute set gets one extra reference (a *pin*), so no set that a frozen
- *    route names can be freed, and no id can be reused with other bytes, until release;
+ *  - the attribute pool is *held*: frees are deferred until release, so no set a frozen
+ *    route names loses its bytes and no id is reused with other bytes meanwhile (O(1));
  *  - routes are not copied. The reader walks slots in ascending order with a cursor; the RIB
  *    calls {@link RibFreeze.preserve} before it changes a slot the cursor has not reached yet,
  *    and the freeze copies that slot's routes as they were (its *pre-image*). When the cursor
@@ -21,8 +21,8 @@
  * Invariant: for every slot s with cursor <= s < bound, either `preImages` holds s's content
  * at freeze time, or the live slot is unchanged since then. Routes of peer-views that were
  * DOOMED or free at freeze time are never shown; ACTIVE and STALE ones are, with their state
- * at freeze time. Memory held: the pre-images of slots written during the walk, at most one
- * copy of the RIB's route entries in the worst case.
+ * at freeze time. Memory held: the pre-images of slots written during the walk (in one
+ * typed buffer, no object per slot), at most one copy of the RIB's route entries.
  */
 import { RibstoreError } from '../errors.js';
 import type { AttributePool } from './attribute-pool.js';
@@ -71,14 +71,16 @@ export interface FreezeSource {
   readonly attributes: AttributePool;
   readonly sets: RouteSets;
   readonly tableNames: readonly (string | null)[];
-  /** Drop one reference to an attribute set (the Rib's own release, which also clears its caches). */
-  releaseAttributes(id: number): void;
+  /** End the attribute pool's hold (the Rib's own, which also clears its caches of freed sets). */
+  unholdAttributes(): void;
   /** Called once by {@link RibFreeze.release}. */
   unregister(freeze: RibFreeze): void;
 }
 
 /** Words of a pre-image before its entries: meta, 4 key words, count. */
 const PRE_HEAD = 6;
+/** `preIndex` value of a slot that was free at freeze time. */
+const PRE_EMPTY = -1;
 
 /** A consistent view of the RIB at one instant; see the module doc. Get one with `Rib.freeze()`. */
 export class RibFreeze {
@@ -105,8 +107,13 @@ export class RibFreeze {
   /** Next slot to read. */
   cursor = 0;
   private readonly source: FreezeSource;
-  private readonly preImages = new Map<number, Uint32Array>();
-  private readonly pinned: Uint8Array;
+  /** Per slot below `bound`: 0 not preserved, PRE_EMPTY, else 1 + the pre-image's offset in `preWords`. */
+  private readonly preIndex: Int32Array;
+  /** Pre-images back to back: meta, key words w0..w3, count, entries. Append-only. */
+  private preWords = new Uint32Array(4096);
+  private preLength = 0;
+  /** One past the highest attribute id at freeze time (frozen routes name ids below it). */
+  private readonly attributeBound: number;
   private scratch = new Uint32Array(3 * 64);
   private released = false;
 
@@ -131,15 +138,10 @@ export class RibFreeze {
     this.pvSafi = registry.pvSafi.slice(0, n);
     this.pvState = registry.pvState.slice(0, n);
     for (let pv = 0; pv < n; pv++) if (this.pvState[pv] !== PV_ACTIVE && this.pvState[pv] !== PV_STALE) this.pvState[pv] = 0;
-    const pool = source.attributes;
-    this.pinned = new Uint8Array(pool.idBound);
-    for (let id = 1; id < pool.idBound; id++) {
-      if (pool.refCount(id) > 0) {
-        pool.retain(id);
-        this.pinned[id] = 1;
-      }
-    }
+    source.attributes.hold();
+    this.attributeBound = source.attributes.idBound;
     this.bound = source.sets.slotBound;
+    this.preIndex = new Int32Array(this.bound);
   }
 
   /** Whether slots remain to be read. */
@@ -152,20 +154,31 @@ export class RibFreeze {
    * it yet. Idempotent; cheap when `s` was already read or preserved.
    */
   preserve(s: number): void {
-    if (s < this.cursor || s >= this.bound || this.preImages.has(s)) return;
+    if (s < this.cursor || s >= this.bound || this.preIndex[s] !== 0) return;
     const sets = this.source.sets;
-    const live = sets.isLive(s);
-    const count = live ? sets.count[s]! : 0;
-    const copy = new Uint32Array(PRE_HEAD + count * ENTRY_WORDS);
-    if (count > 0) {
-      const k = s * 4;
-      copy[0] = sets.meta[s]!;
-      copy.set(sets.key.subarray(k, k + 4), 1);
-      copy[5] = count;
-      const from = sets.offset[s]!;
-      copy.set(sets.entries.subarray(from, from + count * ENTRY_WORDS), PRE_HEAD);
+    const count = sets.isLive(s) ? sets.count[s]! : 0;
+    if (count === 0) {
+      this.preIndex[s] = PRE_EMPTY;
+      return;
     }
-    this.preImages.set(s, copy);
+    const words = PRE_HEAD + count * ENTRY_WORDS;
+    if (this.preLength + words > this.preWords.length) {
+      const grown = new Uint32Array(Math.max(this.preWords.length * 2, this.preLength + words));
+      grown.set(this.preWords.subarray(0, this.preLength));
+      this.preWords = grown;
+    }
+    const pre = this.preWords;
+    const at = this.preLength;
+    const k = s * 4;
+    pre[at] = sets.meta[s]!;
+    pre[at + 1] = sets.key[k]!;
+    pre[at + 2] = sets.key[k + 1]!;
+    pre[at + 3] = sets.key[k + 2]!;
+    pre[at + 4] = sets.key[k + 3]!;
+    pre[at + 5] = count;
+    pre.set(sets.entries.subarray(sets.offset[s]!, sets.offset[s]! + count * ENTRY_WORDS), at + PRE_HEAD);
+    this.preLength = at + words;
+    this.preIndex[s] = at + 1;
   }
 
   /**
@@ -179,22 +192,23 @@ export class RibFreeze {
     let work = 0;
     while (this.cursor < this.bound && work < maxRoutes) {
       const s = this.cursor++;
-      const pre = this.preImages.get(s);
+      const pre = this.preIndex[s]!;
       let words: Uint32Array;
       let meta: number;
       let key: Uint32Array;
       let k: number;
       let at: number;
       let count: number;
-      if (pre !== undefined) {
-        this.preImages.delete(s);
-        count = pre[5]!;
-        if (count === 0) continue;
-        words = pre;
-        meta = pre[0]!;
-        key = pre;
-        k = 1;
-        at = PRE_HEAD;
+      if (pre === PRE_EMPTY) {
+        work++;
+        continue;
+      } else if (pre !== 0) {
+        words = this.preWords;
+        count = words[pre - 1 + 5]!;
+        meta = words[pre - 1]!;
+        key = words;
+        k = pre;
+        at = pre - 1 + PRE_HEAD;
       } else {
         if (!sets.isLive(s)) {
           work++;
@@ -231,24 +245,26 @@ export class RibFreeze {
    * pool, valid until the RIB's next write; copy it to keep it.
    */
   attributeBytes(id: number): Uint8Array {
-    if (id >= this.pinned.length || this.pinned[id] !== 1) throw new RibstoreError('INVALID_ARGUMENT', `attribute set ${id} is not part of this freeze`);
-    return this.source.attributes.bytes(id);
+    const pool = this.source.attributes;
+    if (this.released || id === 0 || id >= this.attributeBound || !pool.isKept(id)) {
+      throw new RibstoreError('INVALID_ARGUMENT', `attribute set ${id} is not part of this freeze`);
+    }
+    return pool.bytes(id);
   }
 
-  /** The attribute pool the frozen routes' sets live in (for their summaries; sets named by frozen routes stay valid until release). */
+  /** The attribute pool the frozen routes' sets live in (for their summaries; sets named by frozen routes stay valid until release, even if their last route went). */
   get attributes(): AttributePool {
     return this.source.attributes;
   }
 
-  /** Let go: unpin the attribute sets and stop preserving slots. Idempotent. */
+  /** Let go: end the attribute hold and stop preserving slots. Idempotent. */
   release(): void {
     if (this.released) return;
     this.released = true;
     this.cursor = this.bound;
-    this.preImages.clear();
+    this.preWords = new Uint32Array(0);
     this.source.unregister(this);
-    const pinned = this.pinned;
-    for (let id = 1; id < pinned.length; id++) if (pinned[id] === 1) this.source.releaseAttributes(id);
+    this.source.unholdAttributes();
   }
 
   /** `using freeze = rib.freeze()` releases it at the end of the block. */

@@ -599,7 +599,7 @@ export class Rib {
   /**
    * A consistent view of every route as it is now, to read piece by piece while writes go
    * on (snapshot files, MRT exports; see rib-freeze.ts). Release it when done: until then
-   * it pins every attribute set and keeps copies of the slots written ahead of its cursor.
+   * attribute sets are not freed and copies of the slots written ahead of its cursor are kept.
    */
   freeze(): RibFreeze {
     const source: FreezeSource = {
@@ -607,7 +607,7 @@ export class Rib {
       attributes: this.attributes,
       sets: this.sets,
       tableNames: this.tableNames,
-      releaseAttributes: (id) => this.releaseAttributes(id),
+      unholdAttributes: () => this.attributes.unhold((id) => this.cache.delete(id)),
       unregister: (f) => {
         this.freezes.splice(this.freezes.indexOf(f), 1);
         this.freezeBound = this.freezes.reduce((max, g) => Math.max(max, g.bound), 0);
@@ -617,6 +617,11 @@ export class Rib {
     this.freezes.push(f);
     this.freezeBound = Math.max(this.freezeBound, f.bound);
     return f;
+  }
+
+  /** Freezes taken and not yet released. */
+  get openFreezes(): number {
+    return this.freezes.length;
   }
 
   private preserve(s: number): void {

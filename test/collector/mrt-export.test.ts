@@ -210,17 +210,19 @@ describe('exportMrt on a moving RIB', () => {
     for await (const chunk of new MrtExportStream(rib, { chunkBytes: 4096 })) whole.push(chunk as Buffer);
     assert.deepEqual(decodeExport(Buffer.concat(whole)).tuples, expectedTuples(rib));
     assert.deepEqual(refCounts(), baseline, 'a finished export leaves no reference behind');
+    assert.equal(rib.openFreezes, 0, 'a finished export released its freeze');
 
     const stream = new MrtExportStream(rib, { chunkBytes: 4096, sliceMs: 0 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Nobody reads: the export waits once the stream's buffer is full (a few chunks), not the whole file.
     assert.ok(stream.readableLength <= 4 * 4096, `${stream.readableLength} bytes buffered while unread`);
-    assert.notDeepEqual(refCounts(), baseline, 'the freeze holds its pins while the export waits');
+    assert.equal(rib.openFreezes, 1, 'the export holds its freeze while it waits');
     const first = stream.read() as Buffer | null;
     assert.ok(first !== null && first.length > 0);
     stream.destroy();
     await assert.rejects(stream.summary, RibstoreError);
-    assert.deepEqual(refCounts(), baseline, 'destroying the stream released the freeze');
+    assert.equal(rib.openFreezes, 0, 'destroying the stream released the freeze');
+    assert.deepEqual(refCounts(), baseline, 'and left no reference behind');
     assert.throws(() => new MrtExportStream(rib, { router: 'nope' }), RibstoreError);
   });
 });

@@ -76,3 +76,28 @@ test('freed byte ranges of a length are reused by new sets of that length', () =
   }
   assert.equal(pool.byteLength, bytesBefore, 'no growth under churn of equal-length sets');
 });
+
+test('while held, released sets keep their bytes and ids (an intern revives them); the last unhold frees what is still unreferenced', () => {
+  const pool = new AttributePool({ initialSets: 16 });
+  const summary = emptySummary();
+  const ids = Array.from({ length: 100 }, (_, i) => pool.intern(bytesOf(i, 24), 0, 24, summary));
+  pool.hold();
+  pool.hold();
+  for (const id of ids) assert.equal(pool.release(id), false, 'deferred, not freed');
+  // Growth and rehashing while held keep the deferred sets findable.
+  const fresh = Array.from({ length: 200 }, (_, i) => pool.intern(bytesOf(i, 25), 0, 25, summary)); // other bytes: other length
+  for (const id of fresh) assert.ok(!ids.includes(id), 'no deferred id is reused');
+  ids.forEach((id, i) => {
+    assert.ok(pool.isKept(id));
+    assert.deepEqual([...pool.bytes(id)], [...bytesOf(i, 24)], 'bytes intact');
+  });
+  assert.equal(pool.intern(bytesOf(7, 24), 0, 24, summary), ids[7], 'an intern of the same bytes revives the set');
+  const freed: number[] = [];
+  pool.unhold((id) => freed.push(id));
+  assert.equal(freed.length, 0, 'one hold is still on');
+  pool.unhold((id) => freed.push(id));
+  assert.deepEqual(freed.sort((a, b) => a - b), ids.filter((_, i) => i !== 7).sort((a, b) => a - b));
+  assert.equal(pool.size, 200 + 1);
+  assert.ok(!pool.isKept(ids[0]!));
+  assert.throws(() => pool.unhold(() => {}), RangeError);
+});
