@@ -5,6 +5,7 @@ import type { FuzzTarget } from '../target.js';
 import { bgpAttributesTarget, bgpMessageTarget } from './bgp.js';
 import { bmpStreamTarget } from './bmp.js';
 import { mrtRecordsTarget } from './mrt.js';
+import { ribSnapshotTarget } from './rib-snapshot.js';
 
 /** The registry read by fuzz/run.ts and test/fuzz. */
 export const targets: readonly FuzzTarget[] = [
@@ -12,5 +13,6 @@ export const targets: readonly FuzzTarget[] = [
   bgpAttributesTarget,
   bmpStreamTarget,
   mrtRecordsTarget,
+  ribSnapshotTarget,
   // BMP and MRT targets: import them above and add them here.
 ];

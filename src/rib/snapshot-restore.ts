@@ -199,7 +199,8 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         if (words - at < ATTR_HEAD_WORDS) fail(`attribute record at byte ${at * 4} is truncated`);
         const id = word(at);
         const length = word(at + 1);
-        const end = at + ATTR_HEAD_WORDS + ((length + 3) >>> 2);
+        // Math.ceil, not (length + 3) >>> 2: near 2^32 that wraps to a tiny length.
+        const end = at + ATTR_HEAD_WORDS + Math.ceil(length / 4);
         if (end > words) fail(`attribute set ${id} at byte ${at * 4}: length ${length} runs past the section`);
         if (id === 0 || attrMap.get(id) !== 0) fail(`attribute set id ${id} at byte ${at * 4} is ${id === 0 ? 'reserved' : 'listed twice'}`);
         set.originAs = word(at + 2);

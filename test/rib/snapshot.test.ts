@@ -20,6 +20,7 @@ import { SnapshotDirectory, snapshotFileName, snapshotFileTime } from '../../src
 import { readRibSnapshot, restoreRibSnapshot } from '../../src/rib/snapshot-restore.js';
 import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
 import { readFileBytes } from '../../src/store/atomic-file.js';
+import { decodeContainer, encodeContainer, sectionName } from '../../src/store/container.js';
 import { PrefixTable } from '../../src/table/prefix-table.js';
 import { Harness, RDS, opArb } from './support/random-ops.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './support/test-attributes.js';
@@ -215,4 +216,16 @@ test('a snapshot directory restores the newest intact file, reports the bad ones
 test('a file that is not a RIB snapshot is rejected with the reason', () => {
   rejects(new Uint8Array(0), /truncated header/);
   rejects(new TextEncoder().encode('RBSC but not really a snapshot file'), /checksum|version/);
+});
+
+test('an attribute length near 2^32 is rejected, not read past the section (a fuzz finding: it used to wrap and hang)', async () => {
+  await withDir(async (dir) => {
+    await writeRibSnapshot(bigRib(3, 1), join(dir, 'a.snap'));
+    const sections = decodeContainer(await readFileBytes(join(dir, 'a.snap')), 'a.snap');
+    const attr = sections.find((s) => sectionName(s.id) === 'ATTR')!;
+    const payload = attr.payload.slice();
+    new DataView(payload.buffer).setUint32(4, 0xffffffff, true); // the first set's byte length
+    const bytes = encodeContainer(sections.map((s) => (s === attr ? { id: s.id, payload } : s)));
+    rejects(bytes, /ATTR #0\).*length 4294967295 runs past the section/);
+  });
 });

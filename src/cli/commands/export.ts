@@ -227,7 +227,7 @@ function summaryText(output: string, report: ExportReport, elapsedMs: number): s
 /** The `export` command. */
 export const command: Command = {
   name: ['export'],
-  summary: 'write a RIB (from MRT dumps or a running service) as an MRT TABLE_DUMP_V2 file',
+  summary: 'write a RIB (from MRT dumps, a running service or a snapshot) as an MRT TABLE_DUMP_V2 file',
   help: HELP,
   async run(args) {
     let parsed;
