@@ -122,7 +122,7 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
   const sliceMs = options.sliceMs ?? 5;
   const began = performance.now();
   let longestSliceMs = 0;
-  // The first stretch includes taking the freeze (pinning every attribute set).
+  // The first stretch includes taking the freeze (copying the registry, holding the attribute pool).
   let sliceStart = began;
   const freeze = rib.freeze();
   const endSlice = (): void => {
