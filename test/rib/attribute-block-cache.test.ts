@@ -17,6 +17,8 @@ import { decodeUpdate, encodeUpdate, walkUpdate } from '../../src/wire/bgp/updat
 import type { Nlri, PathAttributes } from '../../src/wire/bgp/types.js';
 import { Rib } from '../../src/rib/rib.js';
 import { RibUpdateVisitor, applyUpdate, type UpdateTarget } from '../../src/rib/update-ingest.js';
+import { BmpSession } from '../../src/wire/bmp/index.js';
+import { capabilities, open, peerHeader, peerUp, routeMonitoring } from '../wire/bmp/build.js';
 
 const four = createDecodeContext({ fourOctetAs: true, addPath: [{ afi: 2, safi: 1 }] });
 const two = createDecodeContext();
@@ -165,4 +167,25 @@ test('a block is recalled when only the NLRI differs, under the same context onl
   visitor.finish(result);
   assert.equal(result.decoded.treatAsWithdraw, true);
   assert.equal(rib.routes('10.1.0.0/16'), undefined);
+});
+
+test('through a BMP session: blocks are recalled, also after the AS-size fallback, under the context that decoded them', () => {
+  const session = new BmpSession();
+  const peer = peerHeader('192.0.2.5', 0x40);
+  session.receive(peerUp(peer, open(65000, capabilities(65000)), open(65001, capabilities(65001))));
+  const rib = new Rib();
+  const visitor = new RibUpdateVisitor(rib, target);
+  const walkBmp = (m: ReturnType<typeof routeMonitoring>): void => visitor.finish(session.walkUpdate(m, visitor));
+  walkBmp(routeMonitoring(peer, { announced: [nlri('198.51.100.0/24')], attributes: v4 }, { fourOctetAs: true }));
+  walkBmp(routeMonitoring(peer, { announced: [nlri('203.0.113.0/24')], attributes: v4 }, { fourOctetAs: true }));
+  assert.equal(visitor.blockHits, 1);
+  // A 2-byte AS_PATH on a 4-octet session (FRR post-policy): decoded by the fallback context,
+  // remembered under it; the next one fails under the session's context first, as before.
+  const legacy = { ...v4, asPath: [{ type: 2 as const, asns: [65001, 65002, 65003] }] };
+  walkBmp(routeMonitoring(peer, { announced: [nlri('10.0.0.0/8')], attributes: legacy }, { fourOctetAs: false }));
+  walkBmp(routeMonitoring(peer, { announced: [nlri('10.1.0.0/16')], attributes: legacy }, { fourOctetAs: false }));
+  assert.equal(session.asSizeFallbacks, 2);
+  assert.equal(visitor.blockHits, 2);
+  for (const p of ['10.0.0.0/8', '10.1.0.0/16']) assert.deepEqual(rib.routes(p)?.routes.map((r) => r.asPath), [[65001, 65002, 65003]]);
+  assert.deepEqual(rib.routes('203.0.113.0/24')?.routes.map((r) => r.asPath), [[65001, 65002]]);
 });

@@ -256,7 +256,7 @@ export class BmpSession {
   walkUpdate(message: BmpRouteMonitoring, visitor: UpdateVisitor): WalkResult {
     let context = this.contextFor(message.peer);
     const guard = this.guard;
-    guard.target = visitor;
+    guard.use(visitor);
     guard.abortOnAsPathError = true;
     try {
       return walkUpdate(message.update, 0, context, guard, this.cursor);
@@ -331,9 +331,18 @@ class AsPathGuard implements UpdateVisitor {
     else this.target!.attributes(decoded);
   }
 
-  /** The target's recall, if it has one (what it recalls decoded without AS_PATH errors). */
-  recallAttributes(key: AttributeBlockKey): DecodedAttributes | undefined {
-    return this.target!.recallAttributes?.(key);
+  /**
+   * The target's recall when it has one (set by {@link use}; what it recalls decoded without
+   * AS_PATH errors), else undefined so walkUpdate does not key blocks for nothing.
+   */
+  recallAttributes: ((key: AttributeBlockKey) => DecodedAttributes | undefined) | undefined = undefined;
+
+  private readonly recallThrough = (key: AttributeBlockKey): DecodedAttributes | undefined => this.target!.recallAttributes!(key);
+
+  /** Forward to `target` from now on. */
+  use(target: UpdateVisitor): void {
+    this.target = target;
+    this.recallAttributes = target.recallAttributes === undefined ? undefined : this.recallThrough;
   }
 
   withdraw(route: NlriCursor): void {
