@@ -18,8 +18,9 @@ import type { Family } from '../ip/address.js';
 import type { DecodedAttributes } from '../wire/bgp/attributes.js';
 import type { NlriCursor } from '../wire/bgp/nlri.js';
 import { formatRouteDistinguisher } from '../wire/bgp/route-distinguisher.js';
-import type { BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
-import { emptySummary } from './attribute-pool.js';
+import type { AttributeBlockKey, BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
+import type { BgpDecodeContext } from '../wire/bgp/context.js';
+import { type AttributeSummary, emptySummary } from './attribute-pool.js';
 import { encodeRouteAttributes, routeAttributes, summarizeAttributes } from './attribute-codec.js';
 import { PV_ACTIVE, type PeerKey, type PeerRecord, type View, viewRank } from './peer-registry.js';
 import type { Rib } from './rib.js';
@@ -125,6 +126,45 @@ interface TargetPeerViews {
   readonly pv: Uint32Array;
 }
 
+/** The canonical bytes and summary of one route attribute set of a remembered block. */
+interface CanonicalSet {
+  readonly bytes: Uint8Array;
+  readonly summary: AttributeSummary;
+}
+
+/**
+ * An attribute block a {@link RibUpdateVisitor} decoded before (see its `recallAttributes`):
+ * the key walkUpdate gave it, the decode, and the canonical route attribute sets made from
+ * it so far. Holds no attribute-pool reference: a hit interns the canonical bytes again.
+ */
+interface RememberedBlock {
+  readonly key: Uint8Array;
+  readonly hash: number;
+  readonly ctx: BgpDecodeContext;
+  readonly decoded: DecodedAttributes;
+  /** The set of the NLRI-field routes, once made. */
+  nlri: CanonicalSet | undefined;
+  /** The set of the MP_REACH_NLRI routes, once made. */
+  mp: CanonicalSet | undefined;
+}
+
+/** Attribute blocks remembered per visitor (direct-mapped by key hash; a power of two). */
+const REMEMBERED_BLOCKS = 256;
+
+function sameKey(block: RememberedBlock, key: AttributeBlockKey): boolean {
+  const a = block.key;
+  const b = key.bytes;
+  const n = key.length;
+  if (block.hash !== key.hash || block.ctx !== key.ctx || a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function canonicalSet(attrs: PathAttributes, multiprotocol: boolean): CanonicalSet {
+  const set = routeAttributes(attrs, multiprotocol);
+  return { bytes: encodeRouteAttributes(set), summary: summarizeAttributes(set, emptySummary()) };
+}
+
 /** Families cached per target (IPv4/IPv6 unicast, multicast, labeled, VPN fit; more are replaced round-robin). */
 const CACHED_FAMILIES = 8;
 
@@ -154,6 +194,14 @@ export class RibUpdateVisitor implements UpdateVisitor {
   private nextSlot = 0;
   /** Peer-view resolutions that took the slow path (`Rib.peerView`), for tests and profiling. */
   peerViewMisses = 0;
+  /** Attribute blocks decoded before, by `hash & (REMEMBERED_BLOCKS - 1)`. */
+  private readonly blocks: (RememberedBlock | undefined)[] = new Array<RememberedBlock | undefined>(REMEMBERED_BLOCKS).fill(undefined);
+  /** The block {@link recallAttributes} last found. */
+  private recalled: RememberedBlock | undefined;
+  /** The remembered block of the current UPDATE's attributes, if any. */
+  private block: RememberedBlock | undefined;
+  /** UPDATEs whose attribute block was recalled rather than decoded, for tests and profiling. */
+  blockHits = 0;
 
   constructor(
     private readonly rib: Rib,
@@ -161,11 +209,35 @@ export class RibUpdateVisitor implements UpdateVisitor {
     public target: UpdateTarget,
   ) {}
 
-  /** Start of an UPDATE: remember its attributes (interned lazily, per kind of route). */
-  attributes(decoded: DecodedAttributes): void {
+  /**
+   * Before decoding: the attributes of an equal block decoded before under the same context,
+   * so walkUpdate need not decode it and announcements need not re-encode it. Only blocks
+   * that decoded without any RFC 7606 error are remembered (see {@link attributes}).
+   */
+  recallAttributes(key: AttributeBlockKey): DecodedAttributes | undefined {
+    const block = this.blocks[key.hash & (REMEMBERED_BLOCKS - 1)];
+    if (block === undefined || !sameKey(block, key)) return undefined;
+    this.recalled = block;
+    this.blockHits++;
+    return block.decoded;
+  }
+
+  /**
+   * Start of an UPDATE: remember its attributes (interned lazily, per kind of route) and,
+   * given a `key` (a freshly decoded block), the block for {@link recallAttributes}.
+   */
+  attributes(decoded: DecodedAttributes, key?: AttributeBlockKey): void {
     this.finish();
     this.attrs = decoded.attributes;
     this.pvAfi = -1;
+    let block = this.recalled;
+    this.recalled = undefined;
+    if (block !== undefined && block.decoded.attributes !== decoded.attributes) block = undefined;
+    if (block === undefined && key !== undefined && key.length > 1 && decoded.errors.length === 0 && !decoded.treatAsWithdraw && decoded.unknownFamilies === 0 && decoded.attributes.mpUnreach === undefined) {
+      block = { key: key.bytes.slice(0, key.length), hash: key.hash, ctx: key.ctx, decoded, nlri: undefined, mp: undefined };
+      this.blocks[key.hash & (REMEMBERED_BLOCKS - 1)] = block;
+    }
+    this.block = block;
   }
 
   /**
@@ -185,6 +257,20 @@ export class RibUpdateVisitor implements UpdateVisitor {
     if (this.attrMp !== 0) this.rib.releaseAttributes(this.attrMp);
     this.attrNlri = this.attrMp = 0;
     this.attrs = undefined;
+    this.block = undefined;
+  }
+
+  /** Intern the set of the current UPDATE's NLRI-field or MP_REACH routes (one reference). */
+  private intern(attrs: PathAttributes, multiprotocol: boolean): number {
+    const block = this.block;
+    if (block === undefined) return internUpdateAttributes(this.rib, attrs, multiprotocol);
+    let set = multiprotocol ? block.mp : block.nlri;
+    if (set === undefined) {
+      set = canonicalSet(attrs, multiprotocol);
+      if (multiprotocol) block.mp = set;
+      else block.nlri = set;
+    }
+    return this.rib.internAttributes(set.bytes, 0, set.bytes.length, set.summary);
   }
 
   private peerView(afi: number, safi: number): number {
@@ -252,7 +338,7 @@ export class RibUpdateVisitor implements UpdateVisitor {
     const multiprotocol = reach !== undefined && reach.afi === c.afi && reach.safi === c.safi && !(c.afi === 1 && c.safi === 1 && attrs.nextHop !== undefined);
     let attr = multiprotocol ? this.attrMp : this.attrNlri;
     if (attr === 0) {
-      attr = internUpdateAttributes(this.rib, attrs, multiprotocol);
+      attr = this.intern(attrs, multiprotocol);
       if (multiprotocol) this.attrMp = attr;
       else this.attrNlri = attr;
     }

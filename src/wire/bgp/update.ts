@@ -14,8 +14,8 @@
  * once for the attributes and once per route with a reused {@link NlriCursor}.
  */
 import { RibstoreError } from '../../errors.js';
-import { Afi, BGP_HEADER_LENGTH, BgpMessageType, Safi, familyKey } from './constants.js';
-import type { BgpDecodeContext } from './context.js';
+import { Afi, AttributeFlag, AttributeType, BGP_HEADER_LENGTH, BgpMessageType, Safi, familyKey } from './constants.js';
+import { TWO_OCTET_AS_CONTEXT, type BgpDecodeContext } from './context.js';
 import { decodePathAttributes, writePathAttributes, type DecodedAttributes, type EncodeContext } from './attributes.js';
 import { BgpDecodeError } from './errors.js';
 import { checkBgpHeader, patchBgpHeaderLength, writeBgpHeader } from './header.js';
@@ -86,13 +86,43 @@ export function decodeUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCo
   };
 }
 
+/**
+ * What identifies an UPDATE's attribute block for {@link UpdateVisitor.recallAttributes}:
+ * two blocks with equal keys under the same `ctx` decode to the same attributes (bar the
+ * MP_REACH NLRI position, which walkUpdate finds itself). The key is the block's bytes with
+ * the MP_REACH_NLRI length field and NLRI left out, after one byte of flags: whether the
+ * NLRI field and the MP_REACH NLRI are empty (they decide RFC 7606 3(d) mandatory-attribute
+ * checks) and whether there is an MP_REACH. Reused scratch: valid during the call it is
+ * passed to (copy `bytes[0, length)` to keep it).
+ */
+export interface AttributeBlockKey {
+  /** The key is `bytes[0, length)`. */
+  readonly bytes: Uint8Array;
+  length: number;
+  /** FNV-1a of the key. */
+  hash: number;
+  /** The decode context of the block (compare by identity). */
+  ctx: BgpDecodeContext;
+}
+
 /** Receives the content of an UPDATE from {@link walkUpdate}. */
 export interface UpdateVisitor {
   /**
    * Called once per UPDATE, before any route, with its attributes. MP_REACH/MP_UNREACH
    * carry empty `nlri` arrays here: their routes come through `announce` / `withdraw`.
+   * `key` is given when the visitor has {@link recallAttributes}, it returned nothing for
+   * this block and the block was decoded: a visitor may remember `decoded` under it (only if
+   * it had no errors, treat-as-withdraw or unknown family) and return it for an equal key.
    */
-  attributes(decoded: DecodedAttributes): void;
+  attributes(decoded: DecodedAttributes, key?: AttributeBlockKey): void;
+  /**
+   * Optional: offered before decoding each attribute block that has no MP_UNREACH_NLRI (and
+   * at most 4096 bytes, outside MRT RIB entries). Return the `DecodedAttributes` passed to
+   * {@link attributes} with an equal key and the same `ctx` earlier, if it had no errors, no
+   * treat-as-withdraw and no unknown family; walkUpdate then skips decoding the block and
+   * hands the visitor the same `attributes` object (treat it as immutable).
+   */
+  recallAttributes?(key: AttributeBlockKey): DecodedAttributes | undefined;
   /** A withdrawn route (Withdrawn Routes field, MP_UNREACH_NLRI, or an announcement under treat-as-withdraw). */
   withdraw(route: NlriCursor): void;
   /** An announced route (NLRI field or MP_REACH_NLRI). The cursor is reused: copy what you keep. */
@@ -116,7 +146,28 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   // Copied out of the shared layout: a visitor may decode another message re-entrantly.
   const { withdrawnStart, withdrawnEnd, attributesEnd, nlriEnd } = layout(bytes, offset, ctx);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
-  const decoded = decodePathAttributes(bytes, withdrawnEnd + 2, attributesEnd, ctx, MESSAGE, false, nlriEnd - attributesEnd);
+  let decoded: DecodedAttributes | undefined;
+  let key: AttributeBlockKey | undefined;
+  if (visitor.recallAttributes !== undefined && blockKey(bytes, withdrawnEnd + 2, attributesEnd, ctx, nlriEnd > attributesEnd)) {
+    const reachStart = keyReachStart;
+    const reachEnd = keyReachEnd;
+    key = keyScratch;
+    const known = visitor.recallAttributes(key);
+    if (known !== undefined) {
+      key = undefined;
+      decoded = {
+        attributes: known.attributes,
+        errors: [],
+        treatAsWithdraw: false,
+        unknownFamilies: 0,
+        mpReachNlriStart: reachStart,
+        mpReachNlriEnd: reachEnd,
+        mpUnreachNlriStart: -1,
+        mpUnreachNlriEnd: -1,
+      };
+    }
+  }
+  decoded ??= decodePathAttributes(bytes, withdrawnEnd + 2, attributesEnd, ctx, MESSAGE, false, nlriEnd - attributesEnd);
   const reach = decoded.attributes.mpReach;
   const unreach = decoded.attributes.mpUnreach;
   const reachAddPath = reach ? ctx.addPath.has(familyKey(reach.afi, reach.safi)) : false;
@@ -127,7 +178,8 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   if (decoded.mpReachNlriStart >= 0) checkNlriList(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, MESSAGE);
   if (decoded.mpUnreachNlriStart >= 0) checkNlriList(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, MESSAGE);
 
-  visitor.attributes(decoded);
+  if (key !== undefined) visitor.attributes(decoded, key);
+  else visitor.attributes(decoded);
   let withdrawn = emit(bytes, withdrawnStart, withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
   if (decoded.mpUnreachNlriStart >= 0) {
     withdrawn += emit(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, cursor, visitor, false);
@@ -145,6 +197,80 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   return { announced, withdrawn, decoded };
 }
 
+/** Largest attribute block offered to {@link UpdateVisitor.recallAttributes}. */
+const MAX_KEYED_BLOCK = 4096;
+const keyScratch: AttributeBlockKey = { bytes: new Uint8Array(MAX_KEYED_BLOCK + 1), length: 0, hash: 0, ctx: TWO_OCTET_AS_CONTEXT };
+/** The MP_REACH NLRI range of the block last keyed (-1 without MP_REACH). */
+let keyReachStart = -1;
+let keyReachEnd = -1;
+
+/**
+ * Fill {@link keyScratch} with the key of the attribute block `bytes[start, end)` (see
+ * {@link AttributeBlockKey}) and {@link keyReachStart}/{@link keyReachEnd} with where its
+ * MP_REACH NLRI lies, as decodePathAttributes would find it. False when the block gets no
+ * key: too long, an MRT RIB entry, an MP_UNREACH_NLRI, an attribute that overruns the block,
+ * a repeated or too short MP_REACH (such blocks are decoded, with their errors, every time).
+ */
+function blockKey(bytes: Uint8Array, start: number, end: number, ctx: BgpDecodeContext, nlriField: boolean): boolean {
+  if (end - start > MAX_KEYED_BLOCK || ctx.mrtRibEntry !== undefined) return false;
+  let lengthAt = -1;
+  let lengthEnd = -1;
+  let reachStart = -1;
+  let reachEnd = -1;
+  let pos = start;
+  while (pos < end) {
+    if (end - pos < 3) return false;
+    const flags = bytes[pos]!;
+    const type = bytes[pos + 1]!;
+    let length: number;
+    let valueAt: number;
+    if (flags & AttributeFlag.EXTENDED_LENGTH) {
+      if (end - pos < 4) return false;
+      length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
+      valueAt = pos + 4;
+    } else {
+      length = bytes[pos + 2]!;
+      valueAt = pos + 3;
+    }
+    const valueEnd = valueAt + length;
+    if (valueEnd > end) return false;
+    if (type === AttributeType.MP_UNREACH_NLRI) return false;
+    if (type === AttributeType.MP_REACH_NLRI) {
+      // | AFI (2) | SAFI (1) | next hop length (1) | next hop | reserved (1) | NLRI |
+      if (reachStart >= 0 || length < 5) return false;
+      const nlriAt = valueAt + 5 + bytes[valueAt + 3]!;
+      if (nlriAt > valueEnd) return false;
+      lengthAt = pos + 2;
+      lengthEnd = valueAt;
+      reachStart = nlriAt;
+      reachEnd = valueEnd;
+    }
+    pos = valueEnd;
+  }
+  const out = keyScratch.bytes;
+  out[0] = (nlriField ? 1 : 0) | (reachStart >= 0 ? 2 : 0) | (reachEnd > reachStart ? 4 : 0);
+  let n = 1;
+  let hash = Math.imul(0x811c9dc5 ^ out[0], 0x01000193);
+  for (let i = start; i < end; i++) {
+    if (i === lengthAt) {
+      i = lengthEnd - 1;
+      continue;
+    }
+    if (i === reachStart) {
+      if (reachEnd === end) break;
+      i = reachEnd;
+    }
+    const b = bytes[i]!;
+    out[n++] = b;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  keyScratch.length = n;
+  keyScratch.hash = hash >>> 0;
+  keyScratch.ctx = ctx;
+  keyReachStart = reachStart;
+  keyReachEnd = reachEnd;
+  return true;
+}
 
 function emit(
   bytes: Uint8Array,

@@ -43,7 +43,7 @@ import { DecodeError, RibstoreError } from '../../errors.js';
 import { familyKey } from '../bgp/constants.js';
 import { createDecodeContext, negotiateDecodeContext, type BgpDecodeContext } from '../bgp/context.js';
 import { decodeOpen } from '../bgp/open.js';
-import { decodeUpdate, walkUpdate, type UpdateVisitor, type WalkResult } from '../bgp/update.js';
+import { decodeUpdate, walkUpdate, type AttributeBlockKey, type UpdateVisitor, type WalkResult } from '../bgp/update.js';
 import { NlriCursor } from '../bgp/nlri.js';
 import type { BgpOpen, BgpUpdate } from '../bgp/types.js';
 import type { DecodedAttributes } from '../bgp/attributes.js';
@@ -256,7 +256,7 @@ export class BmpSession {
   walkUpdate(message: BmpRouteMonitoring, visitor: UpdateVisitor): WalkResult {
     let context = this.contextFor(message.peer);
     const guard = this.guard;
-    guard.target = visitor;
+    guard.use(visitor);
     guard.abortOnAsPathError = true;
     try {
       return walkUpdate(message.update, 0, context, guard, this.cursor);
@@ -325,9 +325,24 @@ class AsPathGuard implements UpdateVisitor {
   target: UpdateVisitor | null = null;
   abortOnAsPathError = true;
 
-  attributes(decoded: DecodedAttributes): void {
+  attributes(decoded: DecodedAttributes, key?: AttributeBlockKey): void {
     if (this.abortOnAsPathError && hasAsPathError(decoded.errors)) throw AS_SIZE_RETRY;
-    this.target!.attributes(decoded);
+    if (key !== undefined) this.target!.attributes(decoded, key);
+    else this.target!.attributes(decoded);
+  }
+
+  /**
+   * The target's recall when it has one (set by {@link use}; what it recalls decoded without
+   * AS_PATH errors), else undefined so walkUpdate does not key blocks for nothing.
+   */
+  recallAttributes: ((key: AttributeBlockKey) => DecodedAttributes | undefined) | undefined = undefined;
+
+  private readonly recallThrough = (key: AttributeBlockKey): DecodedAttributes | undefined => this.target!.recallAttributes!(key);
+
+  /** Forward to `target` from now on. */
+  use(target: UpdateVisitor): void {
+    this.target = target;
+    this.recallAttributes = target.recallAttributes === undefined ? undefined : this.recallThrough;
   }
 
   withdraw(route: NlriCursor): void {
