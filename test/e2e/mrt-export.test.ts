@@ -241,6 +241,7 @@ describe('ribstore export (child process) and the API stream', () => {
 
   test('API: a client that stops reading holds the export (bounded); one that goes away releases its freeze', async () => {
     const service = await startTestService({ keepMs: 3_600_000 });
+    let request: ReturnType<typeof httpGet> | undefined;
     try {
       const rib = service.rib;
       const attr = internUpdateAttributes(rib, { origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: parseAddress('192.0.2.1') }, false);
@@ -251,8 +252,8 @@ describe('ribstore export (child process) and the API stream', () => {
       assert.equal(rib.attributes.refCount(attr), routes);
       // node:http rather than fetch: aborting a fetch lets undici drain the body to reuse the
       // connection, which would finish the export instead of cancelling it.
-      const request = httpGet(`${service.httpUrl}/api/v1/export/mrt`);
-      const response = await new Promise<IncomingMessage>((resolve, reject) => request.on('response', resolve).on('error', reject));
+      request = httpGet(`${service.httpUrl}/api/v1/export/mrt`);
+      const response = await new Promise<IncomingMessage>((resolve, reject) => request!.on('response', resolve).on('error', reject));
       let got = 0;
       await new Promise<void>((resolve) => {
         response.on('data', (chunk: Buffer) => {
@@ -264,12 +265,14 @@ describe('ribstore export (child process) and the API stream', () => {
         });
       });
       await new Promise((resolve) => setTimeout(resolve, 200));
-      // Not reading on: the export waits (its freeze pins the set), the service still answers.
-      assert.equal(rib.attributes.refCount(attr), routes + 1, 'the export waits for the reader, holding its freeze');
+      // Not reading on: the export waits, holding its freeze; the service still answers.
+      assert.equal(rib.openFreezes, 1, 'the export waits for the reader, holding its freeze');
       assert.equal((await getJson(service, '/healthz')).body.status, 'ok');
       request.destroy();
-      await waitFor('the export to release its freeze', () => rib.attributes.refCount(attr) === routes);
+      await waitFor('the export to release its freeze', () => rib.openFreezes === 0);
+      assert.equal(rib.attributes.refCount(attr), routes, 'and it left no reference behind');
     } finally {
+      request?.destroy(); // a failed assertion must not leave a paused response holding close() up
       await service.close();
     }
   });
