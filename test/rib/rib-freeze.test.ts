@@ -95,7 +95,7 @@ test('a freeze read while random writes run yields the routes of the instant it 
         h.check(); // the live RIB still agrees with the golden model
         for (const r of ROUTERS) h.rib.flushRouter(r);
         while (h.rib.sweepStep(50));
-        assert.equal(h.rib.attributes.size, 0, 'no attribute set is left pinned');
+        assert.equal(h.rib.attributes.size, 0, 'no attribute set is left held');
       },
     ),
     { numRuns: 200 },
