@@ -461,6 +461,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         ...(query.router !== undefined ? { router: query.router } : {}),
         ...(query.view !== undefined ? { view: query.view } : {}),
       });
+      exports.add(stream);
+      stream.once('close', () => exports.delete(stream));
       stream.summary.then(
         (summary) => request.log.debug({ router: query.router, view: query.view, ...summary }, 'MRT export sent'),
         (error: unknown) => request.log.warn({ err: error, router: query.router }, 'MRT export ended early'),
@@ -469,6 +471,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       return reply.send(stream);
     },
   );
+
+  // An export streams as fast as its client reads: a client that stops reading would hold
+  // close() (and a stopping service) for ever. Stopping cuts such downloads short.
+  const exports = new Set<MrtExportStream>();
+  app.addHook('preClose', async () => {
+    for (const stream of exports) stream.destroy(new Error('the service is stopping'));
+  });
 
   await app.ready();
   return app;

@@ -277,6 +277,25 @@ describe('ribstore export (child process) and the API stream', () => {
     }
   });
 
+  test('API: stopping the service cuts short an export whose client stopped reading', async () => {
+    const service = await startTestService();
+    const rib = service.rib;
+    const attr = internUpdateAttributes(rib, { origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: parseAddress('192.0.2.1') }, false);
+    const pv = rib.peerView({ router: R1, peer: PEER_A, view: 'adj-rib-in-post', afi: 1, safi: 1 });
+    for (let i = 0; i < 600_000; i++) rib.announceWords(pv, 0, 4, (0x0a000000 + i * 256) >>> 0, 0, 0, 0, 24, 0, attr);
+    rib.releaseAttributes(attr);
+    const request = httpGet(`${service.httpUrl}/api/v1/export/mrt`);
+    request.on('error', () => undefined); // the cut is expected
+    const response = await new Promise<IncomingMessage>((resolve, reject) => request.on('response', resolve).on('error', reject));
+    response.on('error', () => undefined);
+    await new Promise<void>((resolve) => response.once('data', () => resolve()));
+    response.pause();
+    const closed = await Promise.race([service.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 10_000, 'hung'))]);
+    request.destroy();
+    assert.equal(closed, 'closed');
+    await waitFor('the cut export to release its freeze', () => rib.openFreezes === 0);
+  });
+
   test('--url: a response cut short is an error and leaves no OUTPUT', async () => {
     // A server that starts an export, then drops the connection (as a failing or stopping service would).
     const server = createServer((_request, response) => {
