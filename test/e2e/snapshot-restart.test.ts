@@ -10,8 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadMrtFiles } from '../../src/collector/mrt-loader.js';
@@ -23,6 +22,8 @@ import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
 import { readFileBytes } from '../../src/store/atomic-file.js';
 import { generatedRibDump } from '../support/generated-mrt.js';
 import { projectRoot, sharedData, skipUnlessShared } from '../support/shared-data.js';
+import { waitFor } from './support-service.js';
+import { withTempDir } from '../support/temp-dir.js';
 
 const MAIN = join(projectRoot, 'dist/src/cli/main.js');
 
@@ -102,15 +103,6 @@ class Serve {
   }
 }
 
-async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'ribstore-persist-'));
-  try {
-    return await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** Every route of a RIB read through a freeze: one line per route, sorted. */
 function frozenRoutes(rib: Rib): string[] {
   const f = rib.freeze();
@@ -133,20 +125,10 @@ function frozenRoutes(rib: Rib): string[] {
   return out.sort();
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const snapshotFiles = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((n) => n.endsWith('.snap')).sort();
 
 test('serve --data-dir: SIGTERM writes a snapshot, a restart restores every route, the same MRT file replaces them', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('persist', async (dir) => {
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 2000, peers: 3 }));
     const data = join(dir, 'data');
@@ -181,7 +163,7 @@ test('serve --data-dir: SIGTERM writes a snapshot, a restart restores every rout
 });
 
 test('SIGKILL at random moments during snapshot writes: every restart restores the last complete snapshot', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('persist', async (dir) => {
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 40_000, peers: 4 }));
     const data = join(dir, 'data');
@@ -194,7 +176,7 @@ test('SIGKILL at random moments during snapshot writes: every restart restores t
       const logs = serve.logs;
       assert.ok(!logs.some((l) => l.msg?.startsWith('snapshot file rejected')), `run ${i}: no snapshot was rejected: ${JSON.stringify(logs)}`);
       if (i > 0) assert.equal(logs.find((l) => l.msg === 'RIB restored from snapshot')?.routes, routes, `run ${i} restored every route`);
-      else await waitFor('the first snapshot', async () => (await serve.get('/api/v1/stats')).snapshots.lastWrite);
+      else await waitFor('the first snapshot', async () => (await serve.get('/api/v1/stats')).snapshots.lastWrite, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(Math.random() * 400)));
       assert.equal(await serve.stop('SIGKILL'), 'SIGKILL');
       if ((await readdir(data)).some((n) => n.includes('.tmp-'))) interrupted++;
@@ -205,7 +187,7 @@ test('SIGKILL at random moments during snapshot writes: every restart restores t
 });
 
 test('a damaged newest snapshot is reported and the previous one restored; only damaged files: an empty RIB', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('persist', async (dir) => {
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 500, peers: 2 }));
     const data = join(dir, 'data');
@@ -244,7 +226,7 @@ test('a damaged newest snapshot is reported and the previous one restored; only 
 });
 
 test('rib.bz2 survives snapshot and restore route for route', { skip: skipUnlessShared('mrt', 'rib.bz2') }, async () => {
-  await withDir(async (dir) => {
+  await withTempDir('persist', async (dir) => {
     const rib = new Rib();
     await loadMrtFiles(rib, [sharedData('mrt', 'rib.bz2')]);
     const report = await writeRibSnapshot(rib, join(dir, 'rib.snap'));

@@ -6,8 +6,7 @@
  * to the previous snapshot.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -24,6 +23,7 @@ import { decodeContainer, encodeContainer, sectionName } from '../../src/store/c
 import { PrefixTable } from '../../src/table/prefix-table.js';
 import { Harness, RDS, opArb } from './support/random-ops.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './support/test-attributes.js';
+import { withTempDir } from '../support/temp-dir.js';
 
 const OPTIONS: RibOptions = { decodeAttributes: decodeTestAttributes, keepMs: 60_000 };
 
@@ -40,15 +40,6 @@ function routesOf(rib: Rib, rds: readonly (string | null)[] = RDS): string[] {
     }
   }
   return out.sort();
-}
-
-async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'ribstore-snapshot-'));
-  try {
-    return await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 const PEER: PeerKey = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 0xc0000201 };
@@ -73,7 +64,7 @@ function bigRib(n: number, peers: number): Rib {
 }
 
 test('a restored RIB holds every route of random RIBs, stale and flagged restored', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('snapshot', async (dir) => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 80 }), async (ops) => {
@@ -96,7 +87,7 @@ test('a restored RIB holds every route of random RIBs, stale and flagged restore
 });
 
 test('a snapshot written while the RIB changes holds the routes of the moment it began', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('snapshot', async (dir) => {
     const rib = bigRib(20_000, 3);
     const before = routesOf(rib);
     const pv = rib.peerView({ router: 'r1', peer: { ...PEER, address: '192.0.2.2' }, view: 'adj-rib-in-post', afi: 1, safi: 1 });
@@ -126,7 +117,7 @@ test('a snapshot written while the RIB changes holds the routes of the moment it
 });
 
 test('a reconnecting router replaces its restored routes; End-of-RIB sweeps the ones it did not re-announce', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('snapshot', async (dir) => {
     const rib = bigRib(100, 1);
     await writeRibSnapshot(rib, join(dir, 'a.snap'));
     const { rib: back } = await readRibSnapshot(join(dir, 'a.snap'), OPTIONS);
@@ -160,7 +151,7 @@ function rejects(bytes: Uint8Array, pattern: RegExp): void {
 }
 
 test('flipped bytes and truncation are rejected naming the file and the section', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('snapshot', async (dir) => {
     await writeRibSnapshot(bigRib(2000, 2), join(dir, 'a.snap'));
     const good = await readFileBytes(join(dir, 'a.snap'));
     fc.assert(
@@ -180,7 +171,7 @@ test('flipped bytes and truncation are rejected naming the file and the section'
 });
 
 test('a snapshot directory restores the newest intact file, reports the bad ones and keeps the last three', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('snapshot', async (dir) => {
     let clock = Date.parse('2026-12-02T04:00:00Z');
     const snapshots = new SnapshotDirectory(dir, { now: () => clock });
     await snapshots.prepare();
@@ -219,7 +210,7 @@ test('a file that is not a RIB snapshot is rejected with the reason', () => {
 });
 
 test('an attribute length near 2^32 is rejected, not read past the section (a fuzz finding: it used to wrap and hang)', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('snapshot', async (dir) => {
     await writeRibSnapshot(bigRib(3, 1), join(dir, 'a.snap'));
     const sections = decodeContainer(await readFileBytes(join(dir, 'a.snap')), 'a.snap');
     const attr = sections.find((s) => sectionName(s.id) === 'ATTR')!;

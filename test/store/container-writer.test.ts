@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -15,17 +14,9 @@ import { readFileBytes, removeStaleTempFiles } from '../../src/store/atomic-file
 import { ContainerFileWriter } from '../../src/store/container-writer.js';
 import { decodeContainer, encodeContainer, MAX_SECTIONS, type Section, sectionId } from '../../src/store/container.js';
 import { generationLayout } from './container-writer-child.js';
+import { withTempDir } from '../support/temp-dir.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'container-writer-child.js');
-
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'ribstore-writer-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 function fileError(pattern: RegExp): (error: unknown) => boolean {
   return (error: unknown) => {
@@ -48,7 +39,7 @@ async function writeAll(path: string, sections: readonly Section[]): Promise<voi
 }
 
 test('ContainerFileWriter writes exactly the bytes of encodeContainer', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('writer', async (dir) => {
     const cases: Section[][] = [
       [],
       [{ id: sectionId('EMPT'), payload: new Uint8Array(0) }],
@@ -72,7 +63,7 @@ test('ContainerFileWriter writes exactly the bytes of encodeContainer', async ()
 });
 
 test('ContainerFileWriter: payloads may be views into a reused buffer, and calls may overlap', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('writer', async (dir) => {
     const path = join(dir, 'reuse.snap');
     const buffer = new Uint8Array(300_000);
     const expected: Section[] = [];
@@ -98,7 +89,7 @@ test('ContainerFileWriter: payloads may be views into a reused buffer, and calls
 });
 
 test('ContainerFileWriter.abort leaves no file and the old target intact; it is idempotent', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('writer', async (dir) => {
     const fresh = join(dir, 'fresh.snap');
     const w1 = await ContainerFileWriter.open(fresh);
     await w1.section(sectionId('DATA'), pattern(10_000, 1));
@@ -128,7 +119,7 @@ test('ContainerFileWriter.abort leaves no file and the old target intact; it is 
 });
 
 test('ContainerFileWriter: a failed open names the file; a failed step names it, cleans up and leaves the target', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('writer', async (dir) => {
     await assert.rejects(ContainerFileWriter.open(join(dir, 'no-dir', 'x.snap')), fileError(/no-dir\/x\.snap: cannot write atomically \(create temp file\): ENOENT/));
 
     // A non-empty directory at the target path: everything succeeds until the rename.
@@ -146,7 +137,7 @@ test('ContainerFileWriter: a failed open names the file; a failed step names it,
 });
 
 test(`ContainerFileWriter refuses section ${MAX_SECTIONS + 1} and removes the temp file`, async () => {
-  await withDir(async (dir) => {
+  await withTempDir('writer', async (dir) => {
     const path = join(dir, 'many.snap');
     const writer = await ContainerFileWriter.open(path);
     const empty = new Uint8Array(0);
@@ -181,7 +172,7 @@ async function checkOneGeneration(path: string): Promise<number> {
 }
 
 test('SIGKILL at random moments during streaming writes never leaves a missing, partial or mixed file', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('writer', async (dir) => {
     const path = join(dir, 'rib.snap');
     await writeAll(
       path,
