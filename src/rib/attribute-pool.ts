@@ -236,9 +236,9 @@ export class AttributePool {
     this.mask = mask;
   }
 
-  /** Take one more reference to a live id. */
-  retain(id: number): void {
-    this.refsArr.view[id]!++;
+  /** Take one more reference (or `n` more) to a live id. */
+  retain(id: number, n = 1): void {
+    this.refsArr.view[id]! += n;
   }
 
   /**

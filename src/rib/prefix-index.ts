@@ -17,6 +17,8 @@ export interface PrefixIndex {
   getWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): number;
   /** Store `slot` for the prefix. */
   setWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number, slot: number): unknown;
+  /** Store `slot` for the prefix; returns the slot it had before, or -1 (one walk instead of a get and a set). */
+  exchangeWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number, slot: number): number;
   /** Remove the prefix; returns its slot, or -1 if absent. */
   deleteWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): number;
   /** Slot of the longest prefix containing the IPv4 address (uint32), or -1. */

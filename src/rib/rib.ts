@@ -316,17 +316,27 @@ export class Rib {
   /**
    * Bulk load (snapshot restore): add a prefix that table `table` does not hold yet with
    * `count` routes, the (peer-view, path id, attribute id) triples `routes[0 .. 3*count)` in
-   * this RIB's ids. Peer-views must be ACTIVE and attribute sets live (each route takes its
-   * own reference); (peer-view, path id) pairs must be distinct. One slot allocation of the
-   * right size instead of `count` announces.
+   * this RIB's ids. Peer-views must be ACTIVE and attribute sets live; (peer-view, path id)
+   * pairs must be distinct. One slot allocation of the right size instead of `count`
+   * announces. Each route takes its own reference to its attribute set, unless
+   * `takeReferences` is false: then the caller vouches that the sets are live and takes the
+   * references itself (a restore counts them per set and takes them in one pass).
    * @throws RibstoreError `INVALID_ARGUMENT` when the prefix already has routes or an id is not usable.
    */
-  loadPrefix(table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, routes: Uint32Array, count: number): void {
+  loadPrefix(
+    table: number,
+    family: Family,
+    w0: number,
+    w1: number,
+    w2: number,
+    w3: number,
+    length: number,
+    routes: Uint32Array,
+    count: number,
+    takeReferences = true,
+  ): void {
     const index = this.tables[table];
     if (index === undefined) throw new RibstoreError('INVALID_ARGUMENT', `no table ${table}`);
-    if (index.getWords(family, w0, w1, w2, w3, length) >= 0) {
-      throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
-    }
     const registry = this.registry;
     const pool = this.attributes;
     // Distinct (peer-view, path id): pairwise for the usual few routes, a set for big ones.
@@ -335,7 +345,7 @@ export class Rib {
       const pv = routes[i * 3]!;
       const pathId = routes[i * 3 + 1]!;
       if (pv >= registry.pvBound || registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
-      if (!pool.has(routes[i * 3 + 2]!)) throw new RibstoreError('INVALID_ARGUMENT', `no attribute set ${routes[i * 3 + 2]}`);
+      if (takeReferences && !pool.has(routes[i * 3 + 2]!)) throw new RibstoreError('INVALID_ARGUMENT', `no attribute set ${routes[i * 3 + 2]}`);
       let twice = false;
       if (seen !== undefined) {
         const k = `${pv}:${pathId}`;
@@ -348,13 +358,18 @@ export class Rib {
     }
     const sets = this.sets;
     const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
-    index.setWords(family, w0, w1, w2, w3, length, s);
+    const previous = index.exchangeWords(family, w0, w1, w2, w3, length, s);
+    if (previous >= 0) {
+      index.setWords(family, w0, w1, w2, w3, length, previous);
+      sets.freeSlot(s);
+      throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
+    }
     for (let i = 0; i < count; i++) {
       const pv = routes[i * 3]!;
       const attr = routes[i * 3 + 2]!;
       sets.append(s, pv, routes[i * 3 + 1]!, attr);
       registry.pvCount[pv]!++;
-      pool.retain(attr);
+      if (takeReferences) pool.retain(attr);
     }
   }
 

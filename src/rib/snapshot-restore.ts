@@ -108,34 +108,58 @@ const DENSE_IDS = 1 << 22;
 
 /**
  * The file's ids (peer-view, attribute set) → this RIB's, 0 for an id not declared (this
- * RIB's ids are never 0). A writer's ids are dense from 1, so a typed array indexed by the
- * file's id serves them: the route loop looks two ids up per route, and a Map lookup there
- * costs more than all the rest of the loop.
+ * RIB's ids are never 0), and how many routes used each. A writer's ids are dense from 1, so
+ * a typed array indexed by the file's id serves them: the route loop looks two ids up per
+ * route, and a Map lookup there costs more than all the rest of the loop. The use count sits
+ * beside the id, in the same cache line: the route loop counts attribute references there and
+ * the restore takes them in one sequential pass afterwards, instead of a random refcount
+ * access per route (measured: ~0.3 s of a 2.5 s full-table restore).
  */
 class IdTable {
-  private dense = new Uint32Array(1024);
-  private sparse: Map<number, number> | undefined;
+  /** Per file id: this RIB's id, then its use count. */
+  private dense = new Uint32Array(2048);
+  private sparse: Map<number, [number, number]> | undefined;
   /** This RIB's ids in the order they were added (some may repeat). */
   readonly values: number[] = [];
 
   get(id: number): number {
-    if (id < this.dense.length) return this.dense[id]!;
-    return id < DENSE_IDS ? 0 : (this.sparse?.get(id) ?? 0);
+    if (id * 2 < this.dense.length) return this.dense[id * 2]!;
+    return id < DENSE_IDS ? 0 : (this.sparse?.get(id)?.[0] ?? 0);
+  }
+
+  /** {@link get}, counting one use of a declared id. */
+  use(id: number): number {
+    if (id * 2 < this.dense.length) {
+      const value = this.dense[id * 2]!;
+      if (value !== 0) this.dense[id * 2 + 1]!++;
+      return value;
+    }
+    const entry = id < DENSE_IDS ? undefined : this.sparse?.get(id);
+    if (entry === undefined) return 0;
+    entry[1]++;
+    return entry[0];
   }
 
   /** `value` must not be 0. */
   set(id: number, value: number): void {
     if (id < DENSE_IDS) {
-      if (id >= this.dense.length) {
-        const grown = new Uint32Array(Math.min(DENSE_IDS, Math.max(this.dense.length * 2, id + 1)));
+      if (id * 2 >= this.dense.length) {
+        const grown = new Uint32Array(Math.min(DENSE_IDS * 2, Math.max(this.dense.length * 2, (id + 1) * 2)));
         grown.set(this.dense);
         this.dense = grown;
       }
-      this.dense[id] = value;
+      this.dense[id * 2] = value;
     } else {
-      (this.sparse ??= new Map()).set(id, value);
+      (this.sparse ??= new Map()).set(id, [value, 0]);
     }
     this.values.push(value);
+  }
+
+  /** Call `visit` with each declared id's value and use count. */
+  forEachUse(visit: (value: number, uses: number) => void): void {
+    const d = this.dense;
+    for (let i = 0; i < d.length; i += 2) if (d[i] !== 0) visit(d[i]!, d[i + 1]!);
+    for (const [value, uses] of this.sparse?.values() ?? []) visit(value, uses);
   }
 }
 
@@ -247,14 +271,14 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         for (let i = 0; i < count; i++) {
           const pv = pvMap.get(words[first + i * 3]!);
           if (pv === 0) recordFail(fail, at, `: peer-view ${words[first + i * 3]} is not in META`);
-          const attr = attrMap.get(words[first + i * 3 + 2]!);
+          const attr = attrMap.use(words[first + i * 3 + 2]!);
           if (attr === 0) recordFail(fail, at, `: attribute set ${words[first + i * 3 + 2]} is not in any ATTR section`);
           scratch[i * 3] = pv;
           scratch[i * 3 + 1] = words[first + i * 3 + 1]!;
           scratch[i * 3 + 2] = attr;
         }
         try {
-          rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count);
+          rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count, false);
         } catch (error) {
           recordFail(fail, at, `: ${(error as Error).message}`);
         }
@@ -263,6 +287,11 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         at = first + count * 3;
       }
     }
+
+    // The routes' references to their attribute sets, counted per set in the route loop.
+    attrMap.forEachUse((id, uses) => {
+      if (uses > 0) rib.attributes.retain(id, uses);
+    });
 
     const expected = [prefixes, routes, attributeSets, routSections.length, attrSections.length];
     const names = ['prefixes', 'routes', 'attribute sets', 'ROUT sections', 'ATTR sections'];

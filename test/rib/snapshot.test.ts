@@ -220,3 +220,15 @@ test('an attribute length near 2^32 is rejected, not read past the section (a fu
     rejects(bytes, /ATTR #0\).*length 4294967295 runs past the section/);
   });
 });
+
+test('loadPrefix refuses a prefix that already has routes and leaves the RIB as it was', () => {
+  const rib = bigRib(2, 1);
+  const before = routesOf(rib, [null]);
+  const pv = rib.peerView({ router: 'r1', peer: PEER, view: 'loc-rib', afi: 1, safi: 1 });
+  const attr = rib.attributes.ids().next().value as number;
+  assert.throws(() => rib.loadPrefix(0, 4, 0x0a000000, 0, 0, 0, 24, Uint32Array.of(pv, 0, attr), 1), /10\.0\.0\.0\/24 is loaded twice/);
+  assert.deepEqual(routesOf(rib, [null]), before);
+  assert.equal(rib.stats().prefixes, 4);
+  rib.loadPrefix(0, 4, 0x0b000000, 0, 0, 0, 8, Uint32Array.of(pv, 0, attr), 1);
+  assert.equal(rib.routes('11.0.0.0/8')!.routes.length, 1, 'the slot freed by the refusal is reusable');
+});

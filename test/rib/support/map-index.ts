@@ -19,6 +19,11 @@ export class MapIndex implements PrefixIndex {
     const prefix = new Prefix(family, w0, w1, w2, w3, length);
     this.map.set(prefix.toString(), [prefix, slot]);
   }
+  exchangeWords(family: 4 | 6, w0: number, w1: number, w2: number, w3: number, length: number, slot: number): number {
+    const previous = this.getWords(family, w0, w1, w2, w3, length);
+    this.setWords(family, w0, w1, w2, w3, length, slot);
+    return previous;
+  }
   deleteWords(family: 4 | 6, w0: number, w1: number, w2: number, w3: number, length: number): number {
     const key = new Prefix(family, w0, w1, w2, w3, length).toString();
     const slot = this.map.get(key)?.[1] ?? -1;
