@@ -506,11 +506,15 @@ export class Rib {
    */
   flushStale(router: string): void {
     const r = this.registry.findRouter(router);
-    if (r === undefined) return;
+    if (r !== undefined) this.flushStaleOf(r);
+  }
+
+  /** Doom every STALE peer-view of `r`; no flush is pending for it afterwards. */
+  private flushStaleOf(r: RouterRecord): void {
+    r.flushAt = undefined;
     for (const pid of r.peers) {
       for (const pv of [...this.registry.peerById(pid).views]) if (this.registry.pvState[pv] === PV_STALE) this.doom(pv);
     }
-    r.flushAt = undefined;
   }
 
   /** End-of-RIB for a peer-view: its stale twin (previous session) is swept. */
@@ -524,15 +528,7 @@ export class Rib {
    * routes. Call it periodically (the collector does, every few seconds).
    */
   tick(now: number = this.now()): void {
-    for (const r of this.registry.routers()) {
-      if (r.flushAt === undefined || r.flushAt > now) continue;
-      r.flushAt = undefined;
-      for (const pid of r.peers) {
-        for (const pv of [...this.registry.peerById(pid).views]) {
-          if (this.registry.pvState[pv] === PV_STALE) this.doom(pv);
-        }
-      }
-    }
+    for (const r of this.registry.routers()) if (r.flushAt !== undefined && r.flushAt <= now) this.flushStaleOf(r);
   }
 
   /** Whether flushed routes are waiting to be swept. */
