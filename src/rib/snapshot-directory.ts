@@ -17,12 +17,12 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RibstoreError } from '../errors.js';
+import { tempFileTarget } from '../store/atomic-file.js';
 import type { Rib, RibOptions } from './rib.js';
 import { type RestoredRib, readRibSnapshot } from './snapshot-restore.js';
 import { type SnapshotReport, type SnapshotWriteOptions, writeRibSnapshot } from './snapshot-write.js';
 
 const NAME = /^rib-\d{8}T\d{6}\.\d{3}Z\.snap$/;
-const TEMP = /^\.rib-.*\.snap\.tmp-/;
 
 /** The file name of a snapshot written at `ms`: `rib-YYYYMMDDTHHMMSS.mmmZ.snap`, sortable. */
 export function snapshotFileName(ms: number): string {
@@ -72,7 +72,8 @@ export class SnapshotDirectory {
     try {
       await mkdir(this.dir, { recursive: true });
       for (const name of await readdir(this.dir)) {
-        if (TEMP.test(name)) await unlink(join(this.dir, name)).catch(() => undefined);
+        const target = tempFileTarget(name);
+        if (target !== undefined && NAME.test(target)) await unlink(join(this.dir, name)).catch(() => undefined);
         else if (NAME.test(name)) this.lastMs = Math.max(this.lastMs, snapshotFileTime(name));
       }
     } catch (error) {

@@ -24,6 +24,16 @@ function tempPrefix(path: string): string {
   return `.${basename(path)}.tmp-`;
 }
 
+/**
+ * The file name a temp file of an atomic write (`.NAME.tmp-PID-RAND`) was to replace, or
+ * undefined when `name` is not such a temp file. For cleaning a directory whose targets are
+ * known by a pattern rather than by name.
+ */
+export function tempFileTarget(name: string): string | undefined {
+  const m = /^\.(.+)\.tmp-\d+-[0-9a-z]+$/.exec(name);
+  return m === null ? undefined : m[1];
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
