@@ -1,6 +1,5 @@
 /** writeFileAtomic: errors name the file, and SIGKILL at random moments never leaves a missing or partial file. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { RibstoreError } from '../../src/errors.js';
 import { readFileBytes, removeStaleTempFiles, writeFileAtomic } from '../../src/store/atomic-file.js';
 import { decodeContainer, encodeContainer, sectionId } from '../../src/store/container.js';
+import { runAndKill } from '../support/kill-child.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'atomic-writer-child.js');
 
@@ -35,22 +35,13 @@ test('file errors name the file', async () => {
   }
 });
 
-function runAndKill(path: string, generation: number, delayMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, String(generation)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.once('error', reject);
-    child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs));
-    child.once('exit', () => resolve());
-  });
-}
-
 test('SIGKILL at random points during repeated atomic writes never leaves a missing or half-written file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ribstore-atomic-'));
   try {
     const path = join(dir, 'rib.snap');
     await writeFileAtomic(path, encodeContainer([{ id: sectionId('DATA'), payload: new Uint8Array(10) }]));
     for (let i = 0; i < 30; i++) {
-      await runAndKill(path, i * 1000, Math.floor(Math.random() * 40));
+      await runAndKill(CHILD, [path, String(i * 1000)], Math.floor(Math.random() * 40));
       const sections = decodeContainer(await readFileBytes(path), path);
       assert.equal(sections.length, 1);
       const payload = sections[0]!.payload;

@@ -4,7 +4,6 @@
  * SIGKILL at random moments never leaves a missing, partial or mixed file.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -15,6 +14,7 @@ import { ContainerFileWriter } from '../../src/store/container-writer.js';
 import { decodeContainer, encodeContainer, MAX_SECTIONS, type Section, sectionId } from '../../src/store/container.js';
 import { generationLayout } from './container-writer-child.js';
 import { withTempDir } from '../support/temp-dir.js';
+import { runAndKill } from '../support/kill-child.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'container-writer-child.js');
 
@@ -147,15 +147,6 @@ test(`ContainerFileWriter refuses section ${MAX_SECTIONS + 1} and removes the te
   });
 });
 
-function runAndKill(path: string, generation: number, delayMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, path, String(generation)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.once('error', reject);
-    child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs));
-    child.once('exit', () => resolve());
-  });
-}
-
 /** The generation number of the container at `path`, after checking it is exactly that generation. */
 async function checkOneGeneration(path: string): Promise<number> {
   const sections = decodeContainer(await readFileBytes(path), path);
@@ -186,7 +177,7 @@ test('SIGKILL at random moments during streaming writes never leaves a missing, 
     let interrupted = 0;
     let previous = await checkOneGeneration(path);
     for (let i = 1; i <= 25; i++) {
-      await runAndKill(path, i * 100_000, Math.floor(Math.random() * 60));
+      await runAndKill(CHILD, [path, String(i * 100_000)], Math.floor(Math.random() * 60));
       const generation = await checkOneGeneration(path);
       if (generation !== previous) replaced++;
       previous = generation;
