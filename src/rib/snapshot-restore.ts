@@ -119,8 +119,6 @@ class IdTable {
   /** Per file id: this RIB's id, then its use count. */
   private dense = new Uint32Array(2048);
   private sparse: Map<number, [number, number]> | undefined;
-  /** This RIB's ids in the order they were added (some may repeat). */
-  readonly values: number[] = [];
 
   get(id: number): number {
     if (id * 2 < this.dense.length) return this.dense[id * 2]!;
@@ -152,11 +150,10 @@ class IdTable {
     } else {
       (this.sparse ??= new Map()).set(id, [value, 0]);
     }
-    this.values.push(value);
   }
 
-  /** Call `visit` with each declared id's value and use count. */
-  forEachUse(visit: (value: number, uses: number) => void): void {
+  /** Call `visit` with each declared file id's value (this RIB's id) and use count. */
+  forEach(visit: (value: number, uses: number) => void): void {
     const d = this.dense;
     for (let i = 0; i < d.length; i += 2) if (d[i] !== 0) visit(d[i]!, d[i + 1]!);
     for (const [value, uses] of this.sparse?.values() ?? []) visit(value, uses);
@@ -289,7 +286,7 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     }
 
     // The routes' references to their attribute sets, counted per set in the route loop.
-    attrMap.forEachUse((id, uses) => {
+    attrMap.forEach((id, uses) => {
       if (uses > 0) rib.attributes.retain(id, uses);
     });
 
@@ -302,13 +299,15 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     // Every router is down: its routes stale, kept for the keep time from now, flagged restored.
     for (const r of meta.routers) rib.routerDown(r.name);
     const registry = rib.registry;
-    for (const pv of pvMap.values) registry.pvRestored[pv] = 1;
+    pvMap.forEach((pv) => {
+      registry.pvRestored[pv] = 1;
+    });
     peers.forEach((p, i) => {
       p.record.state = meta.peers[i]!.state;
     });
     return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes, routes, attributeSets };
   } finally {
-    for (const id of attrMap.values) rib.releaseAttributes(id);
+    attrMap.forEach((id) => rib.releaseAttributes(id)); // the interning references, one per file id
   }
 }
 
