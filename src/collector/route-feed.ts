@@ -55,6 +55,14 @@ export class RouteFeed {
   }
 
   /**
+   * UPDATEs whose attribute block was recalled from the visitor's cache of blocks decoded
+   * before (no decode, no canonical re-encode), since the feed was made.
+   */
+  get attributeBlockHits(): number {
+    return this.visitor.blockHits;
+  }
+
+  /**
    * Apply one UPDATE (BGP header included, at `offset` of `bytes`) for `peer`'s `view`,
    * decoded with `context`.
    * @throws BgpDecodeError when the UPDATE cannot be parsed (nothing is applied then).
