@@ -190,6 +190,8 @@ export {
   type ApplyResult,
   type AttributesJson,
   type RouteJson,
+  DECISION_STEPS,
+  type DecisionStep,
   type PeerJson,
   type PrefixRoutesJson,
   type LookupJson,

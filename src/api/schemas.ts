@@ -7,6 +7,8 @@
  * Fields may be added to an answer; existing fields are never renamed.
  */
 
+import { DECISION_STEPS } from '../rib/route-decision.js';
+
 /** `{ type, description }` helper for a nullable field. */
 const nullable = (type: string, description: string) => ({ type: [type, 'null'], description }) as const;
 
@@ -47,6 +49,12 @@ export const routeSchema = {
     extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities in their text form.' },
     stale: { type: 'boolean', description: 'Kept from an earlier session of its router, waiting to be re-announced or flushed.' },
     restored: { type: 'boolean', description: 'Restored from a snapshot file at start-up; stale until its router re-announces it.' },
+    lostAt: {
+      type: ['string', 'null'],
+      enum: [...DECISION_STEPS, null],
+      description:
+        'Why this route is not the best of those shown: the step of the preference order at which it lost to the first (best) route of its prefix, under the same filter. Steps in order: view, stale, local-pref, as-path-length, origin, med, then the tie-breaks peer-bgp-id, peer-address, router, path-id, family. Null for the best route.',
+    },
   },
   additionalProperties: true,
 } as const;

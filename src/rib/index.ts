@@ -24,6 +24,7 @@ export {
 export { RouteSets } from './route-sets.js';
 export type { PrefixIndex } from './prefix-index.js';
 export { compareRoutes } from './route-order.js';
+export { DECISION_STEPS, type DecisionStep, decisionStepOf, lostAt } from './route-decision.js';
 export {
   routeAttributes,
   encodeRouteAttributes,

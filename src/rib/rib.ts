@@ -47,6 +47,7 @@ import {
 } from './peer-registry.js';
 import { ENTRY_WORDS, PV_MASK, RouteSets } from './route-sets.js';
 import { compareRoutes } from './route-order.js';
+import { lostAt } from './route-decision.js';
 import {
   type AttributesJson,
   type LookupJson,
@@ -716,7 +717,8 @@ export class Rib {
     };
   }
 
-  private routeJson(at: number, table: number): RouteJson {
+  /** Route JSON of entry `at`; `best` is the entry of the prefix's best route, to say where this one lost to it. */
+  private routeJson(at: number, table: number, best: number): RouteJson {
     const e = this.sets.entries;
     const pv = e[at]! & PV_MASK;
     const registry = this.registry;
@@ -730,16 +732,18 @@ export class Rib {
       pathId: e[at + 1]!,
       stale: registry.pvState[pv] === PV_STALE,
       restored: registry.pvRestored[pv] === 1,
+      lostAt: lostAt(registry, this.attributes, e[best]! & PV_MASK, e[best + 2]!, e[best + 1]!, pv, e[at + 2]!, e[at + 1]!),
       ...this.attributesJson(e[at + 2]!),
     };
   }
 
   private prefixRoutes(s: number, mask: Uint8Array): PrefixRoutesJson {
     const table = this.sets.meta[s]! >>> 9;
+    const ordered = this.orderedEntries(s, mask);
     return {
       prefix: this.slotPrefix(s).toString(),
       rd: this.tableNames[table]!,
-      routes: this.orderedEntries(s, mask).map((at) => this.routeJson(at, table)),
+      routes: ordered.map((at) => this.routeJson(at, table, ordered[0]!)),
     };
   }
 

@@ -3,6 +3,7 @@
  * only serialises. Plain data: strings, numbers, arrays, null for "absent".
  */
 import type { View } from './peer-registry.js';
+import type { DECISION_STEPS, DecisionStep } from './route-decision.js';
 
 /** BMP peer types by name. */
 export type PeerTypeName = 'global' | 'rd-instance' | 'local-instance' | 'loc-rib' | `type-${number}`;
@@ -70,6 +71,11 @@ export interface RouteJson extends AttributesJson {
   stale: boolean;
   /** Whether the route was restored from a snapshot file at start-up (it is then stale too, until its router re-announces it). */
   restored: boolean;
+  /**
+   * Why this route is not the best of those shown: the step of the preference order at which
+   * it lost to the first route (see {@link DECISION_STEPS}); null for the best route itself.
+   */
+  lostAt: DecisionStep | null;
 }
 
 /** A prefix and its routes, best first. */

@@ -20,8 +20,26 @@ import { type AttributePool, HAS_LOCAL_PREF, HAS_MED } from './attribute-pool.js
 import { PV_STALE, type PeerRegistry } from './peer-registry.js';
 
 /**
- * Compare two routes given as (peer-view id, attribute id, path id): negative when `a` is
- * preferred. Pure function of the RIB's state.
+ * The steps of the order above, numbered from 1 in the order they are taken. A comparison
+ * answers ±step (see {@link compareRoutes}), so the step that decided is known without a
+ * second copy of the order; route-decision.ts names them.
+ */
+export const STEP_VIEW = 1;
+export const STEP_STALE = 2;
+export const STEP_LOCAL_PREF = 3;
+export const STEP_AS_PATH_LENGTH = 4;
+export const STEP_ORIGIN = 5;
+export const STEP_MED = 6;
+export const STEP_PEER_BGP_ID = 7;
+export const STEP_PEER_ADDRESS = 8;
+export const STEP_ROUTER = 9;
+export const STEP_PATH_ID = 10;
+export const STEP_FAMILY = 11;
+
+/**
+ * Compare two routes given as (peer-view id, attribute id, path id). Negative when `a` is
+ * preferred, positive when `b` is, 0 only for the same route; the magnitude is the step
+ * (`STEP_*`) that decided. Pure function of the RIB's state.
  */
 export function compareRoutes(
   registry: PeerRegistry,
@@ -34,31 +52,33 @@ export function compareRoutes(
   pathB: number,
 ): number {
   let d = registry.pvView[pvA]! - registry.pvView[pvB]!;
-  if (d !== 0) return d;
+  if (d !== 0) return d < 0 ? -STEP_VIEW : STEP_VIEW;
   d = (registry.pvState[pvA] === PV_STALE ? 1 : 0) - (registry.pvState[pvB] === PV_STALE ? 1 : 0);
-  if (d !== 0) return d;
+  if (d !== 0) return d < 0 ? -STEP_STALE : STEP_STALE;
   const fa = pool.flags(attrA);
   const fb = pool.flags(attrB);
   const lpA = fa & HAS_LOCAL_PREF ? pool.localPref(attrA) : 100;
   const lpB = fb & HAS_LOCAL_PREF ? pool.localPref(attrB) : 100;
-  if (lpA !== lpB) return lpB - lpA;
+  if (lpA !== lpB) return lpA > lpB ? -STEP_LOCAL_PREF : STEP_LOCAL_PREF;
   d = pool.asPathLength(attrA) - pool.asPathLength(attrB);
-  if (d !== 0) return d;
+  if (d !== 0) return d < 0 ? -STEP_AS_PATH_LENGTH : STEP_AS_PATH_LENGTH;
   d = pool.origin(attrA) - pool.origin(attrB);
-  if (d !== 0) return d;
+  if (d !== 0) return d < 0 ? -STEP_ORIGIN : STEP_ORIGIN;
   const medA = fa & HAS_MED ? pool.med(attrA) : 0;
   const medB = fb & HAS_MED ? pool.med(attrB) : 0;
-  if (medA !== medB) return medA - medB;
-  if (pvA === pvB) return pathA - pathB;
+  if (medA !== medB) return medA < medB ? -STEP_MED : STEP_MED;
+  if (pvA === pvB) return pathA === pathB ? 0 : pathA < pathB ? -STEP_PATH_ID : STEP_PATH_ID;
   const peerA = registry.peerById(registry.pvPeer[pvA]!);
   const peerB = registry.peerById(registry.pvPeer[pvB]!);
   if (peerA !== peerB) {
-    if (peerA.bgpId !== peerB.bgpId) return peerA.bgpId - peerB.bgpId;
-    if (peerA.address !== peerB.address) return peerA.address < peerB.address ? -1 : 1;
-    if (peerA.router !== peerB.router) return peerA.router - peerB.router;
+    if (peerA.bgpId !== peerB.bgpId) return peerA.bgpId < peerB.bgpId ? -STEP_PEER_BGP_ID : STEP_PEER_BGP_ID;
+    if (peerA.address !== peerB.address) return peerA.address < peerB.address ? -STEP_PEER_ADDRESS : STEP_PEER_ADDRESS;
+    if (peerA.router !== peerB.router) return peerA.router < peerB.router ? -STEP_ROUTER : STEP_ROUTER;
   }
-  if (pathA !== pathB) return pathA - pathB;
+  if (pathA !== pathB) return pathA < pathB ? -STEP_PATH_ID : STEP_PATH_ID;
   d = registry.pvAfi[pvA]! - registry.pvAfi[pvB]! || registry.pvSafi[pvA]! - registry.pvSafi[pvB]!;
-  if (d !== 0) return d;
-  return pvA - pvB;
+  if (d !== 0) return d < 0 ? -STEP_FAMILY : STEP_FAMILY;
+  // Two peer-views of one peer, view and family would be one peer-view: not reached, but the
+  // order stays total.
+  return pvA < pvB ? -STEP_FAMILY : STEP_FAMILY;
 }

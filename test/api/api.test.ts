@@ -39,6 +39,7 @@ describe('GET /api/v1/lookup', () => {
     assert.equal(body.fallback, false);
     assert.equal(body.routes.length, 2, 'pre- and post-policy');
     assert.deepEqual(body.routes.map((r: any) => r.view), ['adj-rib-in-post', 'adj-rib-in-pre'], 'post-policy preferred');
+    assert.deepEqual(body.routes.map((r: any) => r.lostAt), [null, 'view'], 'the pre-policy route lost to the best at the view step');
     const route = body.routes[0];
     assert.equal(route.router, ROUTER);
     assert.deepEqual(route.peer, { address: PEER_A.address, asn: PEER_A.asn, bgpId: PEER_A.bgpId, type: 'global', distinguisher: '0:0' });

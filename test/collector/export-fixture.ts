@@ -163,7 +163,7 @@ export function expectedRoutes(rib: Rib, options: { router?: string; view?: View
 }
 
 /** One comparable line per route: what an MRT RIB entry can carry. */
-export function routeTuple(prefix: string, r: { peer: { address: string; asn: number; bgpId: string }; pathId: number } & Omit<RouteJson, 'router' | 'peer' | 'view' | 'afiSafi' | 'rd' | 'pathId' | 'stale' | 'restored' | 'originAs'>): string {
+export function routeTuple(prefix: string, r: { peer: { address: string; asn: number; bgpId: string }; pathId: number } & Omit<RouteJson, 'router' | 'peer' | 'view' | 'afiSafi' | 'rd' | 'pathId' | 'stale' | 'restored' | 'lostAt' | 'originAs'>): string {
   return JSON.stringify([
     prefix,
     r.peer.address,

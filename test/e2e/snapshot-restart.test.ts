@@ -87,7 +87,7 @@ class Serve {
         const page = await this.get<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
           `/api/v1/routes?prefix=${encodeURIComponent(root)}&match=more-specifics&limit=10000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
         );
-        for (const p of page.prefixes) for (const { stale: _s, restored: _r, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
+        for (const p of page.prefixes) for (const { stale: _s, restored: _r, lostAt: _l, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
         cursor = page.nextCursor ?? '';
       } while (cursor !== '');
     }

@@ -27,7 +27,7 @@ import { withTempDir } from '../support/temp-dir.js';
 
 const OPTIONS: RibOptions = { decodeAttributes: decodeTestAttributes, keepMs: 60_000 };
 
-/** Every visible route through the public queries, without its stale/restored flags. */
+/** Every visible route through the public queries, without its stale/restored flags and the lostAt step that follows from them. */
 function routesOf(rib: Rib, rds: readonly (string | null)[] = RDS): string[] {
   const out: string[] = [];
   for (const rd of rds) {
@@ -35,7 +35,7 @@ function routesOf(rib: Rib, rds: readonly (string | null)[] = RDS): string[] {
     for (const root of ['0.0.0.0/0', '::/0']) {
       const top = rib.routes(root, filter);
       for (const p of [...(top ? [top] : []), ...rib.moreSpecifics(root, filter)]) {
-        for (const { stale: _s, restored: _r, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
+        for (const { stale: _s, restored: _r, lostAt: _l, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
       }
     }
   }

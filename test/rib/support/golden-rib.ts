@@ -18,6 +18,7 @@ import {
   type RouteJson,
   peerTypeName,
 } from '../../../src/rib/route-json.js';
+import { DECISION_STEPS } from '../../../src/rib/route-decision.js';
 import { pathLength } from './test-attributes.js';
 
 interface GoldenRoute {
@@ -192,6 +193,7 @@ export class GoldenRib {
     return out;
   }
 
+  /** Sign: which is preferred; magnitude: 1 + index of the deciding key (the step, as route-order.ts numbers them). */
   private compare(
     a: { r: GoldenRoute; attrs: AttributesJson; stale: boolean },
     b: { r: GoldenRoute; attrs: AttributesJson; stale: boolean },
@@ -216,12 +218,14 @@ export class GoldenRib {
     const kb = keys(b, rb);
     for (let i = 0; i < ka.length; i++) {
       if (ka[i] === kb[i]) continue;
-      return ka[i]! < kb[i]! ? -1 : 1;
+      // Keys 10 and 11 (AFI, SAFI) are one step, `family`.
+      const step = Math.min(i, 10) + 1;
+      return ka[i]! < kb[i]! ? -step : step;
     }
     return 0;
   }
 
-  private json(x: { r: GoldenRoute; attrs: AttributesJson; stale: boolean }): RouteJson {
+  private json(x: { r: GoldenRoute; attrs: AttributesJson; stale: boolean }, best: { r: GoldenRoute; attrs: AttributesJson; stale: boolean }): RouteJson {
     return {
       router: x.r.router,
       peer: {
@@ -237,13 +241,14 @@ export class GoldenRib {
       pathId: x.r.pathId,
       stale: x.stale,
       restored: false,
+      lostAt: x === best ? null : DECISION_STEPS[Math.abs(this.compare(best, x)) - 1]!,
       ...x.attrs,
     };
   }
 
   private group(list: ReturnType<GoldenRib['visible']>, prefix: Prefix): PrefixRoutesJson {
     const mine = list.filter((x) => x.r.prefix.equals(prefix)).sort((a, b) => this.compare(a, b));
-    return { prefix: prefix.toString(), rd: mine[0]!.r.rd, routes: mine.map((x) => this.json(x)) };
+    return { prefix: prefix.toString(), rd: mine[0]!.r.rd, routes: mine.map((x) => this.json(x, mine[0]!)) };
   }
 
   private prefixesOf(list: ReturnType<GoldenRib['visible']>): Prefix[] {
