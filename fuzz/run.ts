@@ -33,7 +33,7 @@ Options:
   --target NAME   run only this target (repeatable); --list shows the names
   --seed N        PRNG seed, for reproducible runs (default 1)
   --out DIR       where findings are saved (default fuzz-findings)
-  --slow-ms N     a single input slower than this is a finding (default 2000)
+  --slow-ms N     a single input slower than this (CPU and wall time) is a finding (default 2000)
   --hang-ms N     a worker stuck on one input this long is killed: a hang (default 10000)
   --memory-mb N   worker heap limit (default 512)
   --targets-module FILE

@@ -1,8 +1,12 @@
 /**
  * How the HTTP API reports errors: always `{ "error": { "code", "message" } }`, with the
  * status chosen by the error's stable code. Bad input is a 4xx; only a fault of ribstore
- * itself is a 500 (and its message is not shown to the client, only logged).
+ * itself is a 500 (and its message is not shown to the client, only logged). Fastify's own
+ * errors (bad URL encoding, failed validation) and Node's HTTP parser errors (malformed
+ * request, header too large, request timeout) get the same shape.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RibstoreError, type ErrorCode } from '../errors.js';
 
@@ -10,7 +14,7 @@ import { RibstoreError, type ErrorCode } from '../errors.js';
  * Codes the API answers with: every {@link ErrorCode}, plus `NOT_FOUND` (no such route,
  * router or resource) and `INTERNAL_ERROR`.
  */
-export type ApiErrorCode = ErrorCode | 'NOT_FOUND' | 'INTERNAL_ERROR';
+export type ApiErrorCode = ErrorCode | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'REQUEST_TIMEOUT';
 
 /** The body of every error answer. */
 export interface ApiErrorBody {
@@ -60,7 +64,13 @@ export const errorSchema = {
   },
 } as const;
 
-/** Fastify error handler: maps any thrown error to a status and an {@link ApiErrorBody}. */
+/** The message of every 500 answer: what went wrong is in the server log only. */
+export const INTERNAL_MESSAGE = 'internal error; see the server log';
+
+/**
+ * Fastify error handler (also Fastify's `frameworkErrors` hook, which sees errors raised before
+ * routing such as `FST_ERR_BAD_URL`): maps any thrown error to a status and an {@link ApiErrorBody}.
+ */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof ApiError) {
     void reply.status(error.statusCode).send(errorBody(error.code, error.message));
@@ -68,13 +78,25 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   if (error instanceof RibstoreError) {
     const status = STATUS_OF_CODE[error.code] ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500) {
+      // The code stays (it is stable and says which kind of fault); the message may name
+      // server paths or internals, so it goes to the log only.
+      request.log.error({ err: error }, 'request failed');
+      void reply.status(status).send(errorBody(error.code, INTERNAL_MESSAGE));
+      return;
+    }
     void reply.status(status).send(errorBody(error.code, error.message));
     return;
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    void reply.status(400).send(errorBody('INVALID_ARGUMENT', `${fastifyError.validationContext ?? 'request'} ${fastifyError.message.replace(/^(querystring|params|body)\s*/, '')}`));
+    const first = fastifyError.validation[0];
+    const unknown = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: string }).additionalProperty : undefined;
+    const message =
+      unknown !== undefined
+        ? `unknown ${fastifyError.validationContext === 'querystring' ? 'query parameter' : 'field'} "${unknown}"`
+        : `${fastifyError.validationContext ?? 'request'} ${fastifyError.message.replace(/^(querystring|params|body)\s*/, '')}`;
+    void reply.status(400).send(errorBody('INVALID_ARGUMENT', message));
     return;
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -82,5 +104,32 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return;
   }
   request.log.error({ err: error }, 'request failed');
-  void reply.status(500).send(errorBody('INTERNAL_ERROR', 'internal error; see the server log'));
+  void reply.status(500).send(errorBody('INTERNAL_ERROR', INTERNAL_MESSAGE));
+}
+
+/**
+ * Node's HTTP parser errors, answered before any route sees the request (Fastify's
+ * `clientErrorHandler`): a request that did not arrive in time is 408 `REQUEST_TIMEOUT`, a
+ * header block over Node's limit 431 `LIMIT_EXCEEDED`, anything else unparsable 400
+ * `INVALID_ARGUMENT`. The connection is closed after the answer.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A client that went away (or a socket already answered) gets nothing more.
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  let status = 400;
+  let body = errorBody('INVALID_ARGUMENT', 'malformed HTTP request');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = errorBody('REQUEST_TIMEOUT', 'the request did not arrive completely in time');
+  } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    body = errorBody('LIMIT_EXCEEDED', 'request header fields are too large');
+  }
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }

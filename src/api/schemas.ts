@@ -83,5 +83,5 @@ export const pageQuery = {
 
 /** `router` query parameter. */
 export const routerQuery = {
-  router: { type: 'string', maxLength: 100, description: 'Only routes reported by this router (its address as listed by /api/v1/routers).' },
+  router: { type: 'string', maxLength: 100, description: 'Only routes reported by this router (its name as listed by /api/v1/routers); an unknown router is 404 NOT_FOUND.' },
 } as const;

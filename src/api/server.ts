@@ -17,6 +17,7 @@
  *  /api/v1/export/mrt                the RIB (or one router) as an MRT TABLE_DUMP_V2 file, streamed
  * ```
  */
+import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { parseAddress } from '../ip/address.js';
@@ -26,7 +27,7 @@ import type { PrefixRoutesJson } from '../rib/route-json.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
 import { MrtExportStream } from '../collector/mrt-export.js';
 import { VIEWS, type View } from '../rib/peer-registry.js';
-import { ApiError, errorBody, errorSchema, handleError } from './errors.js';
+import { ApiError, errorBody, errorSchema, handleClientError, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
@@ -45,16 +46,37 @@ export interface ApiServerOptions {
   readonly version?: string;
   /** Persistence figures, when the service keeps snapshots. */
   readonly snapshots?: () => SnapshotStatusJson;
+  /**
+   * A request whose headers (and body) have not all arrived this long after it began is
+   * answered 408 and closed, so slow clients cannot hold connections open (default 30 s;
+   * an MRT export streams its answer for as long as it needs: this bounds only the request).
+   */
+  readonly requestTimeoutMs?: number;
 }
 
-const errors = { 400: errorSchema, 404: errorSchema, 413: errorSchema, 500: errorSchema } as const;
+/** The querystring schema of a route that takes no query parameters. */
+const NO_QUERY = { type: 'object', properties: {}, additionalProperties: false } as const;
+
+/** Default of {@link ApiServerOptions.requestTimeoutMs}. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+const errors = { 400: errorSchema, 404: errorSchema, 408: errorSchema, 413: errorSchema, 431: errorSchema, 500: errorSchema } as const;
 
 /** Build the Fastify app (not listening yet: call `listen` or use `inject` in tests). */
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const { rib, collector } = options;
   const version = options.version ?? '0.1.0';
   const maxLimit = Math.min(options.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
+    // Node checks request deadlines every connectionsCheckingInterval (30 s by default):
+    // check often enough that the timeout means what it says.
+    serverFactory: (handler) =>
+      createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, requestTimeout / 4)) }, handler),
+    requestTimeout,
+    // Fastify's and Node's own errors get the API's error shape too.
+    frameworkErrors: handleError,
+    clientErrorHandler: handleClientError,
     loggerInstance: (options.logger ?? pino({ level: 'silent' })) as FastifyBaseLogger,
     // Per-request log lines would drown the collector's own; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -63,6 +85,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
   const openapi = new OpenApiCollector();
+  // Every route refuses query parameters it does not declare: one without a querystring schema
+  // gets an empty one (registered before the OpenAPI hook, which then sees the final schema).
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
+  });
   app.addHook('onRoute', openapi.onRoute);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -84,6 +111,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         }
       : {}),
   });
+  /** The route filter of a `router` query parameter; an unknown router is 404 on every route. */
+  const routerFilter = (router: string | undefined): { router?: string } => {
+    if (router === undefined) return {};
+    if (rib.registry.findRouter(router) === undefined) throw new ApiError(404, 'NOT_FOUND', `no router ${JSON.stringify(router)}; see /api/v1/routers`);
+    return { router };
+  };
   const pageLimit = (limit: number | undefined): number => {
     if (limit === undefined) return Math.min(DEFAULT_PAGE_LIMIT, maxLimit);
     if (limit > maxLimit) throw new ApiError(400, 'LIMIT_EXCEEDED', `limit ${limit} is over this server's page limit of ${maxLimit}`);
@@ -162,7 +195,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       schema: {
         summary: 'Longest-prefix match of an address',
         description:
-          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`).',
+          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`). An unknown `router` is 404 `NOT_FOUND`.',
         tags: ['routes'],
         querystring: {
           type: 'object',
@@ -182,7 +215,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     async (request) => {
       const query = request.query as { address: string; router?: string };
       const address = parseAddress(query.address);
-      const answer = rib.lookup(address, query.router !== undefined ? { router: query.router } : {});
+      const answer = rib.lookup(address, routerFilter(query.router));
       if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}`);
       return answer;
     },
@@ -223,7 +256,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     async (request) => {
       const query = request.query as { prefix: string; match: 'exact' | 'more-specifics' | 'less-specifics'; router?: string; limit?: number; cursor?: string };
       const prefix = parsePrefix(query.prefix);
-      const filter = query.router !== undefined ? { router: query.router } : {};
+      const filter = routerFilter(query.router);
       const { items, nextCursor } = page(matching(rib, prefix, query.match, filter), query.cursor, pageLimit(query.limit));
       return { prefixes: items, nextCursor };
     },
@@ -271,7 +304,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     async (request) => {
       const { asn } = request.params as { asn: number };
       const query = request.query as { router?: string; limit?: number; cursor?: string };
-      const all = rib.originatedBy(asn, query.router !== undefined ? { router: query.router } : {});
+      const all = rib.originatedBy(asn, routerFilter(query.router));
       const { items, nextCursor } = page(all, query.cursor, pageLimit(query.limit));
       return { asn, prefixes: items, total: all.length, nextCursor };
     },
@@ -454,9 +487,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     },
     async (request, reply) => {
       const query = request.query as { router?: string; view?: View };
-      if (query.router !== undefined && rib.registry.findRouter(query.router) === undefined) {
-        throw new ApiError(404, 'NOT_FOUND', `no router ${JSON.stringify(query.router)}; see /api/v1/routers`);
-      }
+      routerFilter(query.router);
       const stream = new MrtExportStream(rib, {
         ...(query.router !== undefined ? { router: query.router } : {}),
         ...(query.view !== undefined ? { view: query.view } : {}),

@@ -10,7 +10,7 @@ import type { Service } from '../../src/api/service.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { EXPECTED, PEER_A, PEER_B, syntheticStream } from './synthetic-router.js';
-import { decodeExport, expectedTuples } from '../collector/export-fixture.js';
+import { R1, R2, decodeExport, expectedTuples, populateFixture } from '../collector/export-fixture.js';
 
 const ROUTER = '127.0.5.1';
 
@@ -75,9 +75,34 @@ describe('GET /api/v1/lookup', () => {
     const own = await getJson(service, `/api/v1/lookup?address=10.9.9.9&router=${ROUTER}`);
     assert.equal(own.body.prefix, '10.0.0.0/8');
     assert.equal(own.body.fallback, false);
-    const other = await getJson(service, '/api/v1/lookup?address=10.9.9.9&router=192.0.2.99');
-    assert.equal(other.status, 200);
-    assert.equal(other.body.fallback, true);
+    // A known router without a covering route: the other routers' routes, flagged.
+    const fixture = await startTestService({ keepMs: 3_600_000 });
+    try {
+      populateFixture(fixture.rib);
+      const other = await getJson(fixture, `/api/v1/lookup?address=203.0.113.5&router=${R2}`);
+      assert.equal(other.status, 200);
+      assert.equal(other.body.fallback, true);
+      assert.deepEqual(new Set(other.body.routes.map((r: any) => r.router)), new Set([R1]));
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  test('an unknown router is 404 NOT_FOUND on every route that takes one', async () => {
+    for (const path of ['/api/v1/lookup?address=10.9.9.9&', '/api/v1/routes?prefix=10.0.0.0/8&', '/api/v1/origins/65020/prefixes?', '/api/v1/export/mrt?']) {
+      const answer = await getJson(service, `${path}router=192.0.2.99`);
+      assertError(answer, 404, 'NOT_FOUND');
+      assert.match(answer.body.error.message, /no router "192\.0\.2\.99"/, path);
+    }
+    assertError(await getJson(service, '/api/v1/routers/192.0.2.99/peers'), 404, 'NOT_FOUND');
+  });
+
+  test('an unknown query parameter is 400 naming it, on every route', async () => {
+    for (const path of ['/api/v1/lookup?address=10.9.9.9&', '/api/v1/routes?prefix=10.0.0.0/8&', '/api/v1/origins/65020/prefixes?', '/api/v1/routers?', `/api/v1/routers/${ROUTER}/peers?`, '/api/v1/stats?', '/api/v1/export/mrt?', '/healthz?', '/metrics?', '/openapi.json?']) {
+      const answer = await getJson(service, `${path}adress=1`);
+      assertError(answer, 400, 'INVALID_ARGUMENT');
+      assert.match(answer.body.error.message, /unknown query parameter "adress"/, path);
+    }
   });
 
   test('a withdrawn prefix is gone; no route is 404', async () => {
@@ -103,8 +128,8 @@ describe('GET /api/v1/routes', () => {
     assert.deepEqual(less.body.prefixes.map((p: any) => p.prefix), ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24']);
     const v6 = await getJson(service, '/api/v1/routes?prefix=2001:db8::/32&match=more-specifics');
     assert.deepEqual(v6.body.prefixes.map((p: any) => p.prefix), EXPECTED.peerB);
-    const filtered = await getJson(service, '/api/v1/routes?prefix=10.0.0.0/8&router=192.0.2.99');
-    assert.deepEqual(filtered.body.prefixes, []);
+    const filtered = await getJson(service, `/api/v1/routes?prefix=10.0.0.0/8&router=${ROUTER}`);
+    assert.deepEqual(filtered.body.prefixes.map((p: any) => p.prefix), ['10.0.0.0/8']);
   });
 
   test('pagination walks every prefix once', async () => {

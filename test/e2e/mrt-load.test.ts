@@ -4,7 +4,7 @@
  * Also runs `ribstore load` and `ribstore lookup` as child processes on a small dump.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,14 +15,11 @@ import { loadMrtFiles } from '../../src/collector/mrt-loader.js';
 import { parseAddress } from '../../src/ip/address.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
 import { Rib } from '../../src/rib/rib.js';
+import { missingTool } from '../support/requirements.js';
 import { projectRoot, sharedData, skipUnlessShared } from '../support/shared-data.js';
 
 const run = promisify(execFile);
 
-function bgpdumpSkip(): false | string {
-  const probe = spawnSync('bgpdump', ['-T'], { stdio: 'ignore', timeout: 5000 });
-  return probe.error ? 'needs bgpdump (Debian package bgpdump), not found on PATH' : false;
-}
 
 /** `peer prefix` → AS path text, from `bgpdump -m FILE` (written to a temp file, then read). */
 async function bgpdumpRoutes(file: string): Promise<Map<string, string>> {
@@ -70,7 +67,7 @@ function ribRoutes(rib: Rib): Map<string, string> {
 }
 
 describe('MRT loading', () => {
-  const skip = skipUnlessShared('mrt', 'rib.bz2') || bgpdumpSkip();
+  const skip = skipUnlessShared('mrt', 'rib.bz2') || missingTool('bgpdump', 'bgpdump', ['-T']);
 
   test('rib.bz2 holds exactly the (peer, prefix) routes bgpdump -m lists, with their AS paths', { skip, timeout: 600_000 }, async () => {
     const file = sharedData('mrt', 'rib.bz2');

@@ -2,14 +2,17 @@
  * Persistence end to end, with `ribstore serve --data-dir` as a child process:
  *  - SIGTERM writes a snapshot; a restart restores every route (stale, flagged restored); a
  *    restart with the same MRT file replaces them;
- *  - SIGKILL at random moments while snapshots are being written, many times: every restart
- *    restores the last complete snapshot, never a half-written one, and never crash-loops;
+ *  - SIGKILL while snapshots are being written, many times (half the kills the moment a
+ *    snapshot's temp file appears, so they land mid-write however fast the machine is; half
+ *    at random moments): every restart restores the last complete snapshot, never a
+ *    half-written one, and never crash-loops;
  *  - a damaged newest snapshot is reported (file, section, reason) and the previous one used;
  *    a directory of nothing but damaged files starts an empty RIB;
  *  - ../shared/data/mrt/rib.bz2 survives snapshot and restore route for route.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { watch } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -162,13 +165,26 @@ test('serve --data-dir: SIGTERM writes a snapshot, a restart restores every rout
   });
 });
 
-test('SIGKILL at random moments during snapshot writes: every restart restores the last complete snapshot', async () => {
+/** Resolve once a file whose name contains `.tmp-` (a snapshot being written) appears in `dir`. */
+function tempFileAppears(dir: string): { appeared: Promise<void>; close(): void } {
+  const watcher = watch(dir);
+  const appeared = new Promise<void>((resolve) => {
+    watcher.on('change', (_event, name) => {
+      if (String(name).includes('.tmp-')) resolve();
+    });
+  });
+  return { appeared, close: () => watcher.close() };
+}
+
+test('SIGKILL during snapshot writes: every restart restores the last complete snapshot', async () => {
   await withTempDir('persist', async (dir) => {
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 40_000, peers: 4 }));
     const data = join(dir, 'data');
     const routes = 50_000 * 4;
     let interrupted = 0;
+    let triggered = 0;
+    let triggeredInterrupted = 0;
     for (let i = 0; i < 16; i++) {
       // The first run loads the MRT file; later ones start from what the last one left.
       const args = i === 0 ? ['--mrt', mrt] : [];
@@ -177,12 +193,27 @@ test('SIGKILL at random moments during snapshot writes: every restart restores t
       assert.ok(!logs.some((l) => l.msg?.startsWith('snapshot file rejected')), `run ${i}: no snapshot was rejected: ${JSON.stringify(logs)}`);
       if (i > 0) assert.equal(logs.find((l) => l.msg === 'RIB restored from snapshot')?.routes, routes, `run ${i} restored every route`);
       else await waitFor('the first snapshot', async () => (await serve.get('/api/v1/stats')).snapshots.lastWrite, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(Math.random() * 400)));
+      if (i % 2 === 1) {
+        // Killed the moment a snapshot's temp file appears: mid-write on any machine.
+        const temp = tempFileAppears(data);
+        try {
+          await temp.appeared;
+        } finally {
+          temp.close();
+        }
+        triggered++;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(Math.random() * 400)));
+      }
       assert.equal(await serve.stop('SIGKILL'), 'SIGKILL');
-      if ((await readdir(data)).some((n) => n.includes('.tmp-'))) interrupted++;
+      const midWrite = (await readdir(data)).some((n) => n.includes('.tmp-'));
+      if (midWrite) interrupted++;
+      if (midWrite && i % 2 === 1) triggeredInterrupted++;
       assert.ok((await snapshotFiles(data)).length >= 1, 'a complete snapshot is always there');
     }
-    assert.ok(interrupted >= 3, `${interrupted} of 16 kills landed in the middle of a write`);
+    // A write of 200k routes takes far longer than delivering a file-watch event and a signal.
+    assert.ok(triggeredInterrupted >= triggered - 1, `${triggeredInterrupted} of ${triggered} kills on a temp file's appearance landed in the middle of a write`);
+    assert.ok(interrupted >= triggeredInterrupted);
   });
 });
 

@@ -22,19 +22,16 @@
  * Every daemon started here is recorded and killed on stop(), and with SIGKILL at process exit
  * if a test failed before stopping it. Addresses are loopback only.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingTool } from './requirements.js';
 
-/** `false` when gobgpd and gobgp are on PATH, else the one-line skip reason. */
+/** `false` when gobgpd and gobgp are on PATH, else the one-line skip reason (under CI it throws). */
 export function gobgpSkipReason(): false | string {
-  for (const tool of ['gobgpd', 'gobgp']) {
-    const probe = spawnSync(tool, ['--version'], { stdio: 'ignore', timeout: 5000 });
-    if (probe.error) return `needs ${tool} (Debian package gobgpd), not found on PATH`;
-  }
-  return false;
+  return missingTool('gobgpd', 'gobgpd', ['--version']) || missingTool('gobgp', 'gobgpd', ['--version']);
 }
 
 /** A BGP neighbor in a generated gobgpd config. */

@@ -1,12 +1,13 @@
 /**
  * Locating the real data in ../shared/data (beside the project root).
  *
- * A user's clone has no ../shared; tests that need it skip with a one-line reason.
- * CI always has it, so there they never skip.
+ * A user's clone has no ../shared; tests that need it skip with a one-line reason. CI always
+ * has it: under `CI=true` its absence fails the run (test/support/requirements.ts).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipOrFail } from './requirements.js';
 
 /** The project root (tests run from dist/test/..., so walk up to package.json's folder). */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,11 +21,12 @@ export function sharedData(...parts: string[]): string {
 }
 
 /**
- * `false` when the file exists, else the one-line skip reason for `test(name, { skip }, ...)`.
+ * `false` when the file exists, else the one-line skip reason for `test(name, { skip }, ...)`
+ * (under `CI=true` a missing file throws instead: see {@link skipOrFail}).
  */
 export function skipUnlessShared(...parts: string[]): false | string {
   const path = sharedData(...parts);
-  return existsSync(path) ? false : `needs ${path} (the project's ../shared data folder), absent here`;
+  return skipOrFail(existsSync(path) ? false : `needs ${path} (the project's ../shared data folder), absent here`);
 }
 
 /**
@@ -33,7 +35,7 @@ export function skipUnlessShared(...parts: string[]): false | string {
  */
 export function vendorBmpStreams(): string[] {
   const dir = sharedData('bmp');
-  if (!existsSync(dir)) return [];
+  if (skipUnlessShared('bmp')) return [];
   const names: string[] = [];
   for (const folder of readdirSync(dir).sort()) {
     if (!statSync(join(dir, folder)).isDirectory()) continue;

@@ -38,10 +38,12 @@ test('a worker reads a shared snapshot correctly while the main thread writes', 
 
   const snapshot = table.snapshot();
   const descriptor = snapshot.share();
+  // Write batches done so far, shared with the worker (which records it around each round).
+  const progress = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(new URL('./fixtures/snapshot-reader-worker.js', import.meta.url), {
-    workerData: { descriptor, v4: v4Words, v6: v6Words, rounds: 20 },
+    workerData: { descriptor, v4: v4Words, v6: v6Words, rounds: 20, progress },
   });
-  const done = new Promise<{ v4: Int32Array; v6: Int32Array; valid: boolean; size: number }[]>((resolve, reject) => {
+  const done = new Promise<{ v4: Int32Array; v6: Int32Array; valid: boolean; size: number; batchesBefore: number; batchesAfter: number }[]>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
@@ -56,12 +58,19 @@ test('a worker reads a shared snapshot correctly while the main thread writes', 
       table.set(later[writes]!, 1_000_000 + writes);
       if (writes % 3 === 0) table.delete(initial[writes % initial.length]!);
     }
+    Atomics.add(progress, 0, 1);
+    Atomics.notify(progress, 0);
     await new Promise((resolve) => setImmediate(resolve));
   }
   const rounds = await done;
   await worker.terminate();
-  assert.ok(writes > 0, 'the main thread wrote while the worker read');
   assert.equal(rounds.length, 20);
+  // Overlap: write batches landed between the worker's first and last reads, and between most
+  // consecutive rounds (the worker waits up to 1 s for each next batch).
+  assert.ok(rounds[19]!.batchesAfter > rounds[0]!.batchesBefore, `the main thread wrote while the worker read (batches ${rounds[0]!.batchesBefore} -> ${rounds[19]!.batchesAfter})`);
+  let interleaved = 0;
+  for (let i = 1; i < rounds.length; i++) if (rounds[i]!.batchesBefore > rounds[i - 1]!.batchesAfter) interleaved++;
+  assert.ok(interleaved >= 10, `writes landed between only ${interleaved} of 19 pairs of read rounds`);
   for (const round of rounds) {
     assert.equal(round.valid, true);
     assert.equal(round.size, golden.size);

@@ -20,13 +20,14 @@ import { formatBgpdumpLines } from '../../../src/wire/mrt/bgpdump-format.js';
 import { Bzip2TruncatedError, bunzip2 } from '../../../src/wire/mrt/bzip2.js';
 import { encodeMrtRecord } from '../../../src/wire/mrt/encode.js';
 import { readMrtFile } from '../../../src/wire/mrt/file-reader.js';
+import { missingTool } from '../../support/requirements.js';
 import { sharedData, skipUnlessShared } from '../../support/shared-data.js';
 
 const TRUNCATED = 'rib.20140523.0600_firstMB.bz2';
 const noShared = skipUnlessShared('mrt');
 const files = noShared ? [] : readdirSync(sharedData('mrt')).filter((f) => /\.(gz|bz2)$/.test(f)).sort();
-const noBgpdump = spawnSync('bgpdump', ['-T'], { stdio: 'ignore' }).error ? 'bgpdump (Debian package) is not installed' : false;
-const noBzip2 = spawnSync('bzip2', ['--help'], { stdio: 'ignore' }).error ? 'the bzip2 command is not installed' : false;
+const noBgpdump = missingTool('bgpdump', 'bgpdump', ['-T']);
+const noBzip2 = missingTool('bzip2', 'bzip2');
 
 /** Compare our text with bgpdump's, streaming; returns the number of lines. */
 async function compareWithBgpdump(file: string): Promise<number> {

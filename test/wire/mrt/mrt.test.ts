@@ -20,16 +20,14 @@ import { readMrtFile } from '../../../src/wire/mrt/file-reader.js';
 import { MrtFramer } from '../../../src/wire/mrt/framer.js';
 import type { MrtRecord } from '../../../src/wire/mrt/records.js';
 import { type MrtRoute, forEachMrtRoute } from '../../../src/wire/mrt/routes.js';
+import { missingTool } from '../../support/requirements.js';
 import { sampleFile, sampleRecords } from './samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ribstore-mrt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function hasTool(name: string): boolean {
-  return spawnSync(name, ['--help'], { stdio: 'ignore' }).error === undefined;
-}
-const noBzip2 = hasTool('bzip2') ? false : 'the bzip2 command is not installed';
-const noBgpdump = hasTool('bgpdump') ? false : 'bgpdump (Debian package) is not installed';
+const noBzip2 = missingTool('bzip2', 'bzip2');
+const noBgpdump = missingTool('bgpdump', 'bgpdump', ['-T']);
 
 function decodeAll(bytes: Uint8Array): MrtRecord[] {
   const framer = new MrtFramer();
