@@ -209,6 +209,19 @@ export {
   SnapshotDirectory,
   type SnapshotDirectoryOptions,
 } from './rib/index.js';
+// bus/: OpenBMP v1.7 raw framing for message buses
+export {
+  encodeOpenBmpRecord,
+  decodeOpenBmpRecord,
+  openBmpRecordLength,
+  openBmpCollectorHash,
+  openBmpRouterHash,
+  OpenBmpFramer,
+  type OpenBmpHeader,
+  type OpenBmpHeaderFields,
+  type OpenBmpRecord,
+  type OpenBmpFrame,
+} from './bus/index.js';
 // collector/ and api/: the BMP collector service, the MRT loader and the HTTP API
 export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type CollectorPeer } from './collector/bmp-collector.js';
 export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary } from './collector/mrt-loader.js';

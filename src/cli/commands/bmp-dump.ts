@@ -33,6 +33,8 @@ import { type BmpPeerHeader, formatPeerDistinguisher } from '../../wire/bmp/peer
 import { BmpSession } from '../../wire/bmp/session.js';
 import type { BmpMessage, BmpStat, BmpTlv } from '../../wire/bmp/types.js';
 import type { Command } from '../commands.js';
+import { startsWithOpenBmpMagic } from '../../bus/openbmp.js';
+import { OpenBmpFramer } from '../../bus/openbmp-framer.js';
 
 /** A JSON-safe value. */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -287,6 +289,12 @@ Route Monitoring adds "announced" and "withdrawn" (each {prefix, afi, safi} plus
 labels, rd when present), "attributes" and "endOfRib" for End-of-RIB markers. See README.md
 ("BMP") for every field.
 
+FILE may also hold OpenBMP v1.7 raw records (the "OBMP" header OpenBMP, GoBMP and ribstore
+serve --publish put before each BMP message on a bus; recognised by the magic at the start of
+FILE): each object then has "offset" of its record and an "openbmp" object {collector,
+collectorHash, router, routerHash, routerGroup, timestamp}; each router's messages are decoded
+with that router's own Peer Up context.
+
 On a decode error the messages before it are printed, then the error with its offset goes to
 stderr and the exit code is 1.
 
@@ -314,6 +322,68 @@ class LineWriter {
   }
 }
 
+/** Turns stream chunks into output lines. */
+interface StreamDumper {
+  push(chunk: Uint8Array): Iterable<string>;
+  end(): void;
+}
+
+/** A raw BMP stream: one session, as one router sent it. */
+class RawBmpDumper implements StreamDumper {
+  private readonly framer: BmpFramer;
+  private readonly session = new BmpSession();
+
+  constructor(maxMessageLength: number) {
+    this.framer = new BmpFramer({ maxMessageLength });
+  }
+
+  *push(chunk: Uint8Array): Iterable<string> {
+    for (const frame of this.framer.push(chunk)) {
+      yield JSON.stringify(bmpMessageJson(decodeBmpMessage(frame.bytes, frame.offset), frame.offset, this.session));
+    }
+  }
+
+  end(): void {
+    this.framer.end();
+  }
+}
+
+/**
+ * OpenBMP raw records (as on a `bmp_raw` topic): messages of several routers interleave, so each
+ * router (collector, router hash) has its own session context.
+ */
+class OpenBmpDumper implements StreamDumper {
+  private readonly framer: OpenBmpFramer;
+  private readonly sessions = new Map<string, BmpSession>();
+
+  constructor(maxMessageLength: number) {
+    this.framer = new OpenBmpFramer(maxMessageLength);
+  }
+
+  *push(chunk: Uint8Array): Iterable<string> {
+    for (const { record, offset, bmpOffset } of this.framer.push(chunk)) {
+      const { header } = record;
+      const key = `${hex(header.collectorHash)}/${hex(header.routerHash)}`;
+      let session = this.sessions.get(key);
+      if (!session) this.sessions.set(key, (session = new BmpSession()));
+      const json = bmpMessageJson(decodeBmpMessage(record.bmp, bmpOffset), offset, session) as { [key: string]: Json };
+      json['openbmp'] = {
+        collector: header.collectorAdminId,
+        collectorHash: hex(header.collectorHash),
+        router: header.routerAddress.toString(),
+        routerHash: hex(header.routerHash),
+        routerGroup: header.routerGroup,
+        timestamp: new Date(header.timestampSeconds * 1000).toISOString().slice(0, 19) + '.' + String(header.timestampMicroseconds).padStart(6, '0') + 'Z',
+      };
+      yield JSON.stringify(json);
+    }
+  }
+
+  end(): void {
+    this.framer.end();
+  }
+}
+
 /** The `bmp dump` command. */
 export const command: Command = {
   name: ['bmp', 'dump'],
@@ -330,16 +400,14 @@ export const command: Command = {
     const max = values['max-length'] === undefined ? DEFAULT_MAX_BMP_MESSAGE_LENGTH : Number(values['max-length']);
     if (!Number.isInteger(max) || max < 6) throw new RibstoreError('INVALID_ARGUMENT', `--max-length ${values['max-length']} must be an integer of at least 6`);
     const path = positionals[0]!;
-    const framer = new BmpFramer({ maxMessageLength: max });
-    const session = new BmpSession();
     const out = new LineWriter();
+    // Raw BMP starts with version 3, an OpenBMP record with "OBMP": the first chunk decides.
+    let dumper: StreamDumper | null = null;
     try {
       try {
         for await (const chunk of createReadStream(path, { highWaterMark: 1 << 18 })) {
-          for (const frame of framer.push(chunk as Buffer)) {
-            const message = decodeBmpMessage(frame.bytes, frame.offset);
-            await out.write(JSON.stringify(bmpMessageJson(message, frame.offset, session)));
-          }
+          dumper ??= startsWithOpenBmpMagic(chunk as Buffer) ? new OpenBmpDumper(max) : new RawBmpDumper(max);
+          for (const line of dumper.push(chunk as Buffer)) await out.write(line);
         }
       } catch (error) {
         const code = (error as { code?: unknown }).code;
@@ -348,7 +416,7 @@ export const command: Command = {
         }
         throw error;
       }
-      framer.end();
+      dumper?.end();
     } finally {
       await out.flush();
     }
