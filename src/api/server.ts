@@ -322,6 +322,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       bytes: { type: 'integer' },
       queueBytes: { type: 'integer' },
       lastError: { type: ['string', 'null'] },
+      lastCloseReason: { type: ['string', 'null'], description: 'Why the last session closed: Termination received, closed by the router, an Initiation or idle timeout, replaced by a new session, or an error.' },
       messages: { type: 'object', additionalProperties: { type: 'integer' } },
     },
   } as const;
@@ -533,6 +534,7 @@ function sessionJson(router: CollectorRouter | undefined): Record<string, unknow
     bytes: router.bytes + (router.connection?.bytesReceived ?? 0),
     queueBytes: router.connection?.queueBytes ?? 0,
     lastError: router.lastError,
+    lastCloseReason: router.lastCloseReason,
     messages: router.messages,
   };
 }

@@ -12,7 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import { destination, pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { BmpCollector } from '../collector/bmp-collector.js';
+import { BmpCollector, type BmpSessionHygiene } from '../collector/bmp-collector.js';
 import { loadMrtFiles } from '../collector/mrt-loader.js';
 import { AllowList, type ListenAddress, formatListenAddress } from '../collector/options.js';
 import { Rib } from '../rib/rib.js';
@@ -32,6 +32,8 @@ export interface ServiceOptions {
   /** MRT files loaded before the listeners open. */
   readonly mrtFiles?: readonly string[];
   readonly maxSessions?: number;
+  /** Initiation and idle timeouts, per-address and pending-connection limits of BMP sessions. */
+  readonly sessionHygiene?: BmpSessionHygiene;
   readonly maxMessageLength?: number;
   readonly queueHighWaterBytes?: number;
   readonly maxPageLimit?: number;
@@ -93,6 +95,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
     ...(options.maxMessageLength ? { maxMessageLength: options.maxMessageLength } : {}),
     ...(options.queueHighWaterBytes ? { queueHighWaterBytes: options.queueHighWaterBytes } : {}),
+    ...options.sessionHygiene,
   });
   const api = await createApiServer({
     rib,

@@ -12,36 +12,38 @@
  *
  * Invariants:
  * - A router is identified by the source address of its session. At most one session per
- *   router is live: a new session from the same address replaces the old one.
- * - Limits are enforced before any byte is read: the allow-list and `maxSessions` refuse a
- *   connection outright (counted as `rejected`).
+ *   router is live: a new session from the same address replaces the old one once it has sent
+ *   its Initiation (a bare TCP connect replaces nothing).
+ * - A connection belongs to no router until its Initiation arrives; one that sends none within
+ *   `initiationTimeoutMs` is closed, and limits make room by closing the oldest such pending
+ *   connections first (session-table.ts), so idle connections cannot lock routers out.
+ * - Limits are enforced before any byte is read: the allow-list, `maxSessions` and
+ *   `maxSessionsPerAddress` refuse a connection outright (counted as `rejected`) when no
+ *   pending connection can make room.
+ * - Every close has a reason, logged and kept per router (`lastCloseReason`).
  * - A failing session is closed alone, with one log line and one error count; the server,
  *   the other sessions and the RIB carry on.
  * - Counters only grow; a router's record (and its per-peer counters) outlives its sessions.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from 'pino';
-import { formatIPv4 } from '../ip/address.js';
 import type { BmpMessage } from '../wire/bmp/types.js';
 import { tlvText } from '../wire/bmp/encode.js';
 import { BmpInformationType } from '../wire/bmp/types.js';
-import type { BmpPeerHeader } from '../wire/bmp/peer-header.js';
-import { formatPeerDistinguisher } from '../wire/bmp/peer-header.js';
 import { BmpSession } from '../wire/bmp/session.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
-import type { PeerKey, View } from '../rib/peer-registry.js';
 import type { Rib } from '../rib/rib.js';
 import { BmpConnection, type BmpConnectionEnd } from './bmp-connection.js';
+import { type CollectorPeer, PeerRecords, viewOf } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
-import { AllowList } from './options.js';
+import { AllowList, formatDuration } from './options.js';
+import { SessionTable, type TrackedConnection } from './session-table.js';
 import {
   type CollectorErrorKind,
   type CollectorTotals,
   type MessageCounts,
-  type PeerCounters,
   emptyCollectorTotals,
   emptyMessageCounts,
-  newPeerCounters,
 } from './statistics.js';
 
 /** Settings of {@link BmpCollector}; every field but `rib` has a default. */
@@ -50,8 +52,19 @@ export interface BmpCollectorOptions {
   readonly rib: Rib;
   /** Largest BMP message accepted, bytes (default 1 MiB: a BGP message is at most 64 KiB). */
   readonly maxMessageLength?: number;
-  /** Most concurrent router sessions (default 256). */
+  /** Most concurrent router sessions, pending ones included (default 256). */
   readonly maxSessions?: number;
+  /** Most concurrent sessions from one source address (default 32: NATs and BMP proxies carry several routers). */
+  readonly maxSessionsPerAddress?: number;
+  /** Most connections waiting for their Initiation; more close the oldest (default 64). */
+  readonly maxPendingSessions?: number;
+  /** A connection whose Initiation has not arrived this long after it opened is closed (default 10 s). */
+  readonly initiationTimeoutMs?: number;
+  /**
+   * A session that sends nothing for this long is closed (default 1 h; 0: never). BMP has no
+   * keepalive: Statistics Reports and route updates are the signs of life.
+   */
+  readonly idleTimeoutMs?: number;
   /** Router addresses allowed to connect (default: everyone). */
   readonly allow?: AllowList;
   /** Per-session queue size above which the socket is paused, bytes (default 64 MiB). */
@@ -62,24 +75,26 @@ export interface BmpCollectorOptions {
   readonly logger?: Logger;
 }
 
-/** One monitored peer as the collector knows it. */
-export interface CollectorPeer {
-  readonly key: string;
-  readonly address: string;
-  readonly asn: number;
-  readonly bgpId: string;
-  readonly type: string;
-  readonly distinguisher: string;
-  readonly counters: PeerCounters;
-  /** The RIB's key of this peer. */
-  readonly ribKey: PeerKey;
-}
+/** The session-hygiene settings of {@link BmpCollectorOptions} (what `serve`'s flags set). */
+export type BmpSessionHygiene = Pick<BmpCollectorOptions, 'maxSessionsPerAddress' | 'maxPendingSessions' | 'initiationTimeoutMs' | 'idleTimeoutMs'>;
 
 /** Decode and apply state of one live session. */
 interface SessionState {
   /** Per-peer decode contexts (from Peer Up). */
   readonly bmp: BmpSession;
   readonly feed: RouteFeed;
+}
+
+/** One accepted connection, from accept to close. */
+interface Session extends TrackedConnection {
+  readonly connection: BmpConnection;
+  readonly port: number;
+  /** The router, once the Initiation has arrived (null while pending). */
+  router: CollectorRouter | null;
+  /** Decode state, from the Initiation on. */
+  state: SessionState | null;
+  /** Closes the connection if no Initiation arrives in time. */
+  initiationTimer: NodeJS.Timeout | null;
 }
 
 /** One router (BMP session source) as the collector knows it. */
@@ -100,18 +115,13 @@ export interface CollectorRouter {
   bytes: number;
   /** The last session's end: `null` while connected or after a clean end. */
   lastError: string | null;
+  /** Why its last session closed (Termination, closed by the router, a timeout, replaced, an error); null before any close. */
+  lastCloseReason: string | null;
   /** UPDATEs skipped because they could not be parsed (the session stayed up). */
   updateErrors: number;
   readonly peers: Map<string, CollectorPeer>;
   /** The live connection, if any. */
   connection: BmpConnection | null;
-}
-
-const PEER_TYPE_NAMES = ['global', 'rd-instance', 'local-instance', 'loc-rib'];
-
-/** Name of a BMP peer type code, as the API shows it. */
-export function peerTypeName(code: number): string {
-  return PEER_TYPE_NAMES[code] ?? `type-${code}`;
 }
 
 /** The BMP collector server. See the module doc. */
@@ -123,11 +133,9 @@ export class BmpCollector {
 
   private readonly rib: Rib;
   private readonly options: Required<Omit<BmpCollectorOptions, 'logger' | 'allow' | 'rib'>>;
+  private readonly sessions: SessionTable<Session>;
   private sweeping: Promise<void> | null = null;
-  /** The last per-peer header seen and its peer record (a cache for {@link peer}). */
-  private lastHeader: BmpPeerHeader | null = null;
-  private lastRouter: CollectorRouter | null = null;
-  private lastPeer: CollectorPeer | null = null;
+  private readonly peerRecords = new PeerRecords();
   private readonly allow: AllowList;
   private readonly logger: Logger | null;
   private readonly server: Server;
@@ -138,9 +146,18 @@ export class BmpCollector {
     this.options = {
       maxMessageLength: options.maxMessageLength ?? 1024 * 1024,
       maxSessions: options.maxSessions ?? 256,
+      maxSessionsPerAddress: options.maxSessionsPerAddress ?? 32,
+      maxPendingSessions: options.maxPendingSessions ?? 64,
+      initiationTimeoutMs: options.initiationTimeoutMs ?? 10_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
       queueHighWaterBytes: options.queueHighWaterBytes ?? 64 * 1024 * 1024,
       sliceMs: options.sliceMs ?? 5,
     };
+    this.sessions = new SessionTable({
+      maxSessions: this.options.maxSessions,
+      maxPerAddress: this.options.maxSessionsPerAddress,
+      maxPending: this.options.maxPendingSessions,
+    });
     this.allow = options.allow ?? new AllowList([]);
     this.logger = options.logger ?? null;
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -160,7 +177,7 @@ export class BmpCollector {
   /** Stop accepting, close every session (routes stay in the RIB), resolve when all are closed. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const router of this.routers.values()) router.connection?.destroy();
+    for (const router of this.routers.values()) router.connection?.destroy('collector stopping');
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }
@@ -184,12 +201,47 @@ export class BmpCollector {
       this.reject(socket, `router ${address} is not in the allow-list`);
       return;
     }
-    if (this.totals.sessionsOpen >= this.options.maxSessions) {
-      this.reject(socket, `session limit of ${this.options.maxSessions} reached`);
+    const refused = this.sessions.admit(address);
+    if (refused !== null) {
+      this.reject(socket, refused);
       return;
     }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    this.totals.sessionsAccepted++;
+    this.totals.sessionsOpen++;
+    const session: Session = {
+      address,
+      port: socket.remotePort ?? 0,
+      router: null,
+      state: null,
+      initiationTimer: null,
+      connection: new BmpConnection(socket, this.options, {
+        onMessage: (message, _bytes, offset) => this.onSessionMessage(session, message, offset),
+        onClose: (end) => this.onClose(session, end),
+      }),
+      close: (reason) => session.connection.destroy(reason),
+    };
+    this.sessions.add(session);
+    const initiationMs = this.options.initiationTimeoutMs;
+    session.initiationTimer = setTimeout(() => session.connection.destroy(`no Initiation within ${formatDuration(initiationMs)}`), initiationMs);
+    const idleMs = this.options.idleTimeoutMs;
+    if (idleMs > 0) socket.setTimeout(idleMs, () => session.connection.destroy(`nothing received for ${formatDuration(idleMs)} (idle timeout)`));
+    this.logger?.debug({ router: address, port: session.port }, 'BMP connection accepted; waiting for its Initiation');
+  }
+
+  /** A message of a session: the first (its Initiation) makes the session its router's live one. */
+  private onSessionMessage(session: Session, message: BmpMessage, offset: number): void {
+    if (session.router === null) this.establish(session);
+    this.onMessage(session.router!, session.state!, message, offset);
+  }
+
+  /** The Initiation arrived: attach the session to its router, replacing that router's live session. */
+  private establish(session: Session): void {
+    clearTimeout(session.initiationTimer!);
+    session.initiationTimer = null;
+    this.sessions.establish(session);
+    const address = session.address;
     let router = this.routers.get(address);
     if (!router) {
       router = {
@@ -202,6 +254,7 @@ export class BmpCollector {
         messages: emptyMessageCounts(),
         bytes: 0,
         lastError: null,
+        lastCloseReason: null,
         updateErrors: 0,
         peers: new Map(),
         connection: null,
@@ -210,22 +263,16 @@ export class BmpCollector {
     }
     if (router.connection) {
       this.logger?.info({ router: address }, 'new BMP session replaces the live one');
-      router.connection.destroy();
+      router.connection.destroy(`replaced by a new session from ${address} port ${session.port}`);
     }
-    const current = router;
-    this.totals.sessionsAccepted++;
-    this.totals.sessionsOpen++;
-    current.sessions++;
-    current.state = 'connected';
-    current.since = Date.now();
-    current.lastError = null;
-    const state: SessionState = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, address) };
-    const connection: BmpConnection = new BmpConnection(socket, this.options, {
-      onMessage: (message, _bytes, offset) => this.onMessage(current, state, message, offset),
-      onClose: (end) => this.onClose(current, connection, end),
-    });
-    current.connection = connection;
-    this.logger?.info({ router: address, port: socket.remotePort }, 'BMP session opened');
+    router.sessions++;
+    router.state = 'connected';
+    router.since = Date.now();
+    router.lastError = null;
+    router.connection = session.connection;
+    session.router = router;
+    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, address) };
+    this.logger?.info({ router: address, port: session.port }, 'BMP session opened');
   }
 
   private reject(socket: Socket, why: string): void {
@@ -234,16 +281,30 @@ export class BmpCollector {
     socket.destroy();
   }
 
-  private onClose(router: CollectorRouter, connection: BmpConnection, end: BmpConnectionEnd): void {
+  private onClose(session: Session, end: BmpConnectionEnd): void {
+    if (session.initiationTimer) clearTimeout(session.initiationTimer);
+    this.sessions.remove(session);
+    const connection = session.connection;
+    const router = session.router;
     this.totals.sessionsOpen--;
-    router.bytes += connection.bytesReceived;
     this.totals.bytes += connection.bytesReceived;
+    if (router === null) {
+      // Never sent an Initiation: no router to mark down.
+      if (end.errorKind) this.totals.errors[end.errorKind]++;
+      this.logger?.info({ router: session.address, port: session.port, reason: end.reason }, 'BMP connection closed before its Initiation');
+      return;
+    }
+    router.bytes += connection.bytesReceived;
     if (end.errorKind) this.countError(router, end.errorKind, end.error);
-    if (router.connection !== connection) return; // replaced by a newer session
+    if (router.connection !== connection) {
+      this.logger?.info({ router: router.address, port: session.port, reason: end.reason }, 'replaced BMP session closed');
+      return;
+    }
     router.connection = null;
     router.state = 'disconnected';
     router.since = Date.now();
-    this.logger?.info({ router: router.address, terminated: end.terminated, error: end.error?.message ?? null }, 'BMP session closed');
+    router.lastCloseReason = end.reason;
+    this.logger?.info({ router: router.address, terminated: end.terminated, reason: end.reason, error: end.error?.message ?? null }, 'BMP session closed');
     // Routes are kept (stale) for the keep time, then flushed by tick(); a reconnect replaces them.
     this.rib.routerDown(router.address);
     for (const peer of router.peers.values()) {
@@ -307,7 +368,7 @@ export class BmpCollector {
       case 'unknown':
         return;
       case 'routeMonitoring': {
-        const peer = this.peer(router, message.peer);
+        const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.routeMonitoring++;
         try {
           const outcome = state.feed.applyWalk(peer.ribKey, viewOf(message.peer), (visitor) => state.bmp.walkUpdate(message, visitor));
@@ -333,7 +394,7 @@ export class BmpCollector {
         return;
       }
       case 'peerUp': {
-        const peer = this.peer(router, message.peer);
+        const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.peerUp++;
         peer.counters.state = 'up';
         peer.counters.since = Date.now();
@@ -343,7 +404,7 @@ export class BmpCollector {
         return;
       }
       case 'peerDown': {
-        const peer = this.peer(router, message.peer);
+        const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.peerDown++;
         peer.counters.state = 'down';
         peer.counters.since = Date.now();
@@ -355,7 +416,7 @@ export class BmpCollector {
         return;
       }
       case 'statisticsReport': {
-        const peer = this.peer(router, message.peer);
+        const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.statisticsReport++;
         for (const stat of message.stats) {
           if (stat.shape === 'counter' || stat.shape === 'gauge') peer.counters.stats[String(stat.type)] = Number(stat.value);
@@ -364,61 +425,11 @@ export class BmpCollector {
         return;
       }
       case 'routeMirroring': {
-        const peer = this.peer(router, message.peer);
+        const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.routeMirroring++;
         return;
       }
     }
-  }
-
-  /** The record of the peer a per-peer header names (created on first sight). */
-  private peer(router: CollectorRouter, header: BmpPeerHeader): CollectorPeer {
-    // Consecutive messages are usually about one peer: compare with the last header first.
-    const last = this.lastHeader;
-    if (
-      last !== null &&
-      this.lastRouter === router &&
-      last.peerType === header.peerType &&
-      last.peerAs === header.peerAs &&
-      last.bgpId === header.bgpId &&
-      last.distinguisherLow === header.distinguisherLow &&
-      last.distinguisherHigh === header.distinguisherHigh &&
-      last.address.w0 === header.address.w0 &&
-      last.address.w3 === header.address.w3 &&
-      last.address.w1 === header.address.w1 &&
-      last.address.w2 === header.address.w2 &&
-      last.address.family === header.address.family
-    ) {
-      return this.lastPeer!;
-    }
-    const peer = this.findOrAddPeer(router, header);
-    this.lastHeader = header;
-    this.lastRouter = router;
-    this.lastPeer = peer;
-    return peer;
-  }
-
-  private findOrAddPeer(router: CollectorRouter, header: BmpPeerHeader): CollectorPeer {
-    const a = header.address;
-    const key = `${header.peerType}|${header.distinguisherHigh}:${header.distinguisherLow}|${a.family}:${a.w0}:${a.w1}:${a.w2}:${a.w3}|${header.peerAs}|${header.bgpId}`;
-    let peer = router.peers.get(key);
-    if (!peer) {
-      // A zero distinguisher (global peers) prints as "0:0", as MRT-loaded peers do.
-      const distinguisher = header.distinguisherHigh === 0 && header.distinguisherLow === 0 ? '0:0' : formatPeerDistinguisher(header);
-      const address = a.toString();
-      peer = {
-        key,
-        address,
-        asn: header.peerAs,
-        bgpId: formatIPv4(header.bgpId),
-        type: peerTypeName(header.peerType),
-        distinguisher,
-        counters: newPeerCounters(Date.now()),
-        ribKey: { type: header.peerType, distinguisher, address, asn: header.peerAs, bgpId: header.bgpId },
-      };
-      router.peers.set(key, peer);
-    }
-    return peer;
   }
 
   /** The collector's record of a RIB peer (for the API), by the RIB's peer fields. */
@@ -430,9 +441,4 @@ export class BmpCollector {
   }
 }
 
-/** The RIB view a per-peer header names. */
-export function viewOf(header: BmpPeerHeader): View {
-  if (header.isLocRib) return 'loc-rib';
-  if (header.adjRibOut) return header.postPolicy ? 'adj-rib-out-post' : 'adj-rib-out-pre';
-  return header.postPolicy ? 'adj-rib-in-post' : 'adj-rib-in-pre';
-}
+export { type CollectorPeer, peerTypeName, viewOf } from './collector-peers.js';

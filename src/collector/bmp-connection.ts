@@ -43,6 +43,8 @@ export interface BmpConnectionEnd {
   readonly error: Error | null;
   /** Whether a Termination message was received. */
   readonly terminated: boolean;
+  /** Why the connection ended, for people (logs, `/api/v1/routers`). */
+  readonly reason: string;
 }
 
 /** What the connection calls back. */
@@ -118,9 +120,9 @@ export class BmpConnection {
     return this.queue.length - this.queueHead;
   }
 
-  /** Close the connection from our side (shutdown, replaced by a newer session). */
-  destroy(): void {
-    this.close(null, null);
+  /** Close the connection from our side; `reason` says why (shutdown, replaced, a timeout). */
+  destroy(reason = 'closed by the collector'): void {
+    this.close(null, null, reason);
   }
 
   private receive(chunk: Buffer): void {
@@ -179,7 +181,7 @@ export class BmpConnection {
         this.handler.onMessage(message, frame.bytes, frame.offset);
         if (message.kind === 'termination') {
           this.terminated = true;
-          this.close(null, null);
+          this.close(null, null, 'Termination received');
           return;
         }
         if (++sinceClockCheck >= 32) {
@@ -209,19 +211,19 @@ export class BmpConnection {
     if (this.closed) return;
     try {
       this.framer.end();
-      this.close(null, null);
+      this.close(null, null, 'closed by the router');
     } catch (error) {
       this.close('decode', error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  private close(kind: CollectorErrorKind | null, error: Error | null): void {
+  private close(kind: CollectorErrorKind | null, error: Error | null, reason?: string): void {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
     this.queueHead = 0;
     this.queueBytes = 0;
     this.socket.destroy();
-    this.handler.onClose({ errorKind: kind, error, terminated: this.terminated });
+    this.handler.onClose({ errorKind: kind, error, terminated: this.terminated, reason: reason ?? `${kind ?? 'error'}: ${error?.message ?? 'connection closed'}` });
   }
 }

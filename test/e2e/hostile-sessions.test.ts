@@ -77,12 +77,17 @@ describe('hostile sessions beside a good one', { skip }, () => {
       [...expected].map(([peer, views]) => [peer, Object.fromEntries(views)]).sort(),
     );
     assert.equal(service.collector.routers.get('127.0.2.1')!.lastError, null);
-    for (const bad of ['127.0.2.2', '127.0.2.3', '127.0.2.4', '127.0.2.5', '127.0.2.6', '127.0.2.7']) {
+    // Sessions that sent an Initiation are routers, closed with an error; the others never
+    // became routers (a connection belongs to a router only from its Initiation on).
+    for (const bad of ['127.0.2.3', '127.0.2.4', '127.0.2.5']) {
       const router = service.collector.routers.get(bad);
       assert.ok(router, `${bad} was seen`);
       assert.notEqual(router.lastError, null, `${bad} closed with an error`);
+      assert.match(router.lastCloseReason ?? '', /^(decode|limit|protocol): /, `${bad}: ${router.lastCloseReason}`);
       assert.equal(router.state, 'disconnected');
     }
+    for (const bad of ['127.0.2.2', '127.0.2.6', '127.0.2.7']) assert.equal(service.collector.routers.has(bad), false, `${bad} sent no Initiation: no router`);
+    assert.equal(service.collector.totals.sessionsOpen, 0);
     const stats = await getJson(service, '/api/v1/stats');
     assert.ok(stats.body.collector.errors.decode >= 4, `decode errors counted: ${stats.body.collector.errors.decode}`);
     assert.ok(stats.body.collector.errors.protocol >= 1, 'the session without Initiation is a protocol error');
@@ -96,9 +101,10 @@ describe('hostile sessions beside a good one', { skip }, () => {
     const limited = await startTestService({ maxSessions: 1, allow: new (await import('../../src/collector/options.js')).AllowList(['127.0.3.0/24']) });
     try {
       await hostile(limited.bmpPort, '127.0.4.1', new Uint8Array([3]));
-      const held = connect({ port: limited.bmpPort, host: '127.0.0.1', localAddress: '127.0.3.1' });
+      // An established session (Initiation sent): a pending one would be evicted to make room.
+      const held = connect({ port: limited.bmpPort, host: '127.0.0.1', localAddress: '127.0.3.1' }, () => held.write(encodeBmpMessage({ kind: 'initiation', information: [textTlv(2, 'held')] })));
       held.on('error', () => {});
-      await waitFor('the first session to open', () => limited.collector.totals.sessionsOpen === 1);
+      await waitFor('the first session to be established', () => limited.collector.routers.get('127.0.3.1')?.state === 'connected');
       await hostile(limited.bmpPort, '127.0.3.2', new Uint8Array([3]));
       assert.equal(limited.collector.totals.errors.rejected, 2);
       assert.equal(limited.collector.routers.has('127.0.4.1'), false);

@@ -29,6 +29,18 @@ Options:
                              when stopping)
   --snapshot-keep N          complete snapshots kept in --data-dir (default 3)
   --max-sessions N           most concurrent BMP sessions (default 256)
+  --max-sessions-per-address N
+                             most concurrent BMP sessions from one source address (default 32;
+                             a NAT or BMP proxy carries several routers)
+  --max-pending-sessions N   most connections waiting for their BMP Initiation (default 64); when
+                             a limit is reached the oldest of them is closed to make room, so idle
+                             connections cannot lock routers out
+  --initiation-timeout DURATION
+                             close a connection whose Initiation has not arrived by then
+                             (default 10s)
+  --idle-timeout DURATION    close a session that sent nothing for this long (default 1h; 0:
+                             never); BMP has no keepalive, so route updates and Statistics
+                             Reports are the signs of life
   --max-message-size SIZE    largest BMP message accepted, e.g. 1M (default 1M); a larger one
                              closes that session
   --queue-limit SIZE         per-session backlog of received bytes above which the socket is
@@ -44,6 +56,13 @@ Examples:
   ribstore serve --mrt rib.20240101.0000.bz2 --http-listen 8080
   ribstore serve --data-dir /var/lib/ribstore --snapshot-interval 5m
 `;
+
+/** A duration flag that must be more than zero. */
+function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text);
+  if (ms <= 0) throw new RibstoreError('INVALID_ARGUMENT', `${flag} must be more than 0, got ${JSON.stringify(text)}`);
+  return ms;
+}
 
 /** Parse the flags of `ribstore serve` into {@link ServiceOptions}. */
 export function parseServeArgs(args: string[]): ServiceOptions {
@@ -61,6 +80,10 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'snapshot-interval': { type: 'string', default: '10m' },
       'snapshot-keep': { type: 'string', default: '3' },
       'max-sessions': { type: 'string', default: '256' },
+      'max-sessions-per-address': { type: 'string', default: '32' },
+      'max-pending-sessions': { type: 'string', default: '64' },
+      'initiation-timeout': { type: 'string', default: '10s' },
+      'idle-timeout': { type: 'string', default: '1h' },
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
@@ -82,6 +105,12 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     snapshotIntervalMs: parseDuration(values['snapshot-interval']!),
     snapshotKeep: parsePositiveInteger(values['snapshot-keep']!, '--snapshot-keep'),
     maxSessions: parsePositiveInteger(values['max-sessions']!, '--max-sessions'),
+    sessionHygiene: {
+      maxSessionsPerAddress: parsePositiveInteger(values['max-sessions-per-address']!, '--max-sessions-per-address'),
+      maxPendingSessions: parsePositiveInteger(values['max-pending-sessions']!, '--max-pending-sessions'),
+      initiationTimeoutMs: positiveDuration(values['initiation-timeout']!, '--initiation-timeout'),
+      idleTimeoutMs: parseDuration(values['idle-timeout']!),
+    },
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
