@@ -315,6 +315,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     description: 'BMP session counters (null for routers known only from MRT dumps).',
     properties: {
       state: { type: 'string', enum: ['connected', 'disconnected'] },
+      address: { type: 'string', description: 'Source address of its last session (the router name may differ: see serve --router-id-from).' },
       since: { type: 'string' },
       sysName: { type: ['string', 'null'] },
       sysDescr: { type: ['string', 'null'] },
@@ -527,6 +528,7 @@ function sessionJson(router: CollectorRouter | undefined): Record<string, unknow
   if (!router) return null;
   return {
     state: router.state,
+    address: router.address,
     since: new Date(router.since).toISOString(),
     sysName: router.sysName,
     sysDescr: router.sysDescr,

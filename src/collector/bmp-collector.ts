@@ -11,9 +11,11 @@
  * ```
  *
  * Invariants:
- * - A router is identified by the source address of its session. At most one session per
- *   router is live: a new session from the same address replaces the old one once it has sent
- *   its Initiation (a bare TCP connect replaces nothing).
+ * - A router is identified by its session's source address and Initiation sysName, named as
+ *   `routerIdFrom` says (router-identity.ts). At most one session per router is live: a new
+ *   one replaces it when it comes from the same address with the same sysName (the router
+ *   reconnected), or when the live one has been quiet for `replaceQuietMs`; otherwise the new
+ *   session is refused. A bare TCP connect replaces nothing.
  * - A connection belongs to no router until its Initiation arrives; one that sends none within
  *   `initiationTimeoutMs` is closed, and limits make room by closing the oldest such pending
  *   connections first (session-table.ts), so idle connections cannot lock routers out.
@@ -37,6 +39,7 @@ import { BmpConnection, type BmpConnectionEnd } from './bmp-connection.js';
 import { type CollectorPeer, PeerRecords, viewOf } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
 import { AllowList, formatDuration } from './options.js';
+import { type RouterIdMode, RouterNames } from './router-identity.js';
 import { SessionTable, type TrackedConnection } from './session-table.js';
 import {
   type CollectorErrorKind,
@@ -65,6 +68,14 @@ export interface BmpCollectorOptions {
    * keepalive: Statistics Reports and route updates are the signs of life.
    */
   readonly idleTimeoutMs?: number;
+  /** How routers are named from their sessions' address and sysName (default `auto`; see router-identity.ts). */
+  readonly routerIdFrom?: RouterIdMode;
+  /**
+   * A session of the same router name from another address or with another sysName replaces
+   * the live one only after the live one has received nothing for this long (default 30 s);
+   * sooner, the new session is refused.
+   */
+  readonly replaceQuietMs?: number;
   /** Router addresses allowed to connect (default: everyone). */
   readonly allow?: AllowList;
   /** Per-session queue size above which the socket is paused, bytes (default 64 MiB). */
@@ -75,8 +86,11 @@ export interface BmpCollectorOptions {
   readonly logger?: Logger;
 }
 
-/** The session-hygiene settings of {@link BmpCollectorOptions} (what `serve`'s flags set). */
-export type BmpSessionHygiene = Pick<BmpCollectorOptions, 'maxSessionsPerAddress' | 'maxPendingSessions' | 'initiationTimeoutMs' | 'idleTimeoutMs'>;
+/** The session-hygiene and router-identity settings of {@link BmpCollectorOptions} (what `serve`'s flags set). */
+export type BmpSessionHygiene = Pick<
+  BmpCollectorOptions,
+  'maxSessionsPerAddress' | 'maxPendingSessions' | 'initiationTimeoutMs' | 'idleTimeoutMs' | 'routerIdFrom' | 'replaceQuietMs'
+>;
 
 /** Decode and apply state of one live session. */
 interface SessionState {
@@ -99,8 +113,10 @@ interface Session extends TrackedConnection {
 
 /** One router (BMP session source) as the collector knows it. */
 export interface CollectorRouter {
-  /** The router's address: its identity in the API. */
-  readonly address: string;
+  /** The router's name in the RIB and the API (see router-identity.ts). */
+  readonly name: string;
+  /** The source address of its last session. */
+  address: string;
   /** `connected` while a session is live. */
   state: 'connected' | 'disconnected';
   /** When the state last changed (ms since the epoch). */
@@ -128,11 +144,12 @@ export interface CollectorRouter {
 export class BmpCollector {
   /** Process-wide counters. */
   readonly totals: CollectorTotals = emptyCollectorTotals();
-  /** Routers by address. */
+  /** Routers by name. */
   readonly routers = new Map<string, CollectorRouter>();
 
   private readonly rib: Rib;
-  private readonly options: Required<Omit<BmpCollectorOptions, 'logger' | 'allow' | 'rib'>>;
+  private readonly options: Required<Omit<BmpCollectorOptions, 'logger' | 'allow' | 'rib' | 'routerIdFrom'>>;
+  private readonly names: RouterNames;
   private readonly sessions: SessionTable<Session>;
   private sweeping: Promise<void> | null = null;
   private readonly peerRecords = new PeerRecords();
@@ -150,9 +167,11 @@ export class BmpCollector {
       maxPendingSessions: options.maxPendingSessions ?? 64,
       initiationTimeoutMs: options.initiationTimeoutMs ?? 10_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
+      replaceQuietMs: options.replaceQuietMs ?? 30_000,
       queueHighWaterBytes: options.queueHighWaterBytes ?? 64 * 1024 * 1024,
       sliceMs: options.sliceMs ?? 5,
     };
+    this.names = new RouterNames(options.routerIdFrom ?? 'auto');
     this.sessions = new SessionTable({
       maxSessions: this.options.maxSessions,
       maxPerAddress: this.options.maxSessionsPerAddress,
@@ -232,19 +251,43 @@ export class BmpCollector {
 
   /** A message of a session: the first (its Initiation) makes the session its router's live one. */
   private onSessionMessage(session: Session, message: BmpMessage, offset: number): void {
-    if (session.router === null) this.establish(session);
+    if (session.router === null && !this.establish(session, message)) return;
     this.onMessage(session.router!, session.state!, message, offset);
   }
 
-  /** The Initiation arrived: attach the session to its router, replacing that router's live session. */
-  private establish(session: Session): void {
+  /**
+   * The Initiation arrived: attach the session to its router (named from its address and
+   * sysName), replacing that router's live session if it is the same origin or has gone quiet;
+   * false (and the session closed) when the live session keeps the router.
+   */
+  private establish(session: Session, initiation: BmpMessage): boolean {
     clearTimeout(session.initiationTimer!);
     session.initiationTimer = null;
-    this.sessions.establish(session);
     const address = session.address;
-    let router = this.routers.get(address);
+    let sysName: string | null = null;
+    if (initiation.kind === 'initiation') {
+      for (const tlv of initiation.information) if (tlv.type === BmpInformationType.SysName) sysName = tlvText(tlv);
+    }
+    const name = this.names.nameOf(address, sysName);
+    let router = this.routers.get(name);
+    const live = router?.connection;
+    if (router && live) {
+      const sameOrigin = router.address === address && router.sysName === sysName;
+      const quietMs = Date.now() - live.lastReceivedAt;
+      if (!sameOrigin && quietMs < this.options.replaceQuietMs) {
+        this.totals.errors.rejected++;
+        const why = `router ${name} has a live session from ${router.address} (sysName ${JSON.stringify(router.sysName)}), active ${Math.round(quietMs / 1000)} s ago`;
+        this.logger?.warn({ router: name, address, sysName }, `BMP session refused: ${why}`);
+        session.connection.destroy(`refused: ${why}`);
+        return false;
+      }
+      this.logger?.info({ router: name, address, sysName, quietMs }, 'new BMP session replaces the live one');
+      live.destroy(`replaced by a new session from ${address} port ${session.port}`);
+    }
+    this.sessions.establish(session);
     if (!router) {
       router = {
+        name,
         address,
         state: 'connected',
         since: Date.now(),
@@ -259,20 +302,18 @@ export class BmpCollector {
         peers: new Map(),
         connection: null,
       };
-      this.routers.set(address, router);
+      this.routers.set(name, router);
     }
-    if (router.connection) {
-      this.logger?.info({ router: address }, 'new BMP session replaces the live one');
-      router.connection.destroy(`replaced by a new session from ${address} port ${session.port}`);
-    }
+    router.address = address;
     router.sessions++;
     router.state = 'connected';
     router.since = Date.now();
     router.lastError = null;
     router.connection = session.connection;
     session.router = router;
-    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, address) };
-    this.logger?.info({ router: address, port: session.port }, 'BMP session opened');
+    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, name) };
+    this.logger?.info({ router: name, address, port: session.port, sysName }, 'BMP session opened');
+    return true;
   }
 
   private reject(socket: Socket, why: string): void {
@@ -297,16 +338,16 @@ export class BmpCollector {
     router.bytes += connection.bytesReceived;
     if (end.errorKind) this.countError(router, end.errorKind, end.error);
     if (router.connection !== connection) {
-      this.logger?.info({ router: router.address, port: session.port, reason: end.reason }, 'replaced BMP session closed');
+      this.logger?.info({ router: router.name, port: session.port, reason: end.reason }, 'replaced BMP session closed');
       return;
     }
     router.connection = null;
     router.state = 'disconnected';
     router.since = Date.now();
     router.lastCloseReason = end.reason;
-    this.logger?.info({ router: router.address, terminated: end.terminated, reason: end.reason, error: end.error?.message ?? null }, 'BMP session closed');
+    this.logger?.info({ router: router.name, terminated: end.terminated, reason: end.reason, error: end.error?.message ?? null }, 'BMP session closed');
     // Routes are kept (stale) for the keep time, then flushed by tick(); a reconnect replaces them.
-    this.rib.routerDown(router.address);
+    this.rib.routerDown(router.name);
     for (const peer of router.peers.values()) {
       if (peer.counters.state === 'up') {
         peer.counters.state = 'down';
@@ -346,7 +387,7 @@ export class BmpCollector {
   private countError(router: CollectorRouter, kind: CollectorErrorKind, error: Error | null): void {
     this.totals.errors[kind]++;
     router.lastError = error?.message ?? kind;
-    this.logger?.warn({ router: router.address, kind, err: error?.message }, 'BMP session closed on error');
+    this.logger?.warn({ router: router.name, kind, err: error?.message }, 'BMP session closed on error');
   }
 
   private onMessage(router: CollectorRouter, state: SessionState, message: BmpMessage, offset: number): void {
@@ -359,8 +400,8 @@ export class BmpCollector {
           if (tlv.type === BmpInformationType.SysName) router.sysName = tlvText(tlv);
           else if (tlv.type === BmpInformationType.SysDescr) router.sysDescr = tlvText(tlv);
         }
-        this.logger?.info({ router: router.address, sysName: router.sysName }, 'BMP Initiation');
-        this.rib.routerUp(router.address);
+        this.logger?.info({ router: router.name, sysName: router.sysName }, 'BMP Initiation');
+        this.rib.routerUp(router.name);
         state.feed.invalidatePeerViews();
         return;
       case 'termination':
@@ -388,7 +429,7 @@ export class BmpCollector {
           this.totals.errors.update++;
           router.updateErrors++;
           if (router.updateErrors <= 10 || router.updateErrors % 1000 === 0) {
-            this.logger?.warn({ router: router.address, peer: peer.address, offset: offset + 48 + error.offset, err: error.message, count: router.updateErrors }, 'BGP UPDATE skipped');
+            this.logger?.warn({ router: router.name, peer: peer.address, offset: offset + 48 + error.offset, err: error.message, count: router.updateErrors }, 'BGP UPDATE skipped');
           }
         }
         return;
@@ -399,7 +440,7 @@ export class BmpCollector {
         peer.counters.state = 'up';
         peer.counters.since = Date.now();
         state.bmp.receive(message, offset);
-        this.rib.peerUp(router.address, peer.ribKey);
+        this.rib.peerUp(router.name, peer.ribKey);
         state.feed.invalidatePeerViews();
         return;
       }
@@ -410,7 +451,7 @@ export class BmpCollector {
         peer.counters.since = Date.now();
         peer.counters.lastDownReason = message.reason;
         state.bmp.receive(message, offset);
-        this.rib.peerDown(router.address, peer.ribKey);
+        this.rib.peerDown(router.name, peer.ribKey);
         state.feed.invalidatePeerViews();
         this.startSweep();
         return;

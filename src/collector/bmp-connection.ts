@@ -78,6 +78,8 @@ export class BmpConnection {
   paused = false;
   /** How many times the socket had to be paused. */
   pauses = 0;
+  /** When bytes last arrived (ms since the epoch): how quiet the router is. */
+  lastReceivedAt = Date.now();
 
   private readonly socket: Socket;
   private readonly options: BmpConnectionOptions;
@@ -130,6 +132,7 @@ export class BmpConnection {
     this.queue.push(chunk);
     this.queueBytes += chunk.length;
     this.bytesReceived += chunk.length;
+    this.lastReceivedAt = Date.now();
     if (this.queueBytes > this.options.queueHighWaterBytes && !this.paused) {
       this.paused = true;
       this.pauses++;
@@ -179,6 +182,7 @@ export class BmpConnection {
           this.seenInitiation = true;
         }
         this.handler.onMessage(message, frame.bytes, frame.offset);
+        if (this.closed) return; // the handler closed it (e.g. a session refused for its identity)
         if (message.kind === 'termination') {
           this.terminated = true;
           this.close(null, null, 'Termination received');

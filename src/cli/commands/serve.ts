@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { RibstoreError } from '../../errors.js';
 import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
+import { parseRouterIdMode } from '../../collector/router-identity.js';
 import { type ServiceOptions, startService } from '../../api/service.js';
 import type { Command } from '../commands.js';
 
@@ -38,6 +39,13 @@ Options:
   --initiation-timeout DURATION
                              close a connection whose Initiation has not arrived by then
                              (default 10s)
+  --router-id-from address|sysname|auto
+                             how routers are named: by source address, by Initiation sysName,
+                             or auto (default): the address for the first router seen there and
+                             SYSNAME@ADDRESS for other sysNames behind the same address
+  --replace-quiet DURATION   a new session of a router from another address or with another
+                             sysName replaces the live one only after the live one has been
+                             quiet this long (default 30s); sooner it is refused
   --idle-timeout DURATION    close a session that sent nothing for this long (default 1h; 0:
                              never); BMP has no keepalive, so route updates and Statistics
                              Reports are the signs of life
@@ -84,6 +92,8 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'max-pending-sessions': { type: 'string', default: '64' },
       'initiation-timeout': { type: 'string', default: '10s' },
       'idle-timeout': { type: 'string', default: '1h' },
+      'router-id-from': { type: 'string', default: 'auto' },
+      'replace-quiet': { type: 'string', default: '30s' },
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
@@ -110,6 +120,8 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       maxPendingSessions: parsePositiveInteger(values['max-pending-sessions']!, '--max-pending-sessions'),
       initiationTimeoutMs: positiveDuration(values['initiation-timeout']!, '--initiation-timeout'),
       idleTimeoutMs: parseDuration(values['idle-timeout']!),
+      routerIdFrom: parseRouterIdMode(values['router-id-from']!),
+      replaceQuietMs: parseDuration(values['replace-quiet']!),
     },
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
