@@ -23,6 +23,7 @@ import { ensurePeersInstalled } from './peers/install.js';
 import { type PeerLibrary, type PeerTable, peerVersion } from './peers/peer.js';
 import { type AddressSample, addressesInsidePrefixes, firstAddresses, uniformAddresses } from './support/addresses.js';
 import { type FamilyPrefixes, type FullTable, fullTableName, loadFullTableOrExit } from './support/full-table.js';
+import { Dir248Table, flushCaches } from './support/dir-24-8.js';
 import { machineLine } from './support/machine.js';
 import { memoryLatencyLine } from './support/memory-latency.js';
 import { formatBytes, formatCount, formatNs, formatRate, formatSeconds, markdownTable } from './support/markdown.js';
@@ -97,6 +98,80 @@ function lookupBatch(map: RibstoreMap, sample: AddressSample, out: Int32Array): 
 /** The index (value) of the prefix ribstore matches for address text, or -1. */
 function ribstoreAnswer(map: RibstoreMap, address: string): number {
   return map.lookup(address) ?? -1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The DIR-24-8 reference (bench/support/dir-24-8.ts), timed with the same loop shape.
+
+/** DIR-24-8 lookups over an IPv4 sample, counted like {@link lookupNumeric}. */
+function lookupReferenceV4(table: Dir248Table, words: Uint32Array, count: number): number {
+  let hits = 0;
+  for (let i = 0; i < count; i++) if (table.lookupV4(words[i]!) !== undefined) hits++;
+  return hits;
+}
+
+/** DIR-24-8 lookups behind the four-word call; `words` holds four words per address. */
+function lookupReferenceFourWords(table: Dir248Table, words: Uint32Array, count: number): number {
+  let hits = 0;
+  for (let i = 0, j = 0; i < count; i++, j += 4) {
+    if (table.lookupFourWords(words[j]!, words[j + 1]!, words[j + 2]!, words[j + 3]!) !== undefined) hits++;
+  }
+  return hits;
+}
+
+/** One line of the reference table: ribstore and the DIR-24-8 timed in the same rounds. */
+interface Paired {
+  label: string;
+  ribstoreNs: number;
+  referenceNs: number;
+  /** Median over rounds of (ribstore round / reference round). */
+  ratio: number;
+  target: string;
+}
+
+/**
+ * Time `ours` and `reference` interleaved: a warm-up of each, then ROUNDS rounds of (flush the
+ * caches, time ours, flush, time the reference). Both see the same load at nearly the same
+ * moment, so their ratio is steadier than either figure on this shared machine.
+ */
+function paired(label: string, target: string, operations: number, ours: () => number, reference: () => number): Paired {
+  const a: number[] = [];
+  const b: number[] = [];
+  const ratios: number[] = [];
+  let sink = ours() + reference();
+  for (let round = 0; round < ROUNDS; round++) {
+    sink += flushCaches();
+    const t0 = process.hrtime.bigint();
+    sink += ours();
+    const t1 = process.hrtime.bigint();
+    sink += flushCaches();
+    const t2 = process.hrtime.bigint();
+    sink += reference();
+    const t3 = process.hrtime.bigint();
+    a.push(Number(t1 - t0) / operations);
+    b.push(Number(t3 - t2) / operations);
+    ratios.push(Number(t1 - t0) / Number(t3 - t2));
+  }
+  if (sink === 0.5) progress('unreachable: keeps the loops alive');
+  return { label, target, ribstoreNs: median(a), referenceNs: median(b), ratio: median(ratios) };
+}
+
+/** Four words per address, the IPv4 address first, for the four-word reference call. */
+function fourWordsOf(sample: AddressSample): Uint32Array {
+  const words = new Uint32Array(sample.count * 4);
+  for (let i = 0; i < sample.count; i++) {
+    words[4 * i] = sample.words[i]!;
+    words[4 * i + 1] = Math.imul(i, 0x9e3779b1) >>> 0;
+    words[4 * i + 3] = i;
+  }
+  return words;
+}
+
+function referenceTable(rows: Paired[], referenceBytes: number): string {
+  return markdownTable(
+    ['same run, interleaved rounds', 'ribstore', `DIR-24-8 (${formatBytes(referenceBytes)})`, 'ratio', 'target'],
+    rows.map((r) => [r.label, formatNs(r.ribstoreNs), formatNs(r.referenceNs), `${r.ratio.toFixed(1)}x`, r.target]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +617,10 @@ async function main(): Promise<void> {
   const ribstore: Partial<Record<4 | 6, RibstoreFigures>> = {};
   const peers: PeerFigures[] = [];
   const problems: string[] = [];
+  const referenceRows: Paired[] = [];
+  progress('building the DIR-24-8 reference');
+  const reference = Dir248Table.build(table.v4);
+  let v4Inside: AddressSample | undefined;
   for (const prefixes of [table.v4, table.v6]) {
     const family = prefixes.family;
     const random = new SeededRandom(SEED + family);
@@ -552,6 +631,27 @@ async function main(): Promise<void> {
     progress(`IPv${family}: ribstore`);
     const { figures, map } = await benchRibstore(prefixes, parsed, order, inside, uniform);
     ribstore[family] = figures;
+    progress(`IPv${family}: against the DIR-24-8 reference`);
+    if (family === 4) {
+      v4Inside = inside;
+      const out = new Int32Array(inside.count);
+      referenceRows.push(
+        paired('IPv4 lookupV4, inside prefixes', '<= 1.3x', inside.count, () => lookupNumeric(map, inside), () => lookupReferenceV4(reference, inside.words, inside.count)),
+        paired('IPv4 lookupV4, uniform random', '<= 1.0x', uniform.count, () => lookupNumeric(map, uniform), () => lookupReferenceV4(reference, uniform.words, uniform.count)),
+        paired('IPv4 lookupBatchV4, inside prefixes', '(batch >= 2x single rate)', inside.count, () => lookupBatch(map, inside, out), () => lookupReferenceV4(reference, inside.words, inside.count)),
+      );
+      for (let i = 0; i < Math.min(CHECKS, inside.count); i++) {
+        if (reference.lookupV4(inside.words[i]!) !== map.lookupV4(inside.words[i]!)) {
+          problems.push(`DIR-24-8 and ribstore disagree on ${inside.text[i]}`);
+          break;
+        }
+      }
+    } else if (v4Inside) {
+      const fourWords = fourWordsOf(v4Inside);
+      referenceRows.push(
+        paired('IPv6 lookupV6, inside prefixes (reference: IPv4 addresses behind the four-word call)', '<= 1.5x', inside.count, () => lookupNumeric(map, inside), () => lookupReferenceFourWords(reference, fourWords, v4Inside!.count)),
+      );
+    }
     for (const p of figures.problems) problems.push(`ribstore IPv${family}: ${p}`);
     for (const library of peerLibraries) {
       if (!library.families.includes(family)) continue;
@@ -582,6 +682,10 @@ async function main(): Promise<void> {
     `- Run took ${formatSeconds(elapsed)} end to end.`,
     '',
     ribstoreTable(v4, v6),
+    '',
+    `Against a plain DIR-24-8 IPv4 table (DPDK rte_lpm's layout, bench/support/dir-24-8.ts: one random read per lookup up to /24) over the same prefixes and the same addresses, timed behind the same call shape in interleaved rounds (caches flushed before every timed loop, hits counted in a small integer); figures are medians of ${ROUNDS} rounds, the ratio the median of per-round ratios. Targets from issue 9.`,
+    '',
+    referenceTable(referenceRows, reference.bytes),
     '',
     `Peers, with **strings on both sides** (each library's own string API, addresses pre-formatted in the form it takes, outside the timing): ${peerList}. Tree-based peers load the whole family and are asked the first ${formatCount(PEER_LOOKUPS)} addresses of the same lists (median of ${ROUNDS} rounds). ribstore's load column is its insert figure.`,
     '',
