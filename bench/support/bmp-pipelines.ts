@@ -77,10 +77,17 @@ export function ingestInProcess(bytes: Uint8Array, router = '192.0.2.254'): InPr
   const session = new BmpSession();
   const feed = new RouteFeed(rib, router);
   const keys = new Map<string, PeerKey>();
+  // Consecutive messages are about one peer: compare the header's fields before building a key.
+  let lastHeader: BmpPeerHeader | null = null;
+  let lastKey: PeerKey | null = null;
   const keyOf = (header: BmpPeerHeader): PeerKey => {
+    const last = lastHeader;
+    if (last !== null && last.peerAs === header.peerAs && last.bgpId === header.bgpId && header.address.equals(last.address)) return lastKey!;
     const id = `${header.address.toString()}|${header.peerAs}|${formatIPv4(header.bgpId)}`;
     let key = keys.get(id);
     if (key === undefined) keys.set(id, (key = peerKey(header)));
+    lastHeader = header;
+    lastKey = key;
     return key;
   };
   let updates = 0;

@@ -559,10 +559,15 @@ export type EncodeContext = Pick<BgpDecodeContext, 'fourOctetAs' | 'addPath'>;
  * @throws RibstoreError `ENCODE_ERROR` for a value that does not fit its field.
  */
 export function encodePathAttributes(attrs: PathAttributes, ctx: EncodeContext, options: EncodeAttributesOptions = {}): Uint8Array {
-  const out = new ByteWriter(256);
+  // One scratch writer for every call (encoding calls no user code, so it is never re-entered):
+  // the result is the one exact-size copy, not a fresh 256-byte buffer and its copy per set.
+  const out = encodeScratch;
+  out.length = 0;
   writePathAttributes(attrs, ctx, out, options.nlri ?? true);
   return out.toBytes();
 }
+
+const encodeScratch = new ByteWriter(4096);
 
 /** Append the encoded attributes to `out` (see {@link encodePathAttributes}). */
 export function writePathAttributes(attrs: PathAttributes, ctx: EncodeContext, out: ByteWriter, withNlri: boolean): void {

@@ -155,7 +155,9 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
     const known = visitor.recallAttributes(key);
     if (known !== undefined) {
       key = undefined;
-      decoded = {
+      // The recalled decode itself when its MP_REACH NLRI lies where this message's does
+      // (always without MP_REACH): no object per repeated block.
+      decoded = known.mpReachNlriStart === reachStart && known.mpReachNlriEnd === reachEnd ? known : {
         attributes: known.attributes,
         errors: [],
         treatAsWithdraw: false,
