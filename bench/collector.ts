@@ -32,7 +32,7 @@
 import { connect } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
-import { startService } from '../src/api/service.js';
+import { startService } from '../src/service/service.js';
 import { parseAddress } from '../src/ip/address.js';
 import { Prefix } from '../src/ip/prefix.js';
 import type { PathAttributes } from '../src/wire/bgp/types.js';

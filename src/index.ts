@@ -227,5 +227,5 @@ export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type Coll
 export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary } from './collector/mrt-loader.js';
 export { exportMrt, MrtExportStream, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
 export { AllowList, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './collector/options.js';
-export { startService, type Service, type ServiceOptions } from './api/service.js';
+export { startService, type Service, type ServiceOptions } from './service/service.js';
 export { createApiServer, type ApiServerOptions } from './api/server.js';

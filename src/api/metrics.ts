@@ -14,7 +14,7 @@
  * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SnapshotStatusJson } from './snapshot-keeper.js';
+import type { SnapshotStatusJson } from './snapshot-status.js';
 import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
 
 /** Where the metrics read their values at scrape time. */

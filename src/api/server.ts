@@ -31,7 +31,7 @@ import { ApiError, errorBody, errorSchema, handleClientError, handleError } from
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
-import type { SnapshotStatusJson } from './snapshot-keeper.js';
+import type { SnapshotStatusJson } from './snapshot-status.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
 
 /** What the API serves. */

@@ -1,5 +1,6 @@
-/** rib/: the routing information base. See rib.ts for the structure and README.md for a tour. */
-export { Rib, type RibOptions, type RouteFilter, type PeerViewKey, type OriginPrefixJson, type SweepReport } from './rib.js';
+/** rib/: the routing information base. See rib.ts (write side; rib-reader.ts the query side) for the structure and README.md for a tour. */
+export { Rib, type RibOptions, type PeerViewKey, type SweepReport } from './rib.js';
+export { RibReader, type RibReaderOptions, type RouteFilter, type OriginPrefixJson } from './rib-reader.js';
 export {
   AttributePool,
   type AttributePoolOptions,

@@ -23,81 +23,28 @@
  * replaces its stale twin at once (no gap), and End-of-RIB or the end of the keep time
  * dooms what is left.
  *
- * Queries run between writes (JavaScript gives them a consistent view: no write runs while a
- * query runs). Iterating answers (`moreSpecifics`, `lessSpecifics`) read each prefix's routes
- * when they reach it and skip a prefix whose slot was freed or reused meanwhile.
+ * The queries (lookup, routes, more/less specifics, origins, status) and their JSON shaping
+ * live on the query side, rib-reader.ts ({@link RibReader}), which this class extends.
  */
 import { RibstoreError } from '../errors.js';
-import { type Address, type Family, parseAddress } from '../ip/address.js';
-import { Prefix, type PrefixInput, comparePrefixes, toPrefix } from '../ip/prefix.js';
-import { type AttributeSummary, AttributePool } from './attribute-pool.js';
-import type { PrefixIndex } from './prefix-index.js';
-import {
-  PV_ACTIVE,
-  PV_DOOMED,
-  PV_STALE,
-  type PeerKey,
-  type PeerRecord,
-  PeerRegistry,
-  type RouterRecord,
-  VIEWS,
-  type View,
-  afiSafiName,
-  viewRank,
-} from './peer-registry.js';
-import { ENTRY_WORDS, PV_MASK, RouteSets } from './route-sets.js';
-import { compareRoutes } from './route-order.js';
-import { lostAt } from './route-decision.js';
-import {
-  type AttributesJson,
-  type LookupJson,
-  type PeerJson,
-  type PeerStatusJson,
-  type PrefixRoutesJson,
-  type RibStatsJson,
-  type RouteJson,
-  type RouterStatusJson,
-  peerTypeName,
-} from './route-json.js';
-import { formatIPv4 } from '../ip/address.js';
-import { PrefixTable } from '../table/prefix-table.js';
-import { decodeRouteAttributes } from './attribute-codec.js';
+import type { Family } from '../ip/address.js';
+import { Prefix } from '../ip/prefix.js';
+import type { AttributeSummary } from './attribute-pool.js';
+import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, type View, viewRank } from './peer-registry.js';
+import { PV_MASK, ENTRY_WORDS } from './route-sets.js';
 import { type FreezeSource, RibFreeze } from './rib-freeze.js';
+import { RibReader, type RibReaderOptions } from './rib-reader.js';
 
-/** Options of {@link Rib}. */
-export interface RibOptions {
+export { RibReader, type RibReaderOptions, type RouteFilter, type OriginPrefixJson } from './rib-reader.js';
+
+/** Options of {@link Rib}: the query side's ({@link RibReaderOptions}) and the writer's. */
+export interface RibOptions extends RibReaderOptions {
   /** How long a disconnected router's routes are kept (ms). Default 300 000 (5 minutes). */
   keepMs?: number;
-  /** Whether `lookup` with a `router` falls back to other routers when that router has no route. Default true. */
-  fallbackToOtherRouters?: boolean;
   /** Longest the async {@link Rib.sweep} works before yielding to the event loop (ms). Default 5. */
   sliceMs?: number;
   /** Clock (ms since epoch). Default `Date.now`. */
   now?: () => number;
-  /** Decoded attribute sets kept for queries. Default 65 536. */
-  attributeCacheSize?: number;
-  /**
-   * Decode an interned attribute set (its canonical bytes) into its query form. Default:
-   * {@link decodeRouteAttributes} (wire/bgp's encoding, see attribute-codec.ts); tests that
-   * intern other byte forms pass their own.
-   */
-  decodeAttributes?: (bytes: Uint8Array) => AttributesJson;
-  /** Make an empty prefix index (one per table). Default: table/'s `PrefixTable` over shared memory. */
-  createIndex?: () => PrefixIndex;
-}
-
-/** Which routes a query considers. Every field narrows; absent fields do not. */
-export interface RouteFilter {
-  /** Router name. */
-  router?: string;
-  /** Peer address (canonical text). */
-  peer?: string;
-  /** View. */
-  view?: View;
-  /** Route distinguisher text (`"65000:100"`-style as given to {@link Rib.table}); absent: the global table. */
-  rd?: string;
-  /** AFI/SAFI name (`ipv4-unicast`, ...). */
-  afiSafi?: string;
 }
 
 /** What identifies a peer-view for {@link Rib.peerView}. */
@@ -127,33 +74,14 @@ export interface SweepReport {
   longestSliceCpuMs: number;
 }
 
-/** A prefix originated by an AS, for {@link Rib.originatedBy}. */
-export interface OriginPrefixJson {
-  prefix: string;
-  rd: string | null;
-  /** Routes of the prefix whose AS path ends in the AS. */
-  routes: number;
-}
-
-/** The routing information base. */
-export class Rib {
-  /** Routers, peers and peer-view ids. */
-  readonly registry = new PeerRegistry();
-  /** Interned attribute sets. */
-  readonly attributes = new AttributePool();
-  /** Per-prefix route vectors. */
-  readonly sets = new RouteSets();
-  private readonly tables: PrefixIndex[] = [];
-  private readonly tableNames: (string | null)[] = [];
-  private readonly tableByName = new Map<string, number>();
+/**
+ * The routing information base: the write side (announce, withdraw, life cycle, sweeps,
+ * freezes) over the structures and queries of {@link RibReader}.
+ */
+export class Rib extends RibReader {
   private readonly keepMs: number;
-  private readonly fallback: boolean;
   private readonly sliceMs: number;
   private readonly now: () => number;
-  private readonly decode: (bytes: Uint8Array) => AttributesJson;
-  private readonly createIndex: () => PrefixIndex;
-  private readonly cache = new Map<number, AttributesJson>();
-  private readonly cacheSize: number;
   /** DOOMED peer-views that still hold routes. */
   private doomedPending = 0;
   private sweepCursor = 0;
@@ -164,15 +92,10 @@ export class Rib {
   private freezeBound = 0;
 
   constructor(options: RibOptions = {}) {
+    super(options);
     this.keepMs = options.keepMs ?? 300_000;
-    this.fallback = options.fallbackToOtherRouters ?? true;
     this.sliceMs = options.sliceMs ?? 5;
     this.now = options.now ?? Date.now;
-    this.cacheSize = options.attributeCacheSize ?? 65536;
-    this.decode = options.decodeAttributes ?? decodeRouteAttributes;
-    this.createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
-    this.tables.push(this.createIndex());
-    this.tableNames.push(null);
   }
 
   // ───────────────────────────── write side ─────────────────────────────
@@ -200,11 +123,6 @@ export class Rib {
       this.tableByName.set(rd, t);
     }
     return t;
-  }
-
-  /** Number of tables (the global table and one per route distinguisher seen). */
-  get tableCount(): number {
-    return this.tables.length;
   }
 
   /**
@@ -402,13 +320,6 @@ export class Rib {
     const key = sets.key;
     this.tables[meta >>> 9]!.deleteWords(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
     sets.freeSlot(s);
-  }
-
-  private slotPrefix(s: number): Prefix {
-    const k = s * 4;
-    const key = this.sets.key;
-    const meta = this.sets.meta[s]!;
-    return new Prefix(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
   }
 
   // ───────────────────────────── life cycle ─────────────────────────────
@@ -643,332 +554,6 @@ export class Rib {
     for (const f of this.freezes) f.preserve(s);
   }
 
-  // ───────────────────────────── queries ─────────────────────────────
-
-  /** Per peer-view: 1 when its routes pass `filter` and are visible (ACTIVE or STALE). */
-  private visibility(filter: RouteFilter, withRouter: boolean): Uint8Array {
-    const registry = this.registry;
-    const bound = registry.pvBound;
-    const mask = new Uint8Array(bound);
-    const router = withRouter && filter.router !== undefined ? registry.findRouter(filter.router) : undefined;
-    if (withRouter && filter.router !== undefined && router === undefined) return mask;
-    const view = filter.view === undefined ? -1 : viewRank(filter.view);
-    for (let pv = 1; pv < bound; pv++) {
-      const st = registry.pvState[pv];
-      if (st !== PV_ACTIVE && st !== PV_STALE) continue;
-      if (view >= 0 && registry.pvView[pv] !== view) continue;
-      if (filter.afiSafi !== undefined && afiSafiName(registry.pvAfi[pv]!, registry.pvSafi[pv]!) !== filter.afiSafi) continue;
-      const peer = registry.peerById(registry.pvPeer[pv]!);
-      if (router !== undefined && peer.router !== router.id) continue;
-      if (filter.peer !== undefined && peer.address !== filter.peer) continue;
-      mask[pv] = 1;
-    }
-    return mask;
-  }
-
-  private findTable(rd: string | undefined): number | undefined {
-    if (rd === undefined || rd === '') return 0;
-    return this.tableByName.get(rd);
-  }
-
-  /** Whether slot `s` has a route visible under `mask`. */
-  private hasVisible(s: number, mask: Uint8Array): boolean {
-    const sets = this.sets;
-    const e = sets.entries;
-    const base = sets.offset[s]!;
-    const end = base + sets.count[s]! * ENTRY_WORDS;
-    for (let at = base; at < end; at += ENTRY_WORDS) if (mask[e[at]! & PV_MASK] === 1) return true;
-    return false;
-  }
-
-  /** Entry offsets of slot `s` visible under `mask`, best first. */
-  private orderedEntries(s: number, mask: Uint8Array): number[] {
-    const sets = this.sets;
-    const e = sets.entries;
-    const base = sets.offset[s]!;
-    const end = base + sets.count[s]! * ENTRY_WORDS;
-    const out: number[] = [];
-    for (let at = base; at < end; at += ENTRY_WORDS) if (mask[e[at]! & PV_MASK] === 1) out.push(at);
-    const registry = this.registry;
-    const pool = this.attributes;
-    out.sort((a, b) => compareRoutes(registry, pool, e[a]! & PV_MASK, e[a + 2]!, e[a + 1]!, e[b]! & PV_MASK, e[b + 2]!, e[b + 1]!));
-    return out;
-  }
-
-  /** The decoded (query) form of an attribute set, cached. Treat it as read-only. */
-  attributesJson(attr: number): AttributesJson {
-    let json = this.cache.get(attr);
-    if (json === undefined) {
-      if (!this.attributes.has(attr)) throw new RibstoreError('INVALID_ARGUMENT', `no attribute set ${attr}`);
-      json = this.decode(this.attributes.bytes(attr));
-      if (this.cache.size >= this.cacheSize) this.cache.clear();
-      this.cache.set(attr, json);
-    }
-    return json;
-  }
-
-  private peerJson(peer: PeerRecord): PeerJson {
-    return {
-      address: peer.address,
-      asn: peer.asn,
-      bgpId: formatIPv4(peer.bgpId),
-      type: peerTypeName(peer.type),
-      distinguisher: peer.distinguisher,
-    };
-  }
-
-  /** Route JSON of entry `at`; `best` is the entry of the prefix's best route, to say where this one lost to it. */
-  private routeJson(at: number, table: number, best: number): RouteJson {
-    const e = this.sets.entries;
-    const pv = e[at]! & PV_MASK;
-    const registry = this.registry;
-    const peer = registry.peerById(registry.pvPeer[pv]!);
-    return {
-      router: registry.routerById(peer.router).name,
-      peer: this.peerJson(peer),
-      view: VIEWS[registry.pvView[pv]!]!,
-      afiSafi: afiSafiName(registry.pvAfi[pv]!, registry.pvSafi[pv]!),
-      rd: this.tableNames[table]!,
-      pathId: e[at + 1]!,
-      stale: registry.pvState[pv] === PV_STALE,
-      restored: registry.pvRestored[pv] === 1,
-      lostAt: lostAt(registry, this.attributes, e[best]! & PV_MASK, e[best + 2]!, e[best + 1]!, pv, e[at + 2]!, e[at + 1]!),
-      ...this.attributesJson(e[at + 2]!),
-    };
-  }
-
-  private prefixRoutes(s: number, mask: Uint8Array): PrefixRoutesJson {
-    const table = this.sets.meta[s]! >>> 9;
-    const ordered = this.orderedEntries(s, mask);
-    return {
-      prefix: this.slotPrefix(s).toString(),
-      rd: this.tableNames[table]!,
-      routes: ordered.map((at) => this.routeJson(at, table, ordered[0]!)),
-    };
-  }
-
-  /** Slot of the longest prefix containing `address` with a route visible under `mask`, or -1. */
-  private longestVisible(index: PrefixIndex, address: Address, mask: Uint8Array): number {
-    const s = address.family === 4 ? index.lookupV4(address.w0) : index.lookupV6(address.w0, address.w1, address.w2, address.w3);
-    if (s < 0) return -1;
-    if (this.hasVisible(s, mask)) return s;
-    const host = new Prefix(address.family, address.w0, address.w1, address.w2, address.w3, address.family === 4 ? 32 : 128);
-    const covering = [...index.supernets(host)];
-    for (let i = covering.length - 1; i >= 0; i--) {
-      const c = covering[i]![1];
-      if (this.hasVisible(c, mask)) return c;
-    }
-    return -1;
-  }
-
-  /**
-   * The longest prefix containing `address` that has routes passing `filter`, with those
-   * routes best first (see route-order.ts). With `filter.router` set and no route from that
-   * router, routes of every router are shown instead (`fallback: true`) unless the RIB was
-   * built with `fallbackToOtherRouters: false`. Undefined when nothing matches.
-   */
-  lookup(address: string | Address, filter: RouteFilter = {}): LookupJson | undefined {
-    const a = typeof address === 'string' ? parseAddress(address) : address;
-    const t = this.findTable(filter.rd);
-    if (t === undefined) return undefined;
-    const index = this.tables[t]!;
-    let mask = this.visibility(filter, true);
-    let s = this.longestVisible(index, a, mask);
-    let fallback = false;
-    if (s < 0 && filter.router !== undefined && this.fallback) {
-      mask = this.visibility(filter, false);
-      s = this.longestVisible(index, a, mask);
-      fallback = true;
-    }
-    if (s < 0) return undefined;
-    return { ...this.prefixRoutes(s, mask), fallback };
-  }
-
-  /**
-   * Numeric fast path: the best visible route (any router, peer, view) of the longest
-   * prefix containing IPv4 address `address` (uint32) in the global table. Returns the
-   * route's entry handle (for {@link entryAttributes} etc.), or -1. The handle is valid until
-   * the next write. Allocates nothing.
-   */
-  bestRouteV4(address: number): number {
-    const s = this.tables[0]!.lookupV4(address);
-    if (s < 0) return -1;
-    const best = this.bestIn(s);
-    if (best >= 0) return best;
-    const all = this.visibility({}, false);
-    const c = this.longestVisible(this.tables[0]!, parseAddress(formatIPv4(address)), all);
-    return c < 0 ? -1 : this.orderedEntries(c, all)[0]!;
-  }
-
-  /** Best ACTIVE-or-STALE entry of slot `s`, or -1. */
-  private bestIn(s: number): number {
-    const sets = this.sets;
-    const e = sets.entries;
-    const state = this.registry.pvState;
-    const base = sets.offset[s]!;
-    const end = base + sets.count[s]! * ENTRY_WORDS;
-    let best = -1;
-    for (let at = base; at < end; at += ENTRY_WORDS) {
-      const pv = e[at]! & PV_MASK;
-      const st = state[pv];
-      if (st !== PV_ACTIVE && st !== PV_STALE) continue;
-      if (
-        best < 0 ||
-        compareRoutes(this.registry, this.attributes, pv, e[at + 2]!, e[at + 1]!, e[best]! & PV_MASK, e[best + 2]!, e[best + 1]!) < 0
-      ) {
-        best = at;
-      }
-    }
-    return best;
-  }
-
-  /** Attribute set id of a route handle (see {@link bestRouteV4}). */
-  entryAttributes(handle: number): number {
-    return this.sets.entries[handle + 2]!;
-  }
-  /** Peer-view id of a route handle. */
-  entryPeerView(handle: number): number {
-    return this.sets.entries[handle]! & PV_MASK;
-  }
-  /** ADD-PATH path id of a route handle. */
-  entryPathId(handle: number): number {
-    return this.sets.entries[handle + 1]!;
-  }
-
-  /** The routes of exactly `prefix` passing `filter`, best first; undefined if none. */
-  routes(prefix: PrefixInput, filter: RouteFilter = {}): PrefixRoutesJson | undefined {
-    const p = toPrefix(prefix);
-    const t = this.findTable(filter.rd);
-    if (t === undefined) return undefined;
-    const s = this.tables[t]!.getWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
-    if (s < 0) return undefined;
-    const mask = this.visibility(filter, true);
-    if (!this.hasVisible(s, mask)) return undefined;
-    return this.prefixRoutes(s, mask);
-  }
-
-  /**
-   * Prefixes strictly inside `prefix` that have routes passing `filter`, in sorted order
-   * (IPv4 before IPv6, by address, shorter first), each with its routes best first. Lazy:
-   * pull as many as you need (the API pages or streams them).
-   */
-  *moreSpecifics(prefix: PrefixInput, filter: RouteFilter = {}): IterableIterator<PrefixRoutesJson> {
-    yield* this.related(toPrefix(prefix), filter, false);
-  }
-
-  /** Prefixes strictly covering `prefix` that have routes passing `filter`, shortest first. */
-  *lessSpecifics(prefix: PrefixInput, filter: RouteFilter = {}): IterableIterator<PrefixRoutesJson> {
-    yield* this.related(toPrefix(prefix), filter, true);
-  }
-
-  private *related(p: Prefix, filter: RouteFilter, covering: boolean): IterableIterator<PrefixRoutesJson> {
-    const t = this.findTable(filter.rd);
-    if (t === undefined) return;
-    const index = this.tables[t]!;
-    const mask = this.visibility(filter, true);
-    const slots: number[] = [];
-    for (const [, s] of covering ? index.supernets(p) : index.subnets(p)) slots.push(s);
-    for (const s of slots) {
-      // The slot may have been freed or reused between yields: check it still holds a
-      // prefix of this table other than `p` itself.
-      if (!this.sets.isLive(s) || this.sets.meta[s]! >>> 9 !== t) continue;
-      const q = this.slotPrefix(s);
-      if (q.length === p.length && q.family === p.family) continue;
-      if (covering ? !q.contains(p) : !p.contains(q)) continue;
-      if (!this.hasVisible(s, mask)) continue;
-      yield this.prefixRoutes(s, mask);
-    }
-  }
-
-  /**
-   * Prefixes (every table) with a visible route passing `filter` whose AS path ends in
-   * `asn`, sorted (global table first, then by RD; IPv4 before IPv6, by address, shorter first).
-   * Scans every route: O(routes).
-   */
-  originatedBy(asn: number, filter: RouteFilter = {}): OriginPrefixJson[] {
-    const pool = this.attributes;
-    const bound = pool.idBound;
-    const match = new Uint8Array(bound);
-    for (let id = 1; id < bound; id++) if (pool.refCount(id) > 0 && pool.originAs(id) === asn >>> 0) match[id] = 1;
-    const mask = this.visibility(filter, true);
-    const sets = this.sets;
-    const e = sets.entries;
-    const found: { s: number; n: number }[] = [];
-    for (let s = 0; s < sets.slotBound; s++) {
-      if (!sets.isLive(s)) continue;
-      const base = sets.offset[s]!;
-      const end = base + sets.count[s]! * ENTRY_WORDS;
-      let n = 0;
-      for (let at = base; at < end; at += ENTRY_WORDS) if (match[e[at + 2]!] === 1 && mask[e[at]! & PV_MASK] === 1) n++;
-      if (n > 0) found.push({ s, n });
-    }
-    const out = found.map(({ s, n }) => ({ t: sets.meta[s]! >>> 9, p: this.slotPrefix(s), n }));
-    out.sort((a, b) => a.t - b.t || comparePrefixes(a.p, b.p));
-    return out.map(({ t, p, n }) => ({ prefix: p.toString(), rd: this.tableNames[t]!, routes: n }));
-  }
-
-  /** Every router with its state, peer count and route count. */
-  routers(): RouterStatusJson[] {
-    const registry = this.registry;
-    return registry.routers().map((r) => {
-      let routes = 0;
-      for (const pid of r.peers) for (const pv of registry.peerById(pid).views) if (registry.pvState[pv] !== PV_DOOMED) routes += registry.pvCount[pv]!;
-      return {
-        name: r.name,
-        state: r.state,
-        downSince: r.downSince === undefined ? null : new Date(r.downSince).toISOString(),
-        flushAt: r.flushAt === undefined ? null : new Date(r.flushAt).toISOString(),
-        peers: r.peers.length,
-        routes,
-      };
-    });
-  }
-
-  /** The peers of a router with state and route counts per view; undefined for an unknown router. */
-  peers(router: string): PeerStatusJson[] | undefined {
-    const registry = this.registry;
-    const r: RouterRecord | undefined = registry.findRouter(router);
-    if (r === undefined) return undefined;
-    return r.peers.map((pid) => {
-      const peer = registry.peerById(pid);
-      const routes = Object.fromEntries(VIEWS.map((v) => [v, 0])) as Record<View, number>;
-      const byFamily: Record<string, number> = {};
-      let stale = 0;
-      for (const pv of peer.views) {
-        const st = registry.pvState[pv];
-        if (st !== PV_ACTIVE && st !== PV_STALE) continue;
-        const n = registry.pvCount[pv]!;
-        routes[VIEWS[registry.pvView[pv]!]!] += n;
-        const fam = afiSafiName(registry.pvAfi[pv]!, registry.pvSafi[pv]!);
-        byFamily[fam] = (byFamily[fam] ?? 0) + n;
-        if (st === PV_STALE) stale += n;
-      }
-      return { ...this.peerJson(peer), state: peer.state, routes, staleRoutes: stale, routesByAfiSafi: byFamily };
-    });
-  }
-
-  /** Summary statistics. */
-  stats(): RibStatsJson {
-    const registry = this.registry;
-    let pending = 0;
-    for (let pv = 1; pv < registry.pvBound; pv++) if (registry.pvState[pv] === PV_DOOMED) pending += registry.pvCount[pv]!;
-    let peers = 0;
-    for (const r of registry.routers()) peers += r.peers.length;
-    return {
-      routers: registry.routers().length,
-      peers,
-      peerViews: registry.pvLive,
-      routes: this.sets.routes - pending,
-      prefixes: this.sets.slots,
-      attributeSets: this.attributes.size,
-      pendingFlush: pending,
-      memory: {
-        routeBytes: this.sets.byteLength,
-        attributeBytes: this.attributes.byteLength,
-        tableBytes: this.tables.reduce((sum, t) => sum + (t.stats?.().bytes ?? 0), 0),
-      },
-    };
-  }
 }
 
 /** Route entries one {@link Rib.sweepStep} of the async sweep visits. */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { EXPECTED, PEER_A, PEER_B, syntheticStream } from './synthetic-router.js';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { type Socket, connect } from 'node:net';
 import { test } from 'node:test';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import { RouterNames, parseRouterIdMode } from '../../src/collector/router-identity.js';
 import { encodeBmpMessage, textTlv } from '../../src/wire/bmp/encode.js';
 import { syntheticStream } from '../api/synthetic-router.js';

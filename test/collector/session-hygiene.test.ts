@@ -10,7 +10,7 @@ import { type Socket, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import { encodeBmpMessage, textTlv } from '../../src/wire/bmp/encode.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import { encodeBmpMessage, textTlv } from '../../src/wire/bmp/encode.js';
 import { sharedData, skipUnlessShared } from '../support/shared-data.js';
 import { goldenCounts, replay } from './bmp-replay.js';

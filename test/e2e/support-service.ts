@@ -3,7 +3,7 @@
  * system): start it quietly, fetch JSON from its API, wait for a condition.
  */
 import { pino } from 'pino';
-import { type Service, type ServiceOptions, startService } from '../../src/api/service.js';
+import { type Service, type ServiceOptions, startService } from '../../src/service/service.js';
 
 /** Start a service on 127.0.0.1 port 0 for both listeners, logging nothing. */
 export function startTestService(options: Partial<ServiceOptions> = {}): Promise<Service> {

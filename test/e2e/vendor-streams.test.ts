@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import { sharedData, skipUnlessShared, vendorBmpStreams } from '../support/shared-data.js';
 import { goldenCounts, replay } from './bmp-replay.js';
 import { apiCounts, getJson, startTestService, waitFor } from './support-service.js';

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { RibstoreError } from '../../errors.js';
 import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
 import { parseRouterIdMode } from '../../collector/router-identity.js';
-import { type ServiceOptions, startService } from '../../api/service.js';
+import { type ServiceOptions, startService } from '../../service/service.js';
 import type { Command } from '../commands.js';
 
 const help = `Usage: ribstore serve [options]

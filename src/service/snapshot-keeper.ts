@@ -15,19 +15,7 @@ import type { Logger } from 'pino';
 import { Rib, type RibOptions } from '../rib/rib.js';
 import { SnapshotDirectory } from '../rib/snapshot-directory.js';
 import type { SnapshotReport } from '../rib/snapshot-write.js';
-
-/** What `/api/v1/stats` shows under `snapshots`. */
-export interface SnapshotStatusJson {
-  dataDir: string;
-  intervalSeconds: number;
-  restored: { file: string; takenAt: string; routes: number; prefixes: number; routers: number } | null;
-  /** Files that failed to restore at start, with the reason. */
-  rejected: { file: string; error: string }[];
-  lastWrite: { file: string; takenAt: string; routes: number; bytes: number; seconds: number; longestSliceMs: number } | null;
-  lastError: string | null;
-  writes: number;
-  failures: number;
-}
+import type { SnapshotStatusJson } from '../api/snapshot-status.js';
 
 /** Options of {@link SnapshotKeeper}. */
 export interface SnapshotKeeperOptions {

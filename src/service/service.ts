@@ -16,7 +16,7 @@ import { BmpCollector, type BmpSessionHygiene } from '../collector/bmp-collector
 import { loadMrtFiles } from '../collector/mrt-loader.js';
 import { AllowList, type ListenAddress, formatListenAddress } from '../collector/options.js';
 import { Rib } from '../rib/rib.js';
-import { createApiServer } from './server.js';
+import { createApiServer } from '../api/server.js';
 import { SnapshotKeeper } from './snapshot-keeper.js';
 
 /** The router name MRT preloads are filed under. */
