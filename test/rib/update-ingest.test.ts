@@ -87,6 +87,7 @@ for (const [name, load] of [['walkUpdate visitor', loadByWalk], ['decoded BgpUpd
         originAs: null,
         med: 10,
         localPref: 50,
+        lostAt: null,
         communities: ['65000:1', '65000:2'],
         largeCommunities: ['65000:1:2'],
         extendedCommunities: ['rt 65000:100'],
