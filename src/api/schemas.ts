@@ -47,6 +47,20 @@ export const routeSchema = {
     communities: { type: 'array', items: { type: 'string' }, description: 'Communities as "65000:1".' },
     largeCommunities: { type: 'array', items: { type: 'string' }, description: 'Large communities as "65000:1:2".' },
     extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities in their text form.' },
+    atomicAggregate: { type: 'boolean', description: 'ATOMIC_AGGREGATE present.' },
+    aggregator: {
+      type: ['object', 'null'],
+      description: 'AGGREGATOR (AS4_AGGREGATOR merged): the aggregating AS and speaker address; null when absent.',
+      properties: { asn: { type: 'integer' }, address: { type: 'string' } },
+    },
+    originatorId: nullable('string', 'ORIGINATOR_ID (RFC 4456), dotted.'),
+    clusterList: { type: 'array', items: { type: 'string' }, description: 'CLUSTER_LIST (RFC 4456) cluster ids, dotted, in wire order.' },
+    otc: nullable('integer', 'Only to Customer (RFC 9234): the ASN.'),
+    unknownAttributes: {
+      type: 'array',
+      description: 'Attributes kept as bytes (unknown or not modelled), by type code.',
+      items: { type: 'object', properties: { type: { type: 'integer' }, flags: { type: 'integer', description: 'Optional 0x80, transitive 0x40, partial 0x20.' }, value: { type: 'string', description: 'The value in hex.' } } },
+    },
     stale: { type: 'boolean', description: 'Kept from an earlier session of its router, waiting to be re-announced or flushed.' },
     restored: { type: 'boolean', description: 'Restored from a snapshot file at start-up; stale until its router re-announces it.' },
     lostAt: {

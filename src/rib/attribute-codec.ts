@@ -12,6 +12,7 @@
  * set when interning; the query form ({@link AttributesJson}) is decoded from the bytes on
  * demand.
  */
+import { formatIPv4 } from '../ip/address.js';
 import { formatCommunity, formatExtendedCommunity, formatLargeCommunity } from '../wire/bgp/communities.js';
 import { createDecodeContext, type BgpDecodeContext } from '../wire/bgp/context.js';
 import { decodePathAttributes, encodePathAttributes, type EncodeContext } from '../wire/bgp/attributes.js';
@@ -100,6 +101,12 @@ export function attributesToJson(attrs: PathAttributes): AttributesJson {
     communities: (attrs.communities ?? []).map(formatCommunity),
     largeCommunities: (attrs.largeCommunities ?? []).map(formatLargeCommunity),
     extendedCommunities: (attrs.extendedCommunities ?? []).map(formatExtendedCommunity),
+    atomicAggregate: attrs.atomicAggregate === true,
+    aggregator: attrs.aggregator === undefined ? null : { asn: attrs.aggregator.asn, address: formatIPv4(attrs.aggregator.address) },
+    originatorId: attrs.originatorId === undefined ? null : formatIPv4(attrs.originatorId),
+    clusterList: (attrs.clusterList ?? []).map(formatIPv4),
+    otc: attrs.otc ?? null,
+    unknownAttributes: (attrs.unknown ?? []).map((a) => ({ type: a.type, flags: a.flags, value: Buffer.from(a.value.buffer, a.value.byteOffset, a.value.byteLength).toString('hex') })),
   };
 }
 

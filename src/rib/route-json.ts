@@ -53,6 +53,18 @@ export interface AttributesJson {
   largeCommunities: string[];
   /** RFC 4360 extended communities in their text form. */
   extendedCommunities: string[];
+  /** ATOMIC_AGGREGATE present (RFC 4271 5.1.6). */
+  atomicAggregate: boolean;
+  /** AGGREGATOR (RFC 4271 5.1.7; AS4_AGGREGATOR merged): the aggregating AS and speaker address, null if absent. */
+  aggregator: { asn: number; address: string } | null;
+  /** ORIGINATOR_ID (RFC 4456) as an IPv4 address text, null if absent. */
+  originatorId: string | null;
+  /** CLUSTER_LIST (RFC 4456) cluster ids as IPv4 address texts, in wire order. */
+  clusterList: string[];
+  /** Only to Customer (RFC 9234): the ASN, null if absent. */
+  otc: number | null;
+  /** Attributes ribstore keeps as bytes (unknown or not modelled): type code, flags and value in hex, by type. */
+  unknownAttributes: { type: number; flags: number; value: string }[];
 }
 
 /** One route as queries show it. */

@@ -28,7 +28,7 @@ let bmpPort = 0;
 /** The injected routes: prefix → gobgp `global rib add` arguments after the prefix. */
 const ROUTES: Record<string, { family: 'ipv4' | 'ipv6'; args: string[] }> = {
   '10.10.0.0/16': { family: 'ipv4', args: ['nexthop', '192.0.2.10', 'aspath', '65100,65200', 'community', '65000:100,65000:200', 'large-community', '65000:1:2', 'med', '20', 'origin', 'egp'] },
-  '10.20.0.0/24': { family: 'ipv4', args: ['nexthop', '192.0.2.10', 'aspath', '65100,65300', 'community', '65000:300'] },
+  '10.20.0.0/24': { family: 'ipv4', args: ['nexthop', '192.0.2.10', 'aspath', '65100,65300', 'community', '65000:300', 'aggregator', '65300:192.0.2.55'] },
   '10.20.1.0/24': { family: 'ipv4', args: ['nexthop', '192.0.2.11', 'aspath', '65100,4200000001', 'large-community', '4200000001:5:6'] },
   '2001:db8:10::/48': { family: 'ipv6', args: ['nexthop', '2001:db8::10', 'aspath', '65100,{65300,65301}', 'community', '65000:300', 'large-community', '65000:3:4'] },
   '2001:db8:20::/48': { family: 'ipv6', args: ['nexthop', '2001:db8::10', 'aspath', '65100', 'med', '5'] },
@@ -161,6 +161,11 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
     }
     const set = await api(`/api/v1/lookup?address=2001:db8:10::1&router=${router}`);
     assert.deepEqual(set.routes[0].asPath, [65100, [65300, 65301]]);
+    // AGGREGATOR as GoBGP set it, on every view; routes without one show null.
+    const aggregated = await api(`/api/v1/lookup?address=10.20.0.1&router=${router}`);
+    assert.equal(aggregated.routes.length, 3);
+    for (const route of aggregated.routes) assert.deepEqual(route.aggregator, { asn: 65300, address: '192.0.2.55' }, route.view);
+    assert.equal((await api(`/api/v1/lookup?address=10.10.0.1&router=${router}`)).routes[0].aggregator, null);
   });
 
   test('a withdrawn route disappears from every view', async () => {

@@ -129,8 +129,7 @@ describe('bgpdump reads the export of a RIB built with our codec', () => {
     });
     const expected = expectedRoutes(rib).map(({ prefix, route: r }) => {
       const asPath = r.asPath.map((hop) => (Array.isArray(hop) ? `{${hop.join(',')}}` : String(hop))).join(' ');
-      // The RIB's route JSON has no ATOMIC_AGGREGATE/AGGREGATOR: the fixture gives them to this one prefix.
-      const aggregate = prefix === '203.0.113.0/24' ? ['AG', '65001 192.0.2.9'] : ['NAG', ''];
+      const aggregate = [r.atomicAggregate ? 'AG' : 'NAG', r.aggregator ? `${r.aggregator.asn} ${r.aggregator.address}` : ''];
       return JSON.stringify([
         prefix,
         r.peer.address,

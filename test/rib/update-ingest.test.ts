@@ -91,6 +91,13 @@ for (const [name, load] of [['walkUpdate visitor', loadByWalk], ['decoded BgpUpd
         communities: ['65000:1', '65000:2'],
         largeCommunities: ['65000:1:2'],
         extendedCommunities: ['rt 65000:100'],
+        atomicAggregate: false,
+        aggregator: null,
+        originatorId: null,
+        clusterList: [],
+        otc: null,
+        unknownAttributes: [],
+        lostAt: null,
       },
     );
     assert.equal(rib.routes('203.0.113.0/24'), undefined, 'withdrawn');
@@ -149,4 +156,33 @@ test('canonical attribute bytes round-trip to the query form and ignore NLRI', (
   const json = decodeRouteAttributes(encodeRouteAttributes(a));
   assert.equal(json.nextHop, '2001:db8::1');
   assert.deepEqual(json.asPath, [65001, 65010]);
+});
+
+test('every path attribute reaches the route JSON: AGGREGATOR, ATOMIC_AGGREGATE, ORIGINATOR_ID, CLUSTER_LIST, OTC, unknown ones as hex', () => {
+  const rib = new Rib();
+  const attributes: PathAttributes = {
+    ...base,
+    atomicAggregate: true,
+    aggregator: { asn: 4200000001, address: 0xc0000209 },
+    originatorId: 0x0a000001,
+    clusterList: [0x0a0000fe, 0x0a0000fd],
+    otc: 65002,
+    unknown: [{ flags: 0xc0, type: 99, value: new Uint8Array([0xde, 0xad, 0xbe, 0xef]) }],
+  };
+  const visitor = new RibUpdateVisitor(rib, target);
+  visitor.finish(walkUpdate(encodeUpdate({ attributes, announced: [nlri('192.0.2.0/24')] }, ctx), 0, ctx, visitor));
+  const route = rib.lookup('192.0.2.9')!.routes[0]!;
+  assert.equal(route.atomicAggregate, true);
+  assert.deepEqual(route.aggregator, { asn: 4200000001, address: '192.0.2.9' });
+  assert.equal(route.originatorId, '10.0.0.1');
+  assert.deepEqual(route.clusterList, ['10.0.0.254', '10.0.0.253']);
+  assert.equal(route.otc, 65002);
+  assert.deepEqual(route.unknownAttributes, [{ type: 99, flags: 0xc0, value: 'deadbeef' }]);
+  // A route without them: the empty forms.
+  visitor.finish(walkUpdate(encodeUpdate({ attributes: base, announced: [nlri('198.51.100.0/24')] }, ctx), 0, ctx, visitor));
+  const plain = rib.lookup('198.51.100.1')!.routes[0]!;
+  assert.deepEqual(
+    [plain.atomicAggregate, plain.aggregator, plain.originatorId, plain.clusterList, plain.otc, plain.unknownAttributes],
+    [false, null, null, [], null, []],
+  );
 });

@@ -50,5 +50,11 @@ export function makeAttributes(originAs: number, pathLen: number, localPref: num
     communities: [`65000:${community}`],
     largeCommunities: [],
     extendedCommunities: [],
+    atomicAggregate: false,
+    aggregator: null,
+    originatorId: null,
+    clusterList: [],
+    otc: null,
+    unknownAttributes: [],
   };
 }
