@@ -97,7 +97,6 @@ for (const [name, load] of [['walkUpdate visitor', loadByWalk], ['decoded BgpUpd
         clusterList: [],
         otc: null,
         unknownAttributes: [],
-        lostAt: null,
       },
     );
     assert.equal(rib.routes('203.0.113.0/24'), undefined, 'withdrawn');
