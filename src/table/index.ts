@@ -3,9 +3,9 @@ export { PrefixMap, PrefixMapView, PrefixMapSnapshot, type PrefixMapOptions } fr
 export {
   PrefixTable,
   PrefixTableSnapshot,
-  MAX_TABLE_VALUE,
   type PrefixTableOptions,
   type PrefixTableStats,
 } from './prefix-table.js';
+export { MAX_TABLE_VALUE } from './layout.js';
 export { PrefixTableReader, type SharedSnapshotDescriptor } from './prefix-table-reader.js';
 export { type ValueCodec, jsonValueCodec } from './serialise.js';

@@ -36,6 +36,9 @@
  * leaf instead of a chain of nodes.
  */
 
+/** Largest value a PrefixTable stores (a value word is a non-negative int32). */
+export const MAX_TABLE_VALUE = 0x7fffffff;
+
 /** Offset of the 8-word child bitset. */
 export const CHILD_BITS = 0;
 /** Offset of the word holding the child array's offset. */

@@ -58,6 +58,7 @@ import {
   LEAF_VALUE,
   LEAF_WORDS_V4,
   LEAF_WORDS_V6,
+  MAX_TABLE_VALUE,
   NODE_GEN,
   NODE_WORDS,
   PREFIX_ARRAY,
@@ -73,17 +74,11 @@ import {
   CONTROL_SLOT_COUNT,
   PrefixTableReader,
   type SharedSnapshotDescriptor,
-  adjustChildRanks,
-  adjustPrefixRanks,
-  childRank,
-  prefixRank,
 } from './prefix-table-reader.js';
+import { adjustChildRanks, adjustPrefixRanks, childRank, prefixRank } from './node-rank.js';
 
 /** Options for a {@link PrefixTable}. */
 export type PrefixTableOptions = ArenaOptions;
-
-/** Largest value a {@link PrefixTable} stores. */
-export const MAX_TABLE_VALUE = 0x7fffffff;
 
 /** Words one write may bump-allocate at most: a copied path of 17 nodes with full arrays, plus a split. */
 const RESERVE_WORDS = 18 * (NODE_WORDS + 16 + 512 + 256) + 16;

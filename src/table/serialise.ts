@@ -16,7 +16,7 @@ import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
 import { parsePrefix, prefixFromBytes, prefixToBytes } from '../ip/prefix.js';
 import { decodeContainer, encodeContainer, requireSection, sectionId } from '../store/container.js';
-import { MAX_TABLE_VALUE } from './prefix-table.js';
+import { MAX_TABLE_VALUE } from './layout.js';
 
 /** Which structure a byte form holds. */
 export const enum SerialisedKind {

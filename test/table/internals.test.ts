@@ -15,7 +15,7 @@ import {
   PREFIX_COUNT,
   PREFIX_RANKS,
 } from '../../src/table/layout.js';
-import { updateChildRanks, updatePrefixRanks } from '../../src/table/prefix-table-reader.js';
+import { updateChildRanks, updatePrefixRanks } from '../../src/table/node-rank.js';
 import { PrefixTable } from '../../src/index.js';
 import { lcg } from './tables.js';
 

@@ -38,8 +38,10 @@ test('a worker reads a shared snapshot correctly while the main thread writes', 
 
   const snapshot = table.snapshot();
   const descriptor = snapshot.share();
-  // Write batches done so far, shared with the worker (which records it around each round).
-  const progress = new Int32Array(new SharedArrayBuffer(4));
+  // [0]: write batches done so far, shared with the worker (which records it around each round);
+  // [1]: set by the worker once its reader is built (loading the worker can take longer than
+  // every write batch on a loaded machine, so writing starts when it is ready to read).
+  const progress = new Int32Array(new SharedArrayBuffer(8));
   const worker = new Worker(new URL('./fixtures/snapshot-reader-worker.js', import.meta.url), {
     workerData: { descriptor, v4: v4Words, v6: v6Words, rounds: 20, progress },
   });
@@ -50,6 +52,7 @@ test('a worker reads a shared snapshot correctly while the main thread writes', 
   let finished = false;
   void done.then(() => (finished = true), () => (finished = true));
 
+  while (!finished && Atomics.load(progress, 1) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   // Keep writing (growing the shared arena too) until the worker is done.
   let writes = 0;
   const later = randomPrefixes(200_000, random);
