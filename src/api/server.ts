@@ -195,12 +195,22 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       schema: {
         summary: 'Longest-prefix match of an address',
         description:
-          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`). An unknown `router` is 404 `NOT_FOUND`.',
+          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). The longest prefix with a current route wins over longer prefixes whose routes are all stale (see `stale`). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`). An unknown `router` is 404 `NOT_FOUND`.',
         tags: ['routes'],
         querystring: {
           type: 'object',
           required: ['address'],
-          properties: { address: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 address.' }, ...routerQuery },
+          properties: {
+            address: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 address.' },
+            ...routerQuery,
+            stale: {
+              type: 'string',
+              enum: ['prefer-live', 'include'],
+              default: 'prefer-live',
+              description:
+                '`prefer-live` (default): the longest prefix with a current route; a prefix whose only routes are stale (kept from a router\'s previous session) answers only where no current route covers the address. `include`: stale routes count like current ones.',
+            },
+          },
           additionalProperties: false,
         },
         response: {
@@ -213,9 +223,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       },
     },
     async (request) => {
-      const query = request.query as { address: string; router?: string };
+      const query = request.query as { address: string; router?: string; stale?: 'prefer-live' | 'include' };
       const address = parseAddress(query.address);
-      const answer = rib.lookup(address, routerFilter(query.router));
+      const answer = rib.lookup(address, { ...routerFilter(query.router), stale: query.stale ?? 'prefer-live' });
       if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}`);
       return answer;
     },

@@ -70,6 +70,14 @@ export interface RouteFilter {
   rd?: string;
   /** AFI/SAFI name (`ipv4-unicast`, ...). */
   afiSafi?: string;
+  /**
+   * How {@link RibReader.lookup} treats stale routes (kept from a router's previous session)
+   * when it chooses the longest prefix: `'prefer-live'` (default) chooses the longest prefix
+   * with a current route and answers a stale-only prefix only where no current route covers
+   * the address; `'include'` counts stale routes like current ones. Other queries show stale
+   * routes (flagged `stale`) either way.
+   */
+  stale?: 'prefer-live' | 'include';
 }
 
 /** A prefix originated by an AS, for {@link Rib.originatedBy}. */
@@ -228,37 +236,68 @@ export class RibReader {
     };
   }
 
-  /** Slot of the longest prefix containing `address` with a route visible under `mask`, or -1. */
-  private longestVisible(index: PrefixIndex, address: Address, mask: Uint8Array): number {
+  /** Whether slot `s` has a route visible under `mask` from a current (ACTIVE, not stale) peer-view. */
+  private hasLive(s: number, mask: Uint8Array): boolean {
+    const sets = this.sets;
+    const e = sets.entries;
+    const state = this.registry.pvState;
+    const base = sets.offset[s]!;
+    const end = base + sets.count[s]! * ENTRY_WORDS;
+    for (let at = base; at < end; at += ENTRY_WORDS) {
+      const pv = e[at]! & PV_MASK;
+      if (mask[pv] === 1 && state[pv] === PV_ACTIVE) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Slot of the longest prefix containing `address` with a route visible under `mask`, or -1.
+   * With `preferLive`, the longest prefix with a current (not stale) route wins over longer
+   * prefixes that only have stale routes (a route withdrawn while its router was away must
+   * not hide the router's live covering route); a stale-only prefix answers only when no
+   * live route covers the address.
+   */
+  private longestVisible(index: PrefixIndex, address: Address, mask: Uint8Array, preferLive: boolean): number {
     const s = address.family === 4 ? index.lookupV4(address.w0) : index.lookupV6(address.w0, address.w1, address.w2, address.w3);
     if (s < 0) return -1;
-    if (this.hasVisible(s, mask)) return s;
+    if (preferLive ? this.hasLive(s, mask) : this.hasVisible(s, mask)) return s;
+    let staleOnly = !preferLive || !this.hasVisible(s, mask) ? -1 : s;
     const host = new Prefix(address.family, address.w0, address.w1, address.w2, address.w3, address.family === 4 ? 32 : 128);
     const covering = [...index.supernets(host)];
     for (let i = covering.length - 1; i >= 0; i--) {
       const c = covering[i]![1];
-      if (this.hasVisible(c, mask)) return c;
+      if (c === s) continue;
+      if (preferLive) {
+        if (this.hasLive(c, mask)) return c;
+        if (staleOnly < 0 && this.hasVisible(c, mask)) staleOnly = c;
+      } else if (this.hasVisible(c, mask)) {
+        return c;
+      }
     }
-    return -1;
+    return staleOnly;
   }
 
   /**
    * The longest prefix containing `address` that has routes passing `filter`, with those
-   * routes best first (see route-order.ts). With `filter.router` set and no route from that
-   * router, routes of every router are shown instead (`fallback: true`) unless the RIB was
-   * built with `fallbackToOtherRouters: false`. Undefined when nothing matches.
+   * routes best first (see route-order.ts). The longest prefix with a current route is
+   * chosen; a prefix whose only routes are stale answers only where no current route covers
+   * the address, unless `filter.stale` is `'include'` (then stale routes count like current
+   * ones). With `filter.router` set and no route from that router, routes of every router are
+   * shown instead (`fallback: true`) unless the RIB was built with
+   * `fallbackToOtherRouters: false`. Undefined when nothing matches.
    */
   lookup(address: string | Address, filter: RouteFilter = {}): LookupJson | undefined {
     const a = typeof address === 'string' ? parseAddress(address) : address;
     const t = this.findTable(filter.rd);
     if (t === undefined) return undefined;
     const index = this.tables[t]!;
+    const preferLive = filter.stale !== 'include';
     let mask = this.visibility(filter, true);
-    let s = this.longestVisible(index, a, mask);
+    let s = this.longestVisible(index, a, mask, preferLive);
     let fallback = false;
     if (s < 0 && filter.router !== undefined && this.fallback) {
       mask = this.visibility(filter, false);
-      s = this.longestVisible(index, a, mask);
+      s = this.longestVisible(index, a, mask, preferLive);
       fallback = true;
     }
     if (s < 0) return undefined;
@@ -267,21 +306,25 @@ export class RibReader {
 
   /**
    * Numeric fast path: the best visible route (any router, peer, view) of the longest
-   * prefix containing IPv4 address `address` (uint32) in the global table. Returns the
+   * prefix containing IPv4 address `address` (uint32) in the global table, choosing the
+   * prefix as {@link lookup} does (current routes before stale-only prefixes). Returns the
    * route's entry handle (for {@link entryAttributes} etc.), or -1. The handle is valid until
-   * the next write. Allocates nothing.
+   * the next write. Allocates nothing when the longest prefix has a current route.
    */
   bestRouteV4(address: number): number {
     const s = this.tables[0]!.lookupV4(address);
     if (s < 0) return -1;
     const best = this.bestIn(s);
-    if (best >= 0) return best;
+    if (best >= 0 && this.bestInSawLive) return best;
     const all = this.visibility({}, false);
-    const c = this.longestVisible(this.tables[0]!, parseAddress(formatIPv4(address)), all);
+    const c = this.longestVisible(this.tables[0]!, parseAddress(formatIPv4(address)), all, true);
     return c < 0 ? -1 : this.orderedEntries(c, all)[0]!;
   }
 
-  /** Best ACTIVE-or-STALE entry of slot `s`, or -1. */
+  /** Whether the last {@link bestIn} met a current (ACTIVE) route. */
+  private bestInSawLive = false;
+
+  /** Best ACTIVE-or-STALE entry of slot `s`, or -1; sets {@link bestInSawLive}. */
   private bestIn(s: number): number {
     const sets = this.sets;
     const e = sets.entries;
@@ -289,10 +332,12 @@ export class RibReader {
     const base = sets.offset[s]!;
     const end = base + sets.count[s]! * ENTRY_WORDS;
     let best = -1;
+    let live = false;
     for (let at = base; at < end; at += ENTRY_WORDS) {
       const pv = e[at]! & PV_MASK;
       const st = state[pv];
       if (st !== PV_ACTIVE && st !== PV_STALE) continue;
+      if (st === PV_ACTIVE) live = true;
       if (
         best < 0 ||
         compareRoutes(this.registry, this.attributes, pv, e[at + 2]!, e[at + 1]!, e[best]! & PV_MASK, e[best + 2]!, e[best + 1]!) < 0
@@ -300,6 +345,7 @@ export class RibReader {
         best = at;
       }
     }
+    this.bestInSawLive = live;
     return best;
   }
 

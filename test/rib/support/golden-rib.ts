@@ -261,7 +261,9 @@ export class GoldenRib {
     const a: Address = parseAddress(address);
     const find = (withRouter: boolean): PrefixRoutesJson | undefined => {
       const list = this.visible(filter, withRouter).filter((x) => x.r.prefix.contains(a));
-      const ps = this.prefixesOf(list).sort((x, y) => y.length - x.length);
+      // Prefixes with a current route win over stale-only ones unless stale=include.
+      const live = filter.stale === 'include' ? list : list.filter((x) => !x.stale);
+      const ps = this.prefixesOf(live.length > 0 ? live : list).sort((x, y) => y.length - x.length);
       return ps.length === 0 ? undefined : this.group(list, ps[0]!);
     };
     let res = find(true);

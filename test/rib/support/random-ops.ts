@@ -159,6 +159,10 @@ export class Harness {
     const { rib, golden } = this;
     for (const f of FILTERS) {
       for (const a of ADDRESSES) assert.deepEqual(rib.lookup(a, f), golden.lookup(a, f), `lookup ${a} ${JSON.stringify(f)}`);
+      for (const a of ADDRESSES) {
+        const g = { ...f, stale: 'include' as const };
+        assert.deepEqual(rib.lookup(a, g), golden.lookup(a, g), `lookup ${a} ${JSON.stringify(g)}`);
+      }
       for (const p of [...V4, ...V6]) assert.deepEqual(rib.routes(p, f), golden.routes(p, f), `routes ${p} ${JSON.stringify(f)}`);
       for (const p of ['0.0.0.0/0', '10.1.0.0/16', '::/0']) {
         assert.deepEqual([...rib.moreSpecifics(p, f)], golden.moreSpecifics(p, f), `moreSpecifics ${p} ${JSON.stringify(f)}`);
