@@ -10,11 +10,14 @@
  * `collector_errors_total{kind}`, `bmp_prefix_updates_total{action}`, `bmp_treat_as_withdraw_total`,
  * `routes`, `prefixes`, `routers`, `peers`; with a data directory `snapshot_last_success_timestamp_seconds`,
  * `snapshot_last_duration_seconds`, `snapshot_last_bytes`, `snapshot_writes_total{result}`,
- * `snapshot_restored_routes`; plus prom-client's default process
+ * `snapshot_restored_routes`; with `--publish` `bus_connected`, `bus_published_messages_total`,
+ * `bus_published_bytes_total`, `bus_dropped_total`, `bus_errors_total`, `bus_disconnects_total`,
+ * `bus_queue_messages`, `bus_queue_bytes`, `bus_lag_seconds`; plus prom-client's default process
  * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SnapshotStatusJson } from './snapshot-status.js';
+import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
 
 /** Where the metrics read their values at scrape time. */
@@ -25,6 +28,8 @@ export interface MetricsSources {
   rib: () => { routes: number; prefixes: number; routers: number; peers: number };
   /** Persistence figures (absent without a data directory). */
   snapshots?: () => SnapshotStatusJson;
+  /** Bus publisher figures (absent without --publish). */
+  publisher?: () => BmpPublisherStatistics;
 }
 
 /** Build a registry with every ribstore metric reading from `sources`. */
@@ -150,6 +155,28 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
         this.set(snapshots().restored?.routes ?? 0);
       },
     });
+  }
+  const publisher = sources.publisher;
+  if (publisher) {
+    const gauge = (name: string, help: string, read: (s: BmpPublisherStatistics) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read(publisher()));
+        },
+      });
+    };
+    gauge('ribstore_bus_connected', 'Whether the publisher is connected to NATS JetStream (1) or not (0)', (s) => (s.connected ? 1 : 0));
+    gauge('ribstore_bus_queue_messages', 'BMP messages waiting for their JetStream acknowledgement', (s) => s.queuedMessages);
+    gauge('ribstore_bus_queue_bytes', 'Bytes of OpenBMP records waiting for their JetStream acknowledgement', (s) => s.queuedBytes);
+    gauge('ribstore_bus_lag_seconds', 'Age of the oldest unacknowledged BMP message', (s) => s.lagMs / 1000);
+    counter(registry, 'ribstore_bus_published_messages_total', 'BMP messages stored by JetStream', [], () => [[{}, publisher().published]]);
+    counter(registry, 'ribstore_bus_published_bytes_total', 'Bytes of OpenBMP records stored by JetStream', [], () => [[{}, publisher().publishedBytes]]);
+    counter(registry, 'ribstore_bus_dropped_total', 'BMP messages not published (full queue with --publish-overflow drop)', [], () => [[{}, publisher().dropped]]);
+    counter(registry, 'ribstore_bus_errors_total', 'Failed publish attempts (retried)', [], () => [[{}, publisher().errors]]);
+    counter(registry, 'ribstore_bus_disconnects_total', 'NATS connections lost', [], () => [[{}, publisher().disconnects]]);
   }
   return registry;
 }

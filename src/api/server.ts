@@ -31,6 +31,7 @@ import { ApiError, errorBody, errorSchema, handleClientError, handleError } from
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
+import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { SnapshotStatusJson } from './snapshot-status.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
 
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   readonly version?: string;
   /** Persistence figures, when the service keeps snapshots. */
   readonly snapshots?: () => SnapshotStatusJson;
+  /** Bus publisher figures, when the service publishes (`--publish`). */
+  readonly publisher?: () => BmpPublisherStatistics;
   /**
    * A request whose headers (and body) have not all arrived this long after it began is
    * answered 408 and closed, so slow clients cannot hold connections open (default 30 s;
@@ -102,6 +105,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       return { routes: stats.routes, prefixes: stats.prefixes, routers: stats.routers, peers: stats.peers };
     },
     ...(options.snapshots ? { snapshots: options.snapshots } : {}),
+    ...(options.publisher ? { publisher: options.publisher } : {}),
     ...(collector
       ? {
           collector: () => {
@@ -455,6 +459,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
                 additionalProperties: true,
                 description: 'With --data-dir: the restored snapshot, the last write, rejected files and failures.',
               },
+              publisher: {
+                type: ['object', 'null'],
+                additionalProperties: true,
+                description:
+                  'With --publish: connected, disconnects, published, publishedBytes, duplicates, dropped, errors, lastError, queuedMessages, queuedBytes, lagMs (age of the oldest unacknowledged message), holding.',
+              },
               uptimeSeconds: { type: 'number' },
             },
           },
@@ -469,6 +479,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         collector: collector ? { ...collector.totals, queueBytes: depth!.bytes, queueChunks: depth!.chunks } : null,
         memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
         snapshots: options.snapshots?.() ?? null,
+        publisher: options.publisher?.() ?? null,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
     },

@@ -84,6 +84,19 @@ export interface BmpCollectorOptions {
   readonly sliceMs?: number;
   /** Logger (default: silent). */
   readonly logger?: Logger;
+  /** Receives every BMP message of every session after it was applied (e.g. the bus publisher). */
+  readonly tap?: BmpTap;
+}
+
+/**
+ * A consumer of the raw BMP stream beside the RIB. It sees each router's messages in arrival
+ * order, as the bytes the router sent (a view valid only during the call: copy what you keep).
+ */
+export interface BmpTap {
+  /** One message of `router` (the session's remote address). Must not throw or block. */
+  message(router: string, bytes: Uint8Array): void;
+  /** A promise while the tap wants ingest held (back-pressure), else `null`. */
+  hold(): Promise<void> | null;
 }
 
 /** The session-hygiene and router-identity settings of {@link BmpCollectorOptions} (what `serve`'s flags set). */
@@ -148,13 +161,14 @@ export class BmpCollector {
   readonly routers = new Map<string, CollectorRouter>();
 
   private readonly rib: Rib;
-  private readonly options: Required<Omit<BmpCollectorOptions, 'logger' | 'allow' | 'rib' | 'routerIdFrom'>>;
+  private readonly options: Required<Omit<BmpCollectorOptions, 'logger' | 'allow' | 'rib' | 'routerIdFrom' | 'tap'>>;
   private readonly names: RouterNames;
   private readonly sessions: SessionTable<Session>;
   private sweeping: Promise<void> | null = null;
   private readonly peerRecords = new PeerRecords();
   private readonly allow: AllowList;
   private readonly logger: Logger | null;
+  private readonly tap: BmpTap | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -179,6 +193,7 @@ export class BmpCollector {
     });
     this.allow = options.allow ?? new AllowList([]);
     this.logger = options.logger ?? null;
+    this.tap = options.tap;
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -229,6 +244,7 @@ export class BmpCollector {
     socket.once('close', () => this.sockets.delete(socket));
     this.totals.sessionsAccepted++;
     this.totals.sessionsOpen++;
+    const tap = this.tap;
     const session: Session = {
       address,
       port: socket.remotePort ?? 0,
@@ -236,7 +252,12 @@ export class BmpCollector {
       state: null,
       initiationTimer: null,
       connection: new BmpConnection(socket, this.options, {
-        onMessage: (message, _bytes, offset) => this.onSessionMessage(session, message, offset),
+        onMessage: (message, bytes, offset) => {
+          this.onSessionMessage(session, message, offset);
+          // Only an established session's messages go to the tap (a refused one never had a router).
+          if (tap && session.router !== null) tap.message(session.address, bytes);
+        },
+        ...(tap ? { hold: () => tap.hold() } : {}),
         onClose: (end) => this.onClose(session, end),
       }),
       close: (reason) => session.connection.destroy(reason),

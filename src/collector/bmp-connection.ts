@@ -51,6 +51,12 @@ export interface BmpConnectionEnd {
 export interface BmpConnectionHandler {
   /** A decoded message. Throwing closes the connection with a `decode` error (or the error's kind). */
   onMessage(message: BmpMessage, bytes: Uint8Array, offset: number): void;
+  /**
+   * Back-pressure from a downstream consumer (the bus publisher with `--publish-overflow pause`):
+   * a promise while processing must wait, else `null`. While held, chunks still queue and the
+   * socket pauses at the high-water mark as usual.
+   */
+  hold?(): Promise<void> | null;
   /** The connection is closed; called exactly once. */
   onClose(end: BmpConnectionEnd): void;
 }
@@ -91,6 +97,8 @@ export class BmpConnection {
   /** Whether the framer still holds a fed chunk that may contain whole messages. */
   private framerLoaded = false;
   private scheduled = false;
+  /** Waiting for {@link BmpConnectionHandler.hold} to release. */
+  private held = false;
   private seenInitiation = false;
   private terminated = false;
   private ended = false;
@@ -142,7 +150,7 @@ export class BmpConnection {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.closed) return;
+    if (this.scheduled || this.closed || this.held) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -157,6 +165,15 @@ export class BmpConnection {
     let sinceClockCheck = 0;
     try {
       for (;;) {
+        const hold = this.handler.hold?.();
+        if (hold) {
+          this.held = true;
+          void hold.then(() => {
+            this.held = false;
+            this.schedule();
+          });
+          return;
+        }
         if (!this.framerLoaded) {
           if (this.queueHead === this.queue.length) break;
           const chunk = this.queue[this.queueHead]!;

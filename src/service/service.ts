@@ -6,6 +6,7 @@
  * ```
  *   routers ──BMP──► BmpCollector ──► Rib ◄── HTTP API ◄── clients
  *                                      ▲
+ *                  └─► BmpPublisher ──► NATS JetStream (--publish)
  *   --mrt files ──── MRT loader ───────┘        timer: rib.tick() + sweep (keep time, flushes)
  * ```
  */
@@ -18,6 +19,7 @@ import { AllowList, type ListenAddress, formatListenAddress } from '../collector
 import { Rib } from '../rib/rib.js';
 import { createApiServer } from '../api/server.js';
 import { SnapshotKeeper } from './snapshot-keeper.js';
+import { BmpPublisher, type BmpPublisherOptions } from '../bus/publisher.js';
 
 /** The router name MRT preloads are filed under. */
 const MRT_ROUTER = 'mrt';
@@ -49,6 +51,8 @@ export interface ServiceOptions {
   readonly snapshotIntervalMs?: number;
   /** Complete snapshots kept in `dataDir`. Default 3. */
   readonly snapshotKeep?: number;
+  /** Publish every received BMP message to NATS JetStream (`--publish`); logger is the service's. */
+  readonly publish?: Omit<BmpPublisherOptions, 'logger'>;
 }
 
 /** A running service. */
@@ -59,6 +63,8 @@ export interface Service {
   readonly logger: Logger;
   /** Persistence, when started with `dataDir`. */
   readonly snapshots: SnapshotKeeper | undefined;
+  /** The bus publisher, when started with `publish`. */
+  readonly publisher: BmpPublisher | undefined;
   /** Bound BMP address, `host:port`. */
   readonly bmpAddress: string;
   readonly bmpPort: number;
@@ -88,9 +94,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger.info({ file, routes: summary.announcements, prefixes: summary.prefixes, ms: Math.round(summary.elapsedMs) }, 'MRT file loaded');
   }
   if (mrtFiles.length > 0) rib.flushStale(MRT_ROUTER);
+  const publisher = options.publish ? new BmpPublisher({ ...options.publish, logger }) : undefined;
   const collector = new BmpCollector({
     rib,
     logger,
+    ...(publisher ? { tap: publisher } : {}),
     ...(options.allow ? { allow: options.allow } : {}),
     ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
     ...(options.maxMessageLength ? { maxMessageLength: options.maxMessageLength } : {}),
@@ -103,6 +111,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger,
     ...(options.maxPageLimit ? { maxPageLimit: options.maxPageLimit } : {}),
     ...(snapshots ? { snapshots: () => snapshots.snapshotStatus() } : {}),
+    ...(publisher ? { publisher: () => publisher.statistics() } : {}),
   });
   let bmp: AddressInfo;
   try {
@@ -117,6 +126,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const tick = setInterval(() => collector.tick(), options.tickMs ?? 1000);
   tick.unref();
   snapshots?.start(rib);
+  publisher?.start();
   const bmpAddress = formatListenAddress({ host: bmp.address, port: bmp.port });
   const httpUrl = `http://${formatListenAddress({ host: http.address, port: http.port })}`;
   logger.info({ bmp: bmpAddress, http: httpUrl }, 'ribstore serving');
@@ -127,6 +137,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     api,
     logger,
     snapshots,
+    publisher,
     bmpAddress,
     bmpPort: bmp.port,
     httpUrl,
@@ -134,6 +145,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       closing ??= (async () => {
         clearInterval(tick);
         await collector.close();
+        await publisher?.close();
         await snapshots?.stop();
         await api.close();
         logger.info('ribstore stopped');

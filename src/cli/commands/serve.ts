@@ -7,6 +7,7 @@ import { RibstoreError } from '../../errors.js';
 import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
 import { parseRouterIdMode } from '../../collector/router-identity.js';
 import { type ServiceOptions, startService } from '../../service/service.js';
+import type { BmpPublisherOptions } from '../../bus/publisher.js';
 import type { Command } from '../commands.js';
 
 const help = `Usage: ribstore serve [options]
@@ -53,6 +54,18 @@ Options:
                              closes that session
   --queue-limit SIZE         per-session backlog of received bytes above which the socket is
                              paused (default 64M)
+  --publish URL              publish every received BMP message to NATS JetStream at URL
+                             (e.g. nats://127.0.0.1:4222), OpenBMP v1.7 framed, on subject
+                             ribstore.bmp.COLLECTOR.ROUTER of stream RIBSTORE_BMP; NATS down at
+                             start or later: collecting goes on, publishing resumes on reconnect
+  --publish-overflow drop|pause
+                             when the publish buffer is full: drop messages (counted) or hold
+                             BMP ingest until it drains (default drop)
+  --publish-buffer SIZE      publish buffer bound (default 64M)
+  --publish-max-age DURATION stream retention by age (default 0: unlimited)
+  --publish-max-bytes SIZE   stream retention by size (default 0: unlimited)
+  --collector-name NAME      this collector's name on the bus: OpenBMP admin id and subject
+                             token (default ribstore)
   --max-page N               most items one API page may hold (default 10000)
   --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default info);
                              logs are JSON lines on stderr
@@ -63,6 +76,7 @@ Examples:
   ribstore serve --bmp-listen 11019 --http-listen 0.0.0.0:8080 --keep 10m --allow 192.0.2.0/24
   ribstore serve --mrt rib.20240101.0000.bz2 --http-listen 8080
   ribstore serve --data-dir /var/lib/ribstore --snapshot-interval 5m
+  ribstore serve --publish nats://127.0.0.1:4222 --collector-name rc1 --publish-max-age 24h
 `;
 
 /** A duration flag that must be more than zero. */
@@ -98,6 +112,12 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'queue-limit': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
       'log-level': { type: 'string', default: 'info' },
+      publish: { type: 'string' },
+      'publish-overflow': { type: 'string', default: 'drop' },
+      'publish-buffer': { type: 'string', default: '64M' },
+      'publish-max-age': { type: 'string', default: '0' },
+      'publish-max-bytes': { type: 'string', default: '0' },
+      'collector-name': { type: 'string', default: 'ribstore' },
     },
   });
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -127,6 +147,23 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     queueHighWaterBytes: parseSize(values['queue-limit']!),
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
     logLevel,
+    ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
+  };
+}
+
+/** The `--publish*` flags as publisher options. */
+function parsePublishArgs(values: Record<string, string | boolean | (string | boolean)[] | undefined>): Omit<BmpPublisherOptions, 'logger'> {
+  const overflow = values['publish-overflow'];
+  if (overflow !== 'drop' && overflow !== 'pause') throw new RibstoreError('INVALID_ARGUMENT', `invalid --publish-overflow ${JSON.stringify(overflow)}: expected drop or pause`);
+  const url = String(values['publish']);
+  if (!/^(nats|tls|wss?):\/\//.test(url)) throw new RibstoreError('INVALID_ARGUMENT', `invalid --publish ${JSON.stringify(url)}: expected a NATS URL such as nats://127.0.0.1:4222`);
+  return {
+    servers: url,
+    overflow,
+    bufferBytes: parseSize(String(values['publish-buffer'])),
+    maxAgeMs: String(values['publish-max-age']) === '0' ? 0 : parseDuration(String(values['publish-max-age'])),
+    maxBytes: String(values['publish-max-bytes']) === '0' ? 0 : parseSize(String(values['publish-max-bytes'])),
+    collectorName: String(values['collector-name']),
   };
 }
 

@@ -1,0 +1,93 @@
+/**
+ * A real `nats-server -js` for tests: its own free port and temp store directory, stopped and
+ * restarted on the same port (to test a bus going away), removed at the end.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingTool } from './requirements.js';
+
+/** `false` when nats-server is on PATH, else the one-line skip reason (under CI it throws). */
+export function natsSkipReason(): false | string {
+  return missingTool('nats-server', 'nats-server', ['--version']);
+}
+
+/** A free TCP port on 127.0.0.1 (bound on port 0, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** One nats-server with JetStream; {@link start} and {@link stop} may be called repeatedly. */
+export class NatsServer {
+  readonly port: number;
+  readonly storeDir: string;
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(port: number) {
+    this.port = port;
+    this.storeDir = mkdtempSync(join(tmpdir(), 'ribstore-nats-'));
+  }
+
+  /** A server on a free port, not started yet. */
+  static async create(): Promise<NatsServer> {
+    return new NatsServer(await freePort());
+  }
+
+  /** The client URL. */
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** Start it and wait until it accepts connections. */
+  async start(): Promise<void> {
+    const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 15_000;
+    while (!(await accepts(this.port))) {
+      if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}: ${log}`);
+      if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${this.port} within 15 s: ${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Stop it (SIGTERM, SIGKILL after 5 s); the store stays for the next start. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+    this.child = null;
+  }
+
+  /** Stop it and delete its store. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}
