@@ -6,13 +6,28 @@
  * Errors print one line on stderr: `ribstore: <message>` (with the error code for a
  * {@link RibstoreError}), never a stack trace unless RIBSTORE_DEBUG is set.
  */
+import { readFileSync } from 'node:fs';
 import { RibstoreError } from '../errors.js';
 import { type Command, loadCommands } from './commands.js';
+
+/** The package version, from the package.json beside dist/ (main.js is dist/src/cli/main.js). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 function usage(commands: Command[]): string {
   const width = Math.max(0, ...commands.map((c) => c.name.join(' ').length));
   const lines = commands.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['Usage: ribstore <command> [options]', '', 'Commands:', ...lines, '', 'Run `ribstore <command> --help` for the options of a command.'].join('\n');
+  return [
+    'Usage: ribstore <command> [options]',
+    '       ribstore --version',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `ribstore <command> --help` for the options of a command.',
+  ].join('\n');
 }
 
 /** Find the command whose name words are the longest prefix of `argv`. */
@@ -31,7 +46,18 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage(commands));
     return argv.length === 0 ? 2 : 0;
   }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    console.log(`ribstore ${packageVersion()}`);
+    return 0;
+  }
   const command = match(commands, argv);
+  // The first word of a group of commands (`mrt` of `mrt dump`): list the group.
+  const group = commands.filter((c) => c.name.length > 1 && c.name[0] === argv[0]);
+  if (!command && group.length > 0) {
+    const help = argv.includes('--help') || argv.includes('-h');
+    (help ? console.log : console.error)(usage(group).replace('<command>', `${argv[0]} <command>`));
+    return help ? 0 : 2;
+  }
   if (!command) {
     console.error(`ribstore: unknown command "${argv.join(' ')}"\n\n${usage(commands)}`);
     return 2;

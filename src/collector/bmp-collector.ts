@@ -230,7 +230,7 @@ export class BmpCollector {
   }
 
   private accept(socket: Socket): void {
-    const address = socket.remoteAddress ?? 'unknown';
+    const address = unmappedAddress(socket.remoteAddress ?? 'unknown');
     if (!this.allow.allows(address)) {
       this.reject(socket, `router ${address} is not in the allow-list`);
       return;
@@ -339,7 +339,7 @@ export class BmpCollector {
 
   private reject(socket: Socket, why: string): void {
     this.totals.errors.rejected++;
-    this.logger?.warn({ router: socket.remoteAddress }, `BMP connection refused: ${why}`);
+    this.logger?.warn({ router: unmappedAddress(socket.remoteAddress ?? 'unknown') }, `BMP connection refused: ${why}`);
     socket.destroy();
   }
 
@@ -461,6 +461,7 @@ export class BmpCollector {
         peer.counters.state = 'up';
         peer.counters.since = Date.now();
         state.bmp.receive(message, offset);
+        this.logger?.info({ router: router.name, peer: peer.address, asn: peer.asn, type: peer.type, distinguisher: peer.distinguisher }, 'BMP Peer Up');
         this.rib.peerUp(router.name, peer.ribKey);
         state.feed.invalidatePeerViews();
         return;
@@ -472,6 +473,7 @@ export class BmpCollector {
         peer.counters.since = Date.now();
         peer.counters.lastDownReason = message.reason;
         state.bmp.receive(message, offset);
+        this.logger?.info({ router: router.name, peer: peer.address, asn: peer.asn, type: peer.type, distinguisher: peer.distinguisher, reason: message.reason }, 'BMP Peer Down; its routes are flushed');
         this.rib.peerDown(router.name, peer.ribKey);
         state.feed.invalidatePeerViews();
         this.startSweep();
@@ -501,6 +503,14 @@ export class BmpCollector {
     }
     return undefined;
   }
+}
+
+/**
+ * A socket's remote address as routers are named: an IPv4 peer of a dual-stack (`[::]`)
+ * listener arrives as `::ffff:192.0.2.1` and is named `192.0.2.1`, as on an IPv4 listener.
+ */
+export function unmappedAddress(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
 }
 
 export { type CollectorPeer, peerTypeName, viewOf } from './collector-peers.js';

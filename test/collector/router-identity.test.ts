@@ -7,11 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { type Socket, connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import type { Service } from '../../src/service/service.js';
 import { RouterNames, parseRouterIdMode } from '../../src/collector/router-identity.js';
 import { encodeBmpMessage, textTlv } from '../../src/wire/bmp/encode.js';
 import { syntheticStream } from '../api/synthetic-router.js';
+import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 
 const initiation = (sysName: string): Uint8Array => encodeBmpMessage({ kind: 'initiation', information: [textTlv(2, sysName), textTlv(1, 'ribstore identity test')] });
@@ -120,6 +123,28 @@ test('sysname naming: the router is named by its sysName', async () => {
     assert.equal((await getJson(service, '/api/v1/routers')).body.routers[0].name, 'edge-1');
   } finally {
     for (const socket of sockets) socket.destroy();
+    await service.close();
+  }
+});
+
+test('a dual-stack [::] listener names an IPv4 router 127.0.0.1, not ::ffff:127.0.0.1; Peer Up and Peer Down are logged', async () => {
+  const logs: any[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.startsWith('{')) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const service = await startTestService({ bmpListen: { host: '::', port: 0 }, keepMs: 3_600_000, logger: pino({ level: 'info' }, stream) });
+  try {
+    await replay(syntheticStream(), service.bmpPort, '127.0.0.1');
+    await waitFor('the router to finish', () => service.collector.routers.get('127.0.0.1')?.state === 'disconnected');
+    assert.deepEqual([...service.collector.routers.keys()], ['127.0.0.1']);
+    assert.equal((await getJson(service, '/api/v1/routers')).body.routers[0].name, '127.0.0.1');
+    const peerUps = logs.filter((l) => l.msg === 'BMP Peer Up');
+    assert.ok(peerUps.length >= 2, 'each Peer Up is logged');
+    assert.ok(peerUps.every((l) => l.router === '127.0.0.1' && typeof l.peer === 'string'));
+  } finally {
     await service.close();
   }
 });
