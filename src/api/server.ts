@@ -15,6 +15,8 @@
  *  /api/v1/routers/:router/peers     one router's peers with state and route counts per view
  *  /api/v1/stats                     RIB, collector and process figures
  *  /api/v1/export/mrt                the RIB (or one router) as an MRT TABLE_DUMP_V2 file, streamed
+ *  /api/v1/communities/:c/routes     routes carrying a community or large community (community-routes.ts)
+ *  /  and /assets/*                  the looking glass page (web-page.ts, built from src/web)
  * ```
  */
 import { createServer } from 'node:http';
@@ -27,12 +29,14 @@ import type { PrefixRoutesJson } from '../rib/route-json.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
 import { MrtExportStream } from '../collector/mrt-export.js';
 import { VIEWS, type View } from '../rib/peer-registry.js';
+import { registerCommunityRoutes } from './community-routes.js';
 import { ApiError, errorBody, errorSchema, handleClientError, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { SnapshotStatusJson } from './snapshot-status.js';
+import { registerWebPage } from './web-page.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
 
 /** What the API serves. */
@@ -532,6 +536,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   app.addHook('preClose', async () => {
     for (const stream of exports) stream.destroy(new Error('the service is stopping'));
   });
+
+  registerCommunityRoutes(app, rib, pageLimit);
+  registerWebPage(app);
 
   await app.ready();
   return app;

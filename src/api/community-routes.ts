@@ -1,0 +1,90 @@
+/**
+ * `GET /api/v1/communities/:community/routes`: the routes that carry a community (RFC 1997
+ * `65000:100`) or a large community (RFC 8092 `65000:1:2`), grouped by prefix. The looking
+ * glass's community search asks this.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Rib, RouteFilter } from '../rib/rib.js';
+import type { PrefixRoutesJson } from '../rib/route-json.js';
+import { ApiError, errorSchema } from './errors.js';
+import { page } from './pagination.js';
+import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
+
+/** A community's text, and which list of a route holds it. */
+export interface CommunityQuery {
+  readonly text: string;
+  readonly large: boolean;
+}
+
+const UINT16 = 0xffff;
+const UINT32 = 0xffffffff;
+
+/**
+ * Parse `65000:100` (each part 0-65535) or `65000:1:2` (each part 0-4294967295) to its
+ * canonical text (no leading zeros), as routes show it.
+ * @throws ApiError 400 `INVALID_ARGUMENT` for anything else.
+ */
+export function parseCommunity(text: string): CommunityQuery {
+  const parts = text.split(':');
+  const large = parts.length === 3;
+  const max = large ? UINT32 : UINT16;
+  if ((parts.length !== 2 && !large) || parts.some((p) => !/^\d{1,10}$/.test(p) || Number(p) > max)) {
+    throw new ApiError(400, 'INVALID_ARGUMENT', `invalid community ${JSON.stringify(text)}: expected ASN:VALUE (0-65535 each) or a large community GLOBAL:LOCAL1:LOCAL2 (0-4294967295 each)`);
+  }
+  return { text: parts.map(Number).join(':'), large };
+}
+
+/** Prefixes (IPv4, then IPv6, global table, in prefix order) with their routes that carry `community`. */
+export function* routesWithCommunity(rib: Rib, community: CommunityQuery, filter: RouteFilter): Generator<PrefixRoutesJson> {
+  for (const root of ['0.0.0.0/0', '::/0']) {
+    const defaultRoute = rib.routes(root, filter);
+    for (const source of [defaultRoute ? [defaultRoute] : [], rib.moreSpecifics(root, filter)]) {
+      for (const entry of source) {
+        const routes = entry.routes.filter((r) => (community.large ? r.largeCommunities : r.communities).includes(community.text));
+        if (routes.length > 0) yield { ...entry, routes };
+      }
+    }
+  }
+}
+
+/** Register the route on `app`; `pageLimit` turns a request's `limit` into the page size (or refuses it). */
+export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, pageLimit: (limit: number | undefined) => number): void {
+  app.get(
+    '/api/v1/communities/:community/routes',
+    {
+      schema: {
+        summary: 'Routes carrying a community',
+        description:
+          'Prefixes of the global table (IPv4, then IPv6, in prefix order) with the routes that carry the community `ASN:VALUE` (RFC 1997) or large community `GLOBAL:LOCAL1:LOCAL2` (RFC 8092), best first; paged by prefix. `lostAt` is relative to the best route of the prefix, which may not carry the community. Scans the table: on a full table a rare community takes a second or more.',
+        tags: ['routes'],
+        params: {
+          type: 'object',
+          required: ['community'],
+          properties: { community: { type: 'string', maxLength: 40, description: 'e.g. 65000:100 or 65000:1:2.' } },
+        },
+        querystring: { type: 'object', properties: { ...routerQuery, ...pageQuery }, additionalProperties: false },
+        response: {
+          200: {
+            type: 'object',
+            required: ['community', 'prefixes', 'nextCursor'],
+            properties: {
+              community: { type: 'string', description: 'The community in its canonical text.' },
+              prefixes: { type: 'array', items: prefixRoutesSchema },
+              ...pageFields,
+            },
+          },
+          400: errorSchema,
+          500: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { community } = request.params as { community: string };
+      const query = request.query as { router?: string; limit?: number; cursor?: string };
+      const parsed = parseCommunity(community);
+      const filter = query.router !== undefined ? { router: query.router } : {};
+      const { items, nextCursor } = page(routesWithCommunity(rib, parsed, filter), query.cursor, pageLimit(query.limit));
+      return { community: parsed.text, prefixes: items, nextCursor };
+    },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * The looking glass page: reads `?q=` (and `?match=`, `?view=`) from the address, asks the API
+ * and renders the answer into `#results`. Searching submits the form, so every result has
+ * its own address to share and the browser's back button works.
+ */
+import type { LookupJson, PrefixRoutesJson } from '../rib/route-json.js';
+import { ApiRequestError, getJson } from './api.js';
+import { h, queryHref } from './dom.js';
+import { classifyQuery } from './query.js';
+import { routersView } from './routers-view.js';
+import { prefixSection } from './routes-view.js';
+
+const MATCHES = ['exact', 'more-specifics', 'less-specifics'] as const;
+type Match = (typeof MATCHES)[number];
+
+/** Prefix sections of a paged `prefixes` answer, with a line saying when more pages exist. */
+function prefixList(title: string, prefixes: PrefixRoutesJson[], more: boolean): HTMLElement[] {
+  return [
+    h('h1', {}, title),
+    prefixes.length === 0 ? h('p', {}, 'No routes.') : null,
+    ...prefixes.map((p) => prefixSection(p)),
+    more ? h('p', { class: 'note' }, 'Only the first page is shown; ask the API with its cursor for the rest.') : null,
+  ].filter((x): x is HTMLElement => x !== null);
+}
+
+async function searchResults(text: string, match: Match): Promise<HTMLElement[]> {
+  const query = classifyQuery(text);
+  switch (query.kind) {
+    case 'invalid':
+      throw new ApiRequestError(400, 'INVALID_QUERY', query.message);
+    case 'address': {
+      const answer = await getJson<LookupJson>(`/api/v1/lookup?address=${encodeURIComponent(query.address)}`);
+      return [h('h1', {}, `Longest match for ${query.address}`), prefixSection(answer, `${answer.prefix} is the most specific prefix with a route covering ${query.address}.`)];
+    }
+    case 'prefix': {
+      const answer = await getJson<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
+        `/api/v1/routes?prefix=${encodeURIComponent(query.prefix)}&match=${match}&limit=200`,
+      );
+      const title = match === 'exact' ? `Routes of ${query.prefix}` : `${match === 'more-specifics' ? 'More' : 'Less'} specifics of ${query.prefix}`;
+      return prefixList(title, answer.prefixes, answer.nextCursor !== null);
+    }
+    case 'asn': {
+      const answer = await getJson<{ prefixes: { prefix: string; rd: string | null; routes: number }[]; total: number; nextCursor: string | null }>(
+        `/api/v1/origins/${query.asn}/prefixes?limit=1000`,
+      );
+      const parts: (HTMLElement | null)[] = [
+        h('h1', {}, `Prefixes originated by AS${query.asn}`),
+        h('p', {}, `${answer.total} prefix${answer.total === 1 ? '' : 'es'} with a route whose AS path ends in AS${query.asn}.`),
+        h(
+          'ul',
+          { class: 'prefixes' },
+          answer.prefixes.map((p) => h('li', {}, h('a', { href: queryHref(p.prefix) }, p.prefix), p.rd ? ` RD ${p.rd}` : '', ` (${p.routes} route${p.routes === 1 ? '' : 's'})`)),
+        ),
+        answer.nextCursor ? h('p', { class: 'note' }, 'Only the first 1000 are listed.') : null,
+      ];
+      return parts.filter((x): x is HTMLElement => x !== null);
+    }
+    case 'community':
+    case 'large-community': {
+      const answer = await getJson<{ community: string; prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
+        `/api/v1/communities/${encodeURIComponent(query.community)}/routes?limit=200`,
+      );
+      return prefixList(`Routes carrying ${query.kind === 'large-community' ? 'large community' : 'community'} ${answer.community}`, answer.prefixes, answer.nextCursor !== null);
+    }
+  }
+}
+
+async function render(): Promise<void> {
+  const results = document.getElementById('results')!;
+  const params = new URLSearchParams(location.search);
+  const q = params.get('q')?.trim() ?? '';
+  const view = params.get('view');
+  const matchParam = params.get('match') ?? 'exact';
+  const match: Match = (MATCHES as readonly string[]).includes(matchParam) ? (matchParam as Match) : 'exact';
+  const input = document.getElementById('q') as HTMLInputElement;
+  input.value = q;
+  results.setAttribute('aria-busy', 'true');
+  try {
+    if (view === 'routers') results.replaceChildren(await routersView());
+    else if (q !== '') results.replaceChildren(...(await searchResults(q, match)));
+    else results.replaceChildren(h('p', {}, 'Search the routes of every router, peer and view this ribstore collects.'));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    results.replaceChildren(h('p', { role: 'alert', class: 'error' }, error instanceof ApiRequestError && error.status === 404 ? `Not found: ${message}` : message));
+  } finally {
+    results.removeAttribute('aria-busy');
+    document.body.dataset['ready'] = 'true';
+  }
+  if (q === '' && view === null) input.focus();
+}
+
+void render();
