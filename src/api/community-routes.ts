@@ -47,15 +47,23 @@ export function* routesWithCommunity(rib: Rib, community: CommunityQuery, filter
   }
 }
 
-/** Register the route on `app`; `pageLimit` turns a request's `limit` into the page size (or refuses it). */
-export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, pageLimit: (limit: number | undefined) => number): void {
+/** The server's shared parameter checks the route uses. */
+export interface CommunityRouteChecks {
+  /** A request's `limit` as the page size (or an ApiError refusing it). */
+  readonly pageLimit: (limit: number | undefined) => number;
+  /** The route filter of a `router` parameter (or an ApiError 404 for an unknown router). */
+  readonly routerFilter: (router: string | undefined) => RouteFilter;
+}
+
+/** Register the route on `app`. */
+export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: CommunityRouteChecks): void {
   app.get(
     '/api/v1/communities/:community/routes',
     {
       schema: {
         summary: 'Routes carrying a community',
         description:
-          'Prefixes of the global table (IPv4, then IPv6, in prefix order) with the routes that carry the community `ASN:VALUE` (RFC 1997) or large community `GLOBAL:LOCAL1:LOCAL2` (RFC 8092), best first; paged by prefix. `lostAt` is relative to the best route of the prefix, which may not carry the community. Scans the table: on a full table a rare community takes a second or more.',
+          'Prefixes of the global table (IPv4, then IPv6, in prefix order) with the routes that carry the community `ASN:VALUE` (RFC 1997) or large community `GLOBAL:LOCAL1:LOCAL2` (RFC 8092), best first; paged by prefix. An unknown `router` is 404. `lostAt` is relative to the best route of the prefix, which may not carry the community. Scans the table: on a full table a rare community takes a second or more.',
         tags: ['routes'],
         params: {
           type: 'object',
@@ -74,6 +82,7 @@ export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, pageLimi
             },
           },
           400: errorSchema,
+          404: errorSchema,
           500: errorSchema,
         },
       },
@@ -82,8 +91,7 @@ export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, pageLimi
       const { community } = request.params as { community: string };
       const query = request.query as { router?: string; limit?: number; cursor?: string };
       const parsed = parseCommunity(community);
-      const filter = query.router !== undefined ? { router: query.router } : {};
-      const { items, nextCursor } = page(routesWithCommunity(rib, parsed, filter), query.cursor, pageLimit(query.limit));
+      const { items, nextCursor } = page(routesWithCommunity(rib, parsed, routerFilter(query.router)), query.cursor, pageLimit(query.limit));
       return { community: parsed.text, prefixes: items, nextCursor };
     },
   );

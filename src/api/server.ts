@@ -537,7 +537,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     for (const stream of exports) stream.destroy(new Error('the service is stopping'));
   });
 
-  registerCommunityRoutes(app, rib, pageLimit);
+  registerCommunityRoutes(app, rib, { pageLimit, routerFilter });
   registerWebPage(app);
 
   await app.ready();

@@ -40,7 +40,10 @@ export function registerWebPage(app: FastifyInstance, dir: string = WEB_ASSET_DI
   };
   // OpenApiCollector skips routes whose schema says `hide` (Fastify's type does not know the key).
   const hidden = { schema: { hide: true } as FastifySchema };
-  app.get('/', hidden, send('index.html'));
+  // The page reads `q`, `match` and `view` itself; other parameters (a shared link's extras) are
+  // no reason to refuse a page, unlike an API call.
+  const pageQuery = { type: 'object', properties: { q: { type: 'string' }, match: { type: 'string' }, view: { type: 'string' } }, additionalProperties: true };
+  app.get('/', { schema: { hide: true, querystring: pageQuery } as FastifySchema }, send('index.html'));
   app.get('/assets/app.js', hidden, send('app.js'));
   app.get('/assets/app.css', hidden, send('app.css'));
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import { registerWebPage } from '../../src/api/web-page.js';
 import type { PrefixRoutesJson } from '../../src/rib/route-json.js';
 import { replay } from '../e2e/bmp-replay.js';
@@ -59,6 +59,15 @@ describe('GET /api/v1/communities/:community/routes', () => {
     assert.notEqual(second.body.prefixes[0].prefix, first.body.prefixes[0].prefix);
   });
 
+  test('router filter; an unknown router is 404', async () => {
+    const mine = await getJson(service, `/api/v1/communities/65000:1/routes?router=${ROUTER}`);
+    assert.equal(mine.status, 200);
+    assert.ok(mine.body.prefixes.length > 0);
+    const unknown = await getJson(service, '/api/v1/communities/65000:1/routes?router=192.0.2.99');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'NOT_FOUND');
+  });
+
   test('bad communities are 400 INVALID_ARGUMENT', async () => {
     for (const bad of ['65536:1', '1:2:3:4', 'abc', '1:', '4294967296:1:1', '-1:1']) {
       const { status, body } = await getJson(service, `/api/v1/communities/${encodeURIComponent(bad)}/routes`);
@@ -75,6 +84,7 @@ describe('looking glass assets', () => {
     assert.match(page.headers.get('content-type')!, /text\/html/);
     const html = await page.text();
     assert.match(html, /src="\/assets\/app\.js"/);
+    assert.equal((await fetch(`${service.httpUrl}/?q=10.1.2.3&match=exact&utm_source=mail`)).status, 200, 'a page link with extra parameters still opens');
     for (const asset of ['app.js', 'app.css']) assert.equal((await fetch(`${service.httpUrl}/assets/${asset}`)).status, 200, asset);
   });
 

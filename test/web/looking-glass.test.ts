@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { Service } from '../../src/api/service.js';
+import type { Service } from '../../src/service/service.js';
 import type { PrefixRoutesJson, RouteJson } from '../../src/rib/route-json.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
