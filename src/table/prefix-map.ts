@@ -108,7 +108,8 @@ export abstract class PrefixMapView<V> {
    * values go through `codec` (default: JSON).
    */
   toBytes(codec: ValueCodec<V> = jsonValueCodec as ValueCodec<V>): Uint8Array {
-    return encodeMapEntries(this.entries(), codec);
+    const store = this.store;
+    return encodeMapEntries((sink) => this.reader.forEachEntryWords((f, w0, w1, w2, w3, length, handle) => sink(f, w0, w1, w2, w3, length, store[handle] as V)), codec);
   }
 
   /** Same as {@link PrefixMapView.entries}. */

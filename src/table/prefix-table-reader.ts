@@ -556,6 +556,22 @@ export class PrefixTableReader {
     }
   }
 
+  /**
+   * Visit every entry in the order of {@link PrefixTableReader.entries} as numbers (family,
+   * network words, length, value), without making prefix text: what serialisation needs.
+   */
+  forEachEntryWords(visit: (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: number) => void): void {
+    this.checkLive();
+    const item = new WalkItem();
+    const w = item.words;
+    for (const family of [4, 6] as const) {
+      const root = family === 4 ? this.rootV4 : this.rootV6;
+      for (const _ of walk(this.words, root, 0, family, [0, 0, 0, 0], [0, 0, 0, 0], 0, item)) {
+        visit(family, w[0]!, w[1]!, w[2]!, w[3]!, item.length, item.value);
+      }
+    }
+  }
+
   /** Every stored prefix in sorted order. */
   *keys(): IterableIterator<string> {
     for (const [key] of this.entries()) yield key;

@@ -125,7 +125,7 @@ export class PrefixTable extends PrefixTableReader {
 
   /** The table's prefixes and values as a checksummed snapshot container (src/store/FORMAT.md). */
   toBytes(): Uint8Array {
-    return encodeTableEntries(this.entries());
+    return encodeTableEntries((sink) => this.forEachEntryWords(sink));
   }
 
   constructor(options: PrefixTableOptions = {}) {

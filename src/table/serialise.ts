@@ -14,7 +14,7 @@
  */
 import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
-import { parsePrefix, prefixFromBytes, prefixToBytes } from '../ip/prefix.js';
+import { Prefix, prefixFromBytes, prefixToBytes } from '../ip/prefix.js';
 import { decodeContainer, encodeContainer, requireSection, sectionId } from '../store/container.js';
 import { MAX_TABLE_VALUE } from './layout.js';
 
@@ -73,22 +73,27 @@ class ByteWriter {
   }
 }
 
+/** Callback that stores one decoded entry. */
+type EntrySink<T> = (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: T) => void;
+
+/** Calls its argument once per entry, in sorted order (as `entries()` yields them). */
+export type EntrySource<T> = (sink: EntrySink<T>) => void;
+
 /**
- * Encode `[prefix text, value]` entries (sorted, as `entries()` yields them). `writeValue`
+ * Encode the entries `source` hands over as numbers (no prefix text on the way). `writeValue`
  * appends one value to the writer.
  */
-function encodeEntries<T>(kind: SerialisedKind, entries: Iterable<[string, T]>, writeValue: (w: ByteWriter, value: T) => void): Uint8Array {
+function encodeEntries<T>(kind: SerialisedKind, source: EntrySource<T>, writeValue: (w: ByteWriter, value: T) => void): Uint8Array {
   const w = new ByteWriter();
   let count = 0;
-  for (const [text, value] of entries) {
-    const prefix = parsePrefix(text);
+  source((family, w0, w1, w2, w3, length, value) => {
     w.reserve(2 + 16);
-    w.bytes[w.length] = prefix.family;
-    w.bytes[w.length + 1] = prefix.length;
-    w.length = prefixToBytes(prefix, w.bytes, w.length + 2);
+    w.bytes[w.length] = family;
+    w.bytes[w.length + 1] = length;
+    w.length = prefixToBytes(new Prefix(family, w0, w1, w2, w3, length), w.bytes, w.length + 2);
     writeValue(w, value);
     count++;
-  }
+  });
   const meta = new Uint8Array(5);
   meta[0] = kind;
   new DataView(meta.buffer).setUint32(1, count);
@@ -98,8 +103,6 @@ function encodeEntries<T>(kind: SerialisedKind, entries: Iterable<[string, T]>, 
   ]);
 }
 
-/** Callback that stores one decoded entry. */
-type EntrySink<T> = (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: T) => void;
 
 /**
  * Decode entries written by {@link encodeEntries}, calling `sink` for each; returns the
@@ -152,8 +155,8 @@ function readU32(payload: Uint8Array, at: number): number {
   return ((payload[at]! << 24) | (payload[at + 1]! << 16) | (payload[at + 2]! << 8) | payload[at + 3]!) >>> 0;
 }
 
-/** Bytes of a PrefixTable's entries (sorted `[prefix, value]` pairs). */
-export function encodeTableEntries(entries: Iterable<[string, number]>): Uint8Array {
+/** Bytes of a PrefixTable's entries, handed over in sorted order by `entries`. */
+export function encodeTableEntries(entries: EntrySource<number>): Uint8Array {
   return encodeEntries(SerialisedKind.Table, entries, (w, value) => w.u32(value));
 }
 
@@ -177,7 +180,7 @@ export function decodeTableEntries(bytes: Uint8Array, source: string, sink: Entr
 }
 
 /** Bytes of a PrefixMap's entries, values through `codec`. */
-export function encodeMapEntries<V>(entries: Iterable<[string, V]>, codec: ValueCodec<V>): Uint8Array {
+export function encodeMapEntries<V>(entries: EntrySource<V>, codec: ValueCodec<V>): Uint8Array {
   return encodeEntries(SerialisedKind.Map, entries, (w, value) => {
     const encoded = codec.encode(value);
     w.u32(encoded.length);
