@@ -11,6 +11,7 @@ import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { EXPECTED, PEER_A, PEER_B, syntheticStream } from './synthetic-router.js';
 import { R1, R2, decodeExport, expectedTuples, populateFixture } from '../collector/export-fixture.js';
+import { emptySummary } from '../../src/rib/attribute-pool.js';
 
 const ROUTER = '127.0.5.1';
 
@@ -83,6 +84,31 @@ describe('GET /api/v1/lookup', () => {
       assert.equal(other.status, 200);
       assert.equal(other.body.fallback, true);
       assert.deepEqual(new Set(other.body.routes.map((r: any) => r.router)), new Set([R1]));
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  test('a live covering prefix wins over a longer stale-only one; stale=include shows the stale one', async () => {
+    const fixture = await startTestService({ keepMs: 3_600_000 });
+    try {
+      const rib = fixture.rib;
+      const key = { router: 'r-stale', peer: { type: 0, distinguisher: '0:0', address: '192.0.2.7', asn: 65007, bgpId: 7 }, view: 'loc-rib' as const, afi: 1, safi: 1 };
+      const attr = rib.internAttributes(new Uint8Array([1, 2, 3, 4]), 0, 4, emptySummary());
+      let pv = rib.peerView(key);
+      rib.announceWords(pv, 0, 4, 0x64400000, 0, 0, 0, 16, 0, attr);
+      rib.announceWords(pv, 0, 4, 0x64400100, 0, 0, 0, 24, 0, attr);
+      rib.routerDown('r-stale');
+      rib.routerUp('r-stale');
+      pv = rib.peerView(key);
+      rib.announceWords(pv, 0, 4, 0x64400000, 0, 0, 0, 16, 0, attr);
+      rib.releaseAttributes(attr);
+      const live = await getJson(fixture, '/api/v1/lookup?address=100.64.1.1');
+      assert.equal(live.body.prefix, '100.64.0.0/16');
+      const stale = await getJson(fixture, '/api/v1/lookup?address=100.64.1.1&stale=include');
+      assert.equal(stale.body.prefix, '100.64.1.0/24');
+      assert.equal(stale.body.routes[0].stale, true);
+      assertError(await getJson(fixture, '/api/v1/lookup?address=100.64.1.1&stale=maybe'), 400, 'INVALID_ARGUMENT');
     } finally {
       await fixture.close();
     }
