@@ -1,10 +1,11 @@
 /**
  * The `ribstore` dispatcher as a child process: `--version` prints the package version, and the
  * first word of a command group (`ribstore mrt`) lists its commands (`--help`: exit 0; alone: 2);
- * `npm start` runs the built collector without rebuilding it; the README's lookup example answers.
+ * `npm start` runs the built collector without rebuilding it; the README's lookup example answers;
+ * serve's stderr holds JSON log lines only when it is not a terminal.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -55,4 +56,28 @@ test("the README's lookup example answers on ../shared/data/mrt/rib.bz2", { skip
   const answer = JSON.parse(run.stdout) as { prefix: string; routes: unknown[] };
   assert.equal(answer.prefix, '2001:67c:2e8::/48');
   assert.ok(answer.routes.length > 0);
+});
+
+test('serve writes only JSON log lines to a non-terminal stderr (no plain banner mixed in)', { timeout: 60_000 }, async () => {
+  const child = spawn(process.execPath, [main, 'serve', '--bmp-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ready line:\n${stderr}`)), 30_000);
+      child.stderr!.on('data', () => {
+        if (stderr.includes('ribstore ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const lines = stderr.split('\n').filter((line) => line !== '');
+    assert.ok(lines.length >= 2);
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 });

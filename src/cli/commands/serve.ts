@@ -195,9 +195,11 @@ export const command: Command = {
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
       // Only now: whoever waits for this line may signal at once, and must reach the handlers above.
-      process.stderr.write(
-        `ribstore: serving BMP on ${service.bmpAddress}, HTTP on ${service.httpUrl} (keep ${formatDuration(options.keepMs ?? 300_000)})\n`,
-      );
+      // A person at a terminal gets a plain line; anything else reads JSON lines only, so the
+      // same news is a log line there (never plain text mixed into the JSON log).
+      const keep = formatDuration(options.keepMs ?? 300_000);
+      if (process.stderr.isTTY) process.stderr.write(`ribstore: serving BMP on ${service.bmpAddress}, HTTP on ${service.httpUrl} (keep ${keep})\n`);
+      else service.logger.info({ bmp: service.bmpAddress, http: service.httpUrl, keep }, 'ribstore ready: serving, signals handled');
     });
     return 0;
   },
