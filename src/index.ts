@@ -167,6 +167,7 @@ export {
   encodeRibEntryAttributes,
   MrtFramer,
   readMrtFile,
+  MrtTruncatedError,
   forEachMrtRecord,
   forEachMrtRoute,
   formatBgpdumpLines,
@@ -224,7 +225,7 @@ export {
 } from './bus/index.js';
 // collector/ and api/: the BMP collector service, the MRT loader and the HTTP API
 export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type CollectorPeer } from './collector/bmp-collector.js';
-export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary } from './collector/mrt-loader.js';
+export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary, type MrtTruncation } from './collector/mrt-loader.js';
 export { exportMrt, MrtExportStream, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
 export { AllowList, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './collector/options.js';
 export { startService, type Service, type ServiceOptions } from './service/service.js';

@@ -27,7 +27,7 @@ import type { Rib } from '../rib/rib.js';
 import { decodePathAttributes } from '../wire/bgp/attributes.js';
 import { type BgpDecodeContext, createDecodeContext } from '../wire/bgp/context.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
-import { detectCompression, readMrtFile } from '../wire/mrt/file-reader.js';
+import { MrtTruncatedError, detectCompression, readMrtFile } from '../wire/mrt/file-reader.js';
 import type { MrtPeer, MrtRecord } from '../wire/mrt/records.js';
 import { RouteFeed } from './route-feed.js';
 
@@ -55,6 +55,20 @@ export interface MrtLoadOptions {
   readonly view?: View;
   /** Called after each batch of records. */
   readonly onProgress?: (progress: MrtLoadProgress) => void;
+  /**
+   * What a truncated or corrupt file does (see {@link MrtTruncatedError}): `fail` (default)
+   * throws after its complete records are loaded; `keep` keeps them, lists the file in the
+   * summary's `truncated` and goes on with the next file.
+   */
+  readonly truncated?: 'fail' | 'keep';
+}
+
+/** A file that ended early, in {@link MrtLoadSummary.truncated}. */
+export interface MrtTruncation {
+  readonly file: string;
+  /** Bytes of MRT data in the complete records that were loaded from it. */
+  readonly consumed: number;
+  readonly message: string;
 }
 
 /** What a load did. */
@@ -66,6 +80,8 @@ export interface MrtLoadSummary {
   readonly withdrawals: number;
   /** Routes not taken (see the module doc). */
   readonly skipped: number;
+  /** Files that ended early or broke off (only with `truncated: 'keep'`): what was whole was loaded. */
+  readonly truncated: MrtTruncation[];
   /** RIB figures after the load. */
   readonly routes: number;
   /** Distinct prefixes (per route distinguisher table). */
@@ -135,6 +151,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
   let announcements = 0;
   let withdrawals = 0;
   let skipped = 0;
+  const truncated: MrtTruncation[] = [];
 
   const apply = (record: MrtRecord): void => {
     switch (record.kind) {
@@ -207,20 +224,25 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
     const file = files[fileIndex]!;
     const fileName = basename(file);
     const bytesTotal = await decompressedSize(file);
-    for await (const batch of readMrtFile(file)) {
-      for (let i = 0; i < batch.length; i++) apply(batch[i]!);
-      records += batch.length;
-      const last = batch[batch.length - 1]!;
-      options.onProgress?.({
-        fileName,
-        fileIndex,
-        bytesDone: last.header.offset + 12 + last.header.length,
-        bytesTotal,
-        records,
-        routes: announcements,
-        elapsedMs: performance.now() - started,
-      });
-      await yieldToLoop();
+    try {
+      for await (const batch of readMrtFile(file)) {
+        for (let i = 0; i < batch.length; i++) apply(batch[i]!);
+        records += batch.length;
+        const last = batch[batch.length - 1]!;
+        options.onProgress?.({
+          fileName,
+          fileIndex,
+          bytesDone: last.header.offset + 12 + last.header.length,
+          bytesTotal,
+          records,
+          routes: announcements,
+          elapsedMs: performance.now() - started,
+        });
+        await yieldToLoop();
+      }
+    } catch (error) {
+      if (!(error instanceof MrtTruncatedError) || options.truncated !== 'keep') throw error;
+      truncated.push({ file, consumed: error.consumed, message: error.message });
     }
   }
   if (rib.sweepPending) await rib.sweep();
@@ -233,6 +255,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
     announcements,
     withdrawals,
     skipped,
+    truncated,
     routes: stats.routes,
     prefixes: stats.prefixes,
     peers: stats.peers,

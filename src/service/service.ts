@@ -90,8 +90,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // MRT routes restored from a snapshot are replaced by the files' routes; what the files no longer hold goes.
   if (mrtFiles.length > 0 && rib.registry.findRouter(MRT_ROUTER)) rib.routerUp(MRT_ROUTER);
   for (const file of mrtFiles) {
-    const summary = await loadMrtFiles(rib, [file], { router: MRT_ROUTER });
+    const summary = await loadMrtFiles(rib, [file], { router: MRT_ROUTER, truncated: 'keep' });
     logger.info({ file, routes: summary.announcements, prefixes: summary.prefixes, ms: Math.round(summary.elapsedMs) }, 'MRT file loaded');
+    for (const cut of summary.truncated) logger.warn({ file, consumed: cut.consumed }, `MRT file truncated: its complete records are loaded (${cut.message})`);
   }
   if (mrtFiles.length > 0) rib.flushStale(MRT_ROUTER);
   const publisher = options.publish ? new BmpPublisher({ ...options.publish, logger }) : undefined;

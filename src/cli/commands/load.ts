@@ -18,9 +18,18 @@ by update files gives the table as of the last update.
 
 A progress bar is drawn on stderr when it is a terminal.
 
+A truncated or corrupt file (a RouteViews dump cut mid-download, a broken gzip or bzip2
+stream) loads every complete record before the damage; the summary and a warning on stderr say
+which file was cut and where. The exit status is then still 0, unless --strict is given.
+
+Exit status: 0 when loaded; 1 when a file is missing or unreadable, or with --strict when a
+file was truncated; 2 for usage errors.
+
 Options:
   --router NAME   the router name the routes are filed under (default: mrt)
   --json          print the summary as JSON on stdout
+  --strict        exit 1 when a file is truncated or corrupt (its complete records are
+                  still loaded and summarised)
   -h, --help      show this help
 
 Examples:
@@ -86,6 +95,7 @@ export function summaryText(summary: MrtLoadSummary): string {
     `time:         ${(summary.elapsedMs / 1000).toFixed(2)} s (${formatCount(Math.round(summary.announcements / Math.max(0.001, summary.elapsedMs / 1000)))} routes/s)`,
     `memory:       ${formatBytes(summary.memory.rss)} RSS, ${formatBytes(summary.memory.heapUsed)} heap, ${formatBytes(summary.memory.arrayBuffers)} array buffers`,
   ];
+  for (const cut of summary.truncated) lines.push(`truncated:    ${cut.file} after ${cut.consumed} bytes of MRT data (what was whole is loaded)`);
   if (summary.skipped > 0) lines.push(`skipped:      ${summary.skipped} routes (unsupported families or malformed attributes)`);
   return lines.join('\n');
 }
@@ -98,7 +108,7 @@ export const command: Command = {
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { router: { type: 'string', default: 'mrt' }, json: { type: 'boolean', default: false } } });
+      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { router: { type: 'string', default: 'mrt' }, json: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } } });
     } catch (error) {
       throw new RibstoreError('INVALID_ARGUMENT', (error as Error).message);
     }
@@ -108,12 +118,13 @@ export const command: Command = {
     const progress = new ProgressLine(process.stderr);
     let summary: MrtLoadSummary;
     try {
-      summary = await loadMrtFiles(rib, files, { router: parsed.values.router!, onProgress: (p) => progress.update(p) });
+      summary = await loadMrtFiles(rib, files, { router: parsed.values.router!, truncated: 'keep', onProgress: (p) => progress.update(p) });
     } finally {
       progress.done();
     }
     if (parsed.values.json) console.log(JSON.stringify(summary, null, 2));
     else console.log(summaryText(summary));
-    return 0;
+    for (const cut of summary.truncated) console.error(`ribstore load: warning: ${cut.message}; the ${cut.consumed} bytes of complete records before it were loaded`);
+    return parsed.values.strict && summary.truncated.length > 0 ? 1 : 0;
   },
 };

@@ -23,7 +23,8 @@ Options:
                              flushed, e.g. 90s, 5m, 1h (default 5m)
   --allow CIDR               only accept BMP sessions from these router addresses; repeat the
                              flag or separate with commas (default: any address)
-  --mrt FILE                 load an MRT RIB dump (plain, .gz or .bz2) at start; repeatable
+  --mrt FILE                 load an MRT RIB dump (plain, .gz or .bz2) at start; repeatable; a
+                             truncated file loads its complete records, with a warning
   --data-dir DIR             keep RIB snapshots in DIR: restore the newest intact one at start,
                              write one every --snapshot-interval and on SIGINT/SIGTERM
   --snapshot-interval DURATION

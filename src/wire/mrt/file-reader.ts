@@ -140,14 +140,32 @@ function bzip2Source(path: string): ByteSource {
 }
 
 /**
+ * A file whose MRT data ends early or whose compressed stream breaks off: every complete record
+ * before the damage was yielded first, so a caller may keep what was read (`code` FILE_ERROR).
+ */
+export class MrtTruncatedError extends RibstoreError {
+  /** The file that was cut. */
+  readonly path: string;
+  /** Bytes of MRT data (decompressed) in the complete records before the damage. */
+  readonly consumed: number;
+
+  constructor(path: string, consumed: number, message: string, options?: { cause?: unknown }) {
+    super('FILE_ERROR', message, options);
+    this.name = 'MrtTruncatedError';
+    this.path = path;
+    this.consumed = consumed;
+  }
+}
+
+/**
  * Read the MRT records of a file, in batches.
  *
  * ```ts
  * for await (const batch of readMrtFile('rib.bz2')) for (const record of batch) ...
  * ```
- * @throws RibstoreError `FILE_ERROR` for a missing/unreadable file, a missing bzip2 command,
- *   a corrupt or truncated compressed stream, or a truncated last record (after yielding
- *   every complete record); DecodeError for a malformed record, after yielding the records
+ * @throws RibstoreError `FILE_ERROR` for a missing/unreadable file or a missing bzip2 command;
+ *   {@link MrtTruncatedError} (also `FILE_ERROR`) for a corrupt or truncated compressed stream or
+ *   a truncated last record, after yielding every complete record; DecodeError for a malformed record, after yielding the records
  *   before it (with `onDecodeError`, bad records are reported there and skipped instead).
  */
 export async function* readMrtFile(path: string, options: ReadMrtFileOptions = {}): AsyncGenerator<MrtRecord[]> {
@@ -195,11 +213,9 @@ export async function* readMrtFile(path: string, options: ReadMrtFileOptions = {
       );
     }
     if (streamError) parts.push(`${compression === 'none' ? 'reading' : compression} failed: ${(streamError as Error).message}`);
-    throw new RibstoreError(
-      'FILE_ERROR',
-      `${path} is truncated or corrupt after ${framer.consumed} bytes of MRT data: ${parts.join('; ')}`,
-      { cause: streamError },
-    );
+    throw new MrtTruncatedError(path, framer.consumed, `${path} is truncated or corrupt after ${framer.consumed} bytes of MRT data: ${parts.join('; ')}`, {
+      cause: streamError,
+    });
   }
 }
 

@@ -16,7 +16,7 @@ export {
   concatMrt,
 } from './encode.js';
 export { MrtFramer, type MrtFramerOptions, type MrtPendingRecord } from './framer.js';
-export { type MrtCompression, type ReadMrtFileOptions, readMrtFile, forEachMrtRecord, detectCompression } from './file-reader.js';
+export { type MrtCompression, type ReadMrtFileOptions, readMrtFile, forEachMrtRecord, detectCompression, MrtTruncatedError } from './file-reader.js';
 export { type MrtRoute, forEachMrtRoute } from './routes.js';
 export { encodeRibEntryAttributes } from './rib-attributes.js';
 export { formatBgpdumpLines, bgpdumpIPv6 } from './bgpdump-format.js';
