@@ -382,7 +382,7 @@ export class BmpCollector {
    * ended, and sweep flushed routes in the background (in slices, never blocking the loop).
    */
   tick(): void {
-    this.rib.tick();
+    for (const router of this.rib.tick()) this.logger?.info({ router }, 'keep time ended: the stale routes of the router are flushed');
     this.startSweep();
   }
 

@@ -438,9 +438,16 @@ export class Rib extends RibReader {
   /**
    * Apply the keep-time policy at time `now`: routers whose keep time ended lose their stale
    * routes. Call it periodically (the collector does, every few seconds).
+   * @returns the names of the routers flushed by this call (usually none), for logging.
    */
-  tick(now: number = this.now()): void {
-    for (const r of this.registry.routers()) if (r.flushAt !== undefined && r.flushAt <= now) this.flushStaleOf(r);
+  tick(now: number = this.now()): string[] {
+    const flushed: string[] = [];
+    for (const r of this.registry.routers()) {
+      if (r.flushAt === undefined || r.flushAt > now) continue;
+      this.flushStaleOf(r);
+      flushed.push(r.name);
+    }
+    return flushed;
   }
 
   /** Whether flushed routes are waiting to be swept. */

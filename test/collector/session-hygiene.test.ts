@@ -3,7 +3,8 @@
  * closed after the Initiation timeout; a bare TCP connect from a router's address does not
  * replace its live session; a silent session is closed after the idle timeout; idle
  * connections are evicted (oldest first) when the pending or per-address limit is reached
- * instead of locking a router out; every close has its reason in the log and the API.
+ * instead of locking a router out; every close has its reason in the log and the API; the end
+ * of a closed router's keep time (its stale routes flushed) is logged.
  */
 import assert from 'node:assert/strict';
 import { type Socket, connect } from 'node:net';
@@ -17,7 +18,7 @@ import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 const INITIATION = encodeBmpMessage({ kind: 'initiation', information: [textTlv(2, 'hygiene-router'), textTlv(1, 'ribstore test')] });
 
 /** A service whose log lines are kept (parsed) in `logs`. */
-async function loggedService(hygiene: NonNullable<Parameters<typeof startTestService>[0]>['sessionHygiene'], maxSessions = 256): Promise<{ service: Service; logs: any[] }> {
+async function loggedService(hygiene: NonNullable<Parameters<typeof startTestService>[0]>['sessionHygiene'], maxSessions = 256, keepMs?: number): Promise<{ service: Service; logs: any[] }> {
   const logs: any[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -25,7 +26,7 @@ async function loggedService(hygiene: NonNullable<Parameters<typeof startTestSer
       done();
     },
   });
-  const service = await startTestService({ logger: pino({ level: 'debug' }, stream), sessionHygiene: hygiene, maxSessions });
+  const service = await startTestService({ logger: pino({ level: 'debug' }, stream), sessionHygiene: hygiene, maxSessions, ...(keepMs === undefined ? {} : { keepMs }) });
   return { service, logs };
 }
 
@@ -123,6 +124,21 @@ test('established sessions are never evicted: at the session limit with none pen
     assert.ok(sockets.slice(0, 3).every((s) => s.closedAt === undefined), 'the routers stay');
   } finally {
     for (const socket of sockets) socket.destroy();
+    await service.close();
+  }
+});
+
+test('when the keep time of a closed router ends, the flush of its stale routes is logged with the router', async () => {
+  const { service, logs } = await loggedService({}, 256, 300);
+  try {
+    const socket = await open(service, '127.0.0.1', INITIATION);
+    await waitFor('the router to be up', () => service.collector.routers.size === 1);
+    const closedAt = Date.now();
+    socket.destroy();
+    const line = await waitFor('the keep-time flush log line', () => logs.find((l) => l.msg === 'keep time ended: the stale routes of the router are flushed'), 5000);
+    assert.equal(line.router, '127.0.0.1');
+    assert.ok(Date.now() - closedAt >= 290, 'not before the keep time');
+  } finally {
     await service.close();
   }
 });
