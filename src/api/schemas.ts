@@ -8,6 +8,7 @@
  */
 
 import { DECISION_STEPS } from '../rib/route-decision.js';
+import { BMP_PEER_DOWN_REASON_NAMES, BMP_STAT_TYPE_NAMES, bmpPeerDownReasonName } from '../wire/bmp/names.js';
 
 /** `{ type, description }` helper for a nullable field. */
 const nullable = (type: string, description: string) => ({ type: [type, 'null'], description }) as const;
@@ -99,3 +100,38 @@ export const pageQuery = {
 export const routerQuery = {
   router: { type: 'string', maxLength: 100, description: 'Only routes reported by this router (its name as listed by /api/v1/routers); an unknown router is 404 NOT_FOUND.' },
 } as const;
+
+/**
+ * A peer's BMP block in `/api/v1/routers/R/peers`: message counts, the last Peer Down reason
+ * and the latest Statistics Report values, with code points as names (wire/bmp/names.ts).
+ */
+export const peerBmpSchema = {
+  type: ['object', 'null'],
+  properties: {
+    messages: { type: 'object', additionalProperties: { type: 'integer' } },
+    lastDownReason: {
+      type: ['object', 'null'],
+      required: ['name', 'code'],
+      description: 'The last Peer Down reason (RFC 7854 4.9, RFC 9069); null if the peer has not gone down.',
+      properties: {
+        name: {
+          type: 'string',
+          description: `Reason name: ${Object.values(BMP_PEER_DOWN_REASON_NAMES).map((r) => r.name).join(', ')}; \`unknown-N\` for an unregistered code N.`,
+        },
+        code: { type: 'integer', description: 'The reason code as the router sent it.' },
+      },
+    },
+    stats: {
+      type: 'object',
+      additionalProperties: { type: 'number' },
+      description:
+        `Latest Statistics Report values keyed by stat type name (RFC 7854 4.8, RFC 8671): ${Object.values(BMP_STAT_TYPE_NAMES).map((t) => t.name).join(', ')}; ` +
+        '`unknown-N` for an unregistered type N. Per-AFI/SAFI types are keyed `name/family`, e.g. `loc-rib-routes-per-afi-safi/ipv4-unicast`.',
+    },
+  },
+} as const;
+
+/** The `lastDownReason` value of {@link peerBmpSchema}: the reason's name and code, or null. */
+export function peerDownReasonJson(code: number | null): { name: string; code: number } | null {
+  return code === null ? null : { name: bmpPeerDownReasonName(code), code };
+}

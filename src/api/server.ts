@@ -37,7 +37,7 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { SnapshotStatusJson } from './snapshot-status.js';
 import { registerWebPage } from './web-page.js';
-import { pageFields, pageQuery, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
+import { pageFields, pageQuery, peerBmpSchema, peerDownReasonJson, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
 
 /** What the API serves. */
 export interface ApiServerOptions {
@@ -409,14 +409,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
                     routes: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Routes per view.' },
                     staleRoutes: { type: 'integer' },
                     routesByAfiSafi: { type: 'object', additionalProperties: { type: 'integer' } },
-                    bmp: {
-                      type: ['object', 'null'],
-                      properties: {
-                        messages: { type: 'object', additionalProperties: { type: 'integer' } },
-                        lastDownReason: { type: ['integer', 'null'] },
-                        stats: { type: 'object', additionalProperties: { type: 'number' }, description: 'Latest Statistics Report values by stat type (RFC 7854 4.8).' },
-                      },
-                    },
+                    bmp: peerBmpSchema,
                   },
                 },
               },
@@ -434,7 +427,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         router,
         peers: peers.map((peer) => {
           const counters = collector?.findPeer(router, peer)?.counters;
-          return { ...peer, bmp: counters ? { messages: counters.messages, lastDownReason: counters.lastDownReason, stats: counters.stats } : null };
+          return { ...peer, bmp: counters ? { messages: counters.messages, lastDownReason: peerDownReasonJson(counters.lastDownReason), stats: counters.stats } : null };
         }),
       };
     },

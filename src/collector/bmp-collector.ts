@@ -33,6 +33,7 @@ import type { BmpMessage } from '../wire/bmp/types.js';
 import { tlvText } from '../wire/bmp/encode.js';
 import { BmpInformationType } from '../wire/bmp/types.js';
 import { BmpSession } from '../wire/bmp/session.js';
+import { bmpPeerDownReasonName } from '../wire/bmp/names.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import type { Rib } from '../rib/rib.js';
 import { BmpConnection, type BmpConnectionEnd } from './bmp-connection.js';
@@ -47,6 +48,7 @@ import {
   type MessageCounts,
   emptyCollectorTotals,
   emptyMessageCounts,
+  recordStats,
 } from './statistics.js';
 
 /** Settings of {@link BmpCollector}; every field but `rib` has a default. */
@@ -473,7 +475,7 @@ export class BmpCollector {
         peer.counters.since = Date.now();
         peer.counters.lastDownReason = message.reason;
         state.bmp.receive(message, offset);
-        this.logger?.info({ router: router.name, peer: peer.address, asn: peer.asn, type: peer.type, distinguisher: peer.distinguisher, reason: message.reason }, 'BMP Peer Down; its routes are flushed');
+        this.logger?.info({ router: router.name, peer: peer.address, asn: peer.asn, type: peer.type, distinguisher: peer.distinguisher, reason: bmpPeerDownReasonName(message.reason), reasonCode: message.reason }, 'BMP Peer Down; its routes are flushed');
         this.rib.peerDown(router.name, peer.ribKey);
         state.feed.invalidatePeerViews();
         this.startSweep();
@@ -482,10 +484,7 @@ export class BmpCollector {
       case 'statisticsReport': {
         const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.statisticsReport++;
-        for (const stat of message.stats) {
-          if (stat.shape === 'counter' || stat.shape === 'gauge') peer.counters.stats[String(stat.type)] = Number(stat.value);
-          else if (stat.shape === 'afiSafiGauge') peer.counters.stats[`${stat.type}/${stat.afi}/${stat.safi}`] = Number(stat.value);
-        }
+        recordStats(peer.counters, message.stats);
         return;
       }
       case 'routeMirroring': {

@@ -6,6 +6,9 @@
  * grow (they survive disconnects, so rates stay meaningful); gauges (`queueBytes`, open
  * sessions) go up and down.
  */
+import { afiSafiName } from '../rib/peer-registry.js';
+import { bmpStatTypeName } from '../wire/bmp/names.js';
+import type { BmpStat } from '../wire/bmp/types.js';
 
 /** The BMP message kinds counted, in type-code order (RFC 7854 4.1), plus unknown types. */
 export const BMP_MESSAGE_KINDS_COUNTED = [
@@ -87,12 +90,13 @@ export interface PeerCounters {
   messages: MessageCounts;
   announcements: number;
   withdrawals: number;
-  /** The last Peer Down reason code (RFC 7854 4.9), if any. */
+  /** The last Peer Down reason code (RFC 7854 4.9); the API names it with `bmpPeerDownReasonName`. */
   lastDownReason: number | null;
   /**
-   * The latest value of each Statistics Report counter, by stat type code (RFC 7854 4.8).
-   * Per-AFI/SAFI gauges are keyed `type/afi/safi`. 64-bit gauges are kept as numbers
-   * (exact up to 2^53, far beyond any route count).
+   * The latest value of each Statistics Report counter, keyed by the stat type's name
+   * (`bmpStatTypeName`: `adj-rib-in-routes`, `unknown-N` for unregistered types). Per-AFI/SAFI
+   * gauges are keyed `name/family` with the RIB's family name (`loc-rib-routes-per-afi-safi/ipv4-unicast`).
+   * 64-bit gauges are kept as numbers (exact up to 2^53, far beyond any route count).
    */
   stats: Record<string, number>;
 }
@@ -100,4 +104,29 @@ export interface PeerCounters {
 /** A fresh {@link PeerCounters} in state `up`. */
 export function newPeerCounters(now: number): PeerCounters {
   return { state: 'up', since: now, messages: emptyMessageCounts(), announcements: 0, withdrawals: 0, lastDownReason: null, stats: {} };
+}
+
+/**
+ * Keep the latest value of each stat of a Statistics Report in `counters.stats`, keyed by the
+ * stat type's name (`unknown-N` for unregistered types).
+ *
+ * A type the decoder does not know arrives as raw bytes. RFC 7854 4.8 gives stats two value
+ * shapes, a 4-byte counter and an 8-byte gauge, and the later registrations (RFC 8671,
+ * RFC 9972) add the 11-byte AFI/SAFI gauge; a raw value of one of those lengths is read as
+ * that shape so a newer router's counters still show (as `unknown-N`). Other lengths carry
+ * no number and are left out.
+ */
+export function recordStats(counters: PeerCounters, stats: readonly BmpStat[]): void {
+  for (const stat of stats) {
+    const name = bmpStatTypeName(stat.type);
+    if (stat.shape === 'counter' || stat.shape === 'gauge') counters.stats[name] = Number(stat.value);
+    else if (stat.shape === 'afiSafiGauge') counters.stats[`${name}/${afiSafiName(stat.afi, stat.safi)}`] = Number(stat.value);
+    else {
+      const v = stat.value;
+      const view = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      if (v.length === 4) counters.stats[name] = view.getUint32(0);
+      else if (v.length === 8) counters.stats[name] = Number(view.getBigUint64(0));
+      else if (v.length === 11) counters.stats[`${name}/${afiSafiName(view.getUint16(0), v[2]!)}`] = Number(view.getBigUint64(3));
+    }
+  }
 }

@@ -15,17 +15,7 @@ interface BmpSession {
   lastError: string | null;
 }
 type RouterRow = RouterStatusJson & { bmp: BmpSession | null };
-type PeerRow = PeerStatusJson & { bmp: { lastDownReason: number | null; stats: Record<string, number> } | null };
-
-/** RFC 7854 4.9 Peer Down reasons, in words. */
-const DOWN_REASONS: Record<number, string> = {
-  1: 'local system closed the session (NOTIFICATION sent)',
-  2: 'local system closed the session (no NOTIFICATION)',
-  3: 'remote system closed the session (NOTIFICATION received)',
-  4: 'remote system closed the session (no NOTIFICATION)',
-  5: 'peer de-configured',
-  6: 'local system closed, TLV data',
-};
+type PeerRow = PeerStatusJson & { bmp: { lastDownReason: { name: string; code: number } | null; stats: Record<string, number> } | null };
 
 /** "3 h 4 min" from milliseconds. */
 export function durationText(ms: number): string {
@@ -67,7 +57,7 @@ function peersTable(router: string, peers: PeerRow[]): HTMLElement {
           h('td', {}, countsText(p.routes)),
           h('td', {}, countsText(p.routesByAfiSafi)),
           h('td', {}, p.staleRoutes),
-          h('td', {}, reason === null || reason === undefined ? '—' : `${reason}: ${DOWN_REASONS[reason] ?? 'unknown reason'}`),
+          h('td', {}, reason ? `${reason.name} (${reason.code})` : '—'),
           h('td', {}, p.bmp ? countsText(p.bmp.stats) : '—'),
         );
       }),

@@ -238,8 +238,8 @@ describe('routers, peers, stats, health, metrics', () => {
     assert.equal(a.routes['adj-rib-in-post'], EXPECTED.peerA.length);
     assert.equal(a.routes['loc-rib'], 0);
     assert.equal(a.routesByAfiSafi['ipv4-unicast'], EXPECTED.peerA.length * 2);
-    assert.equal(a.bmp.stats['7'], 4);
-    assert.equal(a.bmp.stats['0'], 3);
+    assert.deepEqual(a.bmp.stats, { 'adj-rib-in-routes': 4, 'prefixes-rejected-by-inbound-policy': 3 });
+    assert.equal(a.bmp.lastDownReason, null, 'never went down');
     const b = body.peers.find((p: any) => p.address === PEER_B.address);
     assert.equal(b.routes['adj-rib-in-pre'], EXPECTED.peerB.length);
     assertError(await getJson(service, '/api/v1/routers/192.0.2.250/peers'), 404, 'NOT_FOUND');

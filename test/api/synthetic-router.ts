@@ -19,7 +19,8 @@ const nlri = (text: string): Nlri => ({ prefix: parsePrefix(text), pathId: undef
 export const PEER_A = { address: '192.0.2.1', asn: 65001, bgpId: '192.0.2.1' };
 export const PEER_B = { address: '2001:db8::2', asn: 65002, bgpId: '192.0.2.2' };
 
-function header(peer: typeof PEER_A, postPolicy: boolean): BmpPeerHeader {
+/** The per-peer header of a synthetic peer (global instance, IPv6 flag from its address). */
+export function header(peer: typeof PEER_A, postPolicy: boolean): BmpPeerHeader {
   const address = parseAddress(peer.address);
   const flags = (address.family === 6 ? 0x80 : 0) | (postPolicy ? 0x40 : 0);
   return new BmpPeerHeader(0, flags, 0, 0, address, peer.asn, parseAddress(peer.bgpId).w0, 1_700_000_000, 0);
@@ -40,7 +41,8 @@ function open(asn: number, bgpId: string): Uint8Array {
   });
 }
 
-function peerUp(peer: typeof PEER_A): Uint8Array {
+/** A Peer Up for a synthetic peer. */
+export function peerUp(peer: typeof PEER_A): Uint8Array {
   return encodeBmpMessage({
     kind: 'peerUp',
     peer: header(peer, false),

@@ -144,6 +144,7 @@ describe('looking glass in Chromium', { skip }, () => {
       assert.ok(peersText.includes(peer.address), peer.address);
       assert.ok(peersText.includes(`AS${peer.asn}`));
     }
+    assert.ok(peersText.includes('adj-rib-in-routes 4'), 'BMP statistics by name');
   });
 
   test('bad input gives a readable message, not a blank page', async () => {

@@ -30,6 +30,7 @@ import { BmpFramer, DEFAULT_MAX_BMP_MESSAGE_LENGTH } from '../../wire/bmp/framer
 import { decodeBmpMessage } from '../../wire/bmp/decode.js';
 import { tlvText } from '../../wire/bmp/encode.js';
 import { type BmpPeerHeader, formatPeerDistinguisher } from '../../wire/bmp/peer-header.js';
+import { BMP_STAT_TYPE_NAMES } from '../../wire/bmp/names.js';
 import { BmpSession } from '../../wire/bmp/session.js';
 import type { BmpMessage, BmpStat, BmpTlv } from '../../wire/bmp/types.js';
 import type { Command } from '../commands.js';
@@ -92,29 +93,9 @@ function terminationJson(tlvs: readonly BmpTlv[]): Json[] {
   });
 }
 
-const STAT_NAMES: Record<number, string> = {
-  0: 'prefixes rejected by inbound policy',
-  1: 'duplicate prefix advertisements',
-  2: 'duplicate withdraws',
-  3: 'updates invalidated by CLUSTER_LIST loop',
-  4: 'updates invalidated by AS_PATH loop',
-  5: 'updates invalidated by ORIGINATOR_ID',
-  6: 'updates invalidated by AS_CONFED loop',
-  7: 'routes in Adj-RIBs-In',
-  8: 'routes in Loc-RIB',
-  9: 'routes in per-AFI/SAFI Adj-RIB-In',
-  10: 'routes in per-AFI/SAFI Loc-RIB',
-  11: 'updates subjected to treat-as-withdraw',
-  12: 'prefixes subjected to treat-as-withdraw',
-  13: 'duplicate update messages',
-  14: 'routes in pre-policy Adj-RIB-Out',
-  15: 'routes in post-policy Adj-RIB-Out',
-  16: 'routes in per-AFI/SAFI pre-policy Adj-RIB-Out',
-  17: 'routes in per-AFI/SAFI post-policy Adj-RIB-Out',
-};
 
 function statJson(stat: BmpStat): Json {
-  const name = STAT_NAMES[stat.type] ?? 'unknown';
+  const name = BMP_STAT_TYPE_NAMES[stat.type]?.description ?? 'unknown';
   switch (stat.shape) {
     case 'counter':
       return { type: stat.type, name, value: stat.value };

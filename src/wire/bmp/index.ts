@@ -5,6 +5,7 @@
 export * from './types.js';
 export { BmpPeerHeader, readPeerHeader, writePeerHeader, formatPeerDistinguisher } from './peer-header.js';
 export { decodeBmpMessage } from './decode.js';
+export { BMP_PEER_DOWN_REASON_NAMES, BMP_STAT_TYPE_NAMES, type BmpCodeName, bmpPeerDownReasonName, bmpStatTypeName } from './names.js';
 export { encodeBmpMessage, textTlv, tlvText } from './encode.js';
 export { BmpFramer, type BmpFrame, type BmpFramerOptions, DEFAULT_MAX_BMP_MESSAGE_LENGTH } from './framer.js';
 export { BmpSession, type BmpPeerState, type BmpSessionOptions, bmpPeerKey } from './session.js';
