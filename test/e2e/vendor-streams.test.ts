@@ -11,6 +11,7 @@ import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Service } from '../../src/service/service.js';
 import { sharedData, skipUnlessShared, vendorBmpStreams } from '../support/shared-data.js';
+import { BMP_STAT_TYPE_NAMES, bmpPeerDownReasonName } from '../../src/wire/bmp/names.js';
 import { goldenCounts, replay } from './bmp-replay.js';
 import { apiCounts, getJson, startTestService, waitFor } from './support-service.js';
 
@@ -84,5 +85,27 @@ describe('vendor BMP streams replayed into ribstore serve', { skip }, () => {
     const rdPeers = rd.body.peers.filter((p: any) => p.type === 'rd-instance');
     assert.ok(rdPeers.length > 0, 'the rd_instance stream has RD-instance peers');
     assert.ok(rdPeers.every((p: any) => p.distinguisher !== '0:0'), 'RD-instance peers carry their distinguisher');
+  });
+
+  test('Peer Down reasons and Statistics Report keys of real routers are names', async () => {
+    const reasons: { name: string; code: number }[] = [];
+    const statKeys = new Set<string>();
+    for (let i = 1; i <= files.length; i++) {
+      const { body } = await getJson(service, `/api/v1/routers/127.0.1.${i}/peers`);
+      for (const peer of body.peers) {
+        if (peer.bmp?.lastDownReason) reasons.push(peer.bmp.lastDownReason);
+        for (const key of Object.keys(peer.bmp?.stats ?? {})) statKeys.add(key);
+      }
+    }
+    // The peer_down captures (Cisco, FRR, IOS XR Loc-RIB) end sessions with reasons 3, 4 and 6;
+    // a vendor stat type (65531 in these captures) shows as unknown-N rather than vanishing.
+    assert.ok(reasons.length >= 3, `peers with a Peer Down: ${reasons.length}`);
+    for (const reason of reasons) {
+      assert.equal(reason.name, bmpPeerDownReasonName(reason.code));
+      assert.doesNotMatch(reason.name, /^unknown-/, `registered reason code ${reason.code}`);
+    }
+    const names = new Set(Object.values(BMP_STAT_TYPE_NAMES).map((t) => t.name));
+    assert.ok(statKeys.size > 0, 'the captures carry Statistics Reports');
+    for (const key of statKeys) assert.ok(names.has(key.split('/')[0]!) || /^unknown-\d+(\/|$)/.test(key), key);
   });
 });
