@@ -39,6 +39,7 @@ import type { Rib } from '../rib/rib.js';
 import { BmpConnection, type BmpConnectionEnd } from './bmp-connection.js';
 import { type CollectorPeer, PeerRecords, viewOf } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
+import { DEFAULT_LOC_RIB_QUIET_MS, ResyncTracker } from './bmp-resync.js';
 import { AllowList, formatDuration } from './options.js';
 import { type RouterIdMode, RouterNames } from './router-identity.js';
 import { SessionTable, type TrackedConnection } from './session-table.js';
@@ -78,6 +79,11 @@ export interface BmpCollectorOptions {
    * sooner, the new session is refused.
    */
   readonly replaceQuietMs?: number;
+  /**
+   * After a reconnect, a router's stale Loc-RIB routes are swept once its re-send has replaced
+   * none of them for this long, when it sends no Loc-RIB End-of-RIB (default 10 s; bmp-resync.ts).
+   */
+  readonly locRibQuietMs?: number;
   /** Router addresses allowed to connect (default: everyone). */
   readonly allow?: AllowList;
   /** Per-session queue size above which the socket is paused, bytes (default 64 MiB). */
@@ -104,7 +110,7 @@ export interface BmpTap {
 /** The session-hygiene and router-identity settings of {@link BmpCollectorOptions} (what `serve`'s flags set). */
 export type BmpSessionHygiene = Pick<
   BmpCollectorOptions,
-  'maxSessionsPerAddress' | 'maxPendingSessions' | 'initiationTimeoutMs' | 'idleTimeoutMs' | 'routerIdFrom' | 'replaceQuietMs'
+  'maxSessionsPerAddress' | 'maxPendingSessions' | 'initiationTimeoutMs' | 'idleTimeoutMs' | 'routerIdFrom' | 'replaceQuietMs' | 'locRibQuietMs'
 >;
 
 /** Decode and apply state of one live session. */
@@ -112,6 +118,8 @@ interface SessionState {
   /** Per-peer decode contexts (from Peer Up). */
   readonly bmp: BmpSession;
   readonly feed: RouteFeed;
+  /** Sweeps what the router did not re-send after a reconnect (bmp-resync.ts). */
+  readonly resync: ResyncTracker;
 }
 
 /** One accepted connection, from accept to close. */
@@ -173,6 +181,8 @@ export class BmpCollector {
   private readonly tap: BmpTap | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** Live sessions' re-send trackers that have not swept everything yet. */
+  private readonly resyncs = new Set<ResyncTracker>();
 
   constructor(options: BmpCollectorOptions) {
     this.rib = options.rib;
@@ -184,6 +194,7 @@ export class BmpCollector {
       initiationTimeoutMs: options.initiationTimeoutMs ?? 10_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
       replaceQuietMs: options.replaceQuietMs ?? 30_000,
+      locRibQuietMs: options.locRibQuietMs ?? DEFAULT_LOC_RIB_QUIET_MS,
       queueHighWaterBytes: options.queueHighWaterBytes ?? 64 * 1024 * 1024,
       sliceMs: options.sliceMs ?? 5,
     };
@@ -334,7 +345,8 @@ export class BmpCollector {
     router.lastError = null;
     router.connection = session.connection;
     session.router = router;
-    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, name) };
+    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, name), resync: new ResyncTracker(this.rib, name, this.options.locRibQuietMs) };
+    this.resyncs.add(session.state.resync);
     this.logger?.info({ router: name, address, port: session.port, sysName }, 'BMP session opened');
     return true;
   }
@@ -347,6 +359,7 @@ export class BmpCollector {
 
   private onClose(session: Session, end: BmpConnectionEnd): void {
     if (session.initiationTimer) clearTimeout(session.initiationTimer);
+    if (session.state) this.resyncs.delete(session.state.resync);
     this.sessions.remove(session);
     const connection = session.connection;
     const router = session.router;
@@ -384,6 +397,12 @@ export class BmpCollector {
    * ended, and sweep flushed routes in the background (in slices, never blocking the loop).
    */
   tick(): void {
+    const now = Date.now();
+    for (const resync of this.resyncs) {
+      const swept = resync.tick(now);
+      if (swept > 0) this.logger?.info({ router: resync.router, peerViews: swept }, 'Loc-RIB re-sent (quiet period): its stale routes not re-sent are flushed');
+      if (resync.done) this.resyncs.delete(resync);
+    }
     for (const router of this.rib.tick()) this.logger?.info({ router }, 'keep time ended: the stale routes of the router are flushed');
     this.startSweep();
   }
@@ -441,6 +460,10 @@ export class BmpCollector {
           this.totals.announcements += outcome.announced;
           this.totals.withdrawals += outcome.withdrawn;
           if (outcome.treatAsWithdraw) this.totals.treatAsWithdraw++;
+          if (outcome.empty && state.resync.endOfRib(message.peer.isLocRib) > 0) {
+            this.logger?.info({ router: router.name, locRib: message.peer.isLocRib }, 'views re-sent (End-of-RIB): their stale routes not re-sent are flushed');
+            this.startSweep();
+          }
           if (peer.counters.state === 'down') {
             peer.counters.state = 'up';
             peer.counters.since = Date.now();

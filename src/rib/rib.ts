@@ -57,6 +57,20 @@ export interface PeerViewKey {
   safi: number;
 }
 
+/** The view rank of Loc-RIB (peer-registry.ts VIEWS). */
+const LOC_RIB_RANK = viewRank('loc-rib');
+
+/** What {@link Rib.resendState} reports of one group of a router's views. */
+export interface ResendState {
+  /** ACTIVE peer-views (re-sent in the current session). */
+  active: number;
+  /** Of those, how many have received End-of-RIB. */
+  endOfRib: number;
+  /** STALE peer-views (from the previous session), and the routes they still hold. */
+  stale: number;
+  staleRoutes: number;
+}
+
 /** What an async {@link Rib.sweep} cost. */
 export interface SweepReport {
   /** Slices of synchronous work (event-loop turns). */
@@ -90,6 +104,8 @@ export class Rib extends RibReader {
   private readonly freezes: RibFreeze[] = [];
   /** The largest `bound` of {@link freezes} (0 when none): slots at or past it need no preserving. */
   private freezeBound = 0;
+  /** ACTIVE peer-views that have received End-of-RIB (see {@link resendState}). */
+  private readonly endOfRibSeen = new Set<number>();
 
   constructor(options: RibOptions = {}) {
     super(options);
@@ -329,6 +345,7 @@ export class Rib extends RibReader {
     const state = registry.pvState[pv];
     if (state !== PV_ACTIVE && state !== PV_STALE) return;
     if (registry.pvCount[pv]! > 0) this.doomedPending++;
+    this.endOfRibSeen.delete(pv);
     registry.retire(pv, PV_DOOMED);
   }
 
@@ -351,6 +368,7 @@ export class Rib extends RibReader {
         this.doom(other);
       }
     }
+    this.endOfRibSeen.delete(pv);
     registry.retire(pv, PV_STALE);
   }
 
@@ -431,8 +449,62 @@ export class Rib extends RibReader {
 
   /** End-of-RIB for a peer-view: its stale twin (previous session) is swept. */
   endOfRib(pv: number): void {
+    if (this.registry.pvState[pv] === PV_ACTIVE) this.endOfRibSeen.add(pv);
     const previous = this.registry.pvPrevious[pv]!;
     if (previous !== 0) this.doom(previous);
+  }
+
+  /**
+   * How far a router has re-sent one group of its views since it reconnected: its Loc-RIB
+   * views (`locRib` true) or its other (Adj-RIB) views. The collector reads it to decide when
+   * the re-send is complete (bmp-resync.ts).
+   */
+  resendState(router: string, locRib: boolean): ResendState {
+    const state: ResendState = { active: 0, endOfRib: 0, stale: 0, staleRoutes: 0 };
+    const registry = this.registry;
+    const r = registry.findRouter(router);
+    if (r === undefined) return state;
+    for (const pid of r.peers) {
+      for (const pv of registry.peerById(pid).views) {
+        if ((registry.pvView[pv] === LOC_RIB_RANK) !== locRib) continue;
+        const pvState = registry.pvState[pv];
+        if (pvState === PV_ACTIVE) {
+          state.active++;
+          if (this.endOfRibSeen.has(pv)) state.endOfRib++;
+        } else if (pvState === PV_STALE) {
+          state.stale++;
+          state.staleRoutes += registry.pvCount[pv]!;
+        }
+      }
+    }
+    return state;
+  }
+
+  /**
+   * Sweep the router's STALE peer-views of one group of views (Loc-RIB when `locRib`, else the
+   * others): the router has re-sent that group, so what it did not re-send was withdrawn while
+   * it was away. Once nothing of the router is stale, no keep-time flush is pending for it.
+   * @returns how many peer-views were swept.
+   */
+  flushStaleViews(router: string, locRib: boolean): number {
+    const registry = this.registry;
+    const r = registry.findRouter(router);
+    if (r === undefined) return 0;
+    let swept = 0;
+    let staleLeft = false;
+    for (const pid of r.peers) {
+      for (const pv of [...registry.peerById(pid).views]) {
+        if (registry.pvState[pv] !== PV_STALE) continue;
+        if ((registry.pvView[pv] === LOC_RIB_RANK) === locRib) {
+          this.doom(pv);
+          swept++;
+        } else {
+          staleLeft = true;
+        }
+      }
+    }
+    if (!staleLeft) r.flushAt = undefined;
+    return swept;
   }
 
   /**

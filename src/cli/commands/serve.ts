@@ -48,6 +48,9 @@ Options:
   --replace-quiet DURATION   a new session of a router from another address or with another
                              sysName replaces the live one only after the live one has been
                              quiet this long (default 30s); sooner it is refused
+  --loc-rib-quiet DURATION   after a reconnect, sweep a router's stale Loc-RIB routes once its
+                             re-send has replaced none of them for this long, when it sends no
+                             Loc-RIB End-of-RIB (default 10s; GoBGP sends none)
   --idle-timeout DURATION    close a session that sent nothing for this long (default 1h; 0:
                              never); BMP has no keepalive, so route updates and Statistics
                              Reports are the signs of life
@@ -109,6 +112,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'idle-timeout': { type: 'string', default: '1h' },
       'router-id-from': { type: 'string', default: 'auto' },
       'replace-quiet': { type: 'string', default: '30s' },
+      'loc-rib-quiet': { type: 'string', default: '10s' },
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
@@ -143,6 +147,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       idleTimeoutMs: parseDuration(values['idle-timeout']!),
       routerIdFrom: parseRouterIdMode(values['router-id-from']!),
       replaceQuietMs: parseDuration(values['replace-quiet']!),
+      locRibQuietMs: parseDuration(values['loc-rib-quiet']!),
     },
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
