@@ -4,7 +4,9 @@
  * Adj-RIB-In and Loc-RIB, disconnects, and while it is away 10.1.2.0/24 is withdrawn; it
  * reconnects and re-sends only 10.1.0.0/16. With a keep time of an hour, the /24 must leave
  * as soon as the re-send is complete: Adj-RIB-In on its End-of-RIB, Loc-RIB on its End-of-RIB
- * when sent (RFC 9069) or else after the Loc-RIB quiet period (GoBGP sends none).
+ * when sent (RFC 9069) or else after the Loc-RIB quiet period (GoBGP sends none). A peer the
+ * router no longer re-sends (down while it was away) leaves once every re-sent Adj-RIB-In
+ * peer-view has sent End-of-RIB; with no such signal nothing is swept early.
  */
 import assert from 'node:assert/strict';
 import { type Socket, connect } from 'node:net';
@@ -24,16 +26,20 @@ const LOC_RIB = peerHeader('0.0.0.0', 0, 3, 64512);
 const ATTRIBUTES: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [65001, 65020] }], nextHop: parseAddress('192.0.2.1') };
 const ENCODING = { fourOctetAs: true };
 
-/** One session's stream: Initiation, Peer Ups, `prefixes` in both views, End-of-RIB as asked. */
-function stream(prefixes: string[], endOfRib: { adj: boolean; locRib: boolean }): Uint8Array {
-  const messages = [
-    encodeBmpMessage({ kind: 'initiation', information: [textTlv(2, 'resync-router'), textTlv(1, 'ribstore resync test')] }),
-    encodeBmpMessage(peerUp(ADJ_PEER, open(64512, capabilities(64512)), open(65001, capabilities(65001)))),
-    encodeBmpMessage(peerUp(LOC_RIB, open(64512, capabilities(64512)), open(64512, capabilities(64512)))),
-  ];
-  for (const peer of [ADJ_PEER, LOC_RIB]) {
+/** A second Adj-RIB-In peer, which goes down while the router is away. */
+const GONE_PEER = peerHeader('192.0.2.7', 0, 0, 65007);
+
+/**
+ * One session's stream: Initiation, Peer Ups, `prefixes` in both views (and from
+ * `GONE_PEER` too when `withGonePeer`), End-of-RIB as asked.
+ */
+function stream(prefixes: string[], endOfRib: { adj: boolean; locRib: boolean }, withGonePeer = false): Uint8Array {
+  const peers = withGonePeer ? [ADJ_PEER, GONE_PEER, LOC_RIB] : [ADJ_PEER, LOC_RIB];
+  const messages = [encodeBmpMessage({ kind: 'initiation', information: [textTlv(2, 'resync-router'), textTlv(1, 'ribstore resync test')] })];
+  for (const peer of peers) messages.push(encodeBmpMessage(peerUp(peer, open(64512, capabilities(64512)), open(peer.peerAs, capabilities(peer.peerAs)))));
+  for (const peer of peers) {
     messages.push(encodeBmpMessage(routeMonitoring(peer, { attributes: ATTRIBUTES, announced: prefixes.map((p) => route(p)) }, ENCODING)));
-    if (peer === ADJ_PEER ? endOfRib.adj : endOfRib.locRib) {
+    if (peer === LOC_RIB ? endOfRib.locRib : endOfRib.adj) {
       // IPv4 unicast End-of-RIB (RFC 4724): an UPDATE with nothing in it.
       messages.push(encodeBmpMessage({ kind: 'routeMonitoring', peer, update: encodeUpdate({}, { fourOctetAs: true, addPath: new Set() }) }));
     }
@@ -115,6 +121,24 @@ test('without End-of-RIB and before the quiet period, nothing not yet re-sent is
     assert.deepEqual(viewsOf24(service), ['adj-rib-in-pre (stale)', 'loc-rib (stale)']);
     // The default lookup still answers the live /16 (stale-only /24 under a live cover).
     assert.equal(service.rib.lookup('10.1.2.3')?.prefix, '10.1.0.0/16');
+  } finally {
+    socket?.destroy();
+    await service.close();
+  }
+});
+
+test('a peer that went down while the router was away leaves once every re-sent Adj-RIB-In peer-view has sent End-of-RIB', async () => {
+  const service = await startTestService({ keepMs: 3_600_000, sessionHygiene: { locRibQuietMs: 3_600_000 } });
+  let socket: Socket | undefined;
+  try {
+    const first = await send(service, stream(['10.1.0.0/16', '10.1.2.0/24'], { adj: true, locRib: false }, true));
+    await waitFor('first table', () => viewsOf24(service).length === 3);
+    first.end();
+    await waitFor('disconnect', () => service.collector.routers.get(ROUTER)?.state === 'disconnected');
+    // The second session has no Peer Up for GONE_PEER: no End-of-RIB will ever sweep its twin.
+    socket = await send(service, stream(['10.1.0.0/16', '10.1.2.0/24'], { adj: true, locRib: true }));
+    await waitFor('the gone peer swept', () => (service.rib.routes('10.1.0.0/16')?.routes ?? []).every((r) => r.peer.address !== '192.0.2.7' && !r.stale), 3_000);
+    assert.deepEqual(viewsOf24(service), ['adj-rib-in-pre', 'loc-rib']);
   } finally {
     socket?.destroy();
     await service.close();
