@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Service } from '../../src/service/service.js';
-import { replay } from '../e2e/bmp-replay.js';
-import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
-import { EXPECTED, PEER_A, PEER_B, syntheticStream } from './synthetic-router.js';
+import { getJson, startTestService } from '../e2e/support-service.js';
+import { EXPECTED, PEER_A, PEER_B } from './synthetic-router.js';
+import { startSyntheticService } from './synthetic-service.js';
 import { R1, R2, decodeExport, expectedTuples, populateFixture } from '../collector/export-fixture.js';
 import { emptySummary } from '../../src/rib/attribute-pool.js';
 
@@ -18,9 +18,7 @@ const ROUTER = '127.0.5.1';
 let service: Service;
 
 before(async () => {
-  service = await startTestService({ keepMs: 3_600_000, maxPageLimit: 500 });
-  await replay(syntheticStream(), service.bmpPort, ROUTER);
-  await waitFor('the synthetic router to finish', () => service.collector.routers.get(ROUTER)?.state === 'disconnected');
+  service = await startSyntheticService(ROUTER, { maxPageLimit: 500 });
 });
 after(() => service?.close());
 

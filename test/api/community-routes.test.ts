@@ -8,18 +8,16 @@ import Fastify from 'fastify';
 import type { Service } from '../../src/service/service.js';
 import { registerWebPage } from '../../src/api/web-page.js';
 import type { PrefixRoutesJson } from '../../src/rib/route-json.js';
-import { replay } from '../e2e/bmp-replay.js';
-import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
-import { EXPECTED, syntheticStream } from './synthetic-router.js';
+import { getJson } from '../e2e/support-service.js';
+import { EXPECTED } from './synthetic-router.js';
+import { startSyntheticService } from './synthetic-service.js';
 import { withTempDir } from '../support/temp-dir.js';
 
 const ROUTER = '127.0.5.2';
 let service: Service;
 
 before(async () => {
-  service = await startTestService({ keepMs: 3_600_000, maxPageLimit: 500 });
-  await replay(syntheticStream(), service.bmpPort, ROUTER);
-  await waitFor('the synthetic router to finish', () => service.collector.routers.get(ROUTER)?.state === 'disconnected');
+  service = await startSyntheticService(ROUTER, { maxPageLimit: 500 });
 });
 after(() => service?.close());
 

@@ -9,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Service } from '../../src/service/service.js';
 import type { PrefixRoutesJson, RouteJson } from '../../src/rib/route-json.js';
-import { replay } from '../e2e/bmp-replay.js';
-import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
-import { syntheticStream, EXPECTED, PEER_A, PEER_B } from '../api/synthetic-router.js';
+import { getJson } from '../e2e/support-service.js';
+import { EXPECTED, PEER_A, PEER_B } from '../api/synthetic-router.js';
+import { startSyntheticService } from '../api/synthetic-service.js';
 import { chromiumSkipReason, launchChromium, type TestBrowser } from '../support/chromium.js';
 
 const ROUTER = '127.0.5.3';
@@ -41,9 +41,7 @@ function assertShows(text: string, prefixes: PrefixRoutesJson[]): void {
 
 describe('looking glass in Chromium', { skip }, () => {
   before(async () => {
-    service = await startTestService({ keepMs: 3_600_000 });
-    await replay(syntheticStream(), service.bmpPort, ROUTER);
-    await waitFor('the synthetic router to finish', () => service.collector.routers.get(ROUTER)?.state === 'disconnected');
+    service = await startSyntheticService(ROUTER);
     browser = await launchChromium();
     page = await browser.context.newPage();
     // Offline: the page may ask nothing but ribstore.
