@@ -5,6 +5,7 @@
  */
 import type { LookupJson, PrefixRoutesJson } from '../rib/route-json.js';
 import { ApiRequestError, getJson } from './api.js';
+import { openLoneGraph } from './as-path-graph.js';
 import { h, queryHref } from './dom.js';
 import { classifyQuery } from './query.js';
 import { routersView } from './routers-view.js';
@@ -77,7 +78,10 @@ async function render(): Promise<void> {
   results.setAttribute('aria-busy', 'true');
   try {
     if (view === 'routers') results.replaceChildren(await routersView());
-    else if (q !== '') results.replaceChildren(...(await searchResults(q, match)));
+    else if (q !== '') {
+      results.replaceChildren(...(await searchResults(q, match)));
+      openLoneGraph(results);
+    }
     else results.replaceChildren(h('p', {}, 'Search the routes of every router, peer and view this ribstore collects.'));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

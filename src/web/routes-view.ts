@@ -5,6 +5,7 @@
  */
 import type { PrefixRoutesJson, RouteJson } from '../rib/route-json.js';
 import type { DecisionStep } from '../rib/route-decision.js';
+import { asPathGraphDetails } from './as-path-graph.js';
 import { h, queryHref } from './dom.js';
 
 /** An AS path as space-separated AS numbers; an AS_SET in braces. */
@@ -123,5 +124,6 @@ export function prefixSection(entry: PrefixRoutesJson, note?: string): HTMLEleme
       h('thead', {}, h('tr', {}, headers.map((text, i) => h('th', { scope: 'col' }, i === 0 ? h('span', { class: 'sr-only' }, 'Best') : text)), whyHeader)),
       h('tbody', {}, rows),
     ),
+    entry.routes.length > 0 ? asPathGraphDetails(entry) : null,
   );
 }
