@@ -46,7 +46,8 @@ function main(): void {
   const mem = memoryDelta(before, after);
   // Node 20 leaves growable SharedArrayBuffers out of process.memoryUsage().external, so the
   // RSS delta is the process figure; the committed bytes of the RIB's arrays are summed beside.
-  const ribBytes = stats.memory.routeBytes + stats.memory.attributeBytes + stats.memory.tableBytes;
+  const peerListBytes = rib.peerRoutes.byteLength;
+  const ribBytes = stats.memory.routeBytes + stats.memory.attributeBytes + stats.memory.tableBytes + peerListBytes;
 
   // Lookups: 1 M random addresses inside stored IPv4 prefixes.
   const addrs = sample.words;
@@ -101,7 +102,7 @@ function main(): void {
     return acc;
   });
 
-  // Flush one peer (1.06 M routes) with the sliced sweeper, three times (re-announcing between).
+  // Flush one peer (1.06 M routes) with the sliced sweeper, three times (peers 0, 1, 2 of the 10 in turn).
   const flushes: SweepReport[] = [];
   const runFlushes = async (): Promise<void> => {
     for (let round = 0; round < 3; round++) {
@@ -123,6 +124,7 @@ function main(): void {
           ['bytes per route: process RSS delta after GC', `${(mem.rss / routes).toFixed(1)} B (${formatBytes(mem.rss)})`, '<= 48 B'],
           ['bytes per route: RIB typed arrays (committed)', `${(ribBytes / routes).toFixed(1)} B (${formatBytes(ribBytes)})`, ''],
           ['  route sets / attribute pool / prefix tries', `${(stats.memory.routeBytes / routes).toFixed(1)} / ${(stats.memory.attributeBytes / routes).toFixed(1)} / ${(stats.memory.tableBytes / routes).toFixed(1)} B`, ''],
+          ['  per-peer slot lists of the sweeper (included above)', `${(peerListBytes / routes).toFixed(1)} B`, ''],
           ['  JS heap delta (heapUsed, after GC)', `${(mem.heap / routes).toFixed(1)} B`, ''],
           ['attribute interning (encode + hash + insert)', `${formatRate(distinctPaths / (internNs / 1e9))} sets/s`, ''],
           ['apply (announceWords, interned ids), wall', `${formatRate(routes / (applyNs / 1e9))} routes/s (${formatNs(applyNs / routes)}/route)`, '>= 3 M routes/s'],

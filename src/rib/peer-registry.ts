@@ -127,6 +127,8 @@ export class PeerRegistry {
   pvRestored = new Uint8Array(64);
   private pvHigh = 1;
   private readonly pvFree: number[] = [];
+  /** Called with each pv {@link release} frees (the writer forgets what it keeps per pv). */
+  onRelease: ((pv: number) => void) | undefined;
 
   /** The router named `name`, created (state `up`) if new. */
   router(name: string): RouterRecord {
@@ -271,6 +273,7 @@ export class PeerRegistry {
     for (const other of peer.views) if (this.pvPrevious[other] === pv) this.pvPrevious[other] = 0;
     this.pvState[pv] = PV_FREE;
     this.pvFree.push(pv);
+    this.onRelease?.(pv);
   }
 
   /** One past the highest pv id ever handed out. */

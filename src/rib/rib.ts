@@ -32,10 +32,13 @@ import { Prefix } from '../ip/prefix.js';
 import type { AttributeSummary } from './attribute-pool.js';
 import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, type View, viewRank } from './peer-registry.js';
 import { PV_MASK, ENTRY_WORDS } from './route-sets.js';
+import { PeerRoutes } from './peer-routes.js';
 import { type FreezeSource, RibFreeze } from './rib-freeze.js';
 import { RibReader, type RibReaderOptions } from './rib-reader.js';
+import { type SweepReport, sweepInSlices } from './rib-sweep.js';
 
 export { RibReader, type RibReaderOptions, type RouteFilter, type OriginPrefixJson } from './rib-reader.js';
+export type { SweepReport } from './rib-sweep.js';
 
 /** Options of {@link Rib}: the query side's ({@link RibReaderOptions}) and the writer's. */
 export interface RibOptions extends RibReaderOptions {
@@ -71,23 +74,6 @@ export interface ResendState {
   staleRoutes: number;
 }
 
-/** What an async {@link Rib.sweep} cost. */
-export interface SweepReport {
-  /** Slices of synchronous work (event-loop turns). */
-  slices: number;
-  /** Total time spent sweeping (ms), yields excluded. */
-  workMs: number;
-  /** The longest slice (ms): the longest the sweep blocked the event loop. */
-  longestSliceMs: number;
-  /**
-   * CPU time of the process during the slices (ms, user + system, all threads): on a busy
-   * machine wall-clock slices include time the OS gave to other processes; this does not.
-   */
-  cpuMs: number;
-  /** CPU time of the longest slice by CPU time (ms). */
-  longestSliceCpuMs: number;
-}
-
 /**
  * The routing information base: the write side (announce, withdraw, life cycle, sweeps,
  * freezes) over the structures and queries of {@link RibReader}.
@@ -98,7 +84,8 @@ export class Rib extends RibReader {
   private readonly now: () => number;
   /** DOOMED peer-views that still hold routes. */
   private doomedPending = 0;
-  private sweepCursor = 0;
+  /** Per peer-view, the slots it has routes in: what a sweep visits (peer-routes.ts). */
+  readonly peerRoutes = new PeerRoutes(this.sets, this.registry);
   private sweeping: Promise<SweepReport> | undefined;
   /** Freezes being read (see rib-freeze.ts); writes to their unread slots preserve them first. */
   private readonly freezes: RibFreeze[] = [];
@@ -112,6 +99,7 @@ export class Rib extends RibReader {
     this.keepMs = options.keepMs ?? 300_000;
     this.sliceMs = options.sliceMs ?? 5;
     this.now = options.now ?? Date.now;
+    this.registry.onRelease = (pv) => this.peerRoutes.clear(pv);
   }
 
   // ───────────────────────────── write side ─────────────────────────────
@@ -178,6 +166,7 @@ export class Rib extends RibReader {
       if (s < this.freezeBound) this.preserve(s);
       index.setWords(family, w0, w1, w2, w3, length, s);
       sets.append(s, pv, pathId, attr);
+      this.peerRoutes.add(pv, s);
       registry.pvCount[pv]!++;
       this.attributes.retain(attr);
       return;
@@ -201,6 +190,7 @@ export class Rib extends RibReader {
         const old = sets.entries[twin + 2]!;
         sets.entries[twin] = pv;
         sets.entries[twin + 2] = attr;
+        this.peerRoutes.add(pv, s);
         registry.pvCount[pv]!++;
         this.attributes.retain(attr);
         this.releaseAttributes(old);
@@ -209,6 +199,7 @@ export class Rib extends RibReader {
       }
     }
     sets.append(s, pv, pathId, attr);
+    this.peerRoutes.add(pv, s);
     registry.pvCount[pv]!++;
     this.attributes.retain(attr);
   }
@@ -303,6 +294,7 @@ export class Rib extends RibReader {
       const pv = routes[i * 3]!;
       const attr = routes[i * 3 + 2]!;
       sets.append(s, pv, routes[i * 3 + 1]!, attr);
+      this.peerRoutes.add(pv, s);
       registry.pvCount[pv]!++;
       if (takeReferences) pool.retain(attr);
     }
@@ -344,7 +336,10 @@ export class Rib extends RibReader {
     const registry = this.registry;
     const state = registry.pvState[pv];
     if (state !== PV_ACTIVE && state !== PV_STALE) return;
-    if (registry.pvCount[pv]! > 0) this.doomedPending++;
+    if (registry.pvCount[pv]! > 0) {
+      this.doomedPending++;
+      this.peerRoutes.doomed(pv);
+    }
     this.endOfRibSeen.delete(pv);
     registry.retire(pv, PV_DOOMED);
   }
@@ -529,37 +524,35 @@ export class Rib extends RibReader {
 
   /**
    * Sweep up to about `maxEntries` route entries (synchronously), removing routes of
-   * flushed peer-views. Returns whether work remains. The core step of {@link sweep}.
+   * flushed peer-views: it visits only the slots where they have routes (peer-routes.ts).
+   * Returns whether work remains. The core step of {@link sweep}.
    */
   sweepStep(maxEntries = 65536): boolean {
-    if (this.doomedPending === 0) return false;
     const sets = this.sets;
     const state = this.registry.pvState;
-    const bound = sets.slotBound;
     let work = 0;
-    let s = this.sweepCursor;
     while (work < maxEntries && this.doomedPending > 0) {
-      if (s >= bound) s = 0;
-      if (sets.isLive(s)) {
-        let n = sets.count[s]!;
-        work += n + 1;
-        for (let i = n - 1; i >= 0; i--) {
-          const at = sets.offset[s]! + i * ENTRY_WORDS;
-          if (state[sets.entries[at]! & PV_MASK] === PV_DOOMED) {
-            if (s < this.freezeBound) this.preserve(s);
-            n = this.removeEntry(s, at);
-            if (n === 0) {
-              this.dropSlot(s);
-              break;
-            }
-          }
-        }
-      } else {
+      const s = this.peerRoutes.nextDoomedSlot();
+      if (s < 0) break;
+      if (!sets.isLive(s)) {
         work++;
+        continue;
       }
-      s++;
+      // Every DOOMED entry of the slot goes, not only the listed pv's: one visit per slot.
+      let n = sets.count[s]!;
+      work += n + 1;
+      for (let i = n - 1; i >= 0; i--) {
+        const at = sets.offset[s]! + i * ENTRY_WORDS;
+        if (state[sets.entries[at]! & PV_MASK] !== PV_DOOMED) continue;
+        if (s < this.freezeBound) this.preserve(s);
+        n = this.removeEntry(s, at);
+        if (n === 0) {
+          this.dropSlot(s);
+          break;
+        }
+        // removeAt moved the last entry into `at`, already visited; a block move keeps the order.
+      }
     }
-    this.sweepCursor = s;
     return this.doomedPending > 0;
   }
 
@@ -569,33 +562,9 @@ export class Rib extends RibReader {
    * with what the sweep cost.
    */
   sweep(): Promise<SweepReport> {
-    if (this.sweeping !== undefined) return this.sweeping;
-    const run = async (): Promise<SweepReport> => {
-      const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0, cpuMs: 0, longestSliceCpuMs: 0 };
-      try {
-        while (this.doomedPending > 0) {
-          const cpu = process.cpuUsage();
-          const start = performance.now();
-          // Steps of 1024 entries: a step that removes routes costs up to ~1 µs per entry (a
-          // refcount and a trie delete each, random accesses), so the clock is read often
-          // enough that a slice overshoots sliceMs by about a millisecond at most.
-          while (this.sweepStep(SWEEP_STEP_ENTRIES) && performance.now() - start < this.sliceMs);
-          const elapsed = performance.now() - start;
-          const used = process.cpuUsage(cpu);
-          const cpuMs = (used.user + used.system) / 1000;
-          report.slices++;
-          report.workMs += elapsed;
-          report.cpuMs += cpuMs;
-          if (elapsed > report.longestSliceMs) report.longestSliceMs = elapsed;
-          if (cpuMs > report.longestSliceCpuMs) report.longestSliceCpuMs = cpuMs;
-          if (this.doomedPending > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      } finally {
-        this.sweeping = undefined;
-      }
-      return report;
-    };
-    this.sweeping = run();
+    this.sweeping ??= sweepInSlices((max) => this.sweepStep(max), this.sliceMs).finally(() => {
+      this.sweeping = undefined;
+    });
     return this.sweeping;
   }
 
@@ -634,9 +603,6 @@ export class Rib extends RibReader {
   }
 
 }
-
-/** Route entries one {@link Rib.sweepStep} of the async sweep visits. */
-const SWEEP_STEP_ENTRIES = 1024;
 
 function inactive(pv: number): RibstoreError {
   return new RibstoreError('INVALID_ARGUMENT', `peer-view ${pv} is not active (flushed or stale): resolve it again with peerView()`);
