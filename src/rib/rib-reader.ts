@@ -27,6 +27,7 @@ import {
 } from './peer-registry.js';
 import { ENTRY_WORDS, PV_MASK, RouteSets } from './route-sets.js';
 import { compareRoutes } from './route-order.js';
+import { RouteRank } from './route-rank.js';
 import { lostAt } from './route-decision.js';
 import {
   type AttributesJson,
@@ -99,6 +100,8 @@ export class RibReader {
   readonly attributes = new AttributePool();
   /** Per-prefix route vectors. */
   readonly sets = new RouteSets();
+  /** Keeps each prefix's routes best first and reads the best one. */
+  protected readonly rank = new RouteRank(this.sets, this.registry, this.attributes);
   /** Prefix index per table: 0 the global table, then one per route distinguisher. */
   protected readonly tables: PrefixIndex[] = [];
   /** Route distinguisher text per table (null for the global table). */
@@ -314,39 +317,11 @@ export class RibReader {
   bestRouteV4(address: number): number {
     const s = this.tables[0]!.lookupV4(address);
     if (s < 0) return -1;
-    const best = this.bestIn(s);
-    if (best >= 0 && this.bestInSawLive) return best;
+    const best = this.rank.best(s);
+    if (best >= 0 && this.rank.sawLive) return best;
     const all = this.visibility({}, false);
     const c = this.longestVisible(this.tables[0]!, parseAddress(formatIPv4(address)), all, true);
     return c < 0 ? -1 : this.orderedEntries(c, all)[0]!;
-  }
-
-  /** Whether the last {@link bestIn} met a current (ACTIVE) route. */
-  private bestInSawLive = false;
-
-  /** Best ACTIVE-or-STALE entry of slot `s`, or -1; sets {@link bestInSawLive}. */
-  private bestIn(s: number): number {
-    const sets = this.sets;
-    const e = sets.entries;
-    const state = this.registry.pvState;
-    const base = sets.offset[s]!;
-    const end = base + sets.count[s]! * ENTRY_WORDS;
-    let best = -1;
-    let live = false;
-    for (let at = base; at < end; at += ENTRY_WORDS) {
-      const pv = e[at]! & PV_MASK;
-      const st = state[pv];
-      if (st !== PV_ACTIVE && st !== PV_STALE) continue;
-      if (st === PV_ACTIVE) live = true;
-      if (
-        best < 0 ||
-        compareRoutes(this.registry, this.attributes, pv, e[at + 2]!, e[at + 1]!, e[best]! & PV_MASK, e[best + 2]!, e[best + 1]!) < 0
-      ) {
-        best = at;
-      }
-    }
-    this.bestInSawLive = live;
-    return best;
   }
 
   /** Attribute set id of a route handle (see {@link bestRouteV4}). */

@@ -144,8 +144,9 @@ export class Rib extends RibReader {
 
   /**
    * Announce (or re-announce) the route (`pv`, `table`, `prefix`, `pathId`) with attribute
-   * set `attr` (the route takes its own reference). Replaces the route's previous attributes,
-   * and its stale twin from the peer-view's previous session if there is one.
+   * set `attr` (the route takes its own reference). Replaces the route's previous attributes
+   * (in place, moved to its new rank: route-rank.ts), and its stale twin from the peer-view's
+   * previous session if there is one. A re-announcement with the same attributes changes nothing.
    */
   announce(pv: number, table: number, prefix: Prefix, pathId: number, attr: number): void {
     this.announceWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, attr);
@@ -177,6 +178,7 @@ export class Rib extends RibReader {
       const old = sets.entries[at + 2]!;
       if (old !== attr) {
         sets.entries[at + 2] = attr;
+        this.rank.settle(s, at);
         this.attributes.retain(attr);
         this.releaseAttributes(old);
       }
@@ -190,6 +192,7 @@ export class Rib extends RibReader {
         const old = sets.entries[twin + 2]!;
         sets.entries[twin] = pv;
         sets.entries[twin + 2] = attr;
+        this.rank.settle(s, twin);
         this.peerRoutes.add(pv, s);
         registry.pvCount[pv]!++;
         this.attributes.retain(attr);
@@ -198,7 +201,7 @@ export class Rib extends RibReader {
         return;
       }
     }
-    sets.append(s, pv, pathId, attr);
+    this.rank.settle(s, sets.append(s, pv, pathId, attr));
     this.peerRoutes.add(pv, s);
     registry.pvCount[pv]!++;
     this.attributes.retain(attr);
@@ -293,7 +296,7 @@ export class Rib extends RibReader {
     for (let i = 0; i < count; i++) {
       const pv = routes[i * 3]!;
       const attr = routes[i * 3 + 2]!;
-      sets.append(s, pv, routes[i * 3 + 1]!, attr);
+      this.rank.settle(s, sets.append(s, pv, routes[i * 3 + 1]!, attr));
       this.peerRoutes.add(pv, s);
       registry.pvCount[pv]!++;
       if (takeReferences) pool.retain(attr);
@@ -550,7 +553,7 @@ export class Rib extends RibReader {
           this.dropSlot(s);
           break;
         }
-        // removeAt moved the last entry into `at`, already visited; a block move keeps the order.
+        // removeAt shifted the entries after `at` (already visited) down; a block move keeps the order.
       }
     }
     return this.doomedPending > 0;
@@ -601,7 +604,6 @@ export class Rib extends RibReader {
   private preserve(s: number): void {
     for (const f of this.freezes) f.preserve(s);
   }
-
 }
 
 function inactive(pv: number): RibstoreError {

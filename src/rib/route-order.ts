@@ -51,22 +51,72 @@ export function compareRoutes(
   attrB: number,
   pathB: number,
 ): number {
-  let d = registry.pvView[pvA]! - registry.pvView[pvB]!;
+  const d = registry.pvView[pvA]! - registry.pvView[pvB]!;
   if (d !== 0) return d < 0 ? -STEP_VIEW : STEP_VIEW;
-  d = (registry.pvState[pvA] === PV_STALE ? 1 : 0) - (registry.pvState[pvB] === PV_STALE ? 1 : 0);
-  if (d !== 0) return d < 0 ? -STEP_STALE : STEP_STALE;
+  const stale = (registry.pvState[pvA] === PV_STALE ? 1 : 0) - (registry.pvState[pvB] === PV_STALE ? 1 : 0);
+  if (stale !== 0) return stale < 0 ? -STEP_STALE : STEP_STALE;
+  return compareAfterState(registry, pool, pvA, attrA, pathA, pvB, attrB, pathB);
+}
+
+/**
+ * {@link compareRoutes} without step 2 (current before stale): the order the RIB keeps each
+ * prefix's routes in (route-rank.ts). Every step it takes depends only on what an entry
+ * holds for its lifetime (its peer-view's view, peer and family; its attribute set; its path
+ * id), so a stored order stays right when a peer-view turns stale; readers apply step 2
+ * themselves, among the routes of the first view.
+ */
+export function compareStoredRoutes(
+  registry: PeerRegistry,
+  pool: AttributePool,
+  pvA: number,
+  attrA: number,
+  pathA: number,
+  pvB: number,
+  attrB: number,
+  pathB: number,
+): number {
+  const d = registry.pvView[pvA]! - registry.pvView[pvB]!;
+  if (d !== 0) return d < 0 ? -STEP_VIEW : STEP_VIEW;
+  return compareAfterState(registry, pool, pvA, attrA, pathA, pvB, attrB, pathB);
+}
+
+/** Steps 3 to 7 of the order (after view and state). */
+function compareAfterState(
+  registry: PeerRegistry,
+  pool: AttributePool,
+  pvA: number,
+  attrA: number,
+  pathA: number,
+  pvB: number,
+  attrB: number,
+  pathB: number,
+): number {
+  if (attrA !== attrB) {
+    const decided = compareAttributes(pool, attrA, attrB);
+    if (decided !== 0) return decided;
+  }
+  return compareTieBreaks(registry, pvA, pathA, pvB, pathB);
+}
+
+/** Steps 3 to 6: what the attribute sets decide (0 when they tie). */
+function compareAttributes(pool: AttributePool, attrA: number, attrB: number): number {
   const fa = pool.flags(attrA);
   const fb = pool.flags(attrB);
   const lpA = fa & HAS_LOCAL_PREF ? pool.localPref(attrA) : 100;
   const lpB = fb & HAS_LOCAL_PREF ? pool.localPref(attrB) : 100;
   if (lpA !== lpB) return lpA > lpB ? -STEP_LOCAL_PREF : STEP_LOCAL_PREF;
-  d = pool.asPathLength(attrA) - pool.asPathLength(attrB);
+  let d = pool.asPathLength(attrA) - pool.asPathLength(attrB);
   if (d !== 0) return d < 0 ? -STEP_AS_PATH_LENGTH : STEP_AS_PATH_LENGTH;
   d = pool.origin(attrA) - pool.origin(attrB);
   if (d !== 0) return d < 0 ? -STEP_ORIGIN : STEP_ORIGIN;
   const medA = fa & HAS_MED ? pool.med(attrA) : 0;
   const medB = fb & HAS_MED ? pool.med(attrB) : 0;
   if (medA !== medB) return medA < medB ? -STEP_MED : STEP_MED;
+  return 0;
+}
+
+/** Step 7: the deterministic tie-breaks. */
+function compareTieBreaks(registry: PeerRegistry, pvA: number, pathA: number, pvB: number, pathB: number): number {
   if (pvA === pvB) return pathA === pathB ? 0 : pathA < pathB ? -STEP_PATH_ID : STEP_PATH_ID;
   const peerA = registry.peerById(registry.pvPeer[pvA]!);
   const peerB = registry.peerById(registry.pvPeer[pvB]!);
@@ -76,7 +126,7 @@ export function compareRoutes(
     if (peerA.router !== peerB.router) return peerA.router < peerB.router ? -STEP_ROUTER : STEP_ROUTER;
   }
   if (pathA !== pathB) return pathA < pathB ? -STEP_PATH_ID : STEP_PATH_ID;
-  d = registry.pvAfi[pvA]! - registry.pvAfi[pvB]! || registry.pvSafi[pvA]! - registry.pvSafi[pvB]!;
+  const d = registry.pvAfi[pvA]! - registry.pvAfi[pvB]! || registry.pvSafi[pvA]! - registry.pvSafi[pvB]!;
   if (d !== 0) return d < 0 ? -STEP_FAMILY : STEP_FAMILY;
   // Two peer-views of one peer, view and family would be one peer-view: not reached, but the
   // order stays total.

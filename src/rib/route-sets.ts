@@ -15,8 +15,9 @@
  * Blocks come in size classes (1, 2, 3, 4, 6, 8, 12, 16, 24, ... about x1.5 apart, so at
  * most a third of a block is slack); a block that fills moves to the next class, one that
  * drops below a third of its capacity moves down. Free slots form a list through `offset[]`.
- * Entry order within a block is arbitrary (removal swaps the last entry in): queries order
- * routes themselves.
+ * Entries keep the order their writer gives them: removal shifts the entries after it down,
+ * and {@link RouteSets.moveEntry} moves one to another rank (the RIB keeps them best first,
+ * route-rank.ts). Moves copy whole entries of ENTRY_WORDS words, whatever they hold.
  *
  * Blocks are carved from pages (a slab allocator): the arena is a run of pages of
  * PAGE_ENTRIES entries; a page serves one size class, keeps its own free-block list and a
@@ -311,24 +312,43 @@ export class RouteSets {
   }
 
   /**
-   * Remove the entry at word offset `at` of slot `s` (the last entry moves into its place).
-   * Returns the slot's new count; the caller frees the slot at 0.
+   * Remove the entry at word offset `at` of slot `s`; the entries after it move down one, so
+   * the others keep their order. Returns the slot's new count; the caller frees the slot at 0.
    */
   removeAt(s: number, at: number): number {
     const n = this.count[s]! - 1;
-    const last = this.offset[s]! + n * ENTRY_WORDS;
+    const end = this.offset[s]! + (n + 1) * ENTRY_WORDS;
     const e = this.entries;
-    if (at !== last) {
-      e[at] = e[last]!;
-      e[at + 1] = e[last + 1]!;
-      e[at + 2] = e[last + 2]!;
-    }
+    for (let w = at + ENTRY_WORDS; w < end; w++) e[w - ENTRY_WORDS] = e[w]!;
     this.count[s] = n;
     this.liveRoutes--;
     const sizeClass = this.classArr.view[s]!;
     if (n > 0 && sizeClass > 2 && n * 3 < CAPACITIES[sizeClass]!) this.move(s, sizeClass - 1);
     return n;
   }
+
+  /**
+   * Move the entry at rank `from` of slot `s` to rank `to` (ranks count entries from the
+   * block's start); the entries between shift by one towards `from`.
+   */
+  moveEntry(s: number, from: number, to: number): void {
+    if (from === to) return;
+    const e = this.entries;
+    const base = this.offset[s]!;
+    const src = base + from * ENTRY_WORDS;
+    const dst = base + to * ENTRY_WORDS;
+    const held = this.held;
+    for (let k = 0; k < ENTRY_WORDS; k++) held[k] = e[src + k]!;
+    if (from > to) {
+      for (let w = src - 1; w >= dst; w--) e[w + ENTRY_WORDS] = e[w]!;
+    } else {
+      for (let w = src + ENTRY_WORDS; w < dst + ENTRY_WORDS; w++) e[w - ENTRY_WORDS] = e[w]!;
+    }
+    for (let k = 0; k < ENTRY_WORDS; k++) e[dst + k] = held[k]!;
+  }
+
+  /** The entry {@link moveEntry} is moving. */
+  private readonly held = new Uint32Array(ENTRY_WORDS);
 
   private move(s: number, sizeClass: number): void {
     const to = this.allocBlock(sizeClass);

@@ -1,6 +1,7 @@
 /**
- * RouteSets against a model (arrays of entries per slot): random appends and removals over
- * many slots, blocks moving between size classes and pages, large blocks; after everything
+ * RouteSets against a model (arrays of entries per slot, in order): random appends, removals
+ * and entry moves over many slots, blocks moving between size classes and pages, large
+ * blocks; every slot keeps its entries in the order the writer gave them; after everything
  * is removed every page is free and reused.
  */
 import assert from 'node:assert/strict';
@@ -15,10 +16,10 @@ function contents(sets: RouteSets, s: number): string[] {
     const at = base + i * ENTRY_WORDS;
     out.push(`${sets.entries[at]! & PV_MASK}/${sets.entries[at + 1]}/${sets.entries[at + 2]}`);
   }
-  return out.sort();
+  return out;
 }
 
-test('RouteSets keeps every slot\'s entries through growth, shrinking and page reuse', () => {
+test('RouteSets keeps every slot\'s entries, in order, through growth, shrinking, moves and page reuse', () => {
   fc.assert(
     fc.property(
       fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 3000 }), fc.boolean()), { minLength: 1, maxLength: 300 }),
@@ -42,12 +43,20 @@ test('RouteSets keeps every slot\'s entries through growth, shrinking and page r
               sets.append(s, serial & PV_MASK, key, serial);
               model.get(key)!.push(`${serial & PV_MASK}/${key}/${serial}`);
             }
+          } else if (n % 5 === 0) {
+            // Move one entry to another rank, as the RIB does when a route's rank changes.
+            const list = model.get(key)!;
+            const from = (n >> 3) % list.length;
+            const to = (n * 7) % list.length;
+            sets.moveEntry(s, from, to);
+            list.splice(to, 0, ...list.splice(from, 1));
           } else {
             const list = model.get(key)!;
             for (let i = 0; i < Math.min(n % 17, list.length); i++) {
-              const victim = sets.offset[s]! + (n % sets.count[s]!) * ENTRY_WORDS;
-              const text = `${sets.entries[victim]! & PV_MASK}/${sets.entries[victim + 1]}/${sets.entries[victim + 2]}`;
-              list.splice(list.indexOf(text), 1);
+              const victim: number = sets.offset[s]! + (n % sets.count[s]!) * ENTRY_WORDS;
+              const text: string = `${sets.entries[victim]! & PV_MASK}/${sets.entries[victim + 1]}/${sets.entries[victim + 2]}`;
+              assert.equal(list.indexOf(text), n % sets.count[s]!);
+              list.splice(n % sets.count[s]!, 1);
               sets.removeAt(s, victim);
             }
           }
@@ -57,7 +66,7 @@ test('RouteSets keeps every slot\'s entries through growth, shrinking and page r
             slotOf.delete(key);
             model.delete(key);
           }
-          for (const [k, slot] of slotOf) assert.deepEqual(contents(sets, slot), [...model.get(k)!].sort());
+          for (const [k, slot] of slotOf) assert.deepEqual(contents(sets, slot), model.get(k)!);
         }
         for (const [k, slot] of slotOf) {
           while (sets.count[slot]! > 0) sets.removeAt(slot, sets.offset[slot]!);

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { parseAddress } from '../../../src/ip/address.js';
 import { parsePrefix } from '../../../src/ip/prefix.js';
 import { emptySummary } from '../../../src/rib/attribute-pool.js';
-import type { PeerKey, View } from '../../../src/rib/peer-registry.js';
+import { type PeerKey, VIEWS, type View, afiSafiName } from '../../../src/rib/peer-registry.js';
 import { Rib, type PeerViewKey, type RouteFilter } from '../../../src/rib/rib.js';
-import type { AttributesJson } from '../../../src/rib/route-json.js';
+import type { AttributesJson, RouteJson } from '../../../src/rib/route-json.js';
 import type { PrefixIndex } from '../../../src/rib/prefix-index.js';
 import { GoldenRib } from './golden-rib.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './test-attributes.js';
@@ -85,6 +86,19 @@ function prefixOf(op: { family: number; prefix: number }): string {
   return list[op.prefix % list.length]!;
 }
 
+/** What tells one route of a prefix from another. */
+interface RouteIdentity {
+  router: string;
+  peer: string;
+  view: string;
+  afiSafi: string;
+  pathId: number;
+}
+
+function routeIdentity(r: RouteJson): RouteIdentity {
+  return { router: r.router, peer: r.peer.address, view: r.view, afiSafi: r.afiSafi, pathId: r.pathId };
+}
+
 /** A real Rib and the golden model, fed the same operations. */
 export class Harness {
   now = 0;
@@ -155,6 +169,23 @@ export class Harness {
     }
   }
 
+  /** The identity of the route bestRouteV4 answers for `address`, or undefined for none. */
+  private bestRouteV4(address: string): RouteIdentity | undefined {
+    const { rib } = this;
+    const handle = rib.bestRouteV4(parseAddress(address).w0);
+    if (handle < 0) return undefined;
+    const reg = rib.registry;
+    const pv = rib.entryPeerView(handle);
+    const peer = reg.peerById(reg.pvPeer[pv]!);
+    return {
+      router: reg.routerById(peer.router).name,
+      peer: peer.address,
+      view: VIEWS[reg.pvView[pv]!]!,
+      afiSafi: afiSafiName(reg.pvAfi[pv]!, reg.pvSafi[pv]!),
+      pathId: rib.entryPathId(handle),
+    };
+  }
+
   check(): void {
     const { rib, golden } = this;
     for (const f of FILTERS) {
@@ -170,6 +201,12 @@ export class Harness {
       for (const p of ['10.1.1.1/32', '10.1.1.0/24', '2001:db8:1::1/128']) {
         assert.deepEqual([...rib.lessSpecifics(p, f)], golden.lessSpecifics(p, f), `lessSpecifics ${p} ${JSON.stringify(f)}`);
       }
+    }
+    // The numeric fast path answers the first route of lookup(address) in the global table.
+    for (const a of ADDRESSES) {
+      if (a.includes(':')) continue;
+      const expected = golden.lookup(a, {})?.routes[0];
+      assert.deepEqual(this.bestRouteV4(a), expected && routeIdentity(expected), `bestRouteV4 ${a}`);
     }
     for (const asn of [64496, 64497, 64498, 1]) {
       assert.deepEqual(rib.originatedBy(asn), golden.originatedBy(asn, RDS), `originatedBy ${asn}`);
