@@ -1,9 +1,11 @@
 /**
  * Rank helpers of a trie node (layout.ts): where a child or a value sits in the node's child or
  * value array, from the node's bitsets and the cumulative counts it keeps beside them, and the
- * upkeep of those counts. The reader's lookup loops and the writer both use them, so they live
- * here rather than in either.
+ * upkeep of those counts; and the longest match inside a node. The reader's lookup loops, the
+ * first level (first-level.ts) and the writer all use them, so they live here rather than in any
+ * of those.
  */
+import { ANCESTOR_MASKS as M } from './art.js';
 import { popcount32 } from './bitset.js';
 import { CHILD_BITS, CHILD_RANKS, PREFIX_BITS, PREFIX_RANKS } from './layout.js';
 
@@ -87,4 +89,24 @@ export function updatePrefixRanks(a: Int32Array, node: number): void {
     if ((w & 3) === 3) packed |= total << (10 * (w >> 2));
   }
   a[node + PREFIX_RANKS] = packed;
+}
+
+/** Highest ART index set in `node` among the ancestors of `octet`, or 0. */
+export function longestInNode(a: Int32Array, node: number, octet: number): number {
+  const m = octet << 4;
+  const p = node + PREFIX_BITS;
+  let w = 8 + (octet >> 5);
+  let x = a[p + w]! & M[m + w]!;
+  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
+  w = 4 + (octet >> 6);
+  x = a[p + w]! & M[m + w]!;
+  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
+  w = 2 + (octet >> 7);
+  x = a[p + w]! & M[m + w]!;
+  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
+  x = a[p + 1]! & M[m + 1]!;
+  if (x !== 0) return 32 + 31 - Math.clz32(x);
+  x = a[p]! & M[m]!;
+  if (x !== 0) return 31 - Math.clz32(x);
+  return 0;
 }

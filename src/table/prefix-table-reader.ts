@@ -18,7 +18,7 @@
 import { RibstoreError } from '../errors.js';
 import { type Address, type Family, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, toPrefix } from '../ip/prefix.js';
-import { ANCESTOR_MASKS, artIndex } from './art.js';
+import { artIndex } from './art.js';
 import {
   CHILD_ARRAY,
   CHILD_BITS,
@@ -33,9 +33,7 @@ import {
   homeDepth,
   topBits,
 } from './layout.js';
-import { childRank, childRankIn, prefixRank } from './node-rank.js';
-
-const M = ANCESTOR_MASKS;
+import { childRank, childRankIn, longestInNode, prefixRank } from './node-rank.js';
 
 /** What a worker thread needs to read a shared snapshot: see {@link PrefixTableSnapshot.share}. */
 export interface SharedSnapshotDescriptor {
@@ -91,6 +89,15 @@ export class PrefixTableReader {
   private readonly laneNode = new Int32Array(BATCH_LANES);
   private readonly laneBest = new Int32Array(BATCH_LANES);
   private readonly laneIndex = new Int32Array(BATCH_LANES);
+  /**
+   * First-level slots (first-level.ts) of the live table's IPv4 and IPv6 tries, or null: only a
+   * live {@link PrefixTable} of enough prefixes keeps them; snapshots and worker readers walk
+   * from their roots.
+   */
+  protected firstV4: Int32Array | null = null;
+  protected firstV6: Int32Array | null = null;
+  /** Per-lane value when the lane's subtree below the first level matches nothing. */
+  private readonly laneOtherwise = new Int32Array(BATCH_LANES);
   /** Nodes with prefixes on a single lookup's path, and the address octet at each. */
   private readonly pathNode = new Int32Array(16);
   private readonly pathOctet = new Int32Array(16);
@@ -167,10 +174,26 @@ export class PrefixTableReader {
     const pathNode = this.pathNode;
     const pathOctet = this.pathOctet;
     let node = this.rootV4;
+    let shift = 24;
+    let otherwise = -1;
+    const first = this.firstV4;
+    if (first !== null) {
+      // The first level stands for the top two levels: start at the /16's subtree (first-level.ts).
+      const h = (address >>> 16) << 1;
+      const subtree = first[h]!;
+      otherwise = first[h + 1]!;
+      if (subtree === 0) return otherwise;
+      if (subtree < 0) {
+        const leaf = -subtree;
+        return ((address ^ a[leaf + LEAF_KEY]!) & topBits(a[leaf + LEAF_META]! & 255)) === 0 ? a[leaf + LEAF_VALUE]! : otherwise;
+      }
+      node = subtree;
+      shift = 8;
+    }
     let top = 0;
     // Descend first, remembering the nodes that hold prefixes; the deepest match wins, so
     // the search inside nodes then runs from the bottom up and usually stops at the first.
-    for (let shift = 24; ; shift -= 8) {
+    for (; ; shift -= 8) {
       const o = (address >>> shift) & 255;
       if (a[node + PREFIX_COUNT] !== 0) {
         pathNode[top] = node;
@@ -194,7 +217,7 @@ export class PrefixTableReader {
       const index = longestInNode(a, best, pathOctet[top]!);
       if (index !== 0) return a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, index)]!;
     }
-    return -1;
+    return otherwise;
   }
 
   /** Value of the longest stored IPv6 prefix containing the address `w0:w1:w2:w3`, or -1. */
@@ -204,9 +227,22 @@ export class PrefixTableReader {
     const pathNode = this.pathNode;
     const pathOctet = this.pathOctet;
     let node = this.rootV6;
+    let depth = 0;
+    let otherwise = -1;
+    const first = this.firstV6;
+    if (first !== null) {
+      // As in lookupV4: the first level stands for depths 0 and 1.
+      const h = (w0 >>> 16) << 1;
+      const subtree = first[h]!;
+      otherwise = first[h + 1]!;
+      if (subtree === 0) return otherwise;
+      if (subtree < 0) return leafContainsV6(a, -subtree, w0, w1, w2, w3) ? a[-subtree + LEAF_VALUE]! : otherwise;
+      node = subtree;
+      depth = 2;
+    }
     let top = 0;
     let word = w0;
-    for (let depth = 0; ; depth++) {
+    for (; ; depth++) {
       const o = (word >>> (24 - ((depth & 3) << 3))) & 255;
       if (a[node + PREFIX_COUNT] !== 0) {
         pathNode[top] = node;
@@ -231,7 +267,7 @@ export class PrefixTableReader {
       const index = longestInNode(a, best, pathOctet[top]!);
       if (index !== 0) return a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, index)]!;
     }
-    return -1;
+    return otherwise;
   }
 
   /**
@@ -259,15 +295,32 @@ export class PrefixTableReader {
     const laneNode = this.laneNode;
     const laneBest = this.laneBest;
     const laneIndex = this.laneIndex;
+    const laneOtherwise = this.laneOtherwise;
+    const first = this.firstV4;
     const n = addresses.length;
     for (let base = 0; base < n; base += BATCH_LANES) {
       const m = Math.min(BATCH_LANES, n - base);
+      let active = m;
       for (let i = 0; i < m; i++) {
         laneNode[i] = root;
         laneBest[i] = 0;
+        laneOtherwise[i] = -1;
+        if (first === null) continue;
+        const address = addresses[base + i]!;
+        const h = (address >>> 16) << 1;
+        const subtree = first[h]!;
+        const otherwise = first[h + 1]!;
+        laneOtherwise[i] = otherwise;
+        laneNode[i] = subtree > 0 ? subtree : 0;
+        if (subtree > 0) continue;
+        active--;
+        laneBest[i] = -1;
+        out[base + i] =
+          subtree < 0 && ((address ^ a[-subtree + LEAF_KEY]!) & topBits(a[-subtree + LEAF_META]! & 255)) === 0
+            ? a[-subtree + LEAF_VALUE]!
+            : otherwise;
       }
-      let active = m;
-      for (let shift = 24; active > 0; shift -= 8) {
+      for (let shift = first === null ? 24 : 8; active > 0; shift -= 8) {
         for (let i = 0; i < m; i++) {
           const node = laneNode[i]!;
           if (node === 0) continue;
@@ -304,7 +357,7 @@ export class PrefixTableReader {
       for (let i = 0; i < m; i++) {
         const best = laneBest[i]!;
         if (best === -1) continue;
-        out[base + i] = best === 0 ? -1 : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
+        out[base + i] = best === 0 ? laneOtherwise[i]! : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
       }
     }
     return out;
@@ -330,14 +383,31 @@ export class PrefixTableReader {
     const laneNode = this.laneNode;
     const laneBest = this.laneBest;
     const laneIndex = this.laneIndex;
+    const laneOtherwise = this.laneOtherwise;
+    const first = this.firstV6;
     for (let base = 0; base < n; base += BATCH_LANES) {
       const m = Math.min(BATCH_LANES, n - base);
+      let active = m;
       for (let i = 0; i < m; i++) {
         laneNode[i] = root;
         laneBest[i] = 0;
+        laneOtherwise[i] = -1;
+        if (first === null) continue;
+        const j = (base + i) << 2;
+        const h = (addresses[j]! >>> 16) << 1;
+        const subtree = first[h]!;
+        const otherwise = first[h + 1]!;
+        laneOtherwise[i] = otherwise;
+        laneNode[i] = subtree > 0 ? subtree : 0;
+        if (subtree > 0) continue;
+        active--;
+        laneBest[i] = -1;
+        out[base + i] =
+          subtree < 0 && leafContainsV6(a, -subtree, addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!)
+            ? a[-subtree + LEAF_VALUE]!
+            : otherwise;
       }
-      let active = m;
-      for (let depth = 0; active > 0; depth++) {
+      for (let depth = first === null ? 0 : 2; active > 0; depth++) {
         const wordOffset = depth >> 2;
         const shift = 24 - ((depth & 3) << 3);
         for (let i = 0; i < m; i++) {
@@ -376,7 +446,7 @@ export class PrefixTableReader {
       for (let i = 0; i < m; i++) {
         const best = laneBest[i]!;
         if (best === -1) continue;
-        out[base + i] = best === 0 ? -1 : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
+        out[base + i] = best === 0 ? laneOtherwise[i]! : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
       }
     }
     return out;
@@ -601,26 +671,6 @@ export class PrefixTableReader {
   protected nodeGeneration(node: number): number {
     return this.words[node + NODE_GEN]!;
   }
-}
-
-/** Highest ART index set in `node` among the ancestors of `octet`, or 0. */
-function longestInNode(a: Int32Array, node: number, octet: number): number {
-  const m = octet << 4;
-  const p = node + PREFIX_BITS;
-  let w = 8 + (octet >> 5);
-  let x = a[p + w]! & M[m + w]!;
-  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
-  w = 4 + (octet >> 6);
-  x = a[p + w]! & M[m + w]!;
-  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
-  w = 2 + (octet >> 7);
-  x = a[p + w]! & M[m + w]!;
-  if (x !== 0) return (w << 5) + 31 - Math.clz32(x);
-  x = a[p + 1]! & M[m + 1]!;
-  if (x !== 0) return 32 + 31 - Math.clz32(x);
-  x = a[p]! & M[m]!;
-  if (x !== 0) return 31 - Math.clz32(x);
-  return 0;
 }
 
 /** Whether the IPv6 leaf at `leaf` contains the address w0..w3. */

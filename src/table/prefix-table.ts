@@ -46,6 +46,7 @@ import type { PrefixInput } from '../ip/prefix.js';
 import { Arena, type ArenaOptions, type ArenaStats, capacityFor } from './arena.js';
 import { artIndex, artLength, artOctet } from './art.js';
 import { nextSetBit } from './bitset.js';
+import { DEFAULT_FIRST_LEVEL_FROM, FirstLevel, childSlot } from './first-level.js';
 import { decodeTableEntries, encodeTableEntries } from './serialise.js';
 import {
   CHILD_ARRAY,
@@ -78,7 +79,14 @@ import {
 import { adjustChildRanks, adjustPrefixRanks, childRank, prefixRank } from './node-rank.js';
 
 /** Options for a {@link PrefixTable}. */
-export type PrefixTableOptions = ArenaOptions;
+export interface PrefixTableOptions extends ArenaOptions {
+  /**
+   * Prefixes a family (IPv4 or IPv6) must hold before the table keeps a direct-indexed first
+   * level for it (512 KiB that spares lookups the top two trie levels; first-level.ts). Default
+   * 16 384; 0 keeps one from the start. Dropped again below half the threshold.
+   */
+  firstLevelFrom?: number;
+}
 
 /** Words one write may bump-allocate at most: a copied path of 17 nodes with full arrays, plus a split. */
 const RESERVE_WORDS = 18 * (NODE_WORDS + 16 + 512 + 256) + 16;
@@ -106,6 +114,11 @@ export class PrefixTable extends PrefixTableReader {
   private readonly freeSlots: number[] = [];
   private readonly path = new Int32Array(17);
   private reclaimListener: ((oldestLive: number) => void) | null = null;
+  private readonly firstLevelFrom: number;
+  private countV4 = 0;
+  private countV6 = 0;
+  private levelV4: FirstLevel | null = null;
+  private levelV6: FirstLevel | null = null;
 
   /** Create an empty table; `{ shared: true }` puts it in shared memory for worker readers. */
   /**
@@ -131,6 +144,8 @@ export class PrefixTable extends PrefixTableReader {
   constructor(options: PrefixTableOptions = {}) {
     super(new Int32Array(0), 0, 0, 0);
     this.arena = new Arena(options);
+    this.firstLevelFrom = options.firstLevelFrom ?? DEFAULT_FIRST_LEVEL_FROM;
+    if (!(this.firstLevelFrom >= 0)) throw new RibstoreError('INVALID_ARGUMENT', `firstLevelFrom must be a count >= 0, got ${options.firstLevelFrom}`);
     this.controlBlock = options.shared ? new Int32Array(new SharedArrayBuffer(4 * (CONTROL_SLOTS + CONTROL_SLOT_COUNT))) : null;
     for (let i = CONTROL_SLOT_COUNT - 1; i >= 0; i--) this.freeSlots.push(i);
     this.makeRoots();
@@ -147,7 +162,44 @@ export class PrefixTable extends PrefixTableReader {
     this.rootV4 = this.newNode();
     this.rootV6 = this.newNode();
     this.count = 0;
+    this.countV4 = 0;
+    this.countV6 = 0;
+    this.levelV4 = this.levelV6 = null;
+    this.firstV4 = this.firstV6 = null;
+    this.syncFirstLevel(4);
+    this.syncFirstLevel(6);
     this.publish();
+  }
+
+  /** Build the family's first level once it holds enough prefixes; drop it below half that. */
+  private syncFirstLevel(family: Family): void {
+    const count = family === 4 ? this.countV4 : this.countV6;
+    const level = family === 4 ? this.levelV4 : this.levelV6;
+    if (level === null && count >= this.firstLevelFrom) {
+      const built = new FirstLevel(this.words, family === 4 ? this.rootV4 : this.rootV6);
+      if (family === 4) [this.levelV4, this.firstV4] = [built, built.entries];
+      else [this.levelV6, this.firstV6] = [built, built.entries];
+    } else if (level !== null && count < this.firstLevelFrom / 2) {
+      if (family === 4) [this.levelV4, this.firstV4] = [null, null];
+      else [this.levelV6, this.firstV6] = [null, null];
+    }
+  }
+
+  /** The root's child slot on the scratch key's path (what the first level's upkeep compares). */
+  private keyRootSlot(): number {
+    return childSlot(this.words, this.keyFamily === 4 ? this.rootV4 : this.rootV6, this.keyOctet(0));
+  }
+
+  /** After a write of the scratch key that changed `delta` prefixes: first level upkeep. */
+  private afterWrite(slotBefore: number, delta: number): void {
+    const family = this.keyFamily;
+    if (family === 4) this.countV4 += delta;
+    else this.countV6 += delta;
+    const level = family === 4 ? this.levelV4 : this.levelV6;
+    if (level !== null) {
+      level.refreshAfterWrite(this.words, family === 4 ? this.rootV4 : this.rootV6, this.key[0]! >>> 16, this.keyLength, slotBefore);
+    }
+    this.syncFirstLevel(family);
   }
 
   private publish(): void {
@@ -525,6 +577,7 @@ export class PrefixTable extends PrefixTableReader {
     const a = (this.words = this.arena.words);
     const length = this.keyLength;
     const home = homeDepth(length);
+    const slotBefore = this.keyRootSlot();
     let node = this.writableRoot(this.keyFamily);
     let previous = -1;
     for (let depth = 0; ; depth++) {
@@ -564,6 +617,7 @@ export class PrefixTable extends PrefixTableReader {
       a[at] = split;
       node = split;
     }
+    this.afterWrite(slotBefore, previous < 0 ? 1 : 0);
     this.publish();
     return previous;
   }
@@ -590,6 +644,7 @@ export class PrefixTable extends PrefixTableReader {
     const a = (this.words = this.arena.words);
     const length = this.keyLength;
     const home = homeDepth(length);
+    const slotBefore = this.keyRootSlot();
     const path = this.path;
     let node = this.writableRoot(this.keyFamily);
     path[0] = node;
@@ -625,6 +680,7 @@ export class PrefixTable extends PrefixTableReader {
     }
     this.count--;
     this.collapse(depth);
+    this.afterWrite(slotBefore, -1);
     this.publish();
     return removed;
   }
