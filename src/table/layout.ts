@@ -34,6 +34,11 @@
  * A leaf in the child slot for octet `o` of a node at depth `d` stands for a prefix longer
  * than `8d+8` that is alone below that slot: path compression, so a sparse tail costs one
  * leaf instead of a chain of nodes.
+ *
+ * Outside the arena, a live table with enough prefixes keeps a direct-indexed first level per
+ * family (first-level.ts): for each /16, the depth-2 node (or a leaf) its lookup continues in
+ * and the value of the longest covering prefix <= /16, so lookups skip depths 0 and 1. It is
+ * derived from these nodes after every write; the nodes stay the authoritative structure.
  */
 
 /** Largest value a PrefixTable stores (a value word is a non-negative int32). */
