@@ -7,16 +7,17 @@
  * paths and sets, shared by the prefixes of one origin, as on a real feed.
  *
  * Figures: attribute interning rate; apply rate (announceWords with interned ids, the RIB's
- * ingest core, one core); bytes per route (process heap + external, array buffers included,
+ * ingest core, one core); re-announcing routes already there (identical, and with other
+ * attributes); bytes per route (process heap + external, array buffers included,
  * after GC, minus the same before the RIB was built; RSS delta beside); lookup median ns
  * (best route of the longest match, returning origin AS, AS path and communities); flushing
  * one 1.06 M-route peer with the sliced sweeper (total work, longest event-loop block).
  */
-import type { SweepReport } from '../src/rib/rib.js';
+import type { Rib, SweepReport } from '../src/rib/rib.js';
 import { loadavg } from 'node:os';
 import { PrefixTable } from '../src/table/prefix-table.js';
 import { addressesInsidePrefixes } from './support/addresses.js';
-import { loadFullTableOrExit } from './support/full-table.js';
+import { type FamilyPrefixes, loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { formatBytes, formatCount, formatNs, formatRate, markdownTable } from './support/markdown.js';
 import { collectGarbage, memoryDelta, sampleMemory } from './support/memory.js';
@@ -35,7 +36,10 @@ function main(): void {
   collectGarbage();
   const before = sampleMemory();
   const built = buildWorkloadRib(workload);
-  const { rib, held, attrIds, distinctPaths, internNs, applyNs, applyCpuUs } = built;
+  const { rib, held, attrIds, peerViews, distinctPaths, internNs, applyNs, applyCpuUs } = built;
+  // Before the builder's references go: the attribute-change case switches peer 0's routes
+  // away from its sets and back, which must not free them meanwhile.
+  const reannounce = measureReannounce(rib, table.v4, peerViews[0]!, attrIds[0]![0]!, attrIds[1]![0]!);
   for (const id of held) rib.releaseAttributes(id);
   held.length = 0;
   attrIds.length = 0;
@@ -89,6 +93,20 @@ function main(): void {
     for (let i = 0; i < addrs.length; i++) acc += trie.lookupV4(addrs[i]!);
     return acc;
   });
+  // The same ratio from interleaved rounds (trie, then RIB, 9 pairs; median of the per-pair
+  // ratios): load from other processes shifts between separate measurements, less within a pair.
+  const handleRatio = interleavedRatio(
+    () => {
+      let acc = 0;
+      for (let i = 0; i < addrs.length; i++) acc += trie.lookupV4(addrs[i]!);
+      return acc;
+    },
+    () => {
+      let acc = 0;
+      for (let i = 0; i < addrs.length; i++) acc += rib.bestRouteV4(addrs[i]!);
+      return acc;
+    },
+  );
   const trieGet = measure(table.v4.count, () => {
     let acc = 0;
     const w = table.v4.words;
@@ -131,17 +149,65 @@ function main(): void {
           ['apply, CPU time', `${formatRate(routes / (applyCpuUs / 1e6))} routes/s (${formatNs((applyCpuUs * 1000) / routes)}/route)`, '>= 3 M routes/s'],
           ['lookup: best route, origin AS (numeric)', `${formatNs(numeric.nsPerOp)} median (CPU time: ${formatNs(lookupCpuNs)})`, ''],
           ['lookup: + AS path and communities (decoded, cached)', `${formatNs(decoded.nsPerOp)} median`, '<= 60 ns'],
+          ['re-announce, identical attributes (announceWords)', `${formatNs(reannounce.identical.nsPerOp)} median, ${reannounce.identicalHeapBytes.toFixed(2)} B heap/route`, '<= 100 ns, 0 B'],
+          ['re-announce, attributes changed (swapped in place, re-ranked)', `${formatNs(reannounce.changed.nsPerOp)} median`, ''],
           ['lookup(text) -> JSON with all routes', `${formatNs(text.nsPerOp)} median`, ''],
           ['  context: PrefixTable.lookupV4 alone, same addresses', `${formatNs(trieLookup.nsPerOp)} median`, ''],
           ['  context: PrefixTable.getWords alone (exact match, per route of apply)', `${formatNs(trieGet.nsPerOp)} median`, ''],
+          ['  ratios, same run: best route + origin AS / lookupV4; identical re-announce / getWords', `${(numeric.nsPerOp / trieLookup.nsPerOp).toFixed(2)}x; ${(reannounce.identical.nsPerOp / trieGet.nsPerOp).toFixed(2)}x`, ''],
+          ['  ratio, interleaved rounds: bestRouteV4 (route handle) / lookupV4', `${handleRatio.ratio.toFixed(2)}x (median of 9 pairs)`, '<= 1.5x'],
           ['flush a 1.06 M-route peer: work (wall / CPU)', `${flushWork.toFixed(1)} / ${flushCpu.toFixed(1)} ms (median of 3; ${flushes[0]!.slices} slices)`, '<= 100 ms'],
           ['flush: longest event-loop block (wall / CPU)', `${longest.toFixed(2)} / ${longestCpu.toFixed(2)} ms`, '<= 10 ms'],
         ],
         ['left', 'right', 'right'],
       ),
     );
-    console.log(`\nload average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (sink ${timingSink() + lookupSink})`);
+    console.log(`\nload average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (sink ${timingSink() + lookupSink + handleRatio.sink})`);
   });
+}
+
+/**
+ * Median over 9 interleaved pairs of rounds of time(`work`) / time(`reference`), after one
+ * warm-up pair; with the sum of what the rounds returned (print it: it keeps the loops alive).
+ */
+function interleavedRatio(reference: () => number, work: () => number): { ratio: number; sink: number } {
+  const ratios: number[] = [];
+  let acc = 0;
+  for (let pair = 0; pair < 10; pair++) {
+    const a = process.hrtime.bigint();
+    acc += reference();
+    const b = process.hrtime.bigint();
+    acc += work();
+    const c = process.hrtime.bigint();
+    if (pair > 0) ratios.push(Number(c - b) / Number(b - a));
+  }
+  return { ratio: median(ratios), sink: acc };
+}
+
+/**
+ * Re-announcing routes that are already there: every IPv4 route of one peer again with the
+ * same attribute set id (the RIB changes nothing), and with another set (peer `other`'s for
+ * the same prefix: the route takes it in place and moves to its new rank), then back.
+ * Heap bytes per identical re-announcement: heapUsed growth over one round, no GC between.
+ */
+function measureReannounce(rib: Rib, v4: FamilyPrefixes, pv: number, ids: Uint32Array, otherIds: Uint32Array) {
+  const w = v4.words;
+  const lengths = v4.lengths;
+  const count = v4.count;
+  const identicalRound = (): number => {
+    for (let i = 0; i < count; i++) rib.announceWords(pv, 0, 4, w[i]!, 0, 0, 0, lengths[i]!, 0, ids[i]!);
+    return count;
+  };
+  const identical = measure(count, identicalRound);
+  const heapBefore = process.memoryUsage().heapUsed;
+  identicalRound();
+  const identicalHeapBytes = Math.max(0, process.memoryUsage().heapUsed - heapBefore) / count;
+  const changed = measure(2 * count, () => {
+    for (let i = 0; i < count; i++) rib.announceWords(pv, 0, 4, w[i]!, 0, 0, 0, lengths[i]!, 0, otherIds[i]!);
+    for (let i = 0; i < count; i++) rib.announceWords(pv, 0, 4, w[i]!, 0, 0, 0, lengths[i]!, 0, ids[i]!);
+    return count;
+  });
+  return { identical, identicalHeapBytes, changed };
 }
 
 main();
