@@ -214,6 +214,10 @@ export {
   type RestoredRib,
   SnapshotDirectory,
   type SnapshotDirectoryOptions,
+  CommunityNames,
+  CommunityNamesError,
+  WELL_KNOWN_COMMUNITIES,
+  type WellKnownCommunity,
 } from './rib/index.js';
 // bus/: OpenBMP v1.7 raw framing for message buses
 export {

@@ -8,6 +8,7 @@ import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
 import { ApiError, errorSchema } from './errors.js';
 import { page } from './pagination.js';
+import { filterPrefixes, ribRouteFilter, routeFilterQuery, routePredicate, type RouteFilterParams } from './route-filters.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
 
 /** A community's text, and which list of a route holds it. */
@@ -63,14 +64,14 @@ export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLi
       schema: {
         summary: 'Routes carrying a community',
         description:
-          'Prefixes of the global table (IPv4, then IPv6, in prefix order) with the routes that carry the community `ASN:VALUE` (RFC 1997) or large community `GLOBAL:LOCAL1:LOCAL2` (RFC 8092), best first; paged by prefix. An unknown `router` is 404. `lostAt` is relative to the best route of the prefix, which may not carry the community. Scans the table: on a full table a rare community takes a second or more.',
+          'Prefixes of the global table (IPv4, then IPv6, in prefix order) with the routes that carry the community `ASN:VALUE` (RFC 1997) or large community `GLOBAL:LOCAL1:LOCAL2` (RFC 8092), best first; paged by prefix. An unknown `router` is 404. `peer`, `view`, `originAs` and `pathAs` narrow the routes further (as on /api/v1/routes). `lostAt` is relative to the best route of the prefix, which may not carry the community. Scans the table: on a full table a rare community takes a second or more.',
         tags: ['routes'],
         params: {
           type: 'object',
           required: ['community'],
           properties: { community: { type: 'string', maxLength: 40, description: 'e.g. 65000:100 or 65000:1:2.' } },
         },
-        querystring: { type: 'object', properties: { ...routerQuery, ...pageQuery }, additionalProperties: false },
+        querystring: { type: 'object', properties: { ...routerQuery, ...routeFilterQuery, ...pageQuery }, additionalProperties: false },
         response: {
           200: {
             type: 'object',
@@ -89,9 +90,10 @@ export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLi
     },
     async (request) => {
       const { community } = request.params as { community: string };
-      const query = request.query as { router?: string; limit?: number; cursor?: string };
+      const query = request.query as Omit<RouteFilterParams, 'community'> & { router?: string; limit?: number; cursor?: string };
       const parsed = parseCommunity(community);
-      const { items, nextCursor } = page(routesWithCommunity(rib, parsed, routerFilter(query.router)), query.cursor, pageLimit(query.limit));
+      const routes = routesWithCommunity(rib, parsed, ribRouteFilter(query, routerFilter(query.router)));
+      const { items, nextCursor } = page(filterPrefixes(routes, routePredicate(query)), query.cursor, pageLimit(query.limit));
       return { community: parsed.text, prefixes: items, nextCursor };
     },
   );

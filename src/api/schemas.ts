@@ -48,6 +48,12 @@ export const routeSchema = {
     communities: { type: 'array', items: { type: 'string' }, description: 'Communities as "65000:1".' },
     largeCommunities: { type: 'array', items: { type: 'string' }, description: 'Large communities as "65000:1:2".' },
     extendedCommunities: { type: 'array', items: { type: 'string' }, description: 'Extended communities in their text form.' },
+    communityNames: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description:
+        'Names of the route\'s communities and large communities, keyed by their text as in `communities` / `largeCommunities` (e.g. `{"65535:65281": "NO_EXPORT"}`); unnamed ones are left out. Well-known communities are named built in; `serve --community-names FILE` names more (see the README).',
+    },
     atomicAggregate: { type: 'boolean', description: 'ATOMIC_AGGREGATE present.' },
     aggregator: {
       type: ['object', 'null'],

@@ -9,7 +9,7 @@
  *  /metrics                          Prometheus text format
  *  /openapi.json                     this API, generated from the route schemas
  *  /api/v1/lookup?address=A          longest-prefix match and its routes
- *  /api/v1/routes?prefix=P&match=    exact | more-specifics | less-specifics (paged)
+ *  /api/v1/routes?prefix=P&match=    exact | more-specifics | less-specifics, filtered (paged; prefix-routes.ts)
  *  /api/v1/origins/:asn/prefixes     prefixes whose best path ends in ASN (paged)
  *  /api/v1/routers                   routers with state, session counters and route counts
  *  /api/v1/routers/:router/peers     one router's peers with state and route counts per view
@@ -23,13 +23,14 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { parseAddress } from '../ip/address.js';
-import { type Prefix, parsePrefix } from '../ip/prefix.js';
-import type { Rib, RouteFilter } from '../rib/rib.js';
-import type { PrefixRoutesJson } from '../rib/route-json.js';
+import type { Rib } from '../rib/rib.js';
+import { CommunityNames } from '../rib/community-names.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
 import { MrtExportStream } from '../collector/mrt-export.js';
 import { VIEWS, type View } from '../rib/peer-registry.js';
 import { registerCommunityRoutes } from './community-routes.js';
+import { registerCommunityNames } from './community-names.js';
+import { registerPrefixRoutes } from './prefix-routes.js';
 import { ApiError, errorBody, errorSchema, handleClientError, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
@@ -59,6 +60,8 @@ export interface ApiServerOptions {
    * an MRT export streams its answer for as long as it needs: this bounds only the request).
    */
   readonly requestTimeoutMs?: number;
+  /** Names shown beside route communities (default: the well-known ones only). */
+  readonly communityNames?: CommunityNames;
 }
 
 /** The querystring schema of a route that takes no query parameters. */
@@ -236,47 +239,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       const answer = rib.lookup(address, { ...routerFilter(query.router), stale: query.stale ?? 'prefer-live' });
       if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}`);
       return answer;
-    },
-  );
-
-  app.get(
-    '/api/v1/routes',
-    {
-      schema: {
-        summary: 'Routes of a prefix, its more-specifics or its less-specifics',
-        description:
-          '`match=exact` (default): the prefix itself. `more-specifics`: every prefix inside it (itself included). `less-specifics`: every prefix covering it (itself included). Paged by prefix, in prefix order.',
-        tags: ['routes'],
-        querystring: {
-          type: 'object',
-          required: ['prefix'],
-          properties: {
-            prefix: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 prefix, e.g. 192.0.2.0/24.' },
-            match: { type: 'string', enum: ['exact', 'more-specifics', 'less-specifics'], default: 'exact' },
-            ...routerQuery,
-            ...pageQuery,
-          },
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['prefixes', 'nextCursor'],
-            properties: {
-              prefixes: { type: 'array', items: prefixRoutesSchema },
-              ...pageFields,
-            },
-          },
-          ...errors,
-        },
-      },
-    },
-    async (request) => {
-      const query = request.query as { prefix: string; match: 'exact' | 'more-specifics' | 'less-specifics'; router?: string; limit?: number; cursor?: string };
-      const prefix = parsePrefix(query.prefix);
-      const filter = routerFilter(query.router);
-      const { items, nextCursor } = page(matching(rib, prefix, query.match, filter), query.cursor, pageLimit(query.limit));
-      return { prefixes: items, nextCursor };
     },
   );
 
@@ -530,19 +492,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     for (const stream of exports) stream.destroy(new Error('the service is stopping'));
   });
 
+  registerPrefixRoutes(app, rib, { pageLimit, routerFilter });
   registerCommunityRoutes(app, rib, { pageLimit, routerFilter });
+  registerCommunityNames(app, options.communityNames ?? CommunityNames.builtIn());
   registerWebPage(app);
 
   await app.ready();
   return app;
-}
-
-/** The prefixes a `match` selects, lazily: exact, or more/less-specifics with the prefix itself. */
-function* matching(rib: Rib, prefix: Prefix, match: 'exact' | 'more-specifics' | 'less-specifics', filter: RouteFilter): Generator<PrefixRoutesJson> {
-  const exact = rib.routes(prefix, filter);
-  if (match === 'less-specifics') yield* rib.lessSpecifics(prefix, filter);
-  if (exact) yield exact;
-  if (match === 'more-specifics') yield* rib.moreSpecifics(prefix, filter);
 }
 
 function sessionJson(router: CollectorRouter | undefined): Record<string, unknown> | null {

@@ -53,3 +53,5 @@ export { RibFreeze, type FrozenRouter, type FrozenPeer, type FrozenPrefixVisitor
 export { writeRibSnapshot, type SnapshotWriteOptions, type SnapshotReport } from './snapshot-write.js';
 export { restoreRibSnapshot, readRibSnapshot, type RestoredRib } from './snapshot-restore.js';
 export { SnapshotDirectory, type SnapshotDirectoryOptions, type RestoredSnapshot, snapshotFileName, snapshotFileTime } from './snapshot-directory.js';
+export { CommunityNames, CommunityNamesError } from './community-names.js';
+export { WELL_KNOWN_COMMUNITIES, type WellKnownCommunity } from './well-known-communities.js';

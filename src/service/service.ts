@@ -17,6 +17,7 @@ import { BmpCollector, type BmpSessionHygiene } from '../collector/bmp-collector
 import { loadMrtFiles } from '../collector/mrt-loader.js';
 import { AllowList, type ListenAddress, formatListenAddress } from '../collector/options.js';
 import { Rib } from '../rib/rib.js';
+import type { CommunityNames } from '../rib/community-names.js';
 import { createApiServer } from '../api/server.js';
 import { SnapshotKeeper } from './snapshot-keeper.js';
 import { BmpPublisher, type BmpPublisherOptions } from '../bus/publisher.js';
@@ -53,6 +54,8 @@ export interface ServiceOptions {
   readonly snapshotKeep?: number;
   /** Publish every received BMP message to NATS JetStream (`--publish`); logger is the service's. */
   readonly publish?: Omit<BmpPublisherOptions, 'logger'>;
+  /** Community names shown in route answers (`--community-names`); default: the well-known ones. */
+  readonly communityNames?: CommunityNames;
 }
 
 /** A running service. */
@@ -111,6 +114,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     collector,
     logger,
     ...(options.maxPageLimit ? { maxPageLimit: options.maxPageLimit } : {}),
+    ...(options.communityNames ? { communityNames: options.communityNames } : {}),
     ...(snapshots ? { snapshots: () => snapshots.snapshotStatus() } : {}),
     ...(publisher ? { publisher: () => publisher.statistics() } : {}),
   });

@@ -7,6 +7,7 @@ import type { LookupJson, PrefixRoutesJson } from '../rib/route-json.js';
 import { ApiRequestError, getJson } from './api.js';
 import { openLoneGraph } from './as-path-graph.js';
 import { h, queryHref } from './dom.js';
+import { apiFilterQuery, filterForm, type Filters, filtersSummary, readFilters } from './filters.js';
 import { classifyQuery } from './query.js';
 import { routersView } from './routers-view.js';
 import { prefixSection } from './routes-view.js';
@@ -15,16 +16,17 @@ const MATCHES = ['exact', 'more-specifics', 'less-specifics'] as const;
 type Match = (typeof MATCHES)[number];
 
 /** Prefix sections of a paged `prefixes` answer, with a line saying when more pages exist. */
-function prefixList(title: string, prefixes: PrefixRoutesJson[], more: boolean): HTMLElement[] {
+function prefixList(title: string, prefixes: PrefixRoutesJson[], more: boolean, filters: HTMLElement[] = []): HTMLElement[] {
   return [
     h('h1', {}, title),
+    ...filters,
     prefixes.length === 0 ? h('p', {}, 'No routes.') : null,
     ...prefixes.map((p) => prefixSection(p)),
     more ? h('p', { class: 'note' }, 'Only the first page is shown; ask the API with its cursor for the rest.') : null,
   ].filter((x): x is HTMLElement => x !== null);
 }
 
-async function searchResults(text: string, match: Match): Promise<HTMLElement[]> {
+async function searchResults(text: string, match: Match, filters: Filters): Promise<HTMLElement[]> {
   const query = classifyQuery(text);
   switch (query.kind) {
     case 'invalid':
@@ -35,10 +37,11 @@ async function searchResults(text: string, match: Match): Promise<HTMLElement[]>
     }
     case 'prefix': {
       const answer = await getJson<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
-        `/api/v1/routes?prefix=${encodeURIComponent(query.prefix)}&match=${match}&limit=200`,
+        `/api/v1/routes?prefix=${encodeURIComponent(query.prefix)}&match=${match}&limit=200${apiFilterQuery(filters)}`,
       );
       const title = match === 'exact' ? `Routes of ${query.prefix}` : `${match === 'more-specifics' ? 'More' : 'Less'} specifics of ${query.prefix}`;
-      return prefixList(title, answer.prefixes, answer.nextCursor !== null);
+      const controls = [filtersSummary(filters), filterForm(text, match, filters)].filter((x): x is HTMLElement => x !== null);
+      return prefixList(title, answer.prefixes, answer.nextCursor !== null, controls);
     }
     case 'asn': {
       const answer = await getJson<{ prefixes: { prefix: string; rd: string | null; routes: number }[]; total: number; nextCursor: string | null }>(
@@ -59,9 +62,10 @@ async function searchResults(text: string, match: Match): Promise<HTMLElement[]>
     case 'community':
     case 'large-community': {
       const answer = await getJson<{ community: string; prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
-        `/api/v1/communities/${encodeURIComponent(query.community)}/routes?limit=200`,
+        `/api/v1/communities/${encodeURIComponent(query.community)}/routes?limit=200${apiFilterQuery(filters, 'community')}`,
       );
-      return prefixList(`Routes carrying ${query.kind === 'large-community' ? 'large community' : 'community'} ${answer.community}`, answer.prefixes, answer.nextCursor !== null);
+      const controls = [filtersSummary(filters, 'community'), filterForm(text, match, filters, 'community')].filter((x): x is HTMLElement => x !== null);
+      return prefixList(`Routes carrying ${query.kind === 'large-community' ? 'large community' : 'community'} ${answer.community}`, answer.prefixes, answer.nextCursor !== null, controls);
     }
   }
 }
@@ -79,7 +83,7 @@ async function render(): Promise<void> {
   try {
     if (view === 'routers') results.replaceChildren(await routersView());
     else if (q !== '') {
-      results.replaceChildren(...(await searchResults(q, match)));
+      results.replaceChildren(...(await searchResults(q, match, readFilters(params))));
       openLoneGraph(results);
     }
     else results.replaceChildren(h('p', {}, 'Search the routes of every router, peer and view this ribstore collects.'));

@@ -6,6 +6,7 @@
 import type { PrefixRoutesJson, RouteJson } from '../rib/route-json.js';
 import type { DecisionStep } from '../rib/route-decision.js';
 import { asPathGraphDetails } from './as-path-graph.js';
+import { communityItems } from './communities.js';
 import { h, queryHref } from './dom.js';
 
 /** An AS path as space-separated AS numbers; an AS_SET in braces. */
@@ -78,7 +79,6 @@ export function prefixSection(entry: PrefixRoutesJson, note?: string): HTMLEleme
   const rows = entry.routes.map((route, i) => {
     const why = h('td', { class: 'lost', hidden: true }, i === 0 ? 'best: preferred to every other route' : route.lostAt && best ? lostAtText(route.lostAt, best, route) : '');
     whyCells.push(why);
-    const communities = [...route.communities, ...route.largeCommunities, ...route.extendedCommunities];
     return h(
       'tr',
       { class: i === 0 ? 'best' : undefined },
@@ -92,11 +92,7 @@ export function prefixSection(entry: PrefixRoutesJson, note?: string): HTMLEleme
       h('td', {}, route.origin ?? '—'),
       h('td', {}, route.med ?? '—'),
       h('td', {}, route.localPref ?? '—'),
-      h(
-        'td',
-        { class: 'communities' },
-        communities.map((c) => h('a', { href: /^\d+:\d+(:\d+)?$/.test(c) ? queryHref(c) : undefined }, c)).flatMap((a, k) => (k === 0 ? [a] : [' ', a])),
-      ),
+      h('td', { class: 'communities' }, communityItems(route)),
       h('td', {}, route.stale ? (route.restored ? 'stale (restored)' : 'stale') : 'no'),
       why,
     );

@@ -7,6 +7,7 @@ import { RibstoreError } from '../../errors.js';
 import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
 import { parseRouterIdMode } from '../../collector/router-identity.js';
 import { type ServiceOptions, startService } from '../../service/service.js';
+import { CommunityNames } from '../../rib/community-names.js';
 import type { BmpPublisherOptions } from '../../bus/publisher.js';
 import type { Command } from '../commands.js';
 
@@ -71,6 +72,10 @@ Options:
   --collector-name NAME      this collector's name on the bus: OpenBMP admin id and subject
                              token (default ribstore)
   --max-page N               most items one API page may hold (default 10000)
+  --community-names FILE     names for communities and large communities, shown beside them in
+                             route answers and on the page (lines "PATTERN NAME", e.g.
+                             "65000:1xx Learned in city $2"; see the README); well-known
+                             communities (NO_EXPORT, BLACKHOLE, ...) are named without it
   --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default info);
                              logs are JSON lines on stderr
   -h, --help                 show this help
@@ -80,6 +85,7 @@ Examples:
   ribstore serve --bmp-listen 11019 --http-listen 0.0.0.0:8080 --keep 10m --allow 192.0.2.0/24
   ribstore serve --mrt rib.20240101.0000.bz2 --http-listen 8080
   ribstore serve --data-dir /var/lib/ribstore --snapshot-interval 5m
+  ribstore serve --mrt rib.bz2 --community-names communities.txt
   ribstore serve --publish nats://127.0.0.1:4222 --collector-name rc1 --publish-max-age 24h
 `;
 
@@ -116,6 +122,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
+      'community-names': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       publish: { type: 'string' },
       'publish-overflow': { type: 'string', default: 'drop' },
@@ -152,6 +159,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
+    ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
     logLevel,
     ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
   };

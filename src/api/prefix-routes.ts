@@ -1,0 +1,77 @@
+/**
+ * `GET /api/v1/routes`: the routes of a prefix, of its more-specifics or of its
+ * less-specifics, narrowed by the route filters of route-filters.ts (router, peer, view,
+ * community, origin AS, AS in the path).
+ */
+import type { FastifyInstance } from 'fastify';
+import { type Prefix, parsePrefix } from '../ip/prefix.js';
+import type { Rib, RouteFilter } from '../rib/rib.js';
+import type { PrefixRoutesJson } from '../rib/route-json.js';
+import { type CommunityRouteChecks, parseCommunity } from './community-routes.js';
+import { errorSchema } from './errors.js';
+import { page } from './pagination.js';
+import { filterPrefixes, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterParams } from './route-filters.js';
+import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
+
+/** How far from the prefix a query reaches. */
+export type PrefixMatch = 'exact' | 'more-specifics' | 'less-specifics';
+
+/** The prefixes a `match` selects, lazily: exact, or more/less-specifics with the prefix itself. */
+export function* matchingPrefixes(rib: Rib, prefix: Prefix, match: PrefixMatch, filter: RouteFilter): Generator<PrefixRoutesJson> {
+  const exact = rib.routes(prefix, filter);
+  if (match === 'less-specifics') yield* rib.lessSpecifics(prefix, filter);
+  if (exact) yield exact;
+  if (match === 'more-specifics') yield* rib.moreSpecifics(prefix, filter);
+}
+
+type RoutesQuery = Omit<RouteFilterParams, 'community'> & { prefix: string; match: PrefixMatch; community?: string; router?: string; limit?: number; cursor?: string };
+
+/** Register the route on `app`. */
+export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: CommunityRouteChecks): void {
+  app.get(
+    '/api/v1/routes',
+    {
+      schema: {
+        summary: 'Routes of a prefix, its more-specifics or its less-specifics',
+        description:
+          '`match=exact` (default): the prefix itself. `more-specifics`: every prefix inside it (itself included). `less-specifics`: every prefix covering it (itself included). Paged by prefix, in prefix order. ' +
+          'Filters narrow the routes: `router`, `peer` and `view` choose the routes the best is chosen among (`lostAt` is relative to the best of those); `community`, `originAs` and `pathAs` then keep only the routes that match (`lostAt` stays relative to the best before them, which may be left out). A prefix with no route left is not listed. ' +
+          'Every prefix of the whole table: `prefix=0.0.0.0/0&match=more-specifics` (and `::/0`); a filter that matches few routes then scans the table.',
+        tags: ['routes'],
+        querystring: {
+          type: 'object',
+          required: ['prefix'],
+          properties: {
+            prefix: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 prefix, e.g. 192.0.2.0/24.' },
+            match: { type: 'string', enum: ['exact', 'more-specifics', 'less-specifics'], default: 'exact' },
+            ...routerQuery,
+            ...routeFilterQueryWithCommunity,
+            ...pageQuery,
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['prefixes', 'nextCursor'],
+            properties: {
+              prefixes: { type: 'array', items: prefixRoutesSchema },
+              ...pageFields,
+            },
+          },
+          400: errorSchema,
+          404: errorSchema,
+          500: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as RoutesQuery;
+      const prefix = parsePrefix(query.prefix);
+      const filters = { ...query, ...(query.community !== undefined ? { community: parseCommunity(query.community) } : {}) } as RouteFilterParams;
+      const routes = matchingPrefixes(rib, prefix, query.match, ribRouteFilter(filters, routerFilter(query.router)));
+      const { items, nextCursor } = page(filterPrefixes(routes, routePredicate(filters)), query.cursor, pageLimit(query.limit));
+      return { prefixes: items, nextCursor };
+    },
+  );
+}
