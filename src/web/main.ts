@@ -8,6 +8,7 @@ import { ApiRequestError, getJson } from './api.js';
 import { openLoneGraph } from './as-path-graph.js';
 import { h, queryHref } from './dom.js';
 import { apiFilterQuery, filterForm, type Filters, filtersSummary, readFilters } from './filters.js';
+import { ORIGINATED_PER_PAGE, type Page, PREFIXES_PER_PAGE, pagedList } from './paged-list.js';
 import { classifyQuery } from './query.js';
 import { routersView } from './routers-view.js';
 import { prefixSection } from './routes-view.js';
@@ -15,15 +16,19 @@ import { prefixSection } from './routes-view.js';
 const MATCHES = ['exact', 'more-specifics', 'less-specifics'] as const;
 type Match = (typeof MATCHES)[number];
 
-/** Prefix sections of a paged `prefixes` answer, with a line saying when more pages exist. */
-function prefixList(title: string, prefixes: PrefixRoutesJson[], more: boolean, filters: HTMLElement[] = []): HTMLElement[] {
-  return [
-    h('h1', {}, title),
-    ...filters,
-    prefixes.length === 0 ? h('p', {}, 'No routes.') : null,
-    ...prefixes.map((p) => prefixSection(p)),
-    more ? h('p', { class: 'note' }, 'Only the first page is shown; ask the API with its cursor for the rest.') : null,
-  ].filter((x): x is HTMLElement => x !== null);
+/**
+ * Prefix sections of a paged `prefixes` answer, `PREFIXES_PER_PAGE` at a time: `path` is the API
+ * path without a query, `query` the rest of its query (filters, `&`-separated), `controls` go
+ * under the title.
+ */
+async function prefixList(title: string, path: string, query: string, controls: HTMLElement[] = []): Promise<HTMLElement[]> {
+  const fetchPage = async (cursor: string | null): Promise<Page<PrefixRoutesJson>> => {
+    const answer = await getJson<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(`${path}?limit=${PREFIXES_PER_PAGE}${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    return { items: answer.prefixes, nextCursor: answer.nextCursor };
+  };
+  const first = await fetchPage(null);
+  if (first.items.length === 0) return [h('h1', {}, title), ...controls, h('p', {}, 'No routes.')];
+  return [h('h1', {}, title), ...controls, ...pagedList(h('div', { class: 'prefixes' }), first, (p) => prefixSection(p), fetchPage, 'prefixes')];
 }
 
 async function searchResults(text: string, match: Match, filters: Filters): Promise<HTMLElement[]> {
@@ -36,36 +41,32 @@ async function searchResults(text: string, match: Match, filters: Filters): Prom
       return [h('h1', {}, `Longest match for ${query.address}`), prefixSection(answer, `${answer.prefix} is the most specific prefix with a route covering ${query.address}.`)];
     }
     case 'prefix': {
-      const answer = await getJson<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
-        `/api/v1/routes?prefix=${encodeURIComponent(query.prefix)}&match=${match}&limit=200${apiFilterQuery(filters)}`,
-      );
       const title = match === 'exact' ? `Routes of ${query.prefix}` : `${match === 'more-specifics' ? 'More' : 'Less'} specifics of ${query.prefix}`;
       const controls = [filtersSummary(filters), filterForm(text, match, filters)].filter((x): x is HTMLElement => x !== null);
-      return prefixList(title, answer.prefixes, answer.nextCursor !== null, controls);
+      return prefixList(title, '/api/v1/routes', `&prefix=${encodeURIComponent(query.prefix)}&match=${match}${apiFilterQuery(filters)}`, controls);
     }
     case 'asn': {
-      const answer = await getJson<{ prefixes: { prefix: string; rd: string | null; routes: number }[]; total: number; nextCursor: string | null }>(
-        `/api/v1/origins/${query.asn}/prefixes?limit=1000`,
-      );
-      const parts: (HTMLElement | null)[] = [
+      type Originated = { prefix: string; rd: string | null; routes: number };
+      const fetchPage = (cursor: string | null) =>
+        getJson<{ prefixes: Originated[]; total: number; nextCursor: string | null }>(
+          `/api/v1/origins/${query.asn}/prefixes?limit=${ORIGINATED_PER_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+      const answer = await fetchPage(null);
+      const item = (p: Originated): HTMLElement => h('li', {}, h('a', { href: queryHref(p.prefix) }, p.prefix), p.rd ? ` RD ${p.rd}` : '', ` (${p.routes} route${p.routes === 1 ? '' : 's'})`);
+      return [
         h('h1', {}, `Prefixes originated by AS${query.asn}`),
         h('p', {}, `${answer.total} prefix${answer.total === 1 ? '' : 'es'} with a route whose AS path ends in AS${query.asn}.`),
-        h(
-          'ul',
-          { class: 'prefixes' },
-          answer.prefixes.map((p) => h('li', {}, h('a', { href: queryHref(p.prefix) }, p.prefix), p.rd ? ` RD ${p.rd}` : '', ` (${p.routes} route${p.routes === 1 ? '' : 's'})`)),
-        ),
-        answer.nextCursor ? h('p', { class: 'note' }, 'Only the first 1000 are listed.') : null,
+        ...pagedList(h('ul', { class: 'prefixes' }), { items: answer.prefixes, nextCursor: answer.nextCursor }, item, async (cursor) => {
+          const next = await fetchPage(cursor);
+          return { items: next.prefixes, nextCursor: next.nextCursor };
+        }, 'prefixes'),
       ];
-      return parts.filter((x): x is HTMLElement => x !== null);
     }
     case 'community':
     case 'large-community': {
-      const answer = await getJson<{ community: string; prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
-        `/api/v1/communities/${encodeURIComponent(query.community)}/routes?limit=200${apiFilterQuery(filters, 'community')}`,
-      );
       const controls = [filtersSummary(filters, 'community'), filterForm(text, match, filters, 'community')].filter((x): x is HTMLElement => x !== null);
-      return prefixList(`Routes carrying ${query.kind === 'large-community' ? 'large community' : 'community'} ${answer.community}`, answer.prefixes, answer.nextCursor !== null, controls);
+      const title = `Routes carrying ${query.kind === 'large-community' ? 'large community' : 'community'} ${query.community}`;
+      return prefixList(title, `/api/v1/communities/${encodeURIComponent(query.community)}/routes`, apiFilterQuery(filters, 'community'), controls);
     }
   }
 }
