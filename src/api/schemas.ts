@@ -70,6 +70,15 @@ export const routeSchema = {
     },
     stale: { type: 'boolean', description: 'Kept from an earlier session of its router, waiting to be re-announced or flushed.' },
     restored: { type: 'boolean', description: 'Restored from a snapshot file at start-up; stale until its router re-announces it.' },
+    receivedAt: {
+      type: ['string', 'null'],
+      description:
+        'When the route was first seen (ISO-8601, whole seconds). An identical re-announcement, and a stale route re-sent after its router reconnects, keep it; a route withdrawn and announced again is new. Routes loaded from an MRT RIB dump take the entry\'s originated time. Kept through snapshots. Null when not known (routes restored from a snapshot of format version 1).',
+    },
+    changedAt: {
+      type: ['string', 'null'],
+      description: 'When the route\'s attributes last changed (ISO-8601, whole seconds); equal to receivedAt until they change. The MRT export writes it as the entry\'s originated time. Null when not known.',
+    },
     lostAt: {
       type: ['string', 'null'],
       enum: [...DECISION_STEPS, null],

@@ -30,8 +30,13 @@
  *   RIB has none of its own); the view name is the `router` option, or `ribstore`.
  *   A selected IPv4/IPv6 unicast peer-view whose routes all sit in RD tables (which the BMP and
  *   MRT ingest never produce) would be listed with no route.
- * - Times: the RIB does not keep when a route was received, so every record's timestamp and
- *   every entry's originated time is the export time (`now`, default the freeze time).
+ * - Times: every record's timestamp is the export time (`now`, default the freeze time); each
+ *   entry's originated time is its route's `changedAt` (when its attributes last changed),
+ *   or the export time where that is not known (routes restored from a version 1 snapshot).
+ *   Why `changedAt` and not `receivedAt`: the entry holds the attributes as they are now, and
+ *   that is what FRR and Quagga write there (a path's uptime, reset when its attributes
+ *   change), so RouteViews and RIS dumps mean the same. Loading an export back gives each
+ *   route this time as both its receivedAt and changedAt.
  * - Path attributes: each interned set is decoded once (wire/bgp, the RIB's canonical form)
  *   and re-encoded with `encodeRibEntryAttributes` (4-octet AS numbers, the abbreviated
  *   MP_REACH_NLRI of RFC 6396 section 4.3.4); the bytes are cached in one byte arena for the
@@ -59,6 +64,9 @@ import { MRT_HEADER_LENGTH, MrtType, TableDumpV2Subtype } from '../wire/mrt/cons
 import { encodeMrtRecord } from '../wire/mrt/encode.js';
 import { encodeRibEntryAttributes } from '../wire/mrt/rib-attributes.js';
 
+/** Words per selected entry of a prefix: peer index, path id, attribute id, originated time. */
+const SELECTED_WORDS = 4;
+
 /** Options of {@link exportMrt}. */
 export interface MrtExportOptions {
   /** Export only this router's routes (and name the PEER_INDEX_TABLE view after it). Default: every router. */
@@ -70,7 +78,7 @@ export interface MrtExportOptions {
    * routes, so a slice can run over by that much work). Default 5.
    */
   readonly sliceMs?: number;
-  /** Timestamp of the records and originated time of the entries (ms since epoch). Default: when the freeze was taken. */
+  /** Timestamp of the records, and originated time of entries whose route's changedAt is not known (ms since epoch). Default: when the freeze was taken. */
   readonly now?: number;
   /** Size of the chunks handed to `write` (bytes, at least 4096). Default 256 KiB. A record larger than that is its own chunk. */
   readonly chunkBytes?: number;
@@ -213,9 +221,9 @@ class ExportWriter {
   private attrLength: Uint16Array;
   private arena = new Uint8Array(64 * 1024);
   private arenaUsed = 0;
-  /** Selected entries of the current prefix, 3 words each (peer index, path id, attribute id): plain and ADD-PATH. */
-  private plain = new Uint32Array(3 * 64);
-  private addPath = new Uint32Array(3 * 64);
+  /** Selected entries of the current prefix, SELECTED_WORDS each (peer index, path id, attribute id, originated time): plain and ADD-PATH. */
+  private plain = new Uint32Array(SELECTED_WORDS * 64);
+  private addPath = new Uint32Array(SELECTED_WORDS * 64);
   private chunk: Uint8Array;
   private at = 0;
   private sequence = 0;
@@ -295,15 +303,15 @@ class ExportWriter {
   }
 
   /** The freeze visitor: one prefix's routes. */
-  readonly visit: FrozenPrefixVisitor = (table, family, w0, w1, w2, w3, length, routes, count) => {
+  readonly visit: FrozenPrefixVisitor = (table, family, w0, w1, w2, w3, length, routes, count, ages) => {
     const codes = this.pvCode;
     if (table !== 0) {
       for (let i = 0; i < count; i++) if (codes[routes[i * 3]!] !== PV_IGNORED) this.skippedRd++;
       return;
     }
     const afi = family === 4 ? 1 : 2;
-    if (this.plain.length < count * 3) this.plain = new Uint32Array(count * 6);
-    if (this.addPath.length < count * 3) this.addPath = new Uint32Array(count * 6);
+    if (this.plain.length < count * SELECTED_WORDS) this.plain = new Uint32Array(count * SELECTED_WORDS * 2);
+    if (this.addPath.length < count * SELECTED_WORDS) this.addPath = new Uint32Array(count * SELECTED_WORDS * 2);
     const plain = this.plain;
     const addPath = this.addPath;
     let nPlain = 0;
@@ -326,14 +334,18 @@ class ExportWriter {
         continue;
       }
       const pathId = routes[i * 3 + 1]!;
+      const changedAt = ages[i * 2 + 1]!;
+      const originated = changedAt !== 0 ? changedAt : this.time;
       if (pathId === 0) {
-        plain[nPlain * 3] = code;
-        plain[nPlain * 3 + 2] = attr;
+        plain[nPlain * SELECTED_WORDS] = code;
+        plain[nPlain * SELECTED_WORDS + 2] = attr;
+        plain[nPlain * SELECTED_WORDS + 3] = originated;
         nPlain++;
       } else {
-        addPath[nAddPath * 3] = code;
-        addPath[nAddPath * 3 + 1] = pathId;
-        addPath[nAddPath * 3 + 2] = attr;
+        addPath[nAddPath * SELECTED_WORDS] = code;
+        addPath[nAddPath * SELECTED_WORDS + 1] = pathId;
+        addPath[nAddPath * SELECTED_WORDS + 2] = attr;
+        addPath[nAddPath * SELECTED_WORDS + 3] = originated;
         nAddPath++;
       }
     }
@@ -395,7 +407,7 @@ class ExportWriter {
       let last = first;
       let body = 0;
       while (last < n && last - first < MAX_ENTRIES) {
-        const size = entryHead + this.attrLength[entries[last * 3 + 2]!]!;
+        const size = entryHead + this.attrLength[entries[last * SELECTED_WORDS + 2]!]!;
         if (last > first && body + size > MAX_RECORD_BODY) break;
         body += size;
         last++;
@@ -438,14 +450,14 @@ class ExportWriter {
     }
     p = put16(out, p, last - first);
     const arena = this.arena;
-    const time = this.time;
     for (let e = first; e < last; e++) {
-      const attr = entries[e * 3 + 2]!;
+      const at = e * SELECTED_WORDS;
+      const attr = entries[at + 2]!;
       const from = this.attrAt[attr]! - 1;
       const n = this.attrLength[attr]!;
-      p = put16(out, p, entries[e * 3]!);
-      p = put32(out, p, time);
-      if (addPath) p = put32(out, p, entries[e * 3 + 1]!);
+      p = put16(out, p, entries[at]!);
+      p = put32(out, p, entries[at + 3]!);
+      if (addPath) p = put32(out, p, entries[at + 1]!);
       p = put16(out, p, n);
       if (n <= 64) {
         for (let i = 0; i < n; i++) out[p + i] = arena[from + i]!;

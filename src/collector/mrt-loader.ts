@@ -5,6 +5,7 @@
  *  file ─► readMrtFile (plain/gz/bz2, batches of records) ─► per record:
  *     TABLE_DUMP_V2 PEER_INDEX_TABLE   remember the peers (and their BGP ids for BGP4MP records)
  *     TABLE_DUMP_V2 RIB_*              one route per entry: attributes decoded (MRT form), announced
+ *                                      with the entry's originated time as receivedAt and changedAt
  *     TABLE_DUMP (v1)                  one route (2-octet AS attributes)
  *     BGP4MP MESSAGE* (UPDATE)         walked like a BMP Route Monitoring UPDATE (announce/withdraw)
  *     BGP4MP STATE_CHANGE              leaving Established flushes the peer
@@ -172,7 +173,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
               skipped++;
               continue;
             }
-            feed.announceRoute(indexPeerKey(peer), view, record.afi, record.safi, record.prefix, entry.pathId ?? 0, decoded.attributes);
+            feed.announceRoute(indexPeerKey(peer), view, record.afi, record.safi, record.prefix, entry.pathId ?? 0, decoded.attributes, entry.originatedTime);
             announcements++;
           } catch (error) {
             if (!(error instanceof BgpDecodeError)) throw error;
@@ -189,7 +190,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
             return;
           }
           const afi = record.prefix.family === 4 ? 1 : 2;
-          feed.announceRoute(peerKey(record.peerAddress, record.peerAs, undefined), view, afi, 1, record.prefix, 0, decoded.attributes);
+          feed.announceRoute(peerKey(record.peerAddress, record.peerAs, undefined), view, afi, 1, record.prefix, 0, decoded.attributes, record.originatedTime);
           announcements++;
         } catch (error) {
           if (!(error instanceof BgpDecodeError)) throw error;

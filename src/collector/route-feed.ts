@@ -102,13 +102,14 @@ export class RouteFeed {
 
   /**
    * Announce one route whose attributes were decoded from an MRT RIB entry: `prefix` (global
-   * table) for `peer`'s `view` of `afi`/`safi`.
+   * table) for `peer`'s `view` of `afi`/`safi`. `seenAt` (seconds since the epoch, the entry's
+   * originated time) stamps the route's receivedAt / changedAt; omitted, the RIB's clock does.
    */
-  announceRoute(peer: PeerKey, view: View, afi: number, safi: number, prefix: Prefix, pathId: number, attributes: PathAttributes): void {
+  announceRoute(peer: PeerKey, view: View, afi: number, safi: number, prefix: Prefix, pathId: number, attributes: PathAttributes, seenAt = -1): void {
     const multiprotocol = attributes.mpReach !== undefined && !(afi === 1 && safi === 1 && attributes.nextHop !== undefined);
     const attr = internUpdateAttributes(this.rib, attributes, multiprotocol);
     try {
-      this.rib.announce(this.peerView(peer, view, afi, safi), 0, prefix, pathId, attr);
+      this.rib.announce(this.peerView(peer, view, afi, safi), 0, prefix, pathId, attr, seenAt);
     } finally {
       this.rib.releaseAttributes(attr);
     }

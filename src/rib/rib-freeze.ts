@@ -27,7 +27,7 @@
 import { RibstoreError } from '../errors.js';
 import type { AttributePool } from './attribute-pool.js';
 import { PV_ACTIVE, PV_STALE, type PeerRegistry, type PeerState, type RouterState } from './peer-registry.js';
-import { ENTRY_WORDS, PV_MASK, type RouteSets } from './route-sets.js';
+import { CHANGED_WORD, ENTRY_WORDS, PV_MASK, RECEIVED_WORD, type RouteSets } from './route-sets.js';
 
 /** A router as it was when the freeze was taken. */
 export interface FrozenRouter {
@@ -50,8 +50,9 @@ export interface FrozenPeer {
 
 /**
  * Called once per prefix that had visible routes at freeze time. `routes` holds `count`
- * triples (peer-view id, path id, attribute set id) from index 0; it is a scratch array,
- * overwritten by the next call. `table` indexes {@link RibFreeze.tables}.
+ * triples (peer-view id, path id, attribute set id) from index 0, and `ages` the routes'
+ * (receivedAt, changedAt) pairs in the same order (seconds since the epoch, 0 unknown); both
+ * are scratch arrays, overwritten by the next call. `table` indexes {@link RibFreeze.tables}.
  */
 export type FrozenPrefixVisitor = (
   table: number,
@@ -63,6 +64,7 @@ export type FrozenPrefixVisitor = (
   length: number,
   routes: Uint32Array,
   count: number,
+  ages: Uint32Array,
 ) => void;
 
 /** What a freeze's owner (the Rib) lets it see. */
@@ -115,6 +117,7 @@ export class RibFreeze {
   /** One past the highest attribute id at freeze time (frozen routes name ids below it). */
   private readonly attributeBound: number;
   private scratch = new Uint32Array(3 * 64);
+  private scratchAges = new Uint32Array(2 * 64);
   private released = false;
 
   /** @internal Use `Rib.freeze()`. */
@@ -222,8 +225,12 @@ export class RibFreeze {
         at = sets.offset[s]!;
       }
       work += count + 1;
-      if (this.scratch.length < count * ENTRY_WORDS) this.scratch = new Uint32Array(count * ENTRY_WORDS * 2);
+      if (this.scratch.length < count * 3) {
+        this.scratch = new Uint32Array(count * 3 * 2);
+        this.scratchAges = new Uint32Array(count * 2 * 2);
+      }
       const out = this.scratch;
+      const ages = this.scratchAges;
       let n = 0;
       const end = at + count * ENTRY_WORDS;
       for (let i = at; i < end; i += ENTRY_WORDS) {
@@ -232,10 +239,12 @@ export class RibFreeze {
         out[n * 3] = pv;
         out[n * 3 + 1] = words[i + 1]!;
         out[n * 3 + 2] = words[i + 2]!;
+        ages[n * 2] = words[i + RECEIVED_WORD]!;
+        ages[n * 2 + 1] = words[i + CHANGED_WORD]!;
         n++;
       }
       if (n === 0) continue;
-      visit(meta >>> 9, meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255, out, n);
+      visit(meta >>> 9, meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255, out, n, ages);
     }
     return this.cursor < this.bound;
   }

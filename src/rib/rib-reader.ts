@@ -25,7 +25,7 @@ import {
   afiSafiName,
   viewRank,
 } from './peer-registry.js';
-import { ENTRY_WORDS, PV_MASK, RouteSets } from './route-sets.js';
+import { CHANGED_WORD, ENTRY_WORDS, PV_MASK, RECEIVED_WORD, RouteSets } from './route-sets.js';
 import { compareRoutes } from './route-order.js';
 import { RouteRank } from './route-rank.js';
 import { lostAt } from './route-decision.js';
@@ -224,6 +224,8 @@ export class RibReader {
       pathId: e[at + 1]!,
       stale: registry.pvState[pv] === PV_STALE,
       restored: registry.pvRestored[pv] === 1,
+      receivedAt: isoSeconds(e[at + RECEIVED_WORD]!),
+      changedAt: isoSeconds(e[at + CHANGED_WORD]!),
       lostAt: lostAt(registry, this.attributes, e[best]! & PV_MASK, e[best + 2]!, e[best + 1]!, pv, e[at + 2]!, e[at + 1]!),
       ...this.attributesJson(e[at + 2]!),
     };
@@ -335,6 +337,14 @@ export class RibReader {
   /** ADD-PATH path id of a route handle. */
   entryPathId(handle: number): number {
     return this.sets.entries[handle + 1]!;
+  }
+  /** When the route of a handle was first seen (seconds since the epoch, 0 unknown). */
+  entryReceivedAt(handle: number): number {
+    return this.sets.entries[handle + RECEIVED_WORD]!;
+  }
+  /** When the attributes of the route of a handle last changed (seconds since the epoch, 0 unknown). */
+  entryChangedAt(handle: number): number {
+    return this.sets.entries[handle + CHANGED_WORD]!;
   }
 
   /** The routes of exactly `prefix` passing `filter`, best first; undefined if none. */
@@ -471,4 +481,9 @@ export class RibReader {
       },
     };
   }
+}
+
+/** A route time (seconds since the epoch) as ISO-8601 text; 0 ("not known") is null. */
+function isoSeconds(seconds: number): string | null {
+  return seconds === 0 ? null : new Date(seconds * 1000).toISOString();
 }

@@ -6,7 +6,7 @@
  *   tables[t] (PrefixIndex: prefix → slot)      t = 0 global, t ≥ 1 one per route distinguisher
  *        │
  *        ▼
- *   RouteSets: slot → [ (peer-view, path id, attribute id) … ]     routes of one prefix
+ *   RouteSets: slot → [ (peer-view, path id, attribute id, receivedAt, changedAt) … ]
  *        │                        │                 │
  *        ▼                        ▼                 ▼
  *   slot key (prefix words)   PeerRegistry       AttributePool (interned canonical bytes,
@@ -23,6 +23,12 @@
  * replaces its stale twin at once (no gap), and End-of-RIB or the end of the keep time
  * dooms what is left.
  *
+ * Route ages: each route keeps when it was first seen (`receivedAt`) and when its attributes
+ * last changed (`changedAt`), in whole seconds of the `now` clock. An identical
+ * re-announcement keeps both; other attributes set `changedAt`; a withdrawn route that comes
+ * back is a new route (new `receivedAt`). A stale route replaced by its router's re-announcement
+ * after a reconnect keeps its `receivedAt` (and its `changedAt` if the attributes are the same).
+ *
  * The queries (lookup, routes, more/less specifics, origins, status) and their JSON shaping
  * live on the query side, rib-reader.ts ({@link RibReader}), which this class extends.
  */
@@ -31,7 +37,7 @@ import type { Family } from '../ip/address.js';
 import { Prefix } from '../ip/prefix.js';
 import type { AttributeSummary } from './attribute-pool.js';
 import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, type View, viewRank } from './peer-registry.js';
-import { PV_MASK, ENTRY_WORDS } from './route-sets.js';
+import { CHANGED_WORD, ENTRY_WORDS, PV_MASK } from './route-sets.js';
 import { PeerRoutes } from './peer-routes.js';
 import { type FreezeSource, RibFreeze } from './rib-freeze.js';
 import { RibReader, type RibReaderOptions } from './rib-reader.js';
@@ -46,7 +52,10 @@ export interface RibOptions extends RibReaderOptions {
   keepMs?: number;
   /** Longest the async {@link Rib.sweep} works before yielding to the event loop (ms). Default 5. */
   sliceMs?: number;
-  /** Clock (ms since epoch). Default `Date.now`. */
+  /**
+   * Clock (ms since epoch). Default `Date.now`. Keep times run on it, and routes are stamped
+   * with it (`receivedAt` / `changedAt`, whole seconds): inject one to make ages deterministic.
+   */
   now?: () => number;
 }
 
@@ -104,6 +113,11 @@ export class Rib extends RibReader {
 
   // ───────────────────────────── write side ─────────────────────────────
 
+  /** The clock in whole seconds since the epoch, as route entries keep it (uint32). */
+  private seconds(): number {
+    return routeSeconds(this.now());
+  }
+
   /**
    * The ACTIVE peer-view id of a (router, peer, view, AFI/SAFI), registering the router and
    * peer if new. Resolve once per UPDATE, then announce/withdraw with the number.
@@ -147,16 +161,19 @@ export class Rib extends RibReader {
    * set `attr` (the route takes its own reference). Replaces the route's previous attributes
    * (in place, moved to its new rank: route-rank.ts), and its stale twin from the peer-view's
    * previous session if there is one. A re-announcement with the same attributes changes nothing.
+   * `seenAt` (seconds since the epoch) is the time to stamp the route with (its `receivedAt`
+   * if new, its `changedAt` if new or changed) instead of the clock, e.g. an MRT dump's
+   * originated time.
    */
-  announce(pv: number, table: number, prefix: Prefix, pathId: number, attr: number): void {
-    this.announceWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, attr);
+  announce(pv: number, table: number, prefix: Prefix, pathId: number, attr: number, seenAt = -1): void {
+    this.announceWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, attr, seenAt);
   }
 
   /**
    * {@link announce} for a prefix in numeric words (host bits must be zero, as decoders
    * give them). The ingest hot path: allocates nothing once the arrays have grown.
    */
-  announceWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number, attr: number): void {
+  announceWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number, attr: number, seenAt = -1): void {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
     const sets = this.sets;
@@ -166,7 +183,8 @@ export class Rib extends RibReader {
       s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
       if (s < this.freezeBound) this.preserve(s);
       index.setWords(family, w0, w1, w2, w3, length, s);
-      sets.append(s, pv, pathId, attr);
+      const t = seenAt >= 0 ? seenAt : this.seconds();
+      sets.append(s, pv, pathId, attr, t, t);
       this.peerRoutes.add(pv, s);
       registry.pvCount[pv]!++;
       this.attributes.retain(attr);
@@ -178,6 +196,7 @@ export class Rib extends RibReader {
       const old = sets.entries[at + 2]!;
       if (old !== attr) {
         sets.entries[at + 2] = attr;
+        sets.entries[at + CHANGED_WORD] = seenAt >= 0 ? seenAt : this.seconds();
         this.rank.settle(s, at);
         this.attributes.retain(attr);
         this.releaseAttributes(old);
@@ -189,9 +208,11 @@ export class Rib extends RibReader {
       const twin = sets.find(s, previous, pathId);
       if (twin >= 0) {
         // Replace in place: the stale twin's entry becomes the new route, no gap.
+        // It keeps its receivedAt, and its changedAt unless the attributes differ.
         const old = sets.entries[twin + 2]!;
         sets.entries[twin] = pv;
         sets.entries[twin + 2] = attr;
+        if (old !== attr) sets.entries[twin + CHANGED_WORD] = seenAt >= 0 ? seenAt : this.seconds();
         this.rank.settle(s, twin);
         this.peerRoutes.add(pv, s);
         registry.pvCount[pv]!++;
@@ -201,7 +222,8 @@ export class Rib extends RibReader {
         return;
       }
     }
-    this.rank.settle(s, sets.append(s, pv, pathId, attr));
+    const t = seenAt >= 0 ? seenAt : this.seconds();
+    this.rank.settle(s, sets.append(s, pv, pathId, attr, t, t));
     this.peerRoutes.add(pv, s);
     registry.pvCount[pv]!++;
     this.attributes.retain(attr);
@@ -249,7 +271,9 @@ export class Rib extends RibReader {
    * pairs must be distinct. One slot allocation of the right size instead of `count`
    * announces. Each route takes its own reference to its attribute set, unless
    * `takeReferences` is false: then the caller vouches that the sets are live and takes the
-   * references itself (a restore counts them per set and takes them in one pass).
+   * references itself (a restore counts them per set and takes them in one pass). `ages`
+   * holds each route's (receivedAt, changedAt) pair (seconds since the epoch, 0 unknown) at
+   * `ages[2i]`, `ages[2i+1]`; without it the routes are stamped with the clock.
    * @throws RibstoreError `INVALID_ARGUMENT` when the prefix already has routes or an id is not usable.
    */
   loadPrefix(
@@ -263,6 +287,7 @@ export class Rib extends RibReader {
     routes: Uint32Array,
     count: number,
     takeReferences = true,
+    ages?: Uint32Array,
   ): void {
     const index = this.tables[table];
     if (index === undefined) throw new RibstoreError('INVALID_ARGUMENT', `no table ${table}`);
@@ -293,10 +318,13 @@ export class Rib extends RibReader {
       sets.freeSlot(s);
       throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
     }
+    const t = ages === undefined ? this.seconds() : 0;
     for (let i = 0; i < count; i++) {
       const pv = routes[i * 3]!;
       const attr = routes[i * 3 + 2]!;
-      this.rank.settle(s, sets.append(s, pv, routes[i * 3 + 1]!, attr));
+      const receivedAt = ages === undefined ? t : ages[i * 2]!;
+      const changedAt = ages === undefined ? t : ages[i * 2 + 1]!;
+      this.rank.settle(s, sets.append(s, pv, routes[i * 3 + 1]!, attr, receivedAt, changedAt));
       this.peerRoutes.add(pv, s);
       registry.pvCount[pv]!++;
       if (takeReferences) pool.retain(attr);
@@ -604,6 +632,15 @@ export class Rib extends RibReader {
   private preserve(s: number): void {
     for (const f of this.freezes) f.preserve(s);
   }
+}
+
+/**
+ * A clock reading (ms since the epoch) as the whole seconds route entries keep, clamped to
+ * what a uint32 holds (times before 1970 read as 0, "unknown").
+ */
+export function routeSeconds(ms: number): number {
+  const s = Math.floor(ms / 1000);
+  return s > 0 ? (s < 0xffffffff ? s : 0xffffffff) : 0;
 }
 
 function inactive(pv: number): RibstoreError {

@@ -84,6 +84,16 @@ export interface RouteJson extends AttributesJson {
   /** Whether the route was restored from a snapshot file at start-up (it is then stale too, until its router re-announces it). */
   restored: boolean;
   /**
+   * When the route was first seen (ISO-8601, whole seconds): its first announcement since it
+   * was last absent. An identical re-announcement and a stale route re-announced after its
+   * router reconnects keep it; a withdrawn route announced again is new. For routes loaded
+   * from an MRT RIB dump, the dump's originated time. Null when not known (routes restored
+   * from a snapshot of format version 1, which kept no ages).
+   */
+  receivedAt: string | null;
+  /** When the route's attributes last changed (ISO-8601, whole seconds); `receivedAt` if never since. Null when not known. */
+  changedAt: string | null;
+  /**
    * Why this route is not the best of those shown: the step of the preference order at which
    * it lost to the first route (see {@link DECISION_STEPS}); null for the best route itself.
    */

@@ -10,7 +10,13 @@
  *          count[s]  = entries in use,  sizeClass[s] = block capacity class (CAPACITIES)
  *          key[4s..4s+3] = prefix words w0..w3, meta[s] = table << 9 | (IPv6 ? 256 : 0) | length
  *  word 0: bits 0..23 peer-view id, bits 24..31 flags (reserved)
+ *  words 3, 4: when the route was first seen and when its attributes last changed, in
+ *              seconds since the Unix epoch (0: not known, e.g. restored from an old snapshot)
  * ```
+ *
+ * The two times cost 8 bytes per route; seconds in a uint32 last until 2106. They sit in the
+ * entry rather than in a column of their own so that every move of an entry (rank changes,
+ * block moves, removals) carries them without a second copy loop.
  *
  * Blocks come in size classes (1, 2, 3, 4, 6, 8, 12, 16, 24, ... about x1.5 apart, so at
  * most a third of a block is slack); a block that fills moves to the next class, one that
@@ -40,7 +46,11 @@
 import { GrowableArray } from './growable.js';
 
 /** Words per route entry. */
-export const ENTRY_WORDS = 3;
+export const ENTRY_WORDS = 5;
+/** Word of an entry holding when the route was first seen (seconds since the epoch, 0 unknown). */
+export const RECEIVED_WORD = 3;
+/** Word of an entry holding when the route's attributes last changed (seconds since the epoch, 0 unknown). */
+export const CHANGED_WORD = 4;
 /** Mask of the peer-view id in an entry's first word. */
 export const PV_MASK = 0xffffff;
 /** Entries per page of the slab allocator. */
@@ -296,8 +306,11 @@ export class RouteSets {
     return -1;
   }
 
-  /** Append an entry to slot `s`, moving its block up a class when full. Returns its word offset. */
-  append(s: number, pv: number, pathId: number, attr: number): number {
+  /**
+   * Append an entry to slot `s`, moving its block up a class when full. `receivedAt` and
+   * `changedAt` are seconds since the epoch (0: unknown). Returns its word offset.
+   */
+  append(s: number, pv: number, pathId: number, attr: number, receivedAt: number, changedAt: number): number {
     const n = this.count[s]!;
     const sizeClass = this.classArr.view[s]!;
     if (n === CAPACITIES[sizeClass]) this.move(s, sizeClass + 1);
@@ -306,6 +319,8 @@ export class RouteSets {
     e[at] = pv;
     e[at + 1] = pathId;
     e[at + 2] = attr;
+    e[at + RECEIVED_WORD] = receivedAt;
+    e[at + CHANGED_WORD] = changedAt;
     this.count[s] = n + 1;
     this.liveRoutes++;
     return at;

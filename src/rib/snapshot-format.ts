@@ -8,7 +8,9 @@
  *            routers, peers, peerViews [[id, peer, view rank, afi, safi, stale 0|1], ...]
  * ROUT  n    route records, u32 little-endian words, records never split across sections:
  *              meta (table << 9 | IPv6 << 8 | length) | key (1 word IPv4, 4 words IPv6) |
- *              count | count x (peer-view id, path id, attribute id)
+ *              count | count x (peer-view id, path id, attribute id, receivedAt, changedAt)
+ *              (the times in seconds since the epoch, 0 unknown; version 1 files have no
+ *              times: count x (peer-view id, path id, attribute id), restored as unknown)
  * ATTR  m    attribute records, little-endian: id u32 | length u32 | originAs | localPref |
  *            med | pathLength << 16 | origin << 8 | flags | canonical bytes, zero-padded to 4
  * SUMM  1    u32 LE: prefixes, routes, attribute sets, ROUT sections, ATTR sections
@@ -24,8 +26,15 @@ import { sectionId } from '../store/container.js';
 
 /** The `format` field of META. */
 export const SNAPSHOT_FORMAT = 'ribstore-rib';
-/** The `version` field of META this code writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+/** The `version` field of META this code writes. */
+export const SNAPSHOT_VERSION = 2;
+/** The oldest `version` this code reads (version 1: routes without receivedAt / changedAt). */
+export const SNAPSHOT_OLDEST_VERSION = 1;
+
+/** Words per route in a ROUT record of format `version`. */
+export function routeRecordWords(version: number): number {
+  return version >= 2 ? 5 : 3;
+}
 
 /** Section ids. */
 export const META = sectionId('META');

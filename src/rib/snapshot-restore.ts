@@ -15,6 +15,11 @@
  * sweeps the rest — the same path as a router that reconnects after a disconnect. A
  * peer-view and its stale twin in the file (a router that had reconnected when the
  * snapshot was taken) become one peer-view.
+ *
+ * Routes keep the receivedAt / changedAt the file holds. Files of format version 1 (before
+ * route ages) still restore: their routes' ages are unknown (0 in the RIB, null in the route
+ * JSON) until the router re-announces them, which keeps them unknown for receivedAt but sets
+ * changedAt if the attributes differ. A version this code does not know is a `FILE_ERROR`.
  */
 import { RibstoreError } from '../errors.js';
 import { maskBits } from '../ip/prefix.js';
@@ -23,7 +28,19 @@ import { type Section, decodeContainer, requireSection, sectionName } from '../s
 import { type AttributeSummary, emptySummary } from './attribute-pool.js';
 import { VIEWS } from './peer-registry.js';
 import { Rib, type RibOptions } from './rib.js';
-import { ATTR, ATTR_HEAD_WORDS, META, ROUT, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SUMM, type SnapshotMeta, payloadWords } from './snapshot-format.js';
+import {
+  ATTR,
+  ATTR_HEAD_WORDS,
+  META,
+  ROUT,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_OLDEST_VERSION,
+  SNAPSHOT_VERSION,
+  SUMM,
+  type SnapshotMeta,
+  payloadWords,
+  routeRecordWords,
+} from './snapshot-format.js';
 
 /** A restored RIB and what the file held. */
 export interface RestoredRib {
@@ -58,7 +75,9 @@ function parseMeta(payload: Uint8Array, fail: Fail): SnapshotMeta {
   }
   if (meta === null || typeof meta !== 'object') fail('not a JSON object');
   if (meta.format !== SNAPSHOT_FORMAT) fail(`format ${JSON.stringify(meta.format)} is not ${SNAPSHOT_FORMAT}`);
-  if (meta.version !== SNAPSHOT_VERSION) fail(`unknown snapshot version ${JSON.stringify(meta.version)} (this ribstore reads version ${SNAPSHOT_VERSION})`);
+  if (!isInt(meta.version, SNAPSHOT_OLDEST_VERSION, SNAPSHOT_VERSION)) {
+    fail(`unknown snapshot version ${JSON.stringify(meta.version)} (this ribstore reads versions ${SNAPSHOT_OLDEST_VERSION} to ${SNAPSHOT_VERSION})`);
+  }
   if (!isInt(meta.takenAt, 0, Number.MAX_SAFE_INTEGER)) fail('takenAt is not a time');
   const optionalTime = (x: unknown): boolean => x === null || isInt(x, 0, Number.MAX_SAFE_INTEGER);
   const state = (x: unknown): boolean => x === 'up' || x === 'down';
@@ -240,6 +259,8 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     let prefixes = 0;
     let routes = 0;
     let scratch = new Uint32Array(3 * 64);
+    let ages = new Uint32Array(2 * 64);
+    const rw = routeRecordWords(meta.version);
     const routSections = sectionsOf(sections, ROUT, source);
     for (const { payload, fail } of routSections) {
       const words = payloadWords(payload);
@@ -263,25 +284,32 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         const count = words[at + 1 + keyWords]!;
         const first = at + 2 + keyWords;
         if (count === 0) recordFail(fail, at, ': no routes');
-        if (count > (words.length - first) / 3) recordFail(fail, at, `: ${count} routes run past the section`);
-        if (scratch.length < count * 3) scratch = new Uint32Array(count * 3);
+        if (count > (words.length - first) / rw) recordFail(fail, at, `: ${count} routes run past the section`);
+        if (scratch.length < count * 3) {
+          scratch = new Uint32Array(count * 3);
+          ages = new Uint32Array(count * 2);
+        }
         for (let i = 0; i < count; i++) {
-          const pv = pvMap.get(words[first + i * 3]!);
-          if (pv === 0) recordFail(fail, at, `: peer-view ${words[first + i * 3]} is not in META`);
-          const attr = attrMap.use(words[first + i * 3 + 2]!);
-          if (attr === 0) recordFail(fail, at, `: attribute set ${words[first + i * 3 + 2]} is not in any ATTR section`);
+          const r = first + i * rw;
+          const pv = pvMap.get(words[r]!);
+          if (pv === 0) recordFail(fail, at, `: peer-view ${words[r]} is not in META`);
+          const attr = attrMap.use(words[r + 2]!);
+          if (attr === 0) recordFail(fail, at, `: attribute set ${words[r + 2]} is not in any ATTR section`);
           scratch[i * 3] = pv;
-          scratch[i * 3 + 1] = words[first + i * 3 + 1]!;
+          scratch[i * 3 + 1] = words[r + 1]!;
           scratch[i * 3 + 2] = attr;
+          // Version 1 kept no ages: 0, unknown.
+          ages[i * 2] = rw === 5 ? words[r + 3]! : 0;
+          ages[i * 2 + 1] = rw === 5 ? words[r + 4]! : 0;
         }
         try {
-          rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count, false);
+          rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count, false, ages);
         } catch (error) {
           recordFail(fail, at, `: ${(error as Error).message}`);
         }
         prefixes++;
         routes += count;
-        at = first + count * 3;
+        at = first + count * rw;
       }
     }
 

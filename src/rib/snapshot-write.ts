@@ -24,10 +24,14 @@ import {
   SECTION_TARGET_BYTES,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
+  routeRecordWords,
   SUMM,
   type SnapshotMeta,
   wordsToLittleEndian,
 } from './snapshot-format.js';
+
+/** Words per route in the ROUT records this writer makes (pv, path id, attribute id, receivedAt, changedAt). */
+const ROUTE_WORDS = routeRecordWords(SNAPSHOT_VERSION);
 
 /** Options of {@link writeRibSnapshot}. */
 export interface SnapshotWriteOptions {
@@ -163,8 +167,8 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
     bytes += 12 + 12 + meta.length;
 
     const used = new Uint8Array(rib.attributes.idBound);
-    const visit: FrozenPrefixVisitor = (table, family, w0, w1, w2, w3, length, r, count) => {
-      buf.reserve(6 + count * 3);
+    const visit: FrozenPrefixVisitor = (table, family, w0, w1, w2, w3, length, r, count, ages) => {
+      buf.reserve(6 + count * ROUTE_WORDS);
       const w = buf.words;
       let at = buf.length;
       w[at++] = (table << 9) | (family === 6 ? 256 : 0) | length;
@@ -176,13 +180,16 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
       }
       w[at++] = count;
       // Copied word by word: a subarray per prefix would be a million short-lived objects.
-      for (let i = 0; i < count * 3; i += 3) {
-        w[at + i] = r[i]!;
-        w[at + i + 1] = r[i + 1]!;
-        w[at + i + 2] = r[i + 2]!;
-        used[r[i + 2]!] = 1;
+      for (let i = 0; i < count; i++) {
+        const o = at + i * ROUTE_WORDS;
+        w[o] = r[i * 3]!;
+        w[o + 1] = r[i * 3 + 1]!;
+        w[o + 2] = r[i * 3 + 2]!;
+        w[o + 3] = ages[i * 2]!;
+        w[o + 4] = ages[i * 2 + 1]!;
+        used[r[i * 3 + 2]!] = 1;
       }
-      buf.length = at + count * 3;
+      buf.length = at + count * ROUTE_WORDS;
       prefixes++;
       routes += count;
     };

@@ -103,9 +103,13 @@ export function announce(rib: Rib, router: string, peer: PeerKey, view: View, af
 /** Routes the export must leave out, by reason, as the fixture made them. */
 export const FIXTURE_SKIPPED = { rdTables: 1, otherFamilies: 1 };
 
-/** The fixture RIB (see the module doc). */
+/** When the fixture's clock starts (ms since the epoch); each reading of it is 7 s later. */
+export const FIXTURE_CLOCK_START = 1_600_000_000_000;
+
+/** The fixture RIB (see the module doc), on a clock that moves 7 s per reading, so every route has its own times. */
 export function fixtureRib(): Rib {
-  return populateFixture(new Rib({ keepMs: 3_600_000 }));
+  let now = FIXTURE_CLOCK_START;
+  return populateFixture(new Rib({ keepMs: 3_600_000, now: () => (now += 7000) }));
 }
 
 /** Add the fixture's routes to `rib` (a service's, say); returns it. Its second router ends down (stale routes). */
@@ -115,6 +119,9 @@ export function populateFixture(rib: Rib): Rib {
     announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 1, p, 0, V4_POST);
   }
   announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 1, '203.0.113.0/24', 0, V4_SET);
+  announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 1, '0.0.0.0/0', 0, V4_POST);
+  // Changed and changed back: its changedAt is later than its receivedAt.
+  announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 1, '0.0.0.0/0', 0, V4_SET);
   announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 1, '0.0.0.0/0', 0, V4_POST);
   announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 2, '233.252.0.0/24', 0, MULTICAST);
   announce(rib, R1, PEER_A, 'adj-rib-in-post', 1, 128, '10.99.0.0/16', 0, VPN, '65000:100');
@@ -163,9 +170,13 @@ export function expectedRoutes(rib: Rib, options: { router?: string; view?: View
 }
 
 /** One comparable line per route: what an MRT RIB entry can carry. */
-export function routeTuple(prefix: string, r: { peer: { address: string; asn: number; bgpId: string }; pathId: number } & Omit<RouteJson, 'router' | 'peer' | 'view' | 'afiSafi' | 'rd' | 'pathId' | 'stale' | 'restored' | 'lostAt' | 'originAs'>): string {
+export function routeTuple(
+  prefix: string,
+  r: { peer: { address: string; asn: number; bgpId: string }; pathId: number } & Omit<RouteJson, 'router' | 'peer' | 'view' | 'afiSafi' | 'rd' | 'pathId' | 'stale' | 'restored' | 'lostAt' | 'originAs' | 'receivedAt'>,
+): string {
   return JSON.stringify([
     prefix,
+    r.changedAt,
     r.peer.address,
     r.peer.asn,
     r.peer.bgpId,
@@ -205,7 +216,9 @@ export function decodeExport(bytes: Uint8Array): Decoded {
     forEachMrtRoute(record, (route) => {
       const entry = record.entries[i++]!;
       const peer = { address: route.peerAddress.toString(), asn: route.peerAs, bgpId: formatIPv4(entry.peer.bgpId) };
-      tuples.push(routeTuple(route.prefix.toString(), { peer, pathId: route.pathId ?? 0, ...attributesToJson(route.attributes!) }));
+      // The entry's originated time is the route's changedAt (mrt-export.ts).
+      const changedAt = new Date(entry.originatedTime * 1000).toISOString();
+      tuples.push(routeTuple(route.prefix.toString(), { peer, pathId: route.pathId ?? 0, changedAt, ...attributesToJson(route.attributes!) }));
     });
   }
   return { table, ribs, tuples: tuples.sort() };

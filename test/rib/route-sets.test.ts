@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ENTRY_WORDS, PV_MASK, RouteSets } from '../../src/rib/route-sets.js';
+import { CHANGED_WORD, ENTRY_WORDS, PV_MASK, RECEIVED_WORD, RouteSets } from '../../src/rib/route-sets.js';
 
 function contents(sets: RouteSets, s: number): string[] {
   const out: string[] = [];
   const base = sets.offset[s]!;
   for (let i = 0; i < sets.count[s]!; i++) {
     const at = base + i * ENTRY_WORDS;
-    out.push(`${sets.entries[at]! & PV_MASK}/${sets.entries[at + 1]}/${sets.entries[at + 2]}`);
+    out.push(`${sets.entries[at]! & PV_MASK}/${sets.entries[at + 1]}/${sets.entries[at + 2]}/${sets.entries[at + RECEIVED_WORD]}/${sets.entries[at + CHANGED_WORD]}`);
   }
   return out;
 }
@@ -40,8 +40,9 @@ test('RouteSets keeps every slot\'s entries, in order, through growth, shrinking
             const burst = n % 7 === 0 ? n : n % 13;
             for (let i = 0; i < burst; i++) {
               serial++;
-              sets.append(s, serial & PV_MASK, key, serial);
-              model.get(key)!.push(`${serial & PV_MASK}/${key}/${serial}`);
+              // The times are distinct per entry so a move that dropped or swapped them shows.
+              sets.append(s, serial & PV_MASK, key, serial, serial * 2, serial * 3);
+              model.get(key)!.push(`${serial & PV_MASK}/${key}/${serial}/${serial * 2}/${serial * 3}`);
             }
           } else if (n % 5 === 0) {
             // Move one entry to another rank, as the RIB does when a route's rank changes.
@@ -54,7 +55,7 @@ test('RouteSets keeps every slot\'s entries, in order, through growth, shrinking
             const list = model.get(key)!;
             for (let i = 0; i < Math.min(n % 17, list.length); i++) {
               const victim: number = sets.offset[s]! + (n % sets.count[s]!) * ENTRY_WORDS;
-              const text: string = `${sets.entries[victim]! & PV_MASK}/${sets.entries[victim + 1]}/${sets.entries[victim + 2]}`;
+              const text: string = `${sets.entries[victim]! & PV_MASK}/${sets.entries[victim + 1]}/${sets.entries[victim + 2]}/${sets.entries[victim + RECEIVED_WORD]}/${sets.entries[victim + CHANGED_WORD]}`;
               assert.equal(list.indexOf(text), n % sets.count[s]!);
               list.splice(n % sets.count[s]!, 1);
               sets.removeAt(s, victim);
@@ -86,7 +87,7 @@ test('pages a size class empties are reused by the next class (peer-by-peer grow
   const sets = new RouteSets();
   const slots: number[] = [];
   for (let i = 0; i < 20000; i++) slots.push(sets.allocSlot(0, false, 24, i, 0, 0, 0));
-  for (let peer = 1; peer <= 10; peer++) for (const s of slots) sets.append(s, peer, 0, 1);
+  for (let peer = 1; peer <= 10; peer++) for (const s of slots) sets.append(s, peer, 0, 1, 0, 0);
   const [used, free] = sets.pageUsage();
   const liveWords = 20000 * 10 * ENTRY_WORDS;
   const capacityWords = 20000 * 12 * ENTRY_WORDS; // 10 routes live in blocks of capacity 12

@@ -65,7 +65,7 @@ function loadByObjects(rib: Rib): void {
 
 for (const [name, load] of [['walkUpdate visitor', loadByWalk], ['decoded BgpUpdate', loadByObjects]] as const) {
   test(`UPDATEs applied through the ${name} land with their attributes`, () => {
-    const rib = new Rib();
+    const rib = new Rib({ now: () => 1_700_000_000_500 });
     load(rib);
     const hit = rib.lookup('198.51.100.200');
     assert.equal(hit?.prefix, '198.51.100.128/25');
@@ -81,6 +81,8 @@ for (const [name, load] of [['walkUpdate visitor', loadByWalk], ['decoded BgpUpd
         pathId: 0,
         stale: false,
         restored: false,
+        receivedAt: '2023-11-14T22:13:20.000Z',
+        changedAt: '2023-11-14T22:13:20.000Z',
         nextHop: '192.0.2.1',
         origin: 'igp',
         asPath: [65001, 4200000000, [64500, 64501]],

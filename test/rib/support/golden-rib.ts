@@ -4,7 +4,8 @@
  *
  * Model: a route is (rd, prefix, router, peer, view, afi, safi, pathId) with a *current*
  * attribute set (from the running session) and/or a *stale* one (kept from the previous
- * session). A peer-view key is "active" once the running session used it.
+ * session). A peer-view key is "active" once the running session used it. Each of the two
+ * carries its ages (seconds): first seen, last attribute change.
  */
 import { Address, formatIPv4, parseAddress } from '../../../src/ip/address.js';
 import { Prefix, comparePrefixes, parsePrefix } from '../../../src/ip/prefix.js';
@@ -32,6 +33,14 @@ interface GoldenRoute {
   pathId: number;
   current: AttributesJson | undefined;
   stale: AttributesJson | undefined;
+  currentAges: Ages;
+  staleAges: Ages;
+}
+
+/** When a route was first seen and last changed (seconds since the epoch). */
+interface Ages {
+  received: number;
+  changed: number;
 }
 
 interface GoldenRouter {
@@ -80,15 +89,21 @@ export class GoldenRib {
     return `${rd}|${prefix.toString()}|${viewKeyOf(k.router, k)}|${pathId}`;
   }
 
-  announce(k: PeerViewKey, rd: string | null, prefix: Prefix, pathId: number, attrs: AttributesJson): void {
+  /** `seconds`: the clock when announced (seconds since the epoch). */
+  announce(k: PeerViewKey, rd: string | null, prefix: Prefix, pathId: number, attrs: AttributesJson, seconds: number): void {
     this.use(k);
     const key = this.routeKey(k, rd, prefix, pathId);
     const existing = this.routesByKey.get(key);
+    const same = (a: AttributesJson | undefined): boolean => JSON.stringify(a) === JSON.stringify(attrs);
     if (existing) {
+      // The running session's route, else the stale one it replaces: first seen stays, changed only if the attributes differ.
+      const [before, ages] = existing.current !== undefined ? [existing.current, existing.currentAges] : [existing.stale, existing.staleAges];
+      existing.currentAges = before === undefined ? { received: seconds, changed: seconds } : { received: ages.received, changed: same(before) ? ages.changed : seconds };
       existing.current = attrs;
       existing.stale = undefined;
     } else {
-      this.routesByKey.set(key, { rd, prefix, router: k.router, peer: k.peer, view: k.view, afi: k.afi, safi: k.safi, pathId, current: attrs, stale: undefined });
+      const ages = { received: seconds, changed: seconds };
+      this.routesByKey.set(key, { rd, prefix, router: k.router, peer: k.peer, view: k.view, afi: k.afi, safi: k.safi, pathId, current: attrs, stale: undefined, currentAges: ages, staleAges: ages });
     }
   }
 
@@ -114,6 +129,7 @@ export class GoldenRib {
         (r) => viewKeyOf(r.router, r) === vk,
         (r) => {
           r.stale = r.current;
+          r.staleAges = r.currentAges;
           r.current = undefined;
         },
       );
@@ -241,6 +257,8 @@ export class GoldenRib {
       pathId: x.r.pathId,
       stale: x.stale,
       restored: false,
+      receivedAt: isoSeconds(x.stale ? x.r.staleAges.received : x.r.currentAges.received),
+      changedAt: isoSeconds(x.stale ? x.r.staleAges.changed : x.r.currentAges.changed),
       lostAt: x === best ? null : DECISION_STEPS[Math.abs(this.compare(best, x)) - 1]!,
       ...x.attrs,
     };
@@ -342,3 +360,7 @@ export class GoldenRib {
 }
 
 export { Address };
+
+function isoSeconds(seconds: number): string | null {
+  return seconds === 0 ? null : new Date(seconds * 1000).toISOString();
+}

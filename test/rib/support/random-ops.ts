@@ -101,7 +101,8 @@ function routeIdentity(r: RouteJson): RouteIdentity {
 
 /** A real Rib and the golden model, fed the same operations. */
 export class Harness {
-  now = 0;
+  /** The clock (ms): a real epoch time, so route ages are known (0 s would read as unknown). */
+  now = 1_700_000_000_000;
   readonly rib: Rib;
   constructor(createIndex: () => PrefixIndex) {
     this.rib = new Rib({ keepMs: KEEP, now: () => this.now, decodeAttributes: decodeTestAttributes, createIndex, attributeCacheSize: 8 });
@@ -113,6 +114,8 @@ export class Harness {
     const { rib, golden } = this;
     switch (op.kind) {
       case 'announce': {
+        // Time passes between announcements, so first-seen and last-changed times differ.
+        this.now += 400;
         const k = key(op);
         const rd = RDS[op.rd]!;
         const p = parsePrefix(prefixOf(op));
@@ -120,7 +123,7 @@ export class Harness {
         const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(op.attrs, this.summary));
         rib.announce(rib.peerView(k), rib.table(rd), p, op.pathId, attr);
         rib.releaseAttributes(attr);
-        golden.announce(k, rd, p, op.pathId, op.attrs);
+        golden.announce(k, rd, p, op.pathId, op.attrs, Math.floor(this.now / 1000));
         break;
       }
       case 'withdraw': {
