@@ -13,6 +13,7 @@
  *   buckets[hash & mask] ──► id ──next[id]──► id ──► 0        (hash chains)
  *   offset[id], length[id] ──► arena bytes [offset, offset+length)
  *   hash[id] refs[id]   summary[4id..4id+3] = originAs, localPref, med, pathLength|origin|flags
+ *   stamp[id]           which interning of the id this is (see stampOf / retainStamped)
  *   free ids: freeHead ──next[id]──► id ──► 0                 (ids reused, newest first)
  * ```
  *
@@ -79,6 +80,13 @@ export class AttributePool {
   private readonly nextArr: GrowableArray<Uint32ArrayConstructor>;
   private readonly refsArr: GrowableArray<Uint32ArrayConstructor>;
   /**
+   * Per id, the serial number of the insert that gave it its current bytes (a float64: it
+   * never wraps, so a stale (id, stamp) pair never names a reused id by accident).
+   */
+  private readonly stampArr: GrowableArray<Float64ArrayConstructor>;
+  /** Inserts so far: the last stamp handed out. */
+  private inserts = 0;
+  /**
    * Per id, 4 words in one 16-byte group (one cache line serves a whole route comparison):
    * originAs, localPref, med, pathLength << 16 | origin << 8 | flags.
    */
@@ -105,6 +113,7 @@ export class AttributePool {
     this.hashArr = new GrowableArray(Uint32Array, sets);
     this.nextArr = new GrowableArray(Uint32Array, sets);
     this.refsArr = new GrowableArray(Uint32Array, sets);
+    this.stampArr = new GrowableArray(Float64Array, sets);
     this.summaryArr = new GrowableArray(Uint32Array, sets * 4);
     this.arenaArr = new GrowableArray(Uint8Array, options.initialBytes ?? 65536);
     this.buckets = new Uint32Array(64);
@@ -120,6 +129,7 @@ export class AttributePool {
   get byteLength(): number {
     return (
       this.offsetArr.byteLength * 5 + // the five per-id uint32 arrays have equal lengths
+      this.stampArr.byteLength +
       this.summaryArr.byteLength +
       this.arenaArr.byteLength +
       this.buckets.byteLength +
@@ -152,6 +162,28 @@ export class AttributePool {
       }
     }
     return this.insert(bytes, start, end, h, summary);
+  }
+
+  /**
+   * The stamp of a live id: which interning of the id it is. An (id, stamp) pair names one
+   * set for good: when the id is freed and handed out again, it gets a new stamp.
+   */
+  stampOf(id: number): number {
+    return this.stampArr.view[id]!;
+  }
+
+  /**
+   * Take one reference to `id` if it is live and still the set it was when `stamp` was
+   * read ({@link stampOf}); returns whether it did. This is how a caller that remembers the
+   * id of a byte string it interned before takes it again without hashing and comparing the
+   * bytes. False for a freed, reused or held-but-unreferenced id: intern the bytes then.
+   */
+  retainStamped(id: number, stamp: number): boolean {
+    if (id <= 0 || id >= this.highWater || this.stampArr.view[id] !== stamp) return false;
+    const refs = this.refsArr.view;
+    if (refs[id] === 0) return false;
+    refs[id]!++;
+    return true;
   }
 
   /**
@@ -198,6 +230,7 @@ export class AttributePool {
     this.lengthArr.view[id] = length;
     this.hashArr.view[id] = h;
     this.refsArr.view[id] = 1;
+    this.stampArr.view[id] = ++this.inserts;
     const sum = this.summaryArr.view;
     sum[id * 4] = summary.originAs;
     sum[id * 4 + 1] = summary.localPref;
@@ -217,6 +250,7 @@ export class AttributePool {
     this.hashArr.ensure(length);
     this.nextArr.ensure(length);
     this.refsArr.ensure(length);
+    this.stampArr.ensure(length);
     this.summaryArr.ensure(length * 4);
   }
 

@@ -151,6 +151,15 @@ export class Rib extends RibReader {
     return this.attributes.intern(bytes, start, end, summary);
   }
 
+  /**
+   * Take one reference to attribute set `attr` again without its bytes, if it is still the
+   * set it was when its `stamp` was read (`attributes.stampOf`); returns whether it did (if
+   * not, intern the bytes). The caller gives the reference back with {@link releaseAttributes}.
+   */
+  retainAttributes(attr: number, stamp: number): boolean {
+    return this.attributes.retainStamped(attr, stamp);
+  }
+
   /** Drop one reference to an attribute set (see {@link internAttributes}). */
   releaseAttributes(attr: number): void {
     if (this.attributes.release(attr)) this.cache.delete(attr);

@@ -126,10 +126,18 @@ interface TargetPeerViews {
   readonly pv: Uint32Array;
 }
 
-/** The canonical bytes and summary of one route attribute set of a remembered block. */
+/**
+ * The canonical bytes and summary of one route attribute set of a remembered block, and the
+ * pool id they were last interned as with its stamp: a recalled block takes that id again by
+ * the stamp (no hash, no byte compare) while the pool still holds it.
+ */
 interface CanonicalSet {
   readonly bytes: Uint8Array;
   readonly summary: AttributeSummary;
+  /** Pool id of the last interning, 0 before the first. */
+  id: number;
+  /** That id's stamp (`AttributePool.stampOf`). */
+  stamp: number;
 }
 
 /**
@@ -162,7 +170,7 @@ function sameKey(block: RememberedBlock, key: AttributeBlockKey): boolean {
 
 function canonicalSet(attrs: PathAttributes, multiprotocol: boolean): CanonicalSet {
   const set = routeAttributes(attrs, multiprotocol);
-  return { bytes: encodeRouteAttributes(set), summary: summarizeAttributes(set, emptySummary()) };
+  return { bytes: encodeRouteAttributes(set), summary: summarizeAttributes(set, emptySummary()), id: 0, stamp: 0 };
 }
 
 /** Families cached per target (IPv4/IPv6 unicast, multicast, labeled, VPN fit; more are replaced round-robin). */
@@ -270,7 +278,12 @@ export class RibUpdateVisitor implements UpdateVisitor {
       if (multiprotocol) block.mp = set;
       else block.nlri = set;
     }
-    return this.rib.internAttributes(set.bytes, 0, set.bytes.length, set.summary);
+    const rib = this.rib;
+    if (set.id !== 0 && rib.retainAttributes(set.id, set.stamp)) return set.id;
+    const id = rib.internAttributes(set.bytes, 0, set.bytes.length, set.summary);
+    set.id = id;
+    set.stamp = rib.attributes.stampOf(id);
+    return id;
   }
 
   private peerView(afi: number, safi: number): number {

@@ -169,6 +169,28 @@ test('a block is recalled when only the NLRI differs, under the same context onl
   assert.equal(rib.routes('10.1.0.0/16'), undefined);
 });
 
+test('a recalled block whose attribute set was freed and its id reused by other attributes interns its own set again', () => {
+  const rib = new Rib();
+  const visitor = new RibUpdateVisitor(rib, target);
+  const other: PathAttributes = { ...v4, localPref: 200 };
+  walk(visitor, encodeUpdate({ attributes: v4, announced: [nlri('198.51.100.0/24')] }, four), four);
+  const first = rib.routes('198.51.100.0/24')!.routes[0]!;
+  walk(visitor, encodeUpdate({ withdrawn: [nlri('198.51.100.0/24')] }, four), four);
+  assert.equal(rib.stats().attributeSets, 0, 'the set is freed');
+  walk(visitor, encodeUpdate({ attributes: other, announced: [nlri('203.0.113.0/24')] }, four), four);
+  walk(visitor, encodeUpdate({ attributes: v4, announced: [nlri('10.0.0.0/8')] }, four), four);
+  assert.equal(visitor.blockHits, 1, 'the first block was recalled');
+  assert.equal(rib.routes('203.0.113.0/24')!.routes[0]!.localPref, 200);
+  const again = rib.routes('10.0.0.0/8')!.routes[0]!;
+  assert.equal(again.localPref, 100, 'its own attributes, not those that took the freed id');
+  assert.deepEqual({ ...again, prefix: undefined }, { ...first, prefix: undefined });
+  assert.equal(rib.stats().attributeSets, 2);
+  // Recalled while its set is live: the same set, one more route on it.
+  walk(visitor, encodeUpdate({ attributes: v4, announced: [nlri('10.1.0.0/16')] }, four), four);
+  assert.equal(visitor.blockHits, 2);
+  assert.equal(rib.stats().attributeSets, 2);
+});
+
 test('through a BMP session: blocks are recalled, also after the AS-size fallback, under the context that decoded them', () => {
   const session = new BmpSession();
   const peer = peerHeader('192.0.2.5', 0x40);

@@ -101,3 +101,35 @@ test('while held, released sets keep their bytes and ids (an intern revives them
   assert.ok(!pool.isKept(ids[0]!));
   assert.throws(() => pool.unhold(() => {}), RangeError);
 });
+
+test('a stamp names one interning of an id: retainStamped takes a live set again, never a freed, reused or held-unreferenced one', () => {
+  const pool = new AttributePool({ initialSets: 16 });
+  const summary = emptySummary();
+  const a = pool.intern(bytesOf(1, 24), 0, 24, summary);
+  const stampA = pool.stampOf(a);
+  assert.equal(pool.retainStamped(a, stampA), true);
+  assert.equal(pool.refCount(a), 2);
+  assert.equal(pool.retainStamped(a, stampA + 1), false, 'another stamp');
+  assert.equal(pool.retainStamped(0, pool.stampOf(0)), false, 'id 0 is never a set');
+  assert.equal(pool.retainStamped(pool.idBound, 0), false, 'an id never handed out');
+  pool.release(a);
+  pool.release(a);
+  assert.equal(pool.retainStamped(a, stampA), false, 'freed');
+  const b = pool.intern(bytesOf(2, 24), 0, 24, summary);
+  assert.equal(b, a, 'the freed id is handed out again');
+  assert.equal(pool.retainStamped(a, stampA), false, 'reused for other bytes: the old stamp does not name it');
+  assert.notEqual(pool.stampOf(b), stampA);
+  assert.equal(pool.retainStamped(b, pool.stampOf(b)), true);
+  assert.equal(pool.refCount(b), 2);
+  // Held: a set whose last reference went stays on its chain; only an intern by bytes revives it.
+  const stampB = pool.stampOf(b);
+  pool.hold();
+  pool.release(b);
+  pool.release(b);
+  assert.equal(pool.retainStamped(b, stampB), false, 'unreferenced while held');
+  assert.equal(pool.intern(bytesOf(2, 24), 0, 24, summary), b, 'revived by its bytes');
+  assert.equal(pool.stampOf(b), stampB, 'revived, not re-inserted: same stamp');
+  assert.equal(pool.retainStamped(b, stampB), true);
+  pool.unhold(() => {});
+  assert.equal(pool.refCount(b), 2);
+});
