@@ -250,21 +250,21 @@ function blockKey(bytes: Uint8Array, start: number, end: number, ctx: BgpDecodeC
     pos = valueEnd;
   }
   const out = keyScratch.bytes;
-  out[0] = (nlriField ? 1 : 0) | (reachStart >= 0 ? 2 : 0) | (reachEnd > reachStart ? 4 : 0);
-  let n = 1;
-  let hash = Math.imul(0x811c9dc5 ^ out[0], 0x01000193);
-  for (let i = start; i < end; i++) {
-    if (i === lengthAt) {
-      i = lengthEnd - 1;
-      continue;
-    }
-    if (i === reachStart) {
-      if (reachEnd === end) break;
-      i = reachEnd;
-    }
-    const b = bytes[i]!;
-    out[n++] = b;
-    hash = Math.imul(hash ^ b, 0x01000193);
+  const flags = (nlriField ? 1 : 0) | (reachStart >= 0 ? 2 : 0) | (reachEnd > reachStart ? 4 : 0);
+  out[0] = flags;
+  let hash = Math.imul(0x811c9dc5 ^ flags, 0x01000193);
+  let n: number;
+  // The key leaves out MP_REACH's length field [lengthAt, lengthEnd) and NLRI [reachStart, reachEnd).
+  if (lengthAt < 0) {
+    hash = keySegment(bytes, start, end, out, 1, hash);
+    n = 1 + end - start;
+  } else {
+    hash = keySegment(bytes, start, lengthAt, out, 1, hash);
+    n = 1 + lengthAt - start;
+    hash = keySegment(bytes, lengthEnd, reachStart, out, n, hash);
+    n += reachStart - lengthEnd;
+    hash = keySegment(bytes, reachEnd, end, out, n, hash);
+    n += end - reachEnd;
   }
   keyScratch.length = n;
   keyScratch.hash = hash >>> 0;
@@ -272,6 +272,16 @@ function blockKey(bytes: Uint8Array, start: number, end: number, ctx: BgpDecodeC
   keyReachStart = reachStart;
   keyReachEnd = reachEnd;
   return true;
+}
+
+/** Copy `bytes[from, to)` to `out` at `at`, folding it into the FNV-1a `hash`; returns the hash. */
+function keySegment(bytes: Uint8Array, from: number, to: number, out: Uint8Array, at: number, hash: number): number {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    out[at++] = b;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  return hash;
 }
 
 function emit(
