@@ -35,6 +35,8 @@ let options = defaults;
 let slowHandlerMs = 0;
 const outcomes: Promise<Outcome>[] = [];
 const connections: BmpConnection[] = [];
+/** The bytes every onMessage got, in order. */
+const received: Uint8Array[] = [];
 
 before(async () => {
   server = createServer((socket: Socket) => {
@@ -42,8 +44,9 @@ before(async () => {
       new Promise((resolve) => {
         const kinds: string[] = [];
         const connection = new BmpConnection(socket, options, {
-          onMessage(message: BmpMessage) {
+          onMessage(message: BmpMessage, bytes: Uint8Array) {
             kinds.push(message.kind);
+            received.push(bytes);
             if (slowHandlerMs > 0 && message.kind === 'routeMonitoring') {
               const until = performance.now() + slowHandlerMs;
               while (performance.now() < until);
@@ -90,6 +93,19 @@ describe('BmpConnection', () => {
     assert.deepEqual(kinds, ['initiation', 'routeMonitoring', 'routeMonitoring', 'termination']);
     assert.equal(end.errorKind, null);
     assert.equal(end.terminated, true);
+  });
+
+  test('messages are handed over as plain Uint8Array views of the receive buffers, whole or split', async () => {
+    const stream = concatBytes([initiation, routeMonitoring, routeMonitoring, termination]);
+    const first = received.length;
+    // Whole messages in one write, then one split across two writes.
+    const cut = initiation.length + routeMonitoring.length + 10;
+    const { kinds } = await session([stream.subarray(0, cut), stream.subarray(cut)], 5);
+    assert.deepEqual(kinds, ['initiation', 'routeMonitoring', 'routeMonitoring', 'termination']);
+    const got = received.slice(first);
+    assert.equal(got.length, 4);
+    for (const bytes of got) assert.equal(Object.getPrototypeOf(bytes), Uint8Array.prototype, 'not a Buffer (no species-constructed subarrays)');
+    assert.deepEqual(got.map((b) => [...b]), [initiation, routeMonitoring, routeMonitoring, termination].map((b) => [...b]));
   });
 
   test('a router closing after whole messages is a clean end', async () => {
