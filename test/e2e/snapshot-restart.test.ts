@@ -8,6 +8,8 @@
  *    half-written one, and never crash-loops;
  *  - a damaged newest snapshot is reported (file, section, reason) and the previous one used;
  *    a directory of nothing but damaged files starts an empty RIB;
+ *  - route ages: routes from a BMP session (stamped by the clock) and from an MRT dump (its
+ *    originated times) show the same receivedAt / changedAt through the API after a restart;
  *  - ../shared/data/mrt/rib.bz2 survives snapshot and restore route for route.
  */
 import assert from 'node:assert/strict';
@@ -25,6 +27,8 @@ import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
 import { readFileBytes } from '../../src/store/atomic-file.js';
 import { generatedRibDump } from '../support/generated-mrt.js';
 import { projectRoot, sharedData, skipUnlessShared } from '../support/shared-data.js';
+import { EXPECTED, syntheticStream } from '../api/synthetic-router.js';
+import { replay } from './bmp-replay.js';
 import { waitFor } from './support-service.js';
 import { withTempDir } from '../support/temp-dir.js';
 
@@ -40,6 +44,8 @@ after(() => {
 class Serve {
   readonly logs: Record<string, any>[] = [];
   url = '';
+  /** The BMP listener's port. */
+  bmpPort = 0;
   private constructor(readonly child: ChildProcess) {}
 
   /** Start it and resolve once it serves (its start-up logs, restore included, are in `logs` by then). */
@@ -68,6 +74,7 @@ class Serve {
           if (log.msg === 'ribstore serving') {
             child.off('exit', early);
             serve.url = log.http as string;
+            serve.bmpPort = Number(String(log.bmp).slice(String(log.bmp).lastIndexOf(':') + 1));
             resolve(serve);
           }
         }
@@ -162,6 +169,45 @@ test('serve --data-dir: SIGTERM writes a snapshot, a restart restores every rout
     assert.ok(fresh.routes.every((r) => !r.stale && !r.restored), 'the MRT file replaced the restored routes');
     assert.match(await (await fetch(`${third.url}/metrics`)).text(), /ribstore_snapshot_restored_routes 7500/);
     assert.equal(await third.stop(), 0);
+  });
+});
+
+test('route ages across a restart: the API shows the same receivedAt / changedAt before and after', async () => {
+  await withTempDir('persist-ages', async (dir) => {
+    const mrt = join(dir, 'table.mrt');
+    await writeFile(mrt, generatedRibDump({ prefixes: 300, peers: 2 }));
+    const data = join(dir, 'data');
+    const first = await Serve.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
+    const before = Math.floor(Date.now() / 1000);
+    await replay(syntheticStream(), first.bmpPort, '127.0.0.1');
+    const after = Math.ceil(Date.now() / 1000);
+    type Answer = { routes: { router: string; peer: { address: string }; receivedAt: string | null; changedAt: string | null }[] };
+    const bmpRoute = async (serve: Serve): Promise<Answer['routes']> => (await serve.get<{ prefixes: Answer[] }>(`/api/v1/routes?prefix=${EXPECTED.peerA[3]}`)).prefixes[0]!.routes;
+    await waitFor('the BMP routes', async () => (await first.get<{ prefixes: unknown[] }>(`/api/v1/routes?prefix=${EXPECTED.peerA[3]}`)).prefixes.length > 0);
+    const bmp = await bmpRoute(first);
+    assert.ok(bmp.length > 0);
+    for (const r of bmp) {
+      const t = Date.parse(r.receivedAt!) / 1000;
+      assert.ok(t >= before && t <= after, `BMP route first seen ${r.receivedAt}, while the stream was replayed (${before}..${after})`);
+      assert.equal(r.changedAt, r.receivedAt);
+    }
+    // The generated dump's originated times: 1,760,000,000 s minus the peer's index.
+    const dump = (await first.get<Answer>('/api/v1/lookup?address=10.0.7.1')).routes;
+    assert.deepEqual(
+      dump.map((r) => r.receivedAt).sort(),
+      [new Date((1_760_000_000 - 1) * 1000).toISOString(), new Date(1_760_000_000 * 1000).toISOString()],
+      'MRT routes take the dump\'s originated times',
+    );
+    const all = await first.routes();
+    assert.ok(all.every((line) => JSON.parse(line)[1].receivedAt !== null), 'every route has its ages');
+    assert.equal(await first.stop(), 0);
+
+    const second = await Serve.start(['--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
+    assert.ok(second.logs.some((l) => l.msg === 'RIB restored from snapshot'));
+    const restoredBmp = (await bmpRoute(second)).map((r) => [r.router, r.peer.address, r.receivedAt, r.changedAt]);
+    assert.deepEqual(restoredBmp, bmp.map((r) => [r.router, r.peer.address, r.receivedAt, r.changedAt]), 'BMP routes keep their ages through the restart');
+    assert.deepEqual(await second.routes(), all, 'every route, ages included, is back as it was');
+    assert.equal(await second.stop(), 0);
   });
 });
 
