@@ -30,7 +30,7 @@ function forEachMessage(bytes: Uint8Array, visit: (message: BmpMessage, offset: 
   const framer = new BmpFramer();
   for (let at = 0; at < bytes.length; at += CHUNK) {
     framer.feed(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
-    for (let frame = framer.next(); frame !== null; frame = framer.next()) visit(decodeBmpMessage(frame.bytes, frame.offset), frame.offset);
+    for (let message = framer.nextBytes(); message !== null; message = framer.nextBytes()) visit(decodeBmpMessage(message, framer.lastOffset), framer.lastOffset);
   }
   framer.end();
 }
@@ -102,7 +102,7 @@ export function ingestInProcess(bytes: Uint8Array, router = '192.0.2.254'): InPr
         feed.invalidatePeerViews();
         return;
       case 'routeMonitoring':
-        feed.applyWalk(keyOf(message.peer), viewOf(message.peer), (visitor) => session.walkUpdate(message, visitor));
+        feed.applyMonitoring(keyOf(message.peer), viewOf(message.peer), session, message);
         updates++;
         return;
       default:

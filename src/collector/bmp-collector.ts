@@ -454,7 +454,7 @@ export class BmpCollector {
         const peer = this.peerRecords.peer(router.peers, message.peer);
         peer.counters.messages.routeMonitoring++;
         try {
-          const outcome = state.feed.applyWalk(peer.ribKey, viewOf(message.peer), (visitor) => state.bmp.walkUpdate(message, visitor));
+          const outcome = state.feed.applyMonitoring(peer.ribKey, viewOf(message.peer), state.bmp, message);
           peer.counters.announcements += outcome.announced;
           peer.counters.withdrawals += outcome.withdrawn;
           this.totals.announcements += outcome.announced;

@@ -191,19 +191,20 @@ export class BmpConnection {
           this.framer.feed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
           this.framerLoaded = true;
         }
-        const frame = this.framer.next();
-        if (!frame) {
+        const bytes = this.framer.nextBytes();
+        if (bytes === null) {
           this.framerLoaded = false;
           continue;
         }
-        const message = decodeBmpMessage(frame.bytes, frame.offset);
+        const offset = this.framer.lastOffset;
+        const message = decodeBmpMessage(bytes, offset);
         if (!this.seenInitiation) {
           if (message.kind !== 'initiation') {
-            throw new CollectorError('protocol', `the first BMP message must be Initiation (RFC 7854 4.3), got ${message.kind} at offset ${frame.offset}`);
+            throw new CollectorError('protocol', `the first BMP message must be Initiation (RFC 7854 4.3), got ${message.kind} at offset ${offset}`);
           }
           this.seenInitiation = true;
         }
-        this.handler.onMessage(message, frame.bytes, frame.offset);
+        this.handler.onMessage(message, bytes, offset);
         if (this.closed) return; // the handler closed it (e.g. a session refused for its identity)
         if (message.kind === 'termination') {
           this.terminated = true;

@@ -19,6 +19,8 @@ import type { BgpDecodeContext } from '../wire/bgp/context.js';
 import { NlriCursor } from '../wire/bgp/nlri.js';
 import type { PathAttributes } from '../wire/bgp/types.js';
 import { type UpdateVisitor, type WalkResult, walkUpdate } from '../wire/bgp/update.js';
+import type { BmpSession } from '../wire/bmp/session.js';
+import type { BmpRouteMonitoring } from '../wire/bmp/types.js';
 
 /** What applying one UPDATE did. */
 export interface UpdateOutcome {
@@ -47,6 +49,13 @@ export class RouteFeed {
    * per-target peer-view cache keeps hitting when UPDATEs of several peers interleave.
    */
   private readonly targets = new Map<PeerKey, Map<View, UpdateTarget>>();
+  /** The outcome every apply returns (reused: no object per UPDATE). */
+  private readonly outcome: UpdateOutcome = { announced: 0, withdrawn: 0, treatAsWithdraw: false, empty: false };
+  /** The Route Monitoring message {@link applyMonitoring} is applying, and its session. */
+  private monitoring: BmpRouteMonitoring | null = null;
+  private session: BmpSession | null = null;
+  /** The walk of {@link applyMonitoring}, made once instead of a closure per message. */
+  private readonly walkMonitoring = (visitor: UpdateVisitor): WalkResult => this.session!.walkUpdate(this.monitoring!, visitor);
 
   constructor(rib: Rib, router: string) {
     this.rib = rib;
@@ -64,7 +73,7 @@ export class RouteFeed {
 
   /**
    * Apply one UPDATE (BGP header included, at `offset` of `bytes`) for `peer`'s `view`,
-   * decoded with `context`.
+   * decoded with `context`. The returned outcome is reused: read it before the next apply.
    * @throws BgpDecodeError when the UPDATE cannot be parsed (nothing is applied then).
    */
   applyUpdate(peer: PeerKey, view: View, bytes: Uint8Array, offset: number, context: BgpDecodeContext): UpdateOutcome {
@@ -75,7 +84,7 @@ export class RouteFeed {
    * Apply one UPDATE for `peer`'s `view` through `walk`, which runs a `walkUpdate` with the
    * given visitor: the BMP collector passes its session's `walkUpdate`, which picks the
    * peer's decode context and retries with the other AS size or ADD-PATH setting when a
-   * router mislabels its UPDATEs.
+   * router mislabels its UPDATEs. The returned outcome is reused: read it before the next apply.
    * @throws BgpDecodeError when the UPDATE cannot be parsed (nothing is applied then).
    */
   applyWalk(peer: PeerKey, view: View, walk: (visitor: UpdateVisitor) => WalkResult): UpdateOutcome {
@@ -92,12 +101,29 @@ export class RouteFeed {
       throw error;
     }
     visitor.finish(result);
-    return {
-      announced: visitor.announced - announcedBefore,
-      withdrawn: visitor.withdrawn - withdrawnBefore,
-      treatAsWithdraw: result.decoded.treatAsWithdraw,
-      empty: result.announced === 0 && result.withdrawn === 0,
-    };
+    const outcome = this.outcome;
+    outcome.announced = visitor.announced - announcedBefore;
+    outcome.withdrawn = visitor.withdrawn - withdrawnBefore;
+    outcome.treatAsWithdraw = result.decoded.treatAsWithdraw;
+    outcome.empty = result.announced === 0 && result.withdrawn === 0;
+    return outcome;
+  }
+
+  /**
+   * Apply the UPDATE of a BMP Route Monitoring message for `peer`'s `view` through `session`'s
+   * `walkUpdate` (its decode context and retries): {@link applyWalk} without a closure per
+   * message. The returned outcome is reused: read it before the next apply.
+   * @throws BgpDecodeError when the UPDATE cannot be parsed (nothing is applied then).
+   */
+  applyMonitoring(peer: PeerKey, view: View, session: BmpSession, message: BmpRouteMonitoring): UpdateOutcome {
+    this.session = session;
+    this.monitoring = message;
+    try {
+      return this.applyWalk(peer, view, this.walkMonitoring);
+    } finally {
+      this.session = null;
+      this.monitoring = null;
+    }
   }
 
   /**

@@ -56,6 +56,8 @@ export class BmpFramer {
   private partialFilled = 0;
   private partialOffset = 0;
   private failure: DecodeError | null = null;
+  /** Stream offset of the message {@link nextBytes} last returned. */
+  lastOffset = 0;
 
   constructor(options: BmpFramerOptions = {}) {
     const max = options.maxMessageLength ?? DEFAULT_MAX_BMP_MESSAGE_LENGTH;
@@ -97,6 +99,16 @@ export class BmpFramer {
    * @throws DecodeError for a bad version or length (the framer is then failed).
    */
   next(): BmpFrame | null {
+    const bytes = this.nextBytes();
+    return bytes === null ? null : { bytes, offset: this.lastOffset };
+  }
+
+  /**
+   * {@link next} without the frame object: the next whole message, its stream offset in
+   * {@link lastOffset}; `null` if the bytes so far end inside a message. The ingest hot path.
+   * @throws DecodeError for a bad version or length (the framer is then failed).
+   */
+  nextBytes(): Uint8Array | null {
     if (this.failure) throw this.failure;
     if (this.partial) return this.continuePartial();
     const chunk = this.chunk;
@@ -114,7 +126,8 @@ export class BmpFramer {
     const length = this.checkHeader(chunk, at, this.chunkOffset + at);
     if (length <= available) {
       this.position = at + length;
-      return { bytes: chunk.subarray(at, at + length), offset: this.chunkOffset + at };
+      this.lastOffset = this.chunkOffset + at;
+      return chunk.subarray(at, at + length);
     }
     const buffer = new Uint8Array(length);
     buffer.set(chunk.subarray(at));
@@ -167,7 +180,7 @@ export class BmpFramer {
   }
 
   /** Fill the partial message from the current chunk; yield it when complete. */
-  private continuePartial(): BmpFrame | null {
+  private continuePartial(): Uint8Array | null {
     let partial = this.partial!;
     const chunk = this.chunk;
     if (this.partialFilled < BMP_COMMON_HEADER_LENGTH) {
@@ -191,7 +204,8 @@ export class BmpFramer {
     if (this.partialFilled < partial.length) return null;
     this.partial = null;
     this.partialFilled = 0;
-    return { bytes: partial, offset: this.partialOffset };
+    this.lastOffset = this.partialOffset;
+    return partial;
   }
 
   /** Move the unread rest of the current chunk into a partial buffer (caller skipped `next`). */

@@ -44,6 +44,26 @@ test('any chunking of a stream yields the same messages at the same offsets', ()
   );
 });
 
+test('nextBytes and lastOffset yield what next() yields, for any chunking', () => {
+  fc.assert(
+    fc.property(fc.array(arbitraryBmpMessage, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 20 }), (messages, positions) => {
+      const stream = concatBytes(messages.map((m) => encodeBmpMessage(m)));
+      const framed = new BmpFramer();
+      const expected: BmpFrame[] = [];
+      for (const chunk of cut(stream, positions)) expected.push(...framed.push(chunk));
+      const framer = new BmpFramer();
+      const got: BmpFrame[] = [];
+      for (const chunk of cut(stream, positions)) {
+        framer.feed(chunk);
+        for (let bytes = framer.nextBytes(); bytes !== null; bytes = framer.nextBytes()) got.push({ bytes, offset: framer.lastOffset });
+      }
+      framer.end();
+      assert.deepStrictEqual(got, expected);
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test('a message inside one chunk is a zero-copy view; one spanning chunks is assembled', () => {
   const a = encodeBmpMessage({ kind: 'initiation', information: [{ type: 2, value: new Uint8Array([65, 66]) }] });
   const b = encodeBmpMessage({ kind: 'termination', information: [] });
