@@ -3,10 +3,10 @@
  *
  * A prefix of one table (the global table or one route distinguisher's) gets a *slot*; the
  * prefix table (PrefixMap) maps the prefix to the slot number. The slot points at a block of
- * route entries in the entry arena; an entry is three uint32 words:
+ * route entries in the entry arena; an entry is five uint32 words (ENTRY_WORDS):
  *
  * ```
- *  slot s: offset[s] ──► entries: | pv+flags | pathId | attrId | pv+flags | pathId | attrId | ... |
+ *  slot s: offset[s] ──► entries: | pv+flags | pathId | attrId | receivedAt | changedAt | pv+flags | ... |
  *          count[s]  = entries in use,  sizeClass[s] = block capacity class (CAPACITIES)
  *          key[4s..4s+3] = prefix words w0..w3, meta[s] = table << 9 | (IPv6 ? 256 : 0) | length
  *  word 0: bits 0..23 peer-view id, bits 24..31 flags (reserved)
