@@ -117,9 +117,14 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
   return (u.user + u.system) / 1000;
 };
 
-/** A route without the fields a restore changes by design, as comparable text. */
+/**
+ * A route without the fields a restore changes by design, as comparable text. Its ages are left
+ * out too: the churn withdraws and re-announces routes after the snapshot began, and a route
+ * announced again is a new route (new receivedAt) in the live RIB but not in the file. That
+ * ages survive a snapshot is checked by the tests (test/rib/route-ages.test.ts, snapshot.test.ts).
+ */
 function routeKey(r: RouteJson): string {
-  const { stale: _s, restored: _r, ...rest } = r;
+  const { stale: _s, restored: _r, receivedAt: _a, changedAt: _c, ...rest } = r;
   return JSON.stringify(rest);
 }
 
