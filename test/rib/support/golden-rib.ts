@@ -89,6 +89,14 @@ export class GoldenRib {
     return `${rd}|${prefix.toString()}|${viewKeyOf(k.router, k)}|${pathId}`;
   }
 
+  /** Route number `index` (modulo the count) with the attributes it holds (current, else stale); undefined when there is none. */
+  existingRoute(index: number): { key: PeerViewKey; rd: string | null; prefix: Prefix; pathId: number; attrs: AttributesJson } | undefined {
+    const all = [...this.routesByKey.values()];
+    if (all.length === 0) return undefined;
+    const r = all[index % all.length]!;
+    return { key: { router: r.router, peer: r.peer, view: r.view, afi: r.afi, safi: r.safi }, rd: r.rd, prefix: r.prefix, pathId: r.pathId, attrs: (r.current ?? r.stale)! };
+  }
+
   /** `seconds`: the clock when announced (seconds since the epoch). */
   announce(k: PeerViewKey, rd: string | null, prefix: Prefix, pathId: number, attrs: AttributesJson, seconds: number): void {
     this.use(k);

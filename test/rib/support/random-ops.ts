@@ -45,6 +45,7 @@ const FILTERS: RouteFilter[] = [
 
 export type Op =
   | { kind: 'announce'; router: number; peer: number; view: number; family: number; rd: number; prefix: number; pathId: number; attrs: AttributesJson }
+  | { kind: 'reannounce'; index: number }
   | { kind: 'withdraw'; router: number; peer: number; view: number; family: number; rd: number; prefix: number; pathId: number }
   | { kind: 'peerUp' | 'peerDown'; router: number; peer: number }
   | { kind: 'routerDown' | 'routerUp' | 'flushRouter'; router: number }
@@ -69,6 +70,8 @@ const routeArb = {
 };
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('announce' as const), ...routeArb, attrs: attrsArb }) },
+  // An existing route (current or stale) sent again with the attributes it has: identical re-announcements.
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('reannounce' as const), index: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), ...routeArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('peerUp' as const, 'peerDown' as const), router: routeArb.router, peer: routeArb.peer }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('routerDown' as const, 'routerUp' as const, 'flushRouter' as const), router: routeArb.router }) },
@@ -115,7 +118,7 @@ export class Harness {
     switch (op.kind) {
       case 'announce': {
         // Time passes between announcements, so first-seen and last-changed times differ.
-        this.now += 400;
+        this.now += 1000;
         const k = key(op);
         const rd = RDS[op.rd]!;
         const p = parsePrefix(prefixOf(op));
@@ -124,6 +127,17 @@ export class Harness {
         rib.announce(rib.peerView(k), rib.table(rd), p, op.pathId, attr);
         rib.releaseAttributes(attr);
         golden.announce(k, rd, p, op.pathId, op.attrs, Math.floor(this.now / 1000));
+        break;
+      }
+      case 'reannounce': {
+        this.now += 1000;
+        const route = golden.existingRoute(op.index);
+        if (route === undefined) break;
+        const bytes = testBytes(route.attrs);
+        const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(route.attrs, this.summary));
+        rib.announce(rib.peerView(route.key), rib.table(route.rd), route.prefix, route.pathId, attr);
+        rib.releaseAttributes(attr);
+        golden.announce(route.key, route.rd, route.prefix, route.pathId, route.attrs, Math.floor(this.now / 1000));
         break;
       }
       case 'withdraw': {
