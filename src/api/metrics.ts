@@ -12,12 +12,15 @@
  * `snapshot_last_duration_seconds`, `snapshot_last_bytes`, `snapshot_writes_total{result}`,
  * `snapshot_restored_routes`; with `--publish` `bus_connected`, `bus_published_messages_total`,
  * `bus_published_bytes_total`, `bus_dropped_total`, `bus_errors_total`, `bus_disconnects_total`,
- * `bus_queue_messages`, `bus_queue_bytes`, `bus_lag_seconds`; plus prom-client's default process
+ * `bus_queue_messages`, `bus_queue_bytes`, `bus_lag_seconds`; with `--follow` `follow_connected`,
+ * `follow_last_sequence`, `follow_pending_records`, `follow_lag_seconds`, `follow_applied_total`,
+ * `follow_skipped_total`, `follow_disconnects_total`; plus prom-client's default process
  * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SnapshotStatusJson } from './snapshot-status.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
+import type { BmpFollowerStatistics } from '../bus/follower.js';
 import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
 
 /** Where the metrics read their values at scrape time. */
@@ -30,6 +33,8 @@ export interface MetricsSources {
   snapshots?: () => SnapshotStatusJson;
   /** Bus publisher figures (absent without --publish). */
   publisher?: () => BmpPublisherStatistics;
+  /** Bus follower figures (absent without --follow). */
+  follower?: () => BmpFollowerStatistics;
 }
 
 /** Build a registry with every ribstore metric reading from `sources`. */
@@ -177,6 +182,26 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     counter(registry, 'ribstore_bus_dropped_total', 'BMP messages not published (full queue with --publish-overflow drop)', [], () => [[{}, publisher().dropped]]);
     counter(registry, 'ribstore_bus_errors_total', 'Failed publish attempts (retried)', [], () => [[{}, publisher().errors]]);
     counter(registry, 'ribstore_bus_disconnects_total', 'NATS connections lost', [], () => [[{}, publisher().disconnects]]);
+  }
+  const follower = sources.follower;
+  if (follower) {
+    const gauge = (name: string, help: string, read: (s: BmpFollowerStatistics) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read(follower()));
+        },
+      });
+    };
+    gauge('ribstore_follow_connected', 'Whether the replica follows its JetStream stream (1) or not (0)', (s) => (s.connected ? 1 : 0));
+    gauge('ribstore_follow_last_sequence', 'The last stream sequence applied to the RIB', (s) => s.lastSequence);
+    gauge('ribstore_follow_pending_records', 'Records in the stream after the last one applied', (s) => s.pending);
+    gauge('ribstore_follow_lag_seconds', 'Age of the last record applied when it was applied', (s) => s.lagMs / 1000);
+    counter(registry, 'ribstore_follow_applied_total', 'Stream records applied', [], () => [[{}, follower().applied]]);
+    counter(registry, 'ribstore_follow_skipped_total', 'Stream records skipped (unreadable, or outside a router session)', [], () => [[{}, follower().skipped]]);
+    counter(registry, 'ribstore_follow_disconnects_total', 'NATS connections lost by the follower', [], () => [[{}, follower().disconnects]]);
   }
   return registry;
 }

@@ -36,6 +36,7 @@ import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, page } from './pagination.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
+import type { BmpFollowerStatistics } from '../bus/follower.js';
 import type { SnapshotStatusJson } from './snapshot-status.js';
 import { registerWebPage } from './web-page.js';
 import { pageFields, pageQuery, peerBmpSchema, peerDownReasonJson, prefixRoutesSchema, routeSchema, routerQuery } from './schemas.js';
@@ -54,6 +55,8 @@ export interface ApiServerOptions {
   readonly snapshots?: () => SnapshotStatusJson;
   /** Bus publisher figures, when the service publishes (`--publish`). */
   readonly publisher?: () => BmpPublisherStatistics;
+  /** Bus follower figures, when the service is a replica (`--follow`). */
+  readonly follower?: () => BmpFollowerStatistics;
   /**
    * A request whose headers (and body) have not all arrived this long after it began is
    * answered 408 and closed, so slow clients cannot hold connections open (default 30 s;
@@ -113,6 +116,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     },
     ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.follower ? { follower: options.follower } : {}),
     ...(collector
       ? {
           collector: () => {
@@ -424,6 +428,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
                 description:
                   'With --publish: connected, disconnects, published, publishedBytes, duplicates, dropped, errors, lastError, queuedMessages, queuedBytes, lagMs (age of the oldest unacknowledged message), holding.',
               },
+              follower: {
+                type: ['object', 'null'],
+                additionalProperties: true,
+                description:
+                  'With --follow: connected, stream, subject, lastSequence (last stream sequence applied), applied, pending (records after it), lagMs (age of the last record when applied), skipped, disconnects, lastError.',
+              },
               uptimeSeconds: { type: 'number' },
             },
           },
@@ -439,6 +449,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
         memory: { rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, arrayBuffers: memory.arrayBuffers },
         snapshots: options.snapshots?.() ?? null,
         publisher: options.publisher?.() ?? null,
+        follower: options.follower?.() ?? null,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
     },

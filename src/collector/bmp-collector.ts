@@ -30,13 +30,14 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from 'pino';
 import type { BmpMessage } from '../wire/bmp/types.js';
-import { tlvText } from '../wire/bmp/encode.js';
-import { BmpInformationType } from '../wire/bmp/types.js';
+import { encodeBmpMessage, textTlv, tlvText } from '../wire/bmp/encode.js';
+import { BmpInformationType, BmpTerminationReason, BmpTerminationType } from '../wire/bmp/types.js';
 import { BmpSession } from '../wire/bmp/session.js';
 import { bmpPeerDownReasonName } from '../wire/bmp/names.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import type { Rib } from '../rib/rib.js';
-import { BmpConnection, type BmpConnectionEnd } from './bmp-connection.js';
+import { BmpConnection, type BmpConnectionEnd, type BmpLink } from './bmp-connection.js';
+import { BmpMessageFeed } from './bmp-feed.js';
 import { type CollectorPeer, PeerRecords, viewOf } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
 import { DEFAULT_LOC_RIB_QUIET_MS, ResyncTracker } from './bmp-resync.js';
@@ -92,7 +93,10 @@ export interface BmpCollectorOptions {
   readonly sliceMs?: number;
   /** Logger (default: silent). */
   readonly logger?: Logger;
-  /** Receives every BMP message of every session after it was applied (e.g. the bus publisher). */
+  /**
+   * Receives every BMP message of every TCP session after it was applied (e.g. the bus
+   * publisher), and a Termination made up by the collector when a session ends without one.
+   */
   readonly tap?: BmpTap;
 }
 
@@ -124,7 +128,7 @@ interface SessionState {
 
 /** One accepted connection, from accept to close. */
 interface Session extends TrackedConnection {
-  readonly connection: BmpConnection;
+  readonly connection: BmpLink;
   readonly port: number;
   /** The router, once the Initiation has arrived (null while pending). */
   router: CollectorRouter | null;
@@ -159,8 +163,8 @@ export interface CollectorRouter {
   /** UPDATEs skipped because they could not be parsed (the session stayed up). */
   updateErrors: number;
   readonly peers: Map<string, CollectorPeer>;
-  /** The live connection, if any. */
-  connection: BmpConnection | null;
+  /** The live session's transport (a TCP connection, or a bus feed on a replica), if any. */
+  connection: BmpLink | null;
 }
 
 /** The BMP collector server. See the module doc. */
@@ -224,7 +228,7 @@ export class BmpCollector {
   /** Stop accepting, close every session (routes stay in the RIB), resolve when all are closed. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const router of this.routers.values()) router.connection?.destroy('collector stopping');
+    for (const router of [...this.routers.values()]) router.connection?.destroy('collector stopping');
     for (const socket of this.sockets) socket.destroy();
     await closed;
   }
@@ -283,6 +287,29 @@ export class BmpCollector {
     this.logger?.debug({ router: address, port: session.port }, 'BMP connection accepted; waiting for its Initiation');
   }
 
+  /**
+   * Open a session whose messages are handed over one at a time ({@link BmpMessageFeed.push})
+   * rather than read from a socket: a replica's router, fed from a bus. `address` is the
+   * router's address (named as for a TCP session from it). Each message takes the same path as
+   * a TCP session's (Initiation, Peer Up/Down, Route Monitoring, Termination have the same
+   * effects) but is not passed to the tap. Allow-list and session limits do not apply: the
+   * feed's source chose the routers. `resumed`: the session was live before a restart, so its
+   * first message need not be an Initiation.
+   */
+  openFeed(address: string, resumed = false): BmpMessageFeed {
+    this.totals.sessionsAccepted++;
+    this.totals.sessionsOpen++;
+    const feed: BmpMessageFeed = new BmpMessageFeed(
+      {
+        onMessage: (message, _bytes, offset) => this.onSessionMessage(session, message, offset),
+        onClose: (end) => this.onClose(session, end),
+      },
+      resumed,
+    );
+    const session: Session = { address, port: 0, router: null, state: null, initiationTimer: null, connection: feed, close: (reason) => feed.destroy(reason) };
+    return feed;
+  }
+
   /** A message of a session: the first (its Initiation) makes the session its router's live one. */
   private onSessionMessage(session: Session, message: BmpMessage, offset: number): void {
     if (session.router === null && !this.establish(session, message)) return;
@@ -295,7 +322,7 @@ export class BmpCollector {
    * false (and the session closed) when the live session keeps the router.
    */
   private establish(session: Session, initiation: BmpMessage): boolean {
-    clearTimeout(session.initiationTimer!);
+    if (session.initiationTimer) clearTimeout(session.initiationTimer);
     session.initiationTimer = null;
     const address = session.address;
     let sysName: string | null = null;
@@ -382,6 +409,8 @@ export class BmpCollector {
     router.since = Date.now();
     router.lastCloseReason = end.reason;
     this.logger?.info({ router: router.name, terminated: end.terminated, reason: end.reason, error: end.error?.message ?? null }, 'BMP session closed');
+    // The tap's stream must show the session ended, or its readers (bus replicas) would keep it up.
+    if (this.tap && !end.terminated && connection instanceof BmpConnection) this.tap.message(session.address, sessionEndTermination(end.reason));
     // Routes are kept (stale) for the keep time, then flushed by tick(); a reconnect replaces them.
     this.rib.routerDown(router.name);
     for (const peer of router.peers.values()) {
@@ -525,6 +554,20 @@ export class BmpCollector {
     }
     return undefined;
   }
+}
+
+/**
+ * The Termination the tap gets for a session that ended without one (the router closed the
+ * connection, an error, a timeout): reason 1 (unspecified) and a string TLV saying why.
+ */
+function sessionEndTermination(reason: string): Uint8Array {
+  return encodeBmpMessage({
+    kind: 'termination',
+    information: [
+      textTlv(BmpTerminationType.String, `ended without Termination (added by the collector): ${reason}`),
+      { type: BmpTerminationType.Reason, value: Uint8Array.of(0, BmpTerminationReason.Unspecified) },
+    ],
+  });
 }
 
 /**

@@ -66,6 +66,23 @@ export interface BmpConnectionHandler {
   onClose(end: BmpConnectionEnd): void;
 }
 
+/**
+ * What the collector needs of a session's transport, whether a TCP connection
+ * ({@link BmpConnection}) or messages handed over one by one (bmp-feed.ts).
+ */
+export interface BmpLink {
+  /** Bytes received but not yet processed. */
+  readonly queueBytes: number;
+  /** Chunks waiting to be processed. */
+  readonly queueChunks: number;
+  /** Bytes received in total. */
+  readonly bytesReceived: number;
+  /** When bytes last arrived (ms since the epoch). */
+  readonly lastReceivedAt: number;
+  /** Close it from our side; `reason` says why. The handler's `onClose` follows. */
+  destroy(reason?: string): void;
+}
+
 /** An error that carries the collector error kind it should be counted as. */
 export class CollectorError extends RibstoreError {
   readonly kind: CollectorErrorKind;
@@ -77,7 +94,7 @@ export class CollectorError extends RibstoreError {
 }
 
 /** One BMP connection; see the module doc. */
-export class BmpConnection {
+export class BmpConnection implements BmpLink {
   /** The router's address as the socket reports it. */
   readonly remoteAddress: string;
   readonly remotePort: number;

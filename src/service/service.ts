@@ -7,6 +7,7 @@
  *   routers ──BMP──► BmpCollector ──► Rib ◄── HTTP API ◄── clients
  *                                      ▲
  *                  └─► BmpPublisher ──► NATS JetStream (--publish)
+ *   NATS JetStream ──► BmpFollower ──► BmpCollector feeds (--follow: a query replica)
  *   --mrt files ──── MRT loader ───────┘        timer: rib.tick() + sweep (keep time, flushes)
  * ```
  */
@@ -21,6 +22,7 @@ import type { CommunityNames } from '../rib/community-names.js';
 import { createApiServer } from '../api/server.js';
 import { SnapshotKeeper } from './snapshot-keeper.js';
 import { BmpPublisher, type BmpPublisherOptions } from '../bus/publisher.js';
+import { BmpFollower } from '../bus/follower.js';
 
 /** The router name MRT preloads are filed under. */
 const MRT_ROUTER = 'mrt';
@@ -54,6 +56,8 @@ export interface ServiceOptions {
   readonly snapshotKeep?: number;
   /** Publish every received BMP message to NATS JetStream (`--publish`); logger is the service's. */
   readonly publish?: Omit<BmpPublisherOptions, 'logger'>;
+  /** Follow a JetStream stream of OpenBMP records (`--follow`): a query replica. */
+  readonly follow?: { readonly servers: string; readonly subject?: string };
   /** Community names shown in route answers (`--community-names`); default: the well-known ones. */
   readonly communityNames?: CommunityNames;
 }
@@ -68,6 +72,8 @@ export interface Service {
   readonly snapshots: SnapshotKeeper | undefined;
   /** The bus publisher, when started with `publish`. */
   readonly publisher: BmpPublisher | undefined;
+  /** The bus follower, when started with `follow`. */
+  readonly follower: BmpFollower | undefined;
   /** Bound BMP address, `host:port`. */
   readonly bmpAddress: string;
   readonly bmpPort: number;
@@ -109,6 +115,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.queueHighWaterBytes ? { queueHighWaterBytes: options.queueHighWaterBytes } : {}),
     ...options.sessionHygiene,
   });
+  const follower = options.follow ? new BmpFollower({ ...options.follow, collector, logger }) : undefined;
   const api = await createApiServer({
     rib,
     collector,
@@ -117,6 +124,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.communityNames ? { communityNames: options.communityNames } : {}),
     ...(snapshots ? { snapshots: () => snapshots.snapshotStatus() } : {}),
     ...(publisher ? { publisher: () => publisher.statistics() } : {}),
+    ...(follower ? { follower: () => follower.statistics() } : {}),
   });
   let bmp: AddressInfo;
   try {
@@ -132,6 +140,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   tick.unref();
   snapshots?.start(rib);
   publisher?.start();
+  follower?.start();
   const bmpAddress = formatListenAddress({ host: bmp.address, port: bmp.port });
   const httpUrl = `http://${formatListenAddress({ host: http.address, port: http.port })}`;
   logger.info({ bmp: bmpAddress, http: httpUrl }, 'ribstore serving');
@@ -143,12 +152,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger,
     snapshots,
     publisher,
+    follower,
     bmpAddress,
     bmpPort: bmp.port,
     httpUrl,
     close() {
       closing ??= (async () => {
         clearInterval(tick);
+        await follower?.close();
         await collector.close();
         await publisher?.close();
         await snapshots?.stop();

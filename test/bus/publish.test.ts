@@ -10,6 +10,8 @@ import { test } from 'node:test';
 import { connect } from 'nats';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
 import { BmpFramer } from '../../src/wire/bmp/framer.js';
+import { decodeBmpMessage } from '../../src/wire/bmp/decode.js';
+import { tlvText } from '../../src/wire/bmp/encode.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { NatsServer, natsSkipReason } from '../support/nats.js';
@@ -47,6 +49,17 @@ function concatOf(records: { bmp: Uint8Array }[]): Buffer {
   return Buffer.concat(records.map((r) => r.bmp));
 }
 
+/**
+ * A router's records without the last, which must be the Termination the collector adds when a
+ * session ends without one (the replayed streams end with a TCP close).
+ */
+function withoutAddedTermination(records: { bmp: Uint8Array }[]): { bmp: Uint8Array }[] {
+  const last = decodeBmpMessage(records.at(-1)!.bmp);
+  assert.equal(last.kind, 'termination');
+  assert.match(last.kind === 'termination' ? tlvText(last.information[0]!) : '', /^ended without Termination \(added by the collector\): closed by the router$/);
+  return records.slice(0, -1);
+}
+
 test('publish: NATS down at start, then away mid-stream: collecting goes on, every message lands once, in order, byte for byte', { skip, timeout: 120_000 }, async () => {
   const nats = await NatsServer.create();
   const service = await startTestService({ publish: { servers: nats.url, collectorName: 'rc1', overflow: 'pause' } });
@@ -56,21 +69,21 @@ test('publish: NATS down at start, then away mid-stream: collecting goes on, eve
     const publisher = service.publisher!;
     // 1. NATS is not running: the router's stream is collected and queued.
     await replay(a, service.bmpPort, '127.0.0.1');
-    await waitFor('stream A queued', () => publisher.statistics().queuedMessages === messageCount(a));
+    await waitFor('stream A queued', () => publisher.statistics().queuedMessages === messageCount(a) + 1);
     assert.equal(publisher.statistics().connected, false);
     const routesA = service.rib.stats().routes;
     assert.ok(routesA > 0, 'collecting went on without NATS');
     // 2. NATS comes up: the queue drains into the stream.
     await nats.start();
-    await waitFor('stream A published', () => publisher.statistics().published === messageCount(a), 30_000);
+    await waitFor('stream A published', () => publisher.statistics().published === messageCount(a) + 1, 30_000);
     // 3. NATS goes away while a second router streams, then comes back.
     await nats.stop();
     await waitFor('disconnect seen', () => !publisher.statistics().connected, 10_000);
     await replay(b, service.bmpPort, '127.0.0.2');
-    await waitFor('stream B collected while NATS is down', () => publisher.statistics().queuedMessages === messageCount(b));
+    await waitFor('stream B collected while NATS is down', () => publisher.statistics().queuedMessages === messageCount(b) + 1);
     assert.ok(service.rib.stats().routes > routesA || service.collector.routers.has('127.0.0.2'), 'collecting went on while NATS was down');
     await nats.start();
-    await waitFor('stream B published', () => publisher.statistics().published === messageCount(a) + messageCount(b), 30_000);
+    await waitFor('stream B published', () => publisher.statistics().published === messageCount(a) + messageCount(b) + 2, 30_000);
 
     const records = await readStream(nats.url);
     const fromA = records.filter((r) => r.router === '127.0.0.1');
@@ -78,8 +91,8 @@ test('publish: NATS down at start, then away mid-stream: collecting goes on, eve
     assert.equal(records.length, fromA.length + fromB.length);
     assert.ok(fromA.every((r) => r.subject === 'ribstore.bmp.rc1.127_0_0_1'));
     assert.ok(fromB.every((r) => r.subject === 'ribstore.bmp.rc1.127_0_0_2'));
-    assert.ok(concatOf(fromA).equals(Buffer.from(a)), 'router A: every message once, in order, byte for byte');
-    assert.ok(concatOf(fromB).equals(Buffer.from(b)), 'router B: every message once, in order, byte for byte');
+    assert.ok(concatOf(withoutAddedTermination(fromA)).equals(Buffer.from(a)), 'router A: every message once, in order, byte for byte');
+    assert.ok(concatOf(withoutAddedTermination(fromB)).equals(Buffer.from(b)), 'router B: every message once, in order, byte for byte');
 
     const stats = await getJson(service, '/api/v1/stats');
     assert.equal(stats.body.publisher.published, records.length);
@@ -103,7 +116,7 @@ test('publish: a full buffer with --publish-overflow drop counts drops and never
     const total = messageCount(a);
     const stats = await waitFor('every message queued or dropped', () => {
       const s = service.publisher!.statistics();
-      return s.queuedMessages + s.dropped === total ? s : null;
+      return s.queuedMessages + s.dropped === total + 1 ? s : null; // + the Termination added at the close
     });
     assert.ok(stats.dropped > 0);
     assert.ok(stats.queuedBytes <= 4096);
@@ -130,8 +143,8 @@ test('publish: a full buffer with --publish-overflow pause holds ingest and lose
     assert.equal(held.dropped, 0);
     await nats.start();
     await sent;
-    await waitFor('everything published', () => service.publisher!.statistics().published === total, 30_000);
-    assert.ok(concatOf(await readStream(nats.url)).equals(Buffer.from(a)));
+    await waitFor('everything published', () => service.publisher!.statistics().published === total + 1, 30_000);
+    assert.ok(concatOf(withoutAddedTermination(await readStream(nats.url))).equals(Buffer.from(a)));
     assert.equal(service.publisher!.statistics().dropped, 0);
   } finally {
     await service.close();

@@ -9,6 +9,7 @@ import { parseRouterIdMode } from '../../collector/router-identity.js';
 import { type ServiceOptions, startService } from '../../service/service.js';
 import { CommunityNames } from '../../rib/community-names.js';
 import type { BmpPublisherOptions } from '../../bus/publisher.js';
+import { validSubject } from '../../bus/follower.js';
 import type { Command } from '../commands.js';
 
 const help = `Usage: ribstore serve [options]
@@ -69,6 +70,13 @@ Options:
   --publish-buffer SIZE      publish buffer bound (default 64M)
   --publish-max-age DURATION stream retention by age (default 0: unlimited)
   --publish-max-bytes SIZE   stream retention by size (default 0: unlimited)
+  --follow URL               be a query replica: build the RIB from the OpenBMP records of a
+                             NATS JetStream stream at URL (what another ribstore publishes
+                             with --publish, or GoBMP's raw records), each router's messages
+                             applied as its BMP session would be; BMP sessions are still
+                             accepted beside it
+  --subjects SUBJ            with --follow: the subject to follow, wildcards allowed (default
+                             ribstore.bmp.>; one collector: ribstore.bmp.rc1.>)
   --collector-name NAME      this collector's name on the bus: OpenBMP admin id and subject
                              token (default ribstore)
   --max-page N               most items one API page may hold (default 10000)
@@ -87,6 +95,7 @@ Examples:
   ribstore serve --data-dir /var/lib/ribstore --snapshot-interval 5m
   ribstore serve --mrt rib.bz2 --community-names communities.txt
   ribstore serve --publish nats://127.0.0.1:4222 --collector-name rc1 --publish-max-age 24h
+  ribstore serve --follow nats://127.0.0.1:4222 --subjects ribstore.bmp.rc1.> --data-dir /var/lib/ribstore
 `;
 
 /** A duration flag that must be more than zero. */
@@ -130,6 +139,8 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'publish-max-age': { type: 'string', default: '0' },
       'publish-max-bytes': { type: 'string', default: '0' },
       'collector-name': { type: 'string', default: 'ribstore' },
+      follow: { type: 'string' },
+      subjects: { type: 'string' },
     },
   });
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -162,7 +173,16 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
     logLevel,
     ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
+    ...(values.follow !== undefined ? { follow: parseFollowArgs(values.follow, values.subjects) } : {}),
   };
+}
+
+/** `--follow` and `--subjects` as follower options. */
+function parseFollowArgs(url: string, subject: string | undefined): NonNullable<ServiceOptions['follow']> {
+  if (!/^(nats|tls|wss?):\/\//.test(url)) throw new RibstoreError('INVALID_ARGUMENT', `invalid --follow ${JSON.stringify(url)}: expected a NATS URL such as nats://127.0.0.1:4222`);
+  if (subject === undefined) return { servers: url };
+  if (!validSubject(subject)) throw new RibstoreError('INVALID_ARGUMENT', `invalid --subjects ${JSON.stringify(subject)}: expected one NATS subject, tokens separated by '.', e.g. ribstore.bmp.rc1.>`);
+  return { servers: url, subject };
 }
 
 /** The `--publish*` flags as publisher options. */

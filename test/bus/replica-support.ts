@@ -1,0 +1,71 @@
+/**
+ * Test helpers for bus replicas: read a service's answers in a comparable form (every route,
+ * lookups, routers and their peers), so a replica can be checked equal to its collector.
+ *
+ * What is left out of the comparison, and why: times (`since`, `downSince`, `flushAt`, `lostAt`,
+ * a route's `receivedAt` and `changedAt`: when each process saw a change; a replica does not yet
+ * take them from the records' collection time), byte counts (a replica's feed counts the BMP
+ * bytes, a socket counts what arrived), the close reason text and Termination count (a session
+ * that ended without a Termination reaches a replica as a Termination the collector added).
+ */
+import { type Service } from '../../src/service/service.js';
+import { getJson } from '../e2e/support-service.js';
+
+const VOLATILE = new Set(['since', 'downSince', 'flushAt', 'lostAt', 'receivedAt', 'changedAt', 'bytes', 'lastCloseReason', 'termination']);
+
+/** `value` without the keys that legitimately differ between a collector and its replica. */
+export function comparable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(comparable);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) if (!VOLATILE.has(key)) out[key] = comparable(inner);
+  return out;
+}
+
+async function ok<T = any>(service: Service, path: string): Promise<T> {
+  const { status, body } = await getJson<T>(service, path);
+  if (status !== 200) throw new Error(`${path}: HTTP ${status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Every route the API holds (all prefixes, all routes, attributes included), sorted. */
+export async function allRoutes(service: Service): Promise<string[]> {
+  const out: string[] = [];
+  for (const root of ['0.0.0.0/0', '::/0']) {
+    let cursor = '';
+    do {
+      const page = await ok<{ prefixes: { prefix: string; routes: unknown[] }[]; nextCursor: string | null }>(
+        service,
+        `/api/v1/routes?prefix=${encodeURIComponent(root)}&match=more-specifics&limit=10000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      for (const p of page.prefixes) for (const route of p.routes) out.push(JSON.stringify([p.prefix, comparable(route)]));
+      cursor = page.nextCursor ?? '';
+    } while (cursor !== '');
+  }
+  return out.sort();
+}
+
+/** `/api/v1/lookup` of each address, comparable. */
+export async function lookups(service: Service, addresses: readonly string[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const address of addresses) {
+    const { status, body } = await getJson(service, `/api/v1/lookup?address=${encodeURIComponent(address)}`);
+    out.push([address, status, comparable(body)]);
+  }
+  return out;
+}
+
+/** `/api/v1/routers` and each router's `/peers`, comparable. */
+export async function routersAndPeers(service: Service): Promise<unknown> {
+  const { routers } = await ok<{ routers: { name: string }[] }>(service, '/api/v1/routers');
+  const peers: unknown[] = [];
+  for (const router of routers) peers.push(comparable(await ok(service, `/api/v1/routers/${encodeURIComponent(router.name)}/peers`)));
+  return { routers: comparable(routers), peers };
+}
+
+/** One address inside each of the first `n` prefixes of `routes` (from {@link allRoutes}). */
+export function addressesOf(routes: readonly string[], n = 50): string[] {
+  const prefixes = [...new Set(routes.map((r) => (JSON.parse(r) as [string])[0]))];
+  const step = Math.max(1, Math.floor(prefixes.length / n));
+  return prefixes.filter((_, i) => i % step === 0).map((p) => p.split('/')[0]!);
+}
