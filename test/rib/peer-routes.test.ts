@@ -1,7 +1,8 @@
 /**
  * Per peer-view slot lists (rib/peer-routes.ts): after random scripts of announce, withdraw,
  * peer down, router flush/down/up and partial sweeps, every peer-view's list names exactly
- * the slots a full scan of the route arena finds it in; churn keeps the lists compact; a
+ * the slots a full scan of the route arena finds it in, and after every flush (swept in random
+ * steps) the RIB equals the golden model; churn keeps the lists compact; a
  * sweep visits only the flushed peer-view's slots; the sliced sweep runs again after a
  * sweep that needed a single slice.
  */
@@ -13,7 +14,7 @@ import { PV_FREE } from '../../src/rib/peer-registry.js';
 import { Rib } from '../../src/rib/rib.js';
 import { ENTRY_WORDS, PV_MASK } from '../../src/rib/route-sets.js';
 import { PrefixTable } from '../../src/table/prefix-table.js';
-import { Harness, type Op, opArb } from './support/random-ops.js';
+import { Harness, KEEP, type Op, opArb } from './support/random-ops.js';
 import { makeAttributes } from './support/test-attributes.js';
 
 /** pv → the slots holding it, by scanning every slot of the arena. */
@@ -97,6 +98,59 @@ test('per-peer lists agree with a full scan after random announce / withdraw / p
     }),
     { numRuns: 200 },
   );
+});
+
+/**
+ * Flush-heavy scripts over every router, peer, view and family of the harness (uniform, not
+ * skewed, so many peer-views hold routes at once): announcements with one of three attribute
+ * sets (a re-announcement with another set is an attribute change), withdrawals, and the
+ * operations that flush (Peer Down, a router flushed or gone past its keep time).
+ */
+const anyRoute = {
+  router: fc.integer({ min: 0, max: 1 }),
+  peer: fc.integer({ min: 0, max: 2 }),
+  view: fc.integer({ min: 0, max: 2 }),
+  family: fc.integer({ min: 0, max: 2 }),
+  rd: fc.integer({ min: 0, max: 1 }),
+  prefix: fc.integer({ min: 0, max: 7 }),
+  pathId: fc.integer({ min: 0, max: 1 }),
+};
+const flushArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 30,
+    arbitrary: fc.record({
+      kind: fc.constant('announce' as const),
+      ...anyRoute,
+      attrs: fc.constantFrom(makeAttributes(64496, 1, null, null, 0), makeAttributes(64497, 2, 100, null, 1), makeAttributes(64498, 3, 200, 10, 2)),
+    }),
+  },
+  { weight: 10, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), ...anyRoute }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('peerDown' as const, 'peerUp' as const), router: anyRoute.router, peer: anyRoute.peer }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('flushRouter' as const, 'routerDown' as const, 'routerUp' as const), router: anyRoute.router }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), advance: fc.constant(KEEP + 1) }) },
+);
+const FLUSHING = new Set<Op['kind']>(['peerDown', 'flushRouter', 'tick']);
+
+test('after every flush, swept in random steps, the RIB equals the golden model and every list equals a full scan', () => {
+  let flushed = 0;
+  fc.assert(
+    fc.property(fc.array(flushArb, { minLength: 20, maxLength: 150 }), fc.integer({ min: 1, max: 40 }), (ops, budget) => {
+      const h = new Harness(() => new PrefixTable());
+      for (const op of ops) {
+        h.apply(op);
+        if (!FLUSHING.has(op.kind)) continue;
+        if (h.rib.sweepPending) flushed++;
+        // Part-way through the sweep the lists still agree with the arena.
+        while (h.rib.sweepStep(budget)) assertListsAgree(h.rib);
+        assert.equal(h.rib.stats().pendingFlush, 0, 'nothing left to sweep');
+        assertListsAgree(h.rib);
+        h.check();
+      }
+    }),
+    { numRuns: 120 },
+  );
+  // The scripts must flush peer-views that hold routes, or the comparison proves little.
+  assert.ok(flushed > 100, `${flushed} flushes with routes to sweep`);
 });
 
 test('per-peer lists agree with a full scan and stay compact under churn; answers equal the golden model', () => {
