@@ -7,7 +7,8 @@
  *     TABLE_DUMP_V2 RIB_*              one route per entry: attributes decoded (MRT form), announced
  *                                      with the entry's originated time as receivedAt and changedAt
  *     TABLE_DUMP (v1)                  one route (2-octet AS attributes)
- *     BGP4MP MESSAGE* (UPDATE)         walked like a BMP Route Monitoring UPDATE (announce/withdraw)
+ *     BGP4MP MESSAGE* (UPDATE)         walked like a BMP Route Monitoring UPDATE (announce/withdraw),
+ *                                      the record's time stamping the routes' receivedAt / changedAt
  *     BGP4MP STATE_CHANGE              leaving Established flushes the peer
  * ```
  *
@@ -200,6 +201,8 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
       }
       case 'bgp4mp-message': {
         if (record.local || record.message.length < 19 || record.message[18] !== 2) return; // only received UPDATEs
+        // The routes' ages are the record's time (when the collector received the UPDATE).
+        rib.replayTime = record.header.timestamp;
         try {
           const outcome = feed.applyUpdate(peerKey(record.peerAddress, record.peerAs, undefined), view, record.message, 0, bgp4mpContext(record.fourOctetAs, record.addPath));
           announcements += outcome.announced;
@@ -207,6 +210,8 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
         } catch (error) {
           if (!(error instanceof BgpDecodeError)) throw error;
           skipped++;
+        } finally {
+          rib.replayTime = -1;
         }
         return;
       }

@@ -113,9 +113,16 @@ export class Rib extends RibReader {
 
   // ───────────────────────────── write side ─────────────────────────────
 
-  /** The clock in whole seconds since the epoch, as route entries keep it (uint32). */
+  /**
+   * The time routes are stamped with (receivedAt / changedAt), in seconds since the epoch,
+   * instead of the clock while it is >= 0: a replay of recorded updates (MRT BGP4MP records,
+   * mrt-loader.ts) sets it to each record's time and back to -1 (the clock) after.
+   */
+  replayTime = -1;
+
+  /** The time to stamp routes with: {@link replayTime}, else the clock in whole seconds (uint32). */
   private seconds(): number {
-    return routeSeconds(this.now());
+    return this.replayTime >= 0 ? this.replayTime : routeSeconds(this.now());
   }
 
   /**

@@ -3,7 +3,8 @@
  * injected clock. First seen, identical re-announcement, attribute change, withdraw and
  * announce again, stale marking and replacement across a reconnect; carried through snapshot
  * files (and a version 1 file, which had no ages, restores with them unknown); through an MRT
- * export (originated time = changedAt) and a load of that dump (both ages = originated time).
+ * export (originated time = changedAt) and a load of that dump (both ages = originated time);
+ * BGP4MP update records loaded from a file stamp the routes with the records' times.
  * The random-operation golden tests (rib-golden, snapshot) model ages too.
  */
 import assert from 'node:assert/strict';
@@ -24,6 +25,8 @@ import { readFileBytes } from '../../src/store/atomic-file.js';
 import { decodeContainer, encodeContainer } from '../../src/store/container.js';
 import { expectedRoutes, fixtureRib } from '../collector/export-fixture.js';
 import { withTempDir } from '../support/temp-dir.js';
+import { concatMrt, encodeMrtRecord } from '../../src/wire/mrt/encode.js';
+import { sampleRecords } from '../wire/mrt/samples.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './support/test-attributes.js';
 
 const PEER: PeerKey = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 0xc0000201 };
@@ -186,5 +189,29 @@ test('MRT export writes changedAt as the originated time; loading the dump gives
       assert.equal(got.receivedAt, route.changedAt, `${prefix}: receivedAt = the originated time = changedAt`);
       assert.equal(got.changedAt, route.changedAt);
     }
+  });
+});
+
+test('BGP4MP updates loaded from a file: first seen at the first record announcing the route, changed at the record that changed it', async () => {
+  await withTempDir('route-ages-bgp4mp', async (dir) => {
+    // The sample file's received UPDATEs, 10 s apart: 203.0.113.0/24 from 192.0.2.1 is announced
+    // by the first and again with other attributes (no AGGREGATOR, 2-octet AS) by the second.
+    const records = sampleRecords()
+      .filter((r) => r.kind === 'bgp4mp-message' && !r.local)
+      .map((r, i) => ({ ...r, header: { ...r.header, timestamp: T0 + 10 * i } }));
+    const file = join(dir, 'updates.mrt');
+    await writeFile(file, concatMrt(records.map(encodeMrtRecord)));
+    const rib = new Rib({ now: () => 1_750_000_000_000 });
+    await loadMrtFiles(rib, [file]);
+    const route = rib.routes('203.0.113.0/24')!.routes.find((r) => r.peer.address === '192.0.2.1' && r.pathId === 0)!;
+    assert.deepEqual([route.receivedAt, route.changedAt], [iso(T0), iso(T0 + 10)]);
+    // The clock is back in charge after the load.
+    const pv = rib.peerView(KEY);
+    const bytes = testBytes(makeAttributes(64500, 1, null, null, 1));
+    const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(makeAttributes(64500, 1, null, null, 1), emptySummary()));
+    rib.announce(pv, 0, parsePrefix('10.9.0.0/16'), 0, attr);
+    rib.releaseAttributes(attr);
+    assert.equal(rib.replayTime, -1);
+    assert.equal(rib.entryReceivedAt(rib.bestRouteV4(parsePrefix('10.9.0.0/16').w0)), 1_750_000_000);
   });
 });
