@@ -24,25 +24,41 @@ export interface SweepReport {
 
 /**
  * Route entries one step of the sweep visits. A step that removes routes costs up to ~1 µs
- * per entry (a refcount and a trie delete each, random accesses), so the clock is read often
- * enough that a slice overshoots its budget by about a millisecond at most.
+ * per entry (a refcount and a trie delete each, random accesses), so a step takes well under a
+ * millisecond and the clock, read after each one, keeps a slice within its budget.
  */
 export const SWEEP_STEP_ENTRIES = 1024;
 
 /**
  * Call `step` (which sweeps about {@link SWEEP_STEP_ENTRIES} entries and returns whether work
- * remains) until it reports no work left, in slices of at most about `sliceMs` ms, yielding
+ * remains) until it reports no work left, in slices of at most about `sliceMs` ms (a slice
+ * ends before a step that, as long as the longest step so far, would take it past `sliceMs`;
+ * every slice does at least one step), yielding
  * to the event loop (setImmediate) between slices. `step(0)` must do no work and tell whether
- * any is pending (no slice is counted when none is).
+ * any is pending (no slice is counted when none is). `clock` (ms) is for tests.
  */
-export async function sweepInSlices(step: (maxEntries: number) => boolean, sliceMs: number): Promise<SweepReport> {
+export async function sweepInSlices(
+  step: (maxEntries: number) => boolean,
+  sliceMs: number,
+  clock: () => number = () => performance.now(),
+): Promise<SweepReport> {
   const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0, cpuMs: 0, longestSliceCpuMs: 0 };
   let more = step(0);
+  /** The longest single step seen (ms): a slice stops when one more might overrun `sliceMs`. */
+  let longestStep = 0;
   while (more) {
     const cpu = process.cpuUsage();
-    const start = performance.now();
-    while ((more = step(SWEEP_STEP_ENTRIES)) && performance.now() - start < sliceMs);
-    const elapsed = performance.now() - start;
+    const start = clock();
+    // Stop before a step that would end past the budget, judged by the longest step so far.
+    let stepStart = start;
+    let now = start;
+    do {
+      more = step(SWEEP_STEP_ENTRIES);
+      const t = clock();
+      if (t - stepStart > longestStep) longestStep = t - stepStart;
+      now = stepStart = t;
+    } while (more && now - start + longestStep <= sliceMs);
+    const elapsed = now - start;
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
     report.slices++;

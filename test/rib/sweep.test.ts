@@ -1,12 +1,13 @@
 /**
  * The async sweep: flushed routes disappear from queries at once, the sweep removes them in
  * slices that yield to the event loop (other callbacks run in between), and concurrent
- * callers share one sweep.
+ * callers share one sweep; a slice stops before a step that could overrun its budget.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rib } from '../../src/rib/rib.js';
 import { emptySummary } from '../../src/rib/attribute-pool.js';
+import { sweepInSlices } from '../../src/rib/rib-sweep.js';
 
 test('sweep() removes a flushed peer in slices that let other callbacks run', async () => {
   const rib = new Rib({ sliceMs: 0 });
@@ -54,4 +55,21 @@ test('a router kept after disconnect is flushed by tick() at the keep time, not 
   assert.equal(rib.lookup('192.0.2.7'), undefined);
   while (rib.sweepStep());
   assert.equal(rib.attributes.size, 0);
+});
+
+test('a slice ends before a step that could take it past its budget', async () => {
+  // A clock that advances 2 ms per step, 5 ms slices: two steps (4 ms) fit, a third could
+  // reach 6 ms, so twelve steps take six slices of 4 ms (stopping at the budget would take four of 6 ms).
+  let left = 12;
+  let now = 0;
+  const step = (max: number): boolean => {
+    if (max === 0) return left > 0;
+    now += 2;
+    return --left > 0;
+  };
+  const report = await sweepInSlices(step, 5, () => now);
+  assert.equal(left, 0);
+  assert.equal(report.slices, 6);
+  assert.equal(report.longestSliceMs, 4);
+  assert.equal(report.workMs, 24);
 });
