@@ -432,7 +432,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
                 type: ['object', 'null'],
                 additionalProperties: true,
                 description:
-                  'With --follow: connected, stream, subject, lastSequence (last stream sequence applied), applied, pending (records after it), lagMs (age of the last record when applied), skipped, disconnects, lastError.',
+                  'With --follow: connected, stream, subject, lastSequence (last stream sequence applied), firstSequence (the first this process applied: after a restart, the snapshot sequence + 1), applied, pending (records after it), lagMs (age of the last record when applied), skipped, disconnects, lastError.',
               },
               uptimeSeconds: { type: 'number' },
             },

@@ -17,6 +17,10 @@
  *   whose retention cut the session's start) are skipped and counted, never applied half-way.
  * - An unreadable record (bad OpenBMP header) is skipped, counted and logged; a bad BMP message
  *   closes that router's session only, as it would over TCP. Neither stops the follower.
+ * - Restart: {@link BmpFollower.streamPosition} (recorded with each snapshot, in the turn the
+ *   RIB is frozen) holds the last sequence applied and each live session's Initiation and Peer
+ *   Ups; given back as `resume`, the sessions are resumed and consuming starts at sequence + 1,
+ *   so nothing is applied twice and nothing is lost.
  * - NATS down at start or later: the follower retries every 500 ms (the client reconnects
  *   and the ordered consumer resumes after the last sequence it delivered); each change is logged
  *   and visible in {@link BmpFollowerStatistics}.
@@ -27,10 +31,24 @@ import { type JetStreamSubscription, type NatsConnection, connect, consumerOpts 
 import { RibstoreError } from '../errors.js';
 import type { BmpCollector } from '../collector/bmp-collector.js';
 import type { BmpMessageFeed } from '../collector/bmp-feed.js';
+import type { SnapshotStreamPosition } from '../rib/snapshot-format.js';
 import { decodeOpenBmpRecord } from './openbmp.js';
 
-/** BMP message type code of Initiation (RFC 7854 4.1). */
+/** BMP message type codes (RFC 7854 4.1). */
+const BMP_PEER_DOWN = 2;
+const BMP_PEER_UP = 3;
 const BMP_INITIATION = 4;
+
+/** A peer's identity in a Peer Up / Down: its per-peer header without the timestamp (type, flags, RD, address, AS, BGP id). */
+function peerKeyOf(bmp: Uint8Array): string {
+  return Buffer.from(bmp.buffer, bmp.byteOffset + 6, Math.min(34, Math.max(0, bmp.length - 6))).toString('hex');
+}
+
+/** What resumes a router's session after a restart: its Initiation and its peers' Peer Ups. */
+interface SessionSetup {
+  readonly initiation: Uint8Array;
+  readonly peers: Map<string, Uint8Array>;
+}
 
 /** A NATS subject filter: non-empty tokens without spaces, `*` a whole token, `>` only a whole last one. */
 export function validSubject(subject: string): boolean {
@@ -50,12 +68,11 @@ export interface BmpFollowerOptions {
   /** The collector whose router sessions the records feed. */
   readonly collector: BmpCollector;
   /**
-   * Where to start: the last sequence already applied per stream (from the snapshot); the
-   * follower starts after it. Without one, from the first retained record.
+   * Where to start, from the restored snapshot: the last sequence applied per stream (the
+   * follower starts after it) and the sessions live then (resumed, not re-opened). Without
+   * it, from the first retained record.
    */
-  readonly applied?: Readonly<Record<string, number>>;
-  /** Routers whose sessions were live when `applied` was recorded: their next record need not be an Initiation. */
-  readonly resumedRouters?: readonly string[];
+  readonly resume?: SnapshotStreamPosition | null;
   /** Most milliseconds of applying records before yielding to the event loop (default 5). */
   readonly sliceMs?: number;
   readonly logger?: Logger;
@@ -70,6 +87,8 @@ export interface BmpFollowerStatistics {
   readonly subject: string;
   /** The last stream sequence applied (0: none). */
   readonly lastSequence: number;
+  /** The first sequence this process applied (0: none yet): after a restart, the snapshot's + 1. */
+  readonly firstSequence: number;
   /** Records applied since start. */
   readonly applied: number;
   /** Records in the stream after the last one applied, as of the last delivery. */
@@ -90,6 +109,9 @@ export class BmpFollower {
   private readonly collector: BmpCollector;
   private readonly logger: Logger | undefined;
   private readonly feeds = new Map<string, BmpMessageFeed>();
+  private readonly setups = new Map<string, SessionSetup>();
+  /** The first sequence applied by this process (0: none yet). */
+  private firstSequence = 0;
   private connection: NatsConnection | null = null;
   private subscription: JetStreamSubscription | null = null;
   private stream: string | null = null;
@@ -110,17 +132,30 @@ export class BmpFollower {
     if (!validSubject(this.subject)) {
       throw new RibstoreError('INVALID_ARGUMENT', `invalid subject ${JSON.stringify(this.subject)}: expected NATS subject tokens separated by '.', e.g. ribstore.bmp.>`);
     }
-    for (const router of options.resumedRouters ?? []) this.feeds.set(router, this.collector.openFeed(router, true));
+    for (const { router, messages } of options.resume?.sessions ?? []) {
+      try {
+        const setup = messages.map((m) => new Uint8Array(Buffer.from(m, 'base64')));
+        this.feeds.set(router, this.collector.openFeed(router, setup));
+        this.setups.set(router, { initiation: setup[0]!, peers: new Map(setup.slice(1).map((m) => [peerKeyOf(m), m])) });
+      } catch (error) {
+        this.logger?.error({ router, err: (error as Error).message }, 'follow: the snapshot\'s session of this router cannot be resumed; its records are skipped until its next Initiation');
+      }
+    }
   }
 
-  /** The last sequence applied per stream (what a snapshot records). */
-  positions(): Record<string, number> {
-    return this.stream === null || this.lastSequence === 0 ? { ...this.options.applied } : { ...this.options.applied, [this.stream]: this.lastSequence };
-  }
-
-  /** Routers whose feed is open now (what a snapshot records beside the positions). */
-  liveRouters(): string[] {
-    return [...this.feeds].filter(([, feed]) => !feed.isClosed).map(([router]) => router);
+  /**
+   * Where the RIB stands in the stream now (what a snapshot records with it): the last
+   * sequence applied per stream, and the setup of every live session.
+   */
+  streamPosition(): SnapshotStreamPosition {
+    const positions = { ...this.options.resume?.positions };
+    if (this.stream !== null && this.lastSequence > 0) positions[this.stream] = this.lastSequence;
+    const sessions: SnapshotStreamPosition['sessions'] = [];
+    for (const [router, setup] of this.setups) {
+      if (this.feeds.get(router)?.isClosed !== false) continue;
+      sessions.push({ router, messages: [setup.initiation, ...setup.peers.values()].map((m) => Buffer.from(m).toString('base64')) });
+    }
+    return { positions, sessions };
   }
 
   /** Start following in the background and return at once. */
@@ -175,7 +210,7 @@ export class BmpFollower {
     const manager = await connection.jetstreamManager();
     const stream = await manager.streams.find(this.subject);
     this.stream = stream;
-    const after = this.lastSequence || this.options.applied?.[stream] || 0;
+    const after = this.lastSequence || this.options.resume?.positions[stream] || 0;
     const info = await manager.streams.info(stream);
     if (after > 0 && info.state.first_seq > after + 1) {
       this.logger?.warn({ stream, applied: after, firstRetained: info.state.first_seq }, 'follow: the stream no longer holds the records after the snapshot; following from the oldest retained (routes may be missing until routers re-send)');
@@ -197,6 +232,7 @@ export class BmpFollower {
       if (this.closed) break;
       this.apply(message.data, message.seq, message.subject);
       this.lastSequence = message.seq;
+      if (this.firstSequence === 0) this.firstSequence = message.seq;
       this.counters.applied++;
       this.counters.pending = message.info.pending;
       this.counters.lagMs = Math.max(0, Date.now() - message.info.timestampNanos / 1e6);
@@ -229,7 +265,16 @@ export class BmpFollower {
       this.skip(`record ${sequence} of router ${router} outside a session (no Initiation before it)`);
       return;
     }
-    feed.push(bmp);
+    if (!feed.push(bmp)) {
+      this.setups.delete(router);
+      return;
+    }
+    // What a restart needs to resume the session: its Initiation and its peers' Peer Ups.
+    const type = bmp[5];
+    if (type === BMP_INITIATION) this.setups.set(router, { initiation: bmp.slice(), peers: new Map() });
+    else if (type === BMP_PEER_UP) this.setups.get(router)?.peers.set(peerKeyOf(bmp), bmp.slice());
+    else if (type === BMP_PEER_DOWN) this.setups.get(router)?.peers.delete(peerKeyOf(bmp));
+    if (feed.isClosed) this.setups.delete(router);
   }
 
   private skip(why: string): void {
@@ -247,7 +292,8 @@ export class BmpFollower {
       connected: this.connected,
       stream: this.stream,
       subject: this.subject,
-      lastSequence: this.lastSequence || (this.stream !== null ? (this.options.applied?.[this.stream] ?? 0) : 0),
+      lastSequence: this.lastSequence || (this.stream !== null ? (this.options.resume?.positions[this.stream] ?? 0) : 0),
+      firstSequence: this.firstSequence,
       applied: this.counters.applied,
       pending: this.counters.pending,
       lagMs: this.counters.lagMs,

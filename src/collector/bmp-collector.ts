@@ -33,6 +33,8 @@ import type { BmpMessage } from '../wire/bmp/types.js';
 import { encodeBmpMessage, textTlv, tlvText } from '../wire/bmp/encode.js';
 import { BmpInformationType, BmpTerminationReason, BmpTerminationType } from '../wire/bmp/types.js';
 import { BmpSession } from '../wire/bmp/session.js';
+import { decodeBmpMessage } from '../wire/bmp/decode.js';
+import { RibstoreError } from '../errors.js';
 import { bmpPeerDownReasonName } from '../wire/bmp/names.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import type { Rib } from '../rib/rib.js';
@@ -293,10 +295,20 @@ export class BmpCollector {
    * router's address (named as for a TCP session from it). Each message takes the same path as
    * a TCP session's (Initiation, Peer Up/Down, Route Monitoring, Termination have the same
    * effects) but is not passed to the tap. Allow-list and session limits do not apply: the
-   * feed's source chose the routers. `resumed`: the session was live before a restart, so its
-   * first message need not be an Initiation.
+   * feed's source chose the routers.
+   *
+   * `setup` resumes a session that was live before a restart, whose routes the restored RIB
+   * holds: its Initiation and the Peer Up of each peer up, in order, which set the router's
+   * record and the decoding state without touching the RIB (the router is resumed there:
+   * {@link Rib.resumeRouter}); later messages continue the session.
+   * @throws DecodeError or RibstoreError `DECODE_ERROR` when `setup` is not an Initiation
+   *   followed by Peer Ups (nothing is opened then).
    */
-  openFeed(address: string, resumed = false): BmpMessageFeed {
+  openFeed(address: string, setup?: readonly Uint8Array[]): BmpMessageFeed {
+    const messages = setup?.map((bytes, i) => decodeBmpMessage(bytes, i));
+    if (messages && (messages[0]?.kind !== 'initiation' || messages.slice(1).some((m) => m.kind !== 'peerUp'))) {
+      throw new RibstoreError('DECODE_ERROR', `a resumed session of ${address} must start with an Initiation followed by Peer Ups`);
+    }
     this.totals.sessionsAccepted++;
     this.totals.sessionsOpen++;
     const feed: BmpMessageFeed = new BmpMessageFeed(
@@ -304,10 +316,33 @@ export class BmpCollector {
         onMessage: (message, _bytes, offset) => this.onSessionMessage(session, message, offset),
         onClose: (end) => this.onClose(session, end),
       },
-      resumed,
+      messages !== undefined,
     );
     const session: Session = { address, port: 0, router: null, state: null, initiationTimer: null, connection: feed, close: (reason) => feed.destroy(reason) };
+    if (messages) this.resume(session, messages);
     return feed;
+  }
+
+  /** Set up a resumed session from its Initiation and Peer Ups, leaving the RIB's routes as restored but current. */
+  private resume(session: Session, messages: readonly BmpMessage[]): void {
+    if (!this.establish(session, messages[0]!)) return;
+    const router = session.router!;
+    const state = session.state!;
+    for (const message of messages) {
+      if (message.kind === 'initiation') {
+        for (const tlv of message.information) {
+          if (tlv.type === BmpInformationType.SysName) router.sysName = tlvText(tlv);
+          else if (tlv.type === BmpInformationType.SysDescr) router.sysDescr = tlvText(tlv);
+        }
+      } else if (message.kind === 'peerUp') {
+        const peer = this.peerRecords.peer(router.peers, message.peer);
+        peer.counters.state = 'up';
+        peer.counters.since = Date.now();
+        state.bmp.receive(message, 0);
+      }
+    }
+    this.rib.resumeRouter(router.name);
+    this.logger?.info({ router: router.name, peers: messages.length - 1 }, 'BMP session resumed from the snapshot');
   }
 
   /** A message of a session: the first (its Initiation) makes the session its router's live one. */

@@ -263,6 +263,20 @@ export class PeerRegistry {
     if (this.pvCount[pv] === 0) this.release(pv);
   }
 
+  /**
+   * Make a STALE pv ACTIVE again, its restored flag cleared, unless its key already has an
+   * ACTIVE pv (then it stays stale). For a session resumed after a restart (a bus replica's
+   * router): its routes were never stale on the source, only in the restored file.
+   */
+  reactivate(pv: number): void {
+    if (this.pvState[pv] !== PV_STALE) return;
+    const k = `${this.pvPeer[pv]}|${this.pvView[pv]}|${this.pvAfi[pv]}|${this.pvSafi[pv]}`;
+    if (this.activeByKey.has(k)) return;
+    this.pvState[pv] = PV_ACTIVE;
+    this.pvRestored[pv] = 0;
+    this.activeByKey.set(k, pv);
+  }
+
   /** Free a pv whose routes are all gone (called when its count reaches 0 while not ACTIVE). */
   release(pv: number): void {
     const state = this.pvState[pv]!;

@@ -464,6 +464,19 @@ export class Rib extends RibReader {
     r.downSince = undefined;
   }
 
+  /**
+   * A router whose session continues across a restart (a bus replica resuming its stream after
+   * its snapshot): it is up again with no flush pending, and its restored stale routes are
+   * current again, as they are on the source.
+   */
+  resumeRouter(router: string): void {
+    const r = this.registry.router(router);
+    r.state = 'up';
+    r.downSince = undefined;
+    r.flushAt = undefined;
+    for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.registry.reactivate(pv);
+  }
+
   /** Flush every route of a router now (hidden at once, swept in slices). */
   flushRouter(router: string): void {
     const r = this.registry.findRouter(router);

@@ -5,7 +5,8 @@
  *
  * ```
  * META  1    JSON (UTF-8, space-padded to 4 bytes): format, version, takenAt, tables,
- *            routers, peers, peerViews [[id, peer, view rank, afi, safi, stale 0|1], ...]
+ *            routers, peers, peerViews [[id, peer, view rank, afi, safi, stale 0|1], ...],
+ *            and on a bus replica `stream` (absent elsewhere and in older files)
  * ROUT  n    route records, u32 little-endian words, records never split across sections:
  *              meta (table << 9 | IPv6 << 8 | length) | key (1 word IPv4, 4 words IPv6) |
  *              count | count x (peer-view id, path id, attribute id, receivedAt, changedAt)
@@ -61,6 +62,18 @@ export interface SnapshotMeta {
   peers: { router: number; type: number; distinguisher: string; address: string; asn: number; bgpId: number; state: 'up' | 'down' }[];
   /** [peer-view id, peer index, view rank, afi, safi, stale (0|1)]. */
   peerViews: [number, number, number, number, number, number][];
+  /** A bus replica's place in the stream it follows, taken with the same freeze as the routes. */
+  stream?: SnapshotStreamPosition;
+}
+
+/**
+ * What a replica needs to go on after this snapshot: per stream the last sequence whose effect
+ * the snapshot holds, and for each router session live at that point the BMP messages that set
+ * up its decoding (its Initiation, then the Peer Up of each peer up), base64.
+ */
+export interface SnapshotStreamPosition {
+  positions: Record<string, number>;
+  sessions: { router: string; messages: string[] }[];
 }
 
 /** True on little-endian hosts (all Node platforms but s390x). */

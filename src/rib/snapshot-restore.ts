@@ -38,6 +38,7 @@ import {
   SNAPSHOT_VERSION,
   SUMM,
   type SnapshotMeta,
+  type SnapshotStreamPosition,
   payloadWords,
   routeRecordWords,
 } from './snapshot-format.js';
@@ -51,6 +52,8 @@ export interface RestoredRib {
   readonly prefixes: number;
   readonly routes: number;
   readonly attributeSets: number;
+  /** A bus replica's stream position recorded with the routes (null in other files). */
+  readonly stream: SnapshotStreamPosition | null;
 }
 
 type Fail = (why: string) => never;
@@ -119,6 +122,14 @@ function parseMeta(payload: Uint8Array, fail: Fail): SnapshotMeta {
       fail(`peer-view ${i} is malformed`);
     }
   });
+  if (meta.stream !== undefined) {
+    const stream = meta.stream;
+    if (stream === null || typeof stream !== 'object' || stream.positions === null || typeof stream.positions !== 'object' || !Array.isArray(stream.sessions)) fail('stream is malformed');
+    for (const [name, seq] of Object.entries(stream.positions)) if (!isInt(seq, 0, Number.MAX_SAFE_INTEGER)) fail(`stream position of ${JSON.stringify(name)} is malformed`);
+    stream.sessions.forEach((s, i) => {
+      if (typeof s?.router !== 'string' || !Array.isArray(s.messages) || !s.messages.every((m) => typeof m === 'string')) fail(`stream session ${i} is malformed`);
+    });
+  }
   return meta;
 }
 
@@ -333,7 +344,7 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     peers.forEach((p, i) => {
       p.record.state = meta.peers[i]!.state;
     });
-    return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes, routes, attributeSets };
+    return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes, routes, attributeSets, stream: meta.stream ?? null };
   } finally {
     attrMap.forEach((id) => rib.releaseAttributes(id)); // the interning references, one per file id
   }

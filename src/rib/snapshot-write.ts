@@ -27,6 +27,7 @@ import {
   routeRecordWords,
   SUMM,
   type SnapshotMeta,
+  type SnapshotStreamPosition,
   wordsToLittleEndian,
 } from './snapshot-format.js';
 
@@ -39,6 +40,8 @@ export interface SnapshotWriteOptions {
   sliceMs?: number;
   /** Called after each section is written. */
   onProgress?: (progress: { prefixes: number; routes: number; bytes: number }) => void;
+  /** A bus replica's stream position, read in the same turn as the RIB is frozen (META `stream`). */
+  stream?: () => SnapshotStreamPosition;
 }
 
 /** What {@link writeRibSnapshot} wrote. */
@@ -94,7 +97,7 @@ class SectionBuffer {
   }
 }
 
-function metaOf(freeze: RibFreeze): Uint8Array {
+function metaOf(freeze: RibFreeze, stream: SnapshotStreamPosition | undefined): Uint8Array {
   const peerViews: SnapshotMeta['peerViews'] = [];
   for (let pv = 1; pv < freeze.pvState.length; pv++) {
     const state = freeze.pvState[pv]!;
@@ -109,6 +112,7 @@ function metaOf(freeze: RibFreeze): Uint8Array {
     routers: freeze.routers.map((r) => ({ name: r.name, state: r.state, downSince: r.downSince ?? null, flushAt: r.flushAt ?? null })),
     peers: freeze.peers.map((p) => ({ ...p })),
     peerViews,
+    ...(stream ? { stream } : {}),
   };
   const text = new TextEncoder().encode(JSON.stringify(meta));
   const padded = new Uint8Array((text.length + 3) & ~3).fill(0x20);
@@ -129,6 +133,8 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
   // The first stretch includes taking the freeze (copying the registry, holding the attribute pool).
   let sliceStart = began;
   const freeze = rib.freeze();
+  // In the same synchronous turn as the freeze: the stream position matches the routes exactly.
+  const stream = options.stream?.();
   const endSlice = (): void => {
     longestSliceMs = Math.max(longestSliceMs, performance.now() - sliceStart);
   };
@@ -139,7 +145,7 @@ export async function writeRibSnapshot(rib: Rib, path: string, options: Snapshot
   let ringAt = 0;
   let buf = ring[0]!;
   try {
-    const meta = metaOf(freeze);
+    const meta = metaOf(freeze, stream);
     endSlice();
     file = await ContainerFileWriter.open(path);
     let prefixes = 0;

@@ -115,7 +115,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.queueHighWaterBytes ? { queueHighWaterBytes: options.queueHighWaterBytes } : {}),
     ...options.sessionHygiene,
   });
-  const follower = options.follow ? new BmpFollower({ ...options.follow, collector, logger }) : undefined;
+  // A replica goes on from its snapshot's stream position: after its last sequence, its sessions resumed.
+  const follower = options.follow ? new BmpFollower({ ...options.follow, collector, logger, resume: snapshots?.restoredStream ?? null }) : undefined;
   const api = await createApiServer({
     rib,
     collector,
@@ -138,7 +139,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const http = api.server.address() as AddressInfo;
   const tick = setInterval(() => collector.tick(), options.tickMs ?? 1000);
   tick.unref();
-  snapshots?.start(rib);
+  snapshots?.start(rib, follower ? () => follower.streamPosition() : undefined);
   publisher?.start();
   follower?.start();
   const bmpAddress = formatListenAddress({ host: bmp.address, port: bmp.port });
@@ -160,9 +161,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       closing ??= (async () => {
         clearInterval(tick);
         await follower?.close();
+        // A replica's last snapshot is taken while its routers' sessions are still live: they
+        // did not end, the replica stopped following (they resume at the next start).
+        if (follower) await snapshots?.stop();
         await collector.close();
         await publisher?.close();
-        await snapshots?.stop();
+        if (!follower) await snapshots?.stop();
         await api.close();
         logger.info('ribstore stopped');
       })();

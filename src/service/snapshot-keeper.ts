@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { Rib, type RibOptions } from '../rib/rib.js';
 import { SnapshotDirectory } from '../rib/snapshot-directory.js';
 import type { SnapshotReport } from '../rib/snapshot-write.js';
+import type { SnapshotStreamPosition } from '../rib/snapshot-format.js';
 import type { SnapshotStatusJson } from '../api/snapshot-status.js';
 
 /** Options of {@link SnapshotKeeper}. */
@@ -34,6 +35,9 @@ export class SnapshotKeeper {
   private readonly status: SnapshotStatusJson;
   private timer: NodeJS.Timeout | undefined;
   private rib: Rib | undefined;
+  private stream: (() => SnapshotStreamPosition) | undefined;
+  /** The stream position the restored snapshot recorded (a bus replica's), else null. */
+  restoredStream: SnapshotStreamPosition | null = null;
 
   constructor(options: SnapshotKeeperOptions) {
     this.options = options;
@@ -68,14 +72,19 @@ export class SnapshotKeeper {
       return new Rib(ribOptions);
     }
     const { path, takenAt, routes, prefixes, routers } = restored;
+    this.restoredStream = restored.stream;
     this.status.restored = { file: path, takenAt: new Date(takenAt).toISOString(), routes, prefixes, routers };
     logger.info({ file: path, takenAt: this.status.restored.takenAt, routes, prefixes, routers, ms: Math.round(performance.now() - started) }, 'RIB restored from snapshot');
     return restored.rib;
   }
 
-  /** Start writing a snapshot of `rib` every interval (none with interval 0: then only at stop). */
-  start(rib: Rib): void {
+  /**
+   * Start writing a snapshot of `rib` every interval (none with interval 0: then only at stop).
+   * `stream`, on a bus replica, gives its stream position, recorded with each snapshot.
+   */
+  start(rib: Rib, stream?: () => SnapshotStreamPosition): void {
     this.rib = rib;
+    this.stream = stream;
     if (this.options.intervalMs <= 0) return;
     this.timer = setInterval(() => void this.write(), this.options.intervalMs);
     this.timer.unref();
@@ -90,7 +99,7 @@ export class SnapshotKeeper {
     if (rib === undefined) return undefined;
     const { logger } = this.options;
     try {
-      const report = await this.directory.write(rib);
+      const report = await this.directory.write(rib, this.stream ? { stream: this.stream } : {});
       this.status.writes++;
       this.status.lastError = null;
       this.status.lastWrite = {

@@ -232,3 +232,18 @@ test('loadPrefix refuses a prefix that already has routes and leaves the RIB as 
   rib.loadPrefix(0, 4, 0x0b000000, 0, 0, 0, 8, Uint32Array.of(pv, 0, attr), 1);
   assert.equal(rib.routes('11.0.0.0/8')!.routes.length, 1, 'the slot freed by the refusal is reusable');
 });
+
+test('snapshot: a bus replica\'s stream position is recorded with the routes and restored; files without one restore with null; a malformed one is a FILE_ERROR', async () => {
+  await withTempDir('ribstore-snap-stream-', async (dir) => {
+    const rib = new Rib();
+    const position = { positions: { RIBSTORE_BMP: 1234 }, sessions: [{ router: '192.0.2.1', messages: ['AwAAAAYE'] }] };
+    await writeRibSnapshot(rib, join(dir, 'with.rib'), { stream: () => position });
+    assert.deepEqual((await readRibSnapshot(join(dir, 'with.rib'))).stream, position);
+    await writeRibSnapshot(rib, join(dir, 'without.rib'));
+    assert.equal((await readRibSnapshot(join(dir, 'without.rib'))).stream, null);
+    for (const bad of [{ positions: { S: -1 }, sessions: [] }, { positions: {}, sessions: [{ router: 1, messages: [] }] }, { positions: null, sessions: [] }]) {
+      await writeRibSnapshot(rib, join(dir, 'bad.rib'), { stream: () => bad as never });
+      await assert.rejects(readRibSnapshot(join(dir, 'bad.rib')), (error: unknown) => error instanceof RibstoreError && error.code === 'FILE_ERROR' && /stream/.test(error.message));
+    }
+  });
+});
