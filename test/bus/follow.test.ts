@@ -22,31 +22,11 @@ import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { NatsServer, natsSkipReason } from '../support/nats.js';
 import { skipOrFail } from '../support/requirements.js';
 import { sharedData, skipUnlessShared } from '../support/shared-data.js';
-import { addressesOf, allRoutes, lookups, routersAndPeers } from './replica-support.js';
+import { allRoutes, assertEqual, caughtUp } from './replica-support.js';
 
 const STREAM_A = ['204-BMP-CISCO-peer_down', 'traffic-00.s0.bmp'];
 const STREAM_B = ['205-BMP-6wind-FRR-peer_down', 'traffic-00.s0.bmp'];
 const skip = natsSkipReason() || skipOrFail(skipUnlessShared('bmp', STREAM_A[0]!)) || skipOrFail(skipUnlessShared('bmp', STREAM_B[0]!));
-
-/** The stream's last sequence once the collector has published everything it queued. */
-async function publishedUpTo(url: string, collector: Service): Promise<number> {
-  await waitFor('publisher drained', () => collector.publisher!.statistics().queuedMessages === 0, 30_000);
-  const nc = await connect({ servers: url });
-  try {
-    return (await (await nc.jetstreamManager()).streams.info('RIBSTORE_BMP')).state.last_seq;
-  } finally {
-    await nc.close();
-  }
-}
-
-/** Wait until the replica applied the stream up to what the collector published, and both finished sweeping. */
-async function caughtUp(url: string, collector: Service, replica: Service): Promise<number> {
-  const last = await publishedUpTo(url, collector);
-  await waitFor(`replica at sequence ${last}`, () => replica.follower!.statistics().lastSequence === last, 30_000);
-  await collector.collector.idle();
-  await replica.collector.idle();
-  return last;
-}
 
 /** A live BMP session from `localAddress` (kept open until destroyed). */
 function openSession(port: number, localAddress: string): Promise<Socket> {
@@ -55,15 +35,6 @@ function openSession(port: number, localAddress: string): Promise<Socket> {
     socket.once('error', reject);
     socket.once('connect', () => resolve(socket));
   });
-}
-
-async function assertEqual(collector: Service, replica: Service): Promise<string[]> {
-  const routes = await allRoutes(collector);
-  assert.deepEqual(await allRoutes(replica), routes, 'every route, attributes included');
-  const addresses = addressesOf(routes);
-  assert.deepEqual(await lookups(replica, addresses), await lookups(collector, addresses), 'lookups');
-  assert.deepEqual(await routersAndPeers(replica), await routersAndPeers(collector), 'routers and peers');
-  return routes;
 }
 
 test('follow: a replica equals its collector; a withdrawal and a Peer Down reach it', { skip, timeout: 120_000 }, async () => {

@@ -1,5 +1,6 @@
 /**
- * Test helpers for bus replicas: read a service's answers in a comparable form (every route,
+ * Test helpers for bus replicas: wait until a replica has applied what its collector published,
+ * and read a service's answers in a comparable form (every route,
  * lookups, routers and their peers), so a replica can be checked equal to its collector.
  *
  * What is left out of the comparison, and why: times (`since`, `downSince`, `flushAt`, `lostAt`,
@@ -8,8 +9,10 @@
  * bytes, a socket counts what arrived), the close reason text and Termination count (a session
  * that ended without a Termination reaches a replica as a Termination the collector added).
  */
+import assert from 'node:assert/strict';
+import { connect } from 'nats';
 import { type Service } from '../../src/service/service.js';
-import { getJson } from '../e2e/support-service.js';
+import { getJson, waitFor } from '../e2e/support-service.js';
 
 const VOLATILE = new Set(['since', 'downSince', 'flushAt', 'lostAt', 'receivedAt', 'changedAt', 'bytes', 'lastCloseReason', 'termination']);
 
@@ -68,4 +71,34 @@ export function addressesOf(routes: readonly string[], n = 50): string[] {
   const prefixes = [...new Set(routes.map((r) => (JSON.parse(r) as [string])[0]))];
   const step = Math.max(1, Math.floor(prefixes.length / n));
   return prefixes.filter((_, i) => i % step === 0).map((p) => p.split('/')[0]!);
+}
+
+/** The stream's last sequence once the collector has published everything it queued. */
+export async function publishedUpTo(url: string, collector: Service): Promise<number> {
+  await waitFor('publisher drained', () => collector.publisher!.statistics().queuedMessages === 0, 30_000);
+  const nc = await connect({ servers: url });
+  try {
+    return (await (await nc.jetstreamManager()).streams.info('RIBSTORE_BMP')).state.last_seq;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Wait until the replica applied the stream up to what the collector published, and both finished sweeping. */
+export async function caughtUp(url: string, collector: Service, replica: Service): Promise<number> {
+  const last = await publishedUpTo(url, collector);
+  await waitFor(`replica at sequence ${last}`, () => replica.follower!.statistics().lastSequence === last, 30_000);
+  await collector.collector.idle();
+  await replica.collector.idle();
+  return last;
+}
+
+/** Assert the replica's answers equal the collector's: every route, lookups of their prefixes, routers and peers. Returns the routes. */
+export async function assertEqual(collector: Service, replica: Service): Promise<string[]> {
+  const routes = await allRoutes(collector);
+  assert.deepEqual(await allRoutes(replica), routes, 'every route, attributes included');
+  const addresses = addressesOf(routes);
+  assert.deepEqual(await lookups(replica, addresses), await lookups(collector, addresses), 'lookups');
+  assert.deepEqual(await routersAndPeers(replica), await routersAndPeers(collector), 'routers and peers');
+  return routes;
 }
