@@ -16,6 +16,7 @@
  *  /api/v1/stats                     RIB, collector and process figures
  *  /api/v1/export/mrt                the RIB (or one router) as an MRT TABLE_DUMP_V2 file, streamed
  *  /api/v1/communities/:c/routes     routes carrying a community or large community (community-routes.ts)
+ *  /api/v1/watch?prefix=P            a prefix's routes, then each change, as server-sent events (prefix-watch.ts)
  *  /  and /assets/*                  the looking glass page (web-page.ts, built from src/web)
  * ```
  */
@@ -31,6 +32,7 @@ import { VIEWS, type View } from '../rib/peer-registry.js';
 import { registerCommunityRoutes } from './community-routes.js';
 import { registerCommunityNames } from './community-names.js';
 import { registerPrefixRoutes } from './prefix-routes.js';
+import { registerPrefixWatch, type WatchOptions } from './prefix-watch.js';
 import { ApiError, errorBody, errorSchema, handleClientError, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
@@ -65,6 +67,8 @@ export interface ApiServerOptions {
   readonly requestTimeoutMs?: number;
   /** Names shown beside route communities (default: the well-known ones only). */
   readonly communityNames?: CommunityNames;
+  /** Limits of `/api/v1/watch` (prefix-watch.ts). */
+  readonly watch?: WatchOptions;
 }
 
 /** The querystring schema of a route that takes no query parameters. */
@@ -505,7 +509,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
 
   registerPrefixRoutes(app, rib, { pageLimit, routerFilter });
   registerCommunityRoutes(app, rib, { pageLimit, routerFilter });
-  registerCommunityNames(app, options.communityNames ?? CommunityNames.builtIn());
+  const names = options.communityNames ?? CommunityNames.builtIn();
+  registerCommunityNames(app, names);
+  registerPrefixWatch(app, rib, names, options.watch);
   registerWebPage(app);
 
   await app.ready();

@@ -87,7 +87,20 @@ export interface ResendState {
  * The routing information base: the write side (announce, withdraw, life cycle, sweeps,
  * freezes) over the structures and queries of {@link RibReader}.
  */
+/**
+ * Told of RIB changes while someone watches prefixes (api/prefix-watch.ts). Set with
+ * {@link Rib.setWatcher} only while there are watchers: with none, a write pays one field test.
+ */
+export interface RibWatcher {
+  /** A route of this prefix (in any table) was announced (perhaps unchanged) or withdrawn. */
+  prefixChanged(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): void;
+  /** Whole peer-views changed state (peer up/down, router down/up, flush, sweep): any prefix may have changed. */
+  anyChanged(): void;
+}
+
 export class Rib extends RibReader {
+  /** See {@link RibWatcher}; undefined while nobody watches. */
+  private watcher: RibWatcher | undefined;
   private readonly keepMs: number;
   private readonly sliceMs: number;
   private readonly now: () => number;
@@ -109,6 +122,11 @@ export class Rib extends RibReader {
     this.sliceMs = options.sliceMs ?? 5;
     this.now = options.now ?? Date.now;
     this.registry.onRelease = (pv) => this.peerRoutes.clear(pv);
+  }
+
+  /** Start (or, with undefined, stop) telling `watcher` of changes. */
+  setWatcher(watcher: RibWatcher | undefined): void {
+    this.watcher = watcher;
   }
 
   // ───────────────────────────── write side ─────────────────────────────
@@ -192,6 +210,7 @@ export class Rib extends RibReader {
   announceWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number, attr: number, seenAt = -1): void {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
+    if (this.watcher !== undefined) this.watcher.prefixChanged(family, w0, w1, w2, w3, length);
     const sets = this.sets;
     const index = this.tables[table]!;
     let s = index.getWords(family, w0, w1, w2, w3, length);
@@ -259,6 +278,7 @@ export class Rib extends RibReader {
     if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
     const s = this.tables[table]!.getWords(family, w0, w1, w2, w3, length);
     if (s < 0) return false;
+    if (this.watcher !== undefined) this.watcher.prefixChanged(family, w0, w1, w2, w3, length);
     if (s < this.freezeBound) this.preserve(s);
     let removed = false;
     let at = this.sets.find(s, pv, pathId);
@@ -383,6 +403,7 @@ export class Rib extends RibReader {
     const registry = this.registry;
     const state = registry.pvState[pv];
     if (state !== PV_ACTIVE && state !== PV_STALE) return;
+    this.watcher?.anyChanged();
     if (registry.pvCount[pv]! > 0) {
       this.doomedPending++;
       this.peerRoutes.doomed(pv);
@@ -398,6 +419,7 @@ export class Rib extends RibReader {
   private makeStale(pv: number): void {
     const registry = this.registry;
     if (registry.pvState[pv] !== PV_ACTIVE) return;
+    this.watcher?.anyChanged();
     const peer = registry.peerById(registry.pvPeer[pv]!);
     for (const other of [...peer.views]) {
       if (
@@ -474,6 +496,7 @@ export class Rib extends RibReader {
     r.state = 'up';
     r.downSince = undefined;
     r.flushAt = undefined;
+    this.watcher?.anyChanged();
     for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.registry.reactivate(pv);
   }
 

@@ -42,6 +42,8 @@ export interface ServiceOptions {
   readonly maxMessageLength?: number;
   readonly queueHighWaterBytes?: number;
   readonly maxPageLimit?: number;
+  /** Most `/api/v1/watch` streams open at once (default 100). */
+  readonly maxWatchers?: number;
   /** pino level name; ignored when `logger` is given. Default `info`. */
   readonly logLevel?: string;
   /** Logger to use (default: JSON lines on stderr). */
@@ -122,6 +124,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     collector,
     logger,
     ...(options.maxPageLimit ? { maxPageLimit: options.maxPageLimit } : {}),
+    ...(options.maxWatchers ? { watch: { maxWatchers: options.maxWatchers } } : {}),
     ...(options.communityNames ? { communityNames: options.communityNames } : {}),
     ...(snapshots ? { snapshots: () => snapshots.snapshotStatus() } : {}),
     ...(publisher ? { publisher: () => publisher.statistics() } : {}),

@@ -316,7 +316,7 @@ describe('GET /openapi.json', () => {
     assert.equal(body.openapi, '3.1.0');
     assert.equal(typeof body.info.title, 'string');
     assert.equal(typeof body.info.version, 'string');
-    const expected = ['/healthz', '/metrics', '/openapi.json', '/api/v1/lookup', '/api/v1/routes', '/api/v1/origins/{asn}/prefixes', '/api/v1/routers', '/api/v1/routers/{router}/peers', '/api/v1/stats', '/api/v1/export/mrt', '/api/v1/communities/{community}/routes'];
+    const expected = ['/healthz', '/metrics', '/openapi.json', '/api/v1/lookup', '/api/v1/routes', '/api/v1/origins/{asn}/prefixes', '/api/v1/routers', '/api/v1/routers/{router}/peers', '/api/v1/stats', '/api/v1/export/mrt', '/api/v1/communities/{community}/routes', '/api/v1/watch'];
     assert.deepEqual(Object.keys(body.paths).sort(), [...expected].sort());
     const operationIds = new Set<string>();
     for (const [path, item] of Object.entries<any>(body.paths)) {

@@ -104,6 +104,11 @@ export const EXPECTED = {
   withdrawn: '198.51.100.0/24',
 };
 
+/** A Route Monitoring message of `peer` withdrawing `prefixes` (IPv4), for tests that stream after {@link syntheticStream}. */
+export function withdrawal(peer: typeof PEER_A, postPolicy: boolean, prefixes: string[]): Uint8Array {
+  return monitor(peer, postPolicy, encodeUpdate({ withdrawn: prefixes.map(nlri) }, ctx));
+}
+
 /** The whole stream, Initiation first. */
 export function syntheticStream(): Uint8Array {
   const messages: Uint8Array[] = [

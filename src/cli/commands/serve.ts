@@ -80,6 +80,7 @@ Options:
   --collector-name NAME      this collector's name on the bus: OpenBMP admin id and subject
                              token (default ribstore)
   --max-page N               most items one API page may hold (default 10000)
+  --max-watchers N           most /api/v1/watch streams open at once (default 100)
   --community-names FILE     names for communities and large communities, shown beside them in
                              route answers and on the page (lines "PATTERN NAME", e.g.
                              "65000:1xx Learned in city $2"; see the README); well-known
@@ -131,6 +132,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
+      'max-watchers': { type: 'string', default: '100' },
       'community-names': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       publish: { type: 'string' },
@@ -170,6 +172,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
+    maxWatchers: parsePositiveInteger(values['max-watchers']!, '--max-watchers'),
     ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
     logLevel,
     ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
