@@ -86,11 +86,16 @@ export async function publishedUpTo(url: string, collector: Service): Promise<nu
 
 /** Wait until the replica applied the stream up to what the collector published, and both finished sweeping. */
 export async function caughtUp(url: string, collector: Service, replica: Service): Promise<number> {
-  const last = await publishedUpTo(url, collector);
-  await waitFor(`replica at sequence ${last}`, () => replica.follower!.statistics().lastSequence === last, 30_000);
-  await collector.collector.idle();
-  await replica.collector.idle();
-  return last;
+  // The collector may still be processing what a router sent: repeat until the stream stops growing.
+  for (let last = -1; ; ) {
+    const now = await publishedUpTo(url, collector);
+    await waitFor(`replica at sequence ${now}`, () => replica.follower!.statistics().lastSequence >= now, 30_000);
+    await collector.collector.idle();
+    await replica.collector.idle();
+    if (now === last) return now;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Assert the replica's answers equal the collector's: every route, lookups of their prefixes, routers and peers. Returns the routes. */
