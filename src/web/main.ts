@@ -9,6 +9,7 @@ import { openLoneGraph } from './as-path-graph.js';
 import { h, queryHref } from './dom.js';
 import { apiFilterQuery, filterForm, type Filters, filtersSummary, readFilters } from './filters.js';
 import { ORIGINATED_PER_PAGE, type Page, PREFIXES_PER_PAGE, pagedList } from './paged-list.js';
+import { liveRoutes } from './live.js';
 import { classifyQuery } from './query.js';
 import { routersView } from './routers-view.js';
 import { prefixSection } from './routes-view.js';
@@ -43,6 +44,12 @@ async function searchResults(text: string, match: Match, filters: Filters): Prom
     case 'prefix': {
       const title = match === 'exact' ? `Routes of ${query.prefix}` : `${match === 'more-specifics' ? 'More' : 'Less'} specifics of ${query.prefix}`;
       const controls = [filtersSummary(filters), filterForm(text, match, filters)].filter((x): x is HTMLElement => x !== null);
+      if (match === 'exact' && apiFilterQuery(filters) === '') {
+        // One prefix, unfiltered: shown live (the watch stream sends unfiltered routes).
+        const first = await getJson<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(`/api/v1/routes?prefix=${encodeURIComponent(query.prefix)}`);
+        const body = (answer: typeof first): HTMLElement[] => (answer.prefixes.length === 0 ? [h('p', {}, 'No routes.')] : answer.prefixes.map((p) => prefixSection(p)));
+        return [h('h1', {}, title), ...controls, ...liveRoutes(query.prefix, first, body, () => openLoneGraph(document.getElementById('results')!))];
+      }
       return prefixList(title, '/api/v1/routes', `&prefix=${encodeURIComponent(query.prefix)}&match=${match}${apiFilterQuery(filters)}`, controls);
     }
     case 'asn': {
