@@ -32,7 +32,7 @@ export const SWEEP_STEP_ENTRIES = 1024;
 /**
  * Call `step` (which sweeps about {@link SWEEP_STEP_ENTRIES} entries and returns whether work
  * remains) until it reports no work left, in slices of at most about `sliceMs` ms (a slice
- * ends before a step that, as long as the longest step so far, would take it past `sliceMs`;
+ * ends before a step that, as long as the one before it, would take it past `sliceMs`;
  * every slice does at least one step), yielding
  * to the event loop (setImmediate) between slices. `step(0)` must do no work and tell whether
  * any is pending (no slice is counted when none is). `clock` (ms) is for tests.
@@ -44,20 +44,19 @@ export async function sweepInSlices(
 ): Promise<SweepReport> {
   const report: SweepReport = { slices: 0, workMs: 0, longestSliceMs: 0, cpuMs: 0, longestSliceCpuMs: 0 };
   let more = step(0);
-  /** The longest single step seen (ms): a slice stops when one more might overrun `sliceMs`. */
-  let longestStep = 0;
   while (more) {
     const cpu = process.cpuUsage();
     const start = clock();
-    // Stop before a step that would end past the budget, judged by the longest step so far.
-    let stepStart = start;
+    // Stop before a step that would end past the budget, judged by the step just done (not
+    // the longest so far: one step the OS preempted would shrink every later slice).
     let now = start;
+    let lastStep = 0;
     do {
       more = step(SWEEP_STEP_ENTRIES);
       const t = clock();
-      if (t - stepStart > longestStep) longestStep = t - stepStart;
-      now = stepStart = t;
-    } while (more && now - start + longestStep <= sliceMs);
+      lastStep = t - now;
+      now = t;
+    } while (more && now - start + lastStep <= sliceMs);
     const elapsed = now - start;
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
