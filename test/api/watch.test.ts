@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
+import { createApiServer } from '../../src/api/server.js';
+import { Rib } from '../../src/rib/rib.js';
 import type { Service } from '../../src/service/service.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { PEER_A, syntheticStream, withdrawal } from './synthetic-router.js';
@@ -34,9 +36,9 @@ interface SseEvent {
 }
 
 /** An open watch stream: its events as they arrive, and a way to close it from the client. */
-async function watch(prefix: string): Promise<{ status: number; type: string | null; next: () => Promise<SseEvent | undefined>; close: () => void; comments: string[] }> {
+async function watch(prefix: string, base = service.httpUrl): Promise<{ status: number; type: string | null; next: () => Promise<SseEvent | undefined>; close: () => void; comments: string[] }> {
   const abort = new AbortController();
-  const response = await fetch(`${service.httpUrl}/api/v1/watch?prefix=${encodeURIComponent(prefix)}`, { signal: abort.signal });
+  const response = await fetch(`${base}/api/v1/watch?prefix=${encodeURIComponent(prefix)}`, { signal: abort.signal });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -127,5 +129,35 @@ test('closing the server ends open streams cleanly', async () => {
     assert.equal(await s.next(), undefined, 'the stream ends when the server closes');
   } finally {
     service = saved;
+  }
+});
+
+test('a burst of changes is one event; an event is only sent when the routes differ', async () => {
+  const stream = await watch('10.1.0.0/16');
+  assert.equal((await stream.next())!.data.prefixes[0].routes.length, 2);
+  // Both withdrawals in one write: they are applied within the coalescing time, so one event.
+  const burst = Buffer.concat([withdrawal(PEER_A, false, ['10.1.0.0/16']), withdrawal(PEER_A, true, ['10.1.0.0/16'])]);
+  router.write(burst);
+  assert.deepEqual((await stream.next())?.data, { prefixes: [], nextCursor: null });
+  // A withdrawal of a prefix that is gone changes nothing: no event.
+  router.write(withdrawal(PEER_A, false, ['10.1.0.0/16']));
+  const quiet = await Promise.race([stream.next(), new Promise((resolve) => setTimeout(() => resolve('none'), 600))]);
+  assert.equal(quiet, 'none');
+  stream.close();
+});
+
+test('heartbeat comment lines keep an idle stream open', async () => {
+  const app = await createApiServer({ rib: new Rib(), watch: { heartbeatMs: 50 } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const stream = await watch('192.0.2.0/24', base);
+    assert.deepEqual((await stream.next())?.data, { prefixes: [], nextCursor: null });
+    const nothing = await Promise.race([stream.next(), new Promise((resolve) => setTimeout(() => resolve('none'), 300))]);
+    assert.equal(nothing, 'none', 'no event without a change');
+    assert.ok(stream.comments.filter((c) => c === ': heartbeat').length >= 2, `heartbeats: ${stream.comments.length}`);
+    stream.close();
+  } finally {
+    await app.close();
   }
 });
