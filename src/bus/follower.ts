@@ -178,7 +178,10 @@ export class BmpFollower {
           void this.watch(connection);
         }
         await this.follow(this.connection);
-        return;
+        if (this.closed) return;
+        // The subscription ended without close() (the stream or its consumer went away): follow again.
+        this.logger?.warn({ stream: this.stream, lastSequence: this.lastSequence }, 'follow: the stream subscription ended; following again');
+        throw new Error('the stream subscription ended');
       } catch (error) {
         this.fail(error);
         this.connected = false;
