@@ -29,7 +29,8 @@ import { CommunityNames } from '../rib/community-names.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
 import { MrtExportStream } from '../collector/mrt-export.js';
 import { VIEWS, type View } from '../rib/peer-registry.js';
-import { registerCommunityRoutes } from './community-routes.js';
+import { parseCommunity, registerCommunityRoutes } from './community-routes.js';
+import { ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterParams } from './route-filters.js';
 import { registerCommunityNames } from './community-names.js';
 import { registerPrefixRoutes } from './prefix-routes.js';
 import { registerPrefixWatch, type WatchOptions } from './prefix-watch.js';
@@ -214,7 +215,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       schema: {
         summary: 'Longest-prefix match of an address',
         description:
-          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). The longest prefix with a current route wins over longer prefixes whose routes are all stale (see `stale`). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`). An unknown `router` is 404 `NOT_FOUND`.',
+          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). The longest prefix with a current route wins over longer prefixes whose routes are all stale (see `stale`). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`). An unknown `router` is 404 `NOT_FOUND`. ' +
+          'Filters as on `/api/v1/routes`: `peer` and `view` choose the routes the longest match and the best are chosen among; `community`, `originAs` and `pathAs` then keep only the matching routes of that prefix (`lostAt` stays relative to the best before them); when none is left, 404 `NOT_FOUND` (the longest match is not widened to a shorter prefix).',
         tags: ['routes'],
         querystring: {
           type: 'object',
@@ -222,6 +224,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
           properties: {
             address: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 address.' },
             ...routerQuery,
+            ...routeFilterQueryWithCommunity,
             stale: {
               type: 'string',
               enum: ['prefer-live', 'include'],
@@ -242,11 +245,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       },
     },
     async (request) => {
-      const query = request.query as { address: string; router?: string; stale?: 'prefer-live' | 'include' };
+      const query = request.query as Omit<RouteFilterParams, 'community'> & { address: string; router?: string; stale?: 'prefer-live' | 'include'; community?: string };
       const address = parseAddress(query.address);
-      const answer = rib.lookup(address, { ...routerFilter(query.router), stale: query.stale ?? 'prefer-live' });
-      if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}`);
-      return answer;
+      const filters = { ...query, ...(query.community !== undefined ? { community: parseCommunity(query.community) } : {}) } as RouteFilterParams;
+      const answer = rib.lookup(address, { ...ribRouteFilter(filters, routerFilter(query.router)), stale: query.stale ?? 'prefer-live' });
+      const narrowed = query.peer !== undefined || query.view !== undefined ? ' with the peer and view filters' : '';
+      if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}${narrowed}`);
+      const predicate = routePredicate(filters);
+      if (predicate === undefined) return answer;
+      const routes = answer.routes.filter(predicate);
+      if (routes.length === 0) throw new ApiError(404, 'NOT_FOUND', `no route of ${answer.prefix}, the longest match of ${address.toString()}, passes the community, originAs and pathAs filters`);
+      return { ...answer, routes };
     },
   );
 

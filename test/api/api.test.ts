@@ -341,7 +341,7 @@ describe('GET /openapi.json', () => {
       }
     }
     const lookup = body.paths['/api/v1/lookup'].get;
-    assert.deepEqual(lookup.parameters.map((p: any) => [p.name, p.required]), [['address', true], ['router', false], ['stale', false]]);
+    assert.deepEqual(lookup.parameters.map((p: any) => [p.name, p.required]), [['address', true], ['router', false], ['community', false], ['peer', false], ['view', false], ['originAs', false], ['pathAs', false], ['stale', false]]);
     const route = lookup.responses['200'].content['application/json'].schema.properties.routes.items;
     for (const field of ['router', 'peer', 'view', 'afiSafi', 'rd', 'pathId', 'nextHop', 'origin', 'asPath', 'originAs', 'med', 'localPref', 'communities', 'largeCommunities', 'extendedCommunities']) {
       assert.ok(route.properties[field], `route schema has ${field}`);

@@ -154,3 +154,61 @@ describe('route filters', () => {
     for (const name of ['originAs', 'pathAs', 'router', 'peer', 'view']) assert.ok(names('/api/v1/communities/{community}/routes').includes(name), name);
   });
 });
+
+describe('filters on /api/v1/lookup', () => {
+  type Lookup = PrefixRoutesJson & { routes: Named[]; fallback: boolean };
+  const lookup = (query: string) => getJson<Lookup>(service, `/api/v1/lookup?address=10.1.2.3${query}`);
+  const routeIds = (routes: Named[]): string[] => routes.map((r) => `${r.router} ${r.peer.address} ${r.view} ${r.pathId}`).sort();
+
+  test('community, originAs and pathAs keep the matching routes of the longest match, lostAt unchanged', async () => {
+    const all = await lookup('');
+    assert.equal(all.status, 200);
+    assert.equal(all.body.prefix, '10.1.2.0/24');
+    const cases: [string, (r: Named) => boolean][] = [
+      ['&community=65000:1', (r) => r.communities.includes('65000:1')],
+      ['&community=65000:1:2', (r) => r.largeCommunities.includes('65000:1:2')],
+      ['&originAs=65020', (r) => r.originAs === 65020],
+      ['&pathAs=65010', (r) => r.asPath.some((s) => (Array.isArray(s) ? s.includes(65010) : s === 65010))],
+    ];
+    for (const [query, keep] of cases) {
+      const { status, body } = await lookup(query);
+      assert.equal(status, 200, query);
+      const expected = all.body.routes.filter(keep);
+      assert.ok(expected.length > 0, `${query} matches routes of the data`);
+      assert.deepEqual(body, { ...all.body, routes: expected }, query);
+    }
+  });
+
+  test('peer and view choose the routes the best is chosen among', async () => {
+    const all = await lookup('');
+    for (const [query, keep] of [
+      ['&view=adj-rib-in-pre', (r: Named) => r.view === 'adj-rib-in-pre'],
+      [`&peer=${PEER_A.address}`, (r: Named) => r.peer.address === PEER_A.address],
+    ] as const) {
+      const { status, body } = await lookup(query);
+      assert.equal(status, 200, query);
+      assert.equal(body.prefix, '10.1.2.0/24');
+      const expected = all.body.routes.filter(keep);
+      assert.ok(expected.length > 0, `${query} matches routes of the data`);
+      if (query.includes('view')) assert.ok(expected.length < all.body.routes.length, `${query} narrows the data`);
+      assert.deepEqual(routeIds(body.routes), routeIds(expected), query);
+      assert.equal(body.routes[0]!.lostAt, null, `${query}: the first route is the best among them`);
+    }
+  });
+
+  test('a peer with no IPv4 route covering the address: 404', async () => {
+    const { status, body } = await getJson<Lookup>(service, `/api/v1/lookup?address=10.1.2.3&peer=${PEER_B.address}`);
+    assert.equal(status, 404, JSON.stringify(body));
+    assert.equal((body as unknown as { error: { code: string } }).error.code, 'NOT_FOUND');
+  });
+
+  test('no matching route is 404; bad filter values are 400', async () => {
+    const none = await lookup('&community=65000:999');
+    assert.equal(none.status, 404);
+    assert.equal((none.body as unknown as { error: { code: string } }).error.code, 'NOT_FOUND');
+    for (const bad of ['&community=65000', '&originAs=-1', '&view=nonsense', '&peer=not-an-address']) {
+      const { status, body } = await lookup(bad);
+      assert.equal(status, 400, `${bad}: ${JSON.stringify(body)}`);
+    }
+  });
+});
