@@ -30,6 +30,7 @@ import type { Logger } from 'pino';
 import { type JetStreamSubscription, type NatsConnection, connect, consumerOpts } from 'nats';
 import { RibstoreError } from '../errors.js';
 import type { BmpCollector } from '../collector/bmp-collector.js';
+import type { Rib } from '../rib/rib.js';
 import type { BmpMessageFeed } from '../collector/bmp-feed.js';
 import type { SnapshotStreamPosition } from '../rib/snapshot-format.js';
 import { decodeOpenBmpRecord } from './openbmp.js';
@@ -67,6 +68,12 @@ export interface BmpFollowerOptions {
   readonly subject?: string;
   /** The collector whose router sessions the records feed. */
   readonly collector: BmpCollector;
+  /**
+   * The RIB that collector writes to: routes a record announces or changes are stamped
+   * (`receivedAt` / `changedAt`) with the record's collection time, as on the collector, not
+   * with the time the replica applied it (which, on a replay, can be hours later).
+   */
+  readonly rib: Rib;
   /**
    * Where to start, from the restored snapshot: the last sequence applied per stream (the
    * follower starts after it) and the sessions live then (resumed, not re-opened). Without
@@ -250,10 +257,12 @@ export class BmpFollower {
   private apply(data: Uint8Array, sequence: number, subject: string): void {
     let router: string;
     let bmp: Uint8Array;
+    let collectedAt: number;
     try {
       const record = decodeOpenBmpRecord(data);
       router = record.header.routerAddress.toString();
       bmp = record.bmp;
+      collectedAt = record.header.timestampSeconds;
     } catch (error) {
       this.skip(`unreadable record ${sequence} on ${subject}: ${(error as Error).message}`);
       return;
@@ -268,7 +277,15 @@ export class BmpFollower {
       this.skip(`record ${sequence} of router ${router} outside a session (no Initiation before it)`);
       return;
     }
-    if (!feed.push(bmp)) {
+    const rib = this.options.rib;
+    rib.replayTime = collectedAt;
+    let accepted: boolean;
+    try {
+      accepted = feed.push(bmp);
+    } finally {
+      rib.replayTime = -1;
+    }
+    if (!accepted) {
       this.setups.delete(router);
       return;
     }

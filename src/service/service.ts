@@ -118,7 +118,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...options.sessionHygiene,
   });
   // A replica goes on from its snapshot's stream position: after its last sequence, its sessions resumed.
-  const follower = options.follow ? new BmpFollower({ ...options.follow, collector, logger, resume: snapshots?.restoredStream ?? null }) : undefined;
+  const follower = options.follow ? new BmpFollower({ ...options.follow, collector, rib, logger, resume: snapshots?.restoredStream ?? null }) : undefined;
   const api = await createApiServer({
     rib,
     collector,

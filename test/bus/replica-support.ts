@@ -3,11 +3,11 @@
  * and read a service's answers in a comparable form (every route,
  * lookups, routers and their peers), so a replica can be checked equal to its collector.
  *
- * What is left out of the comparison, and why: times (`since`, `downSince`, `flushAt`, `lostAt`,
- * a route's `receivedAt` and `changedAt`: when each process saw a change; a replica does not yet
- * take them from the records' collection time), byte counts (a replica's feed counts the BMP
+ * What is left out of the comparison, and why: times (`since`, `downSince`, `flushAt`, `lostAt`:
+ * when each process saw a change), byte counts (a replica's feed counts the BMP
  * bytes, a socket counts what arrived), the close reason text and Termination count (a session
  * that ended without a Termination reaches a replica as a Termination the collector added).
+ * Route ages (`receivedAt`, `changedAt`) are compared apart, to within a second (see {@link allRoutes}).
  */
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
@@ -31,8 +31,13 @@ async function ok<T = any>(service: Service, path: string): Promise<T> {
   return body;
 }
 
-/** Every route the API holds (all prefixes, all routes, attributes included), sorted. */
-export async function allRoutes(service: Service): Promise<string[]> {
+/**
+ * Every route the API holds (all prefixes, all routes, attributes included), sorted. A route's
+ * ages are left out of the lines and, with `ages`, recorded there under the route's line: a
+ * replica stamps routes with the records' collection time, which the collector's publisher takes
+ * just after the collector stamped the route, so the two can sit either side of a second.
+ */
+export async function allRoutes(service: Service, ages?: Map<string, [number, number]>): Promise<string[]> {
   const out: string[] = [];
   for (const root of ['0.0.0.0/0', '::/0']) {
     let cursor = '';
@@ -41,7 +46,13 @@ export async function allRoutes(service: Service): Promise<string[]> {
         service,
         `/api/v1/routes?prefix=${encodeURIComponent(root)}&match=more-specifics&limit=10000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
-      for (const p of page.prefixes) for (const route of p.routes) out.push(JSON.stringify([p.prefix, comparable(route)]));
+      for (const p of page.prefixes) {
+        for (const route of p.routes as { receivedAt: string | null; changedAt: string | null }[]) {
+          const line = JSON.stringify([p.prefix, comparable(route)]);
+          out.push(line);
+          ages?.set(line, [Date.parse(route.receivedAt ?? ''), Date.parse(route.changedAt ?? '')]);
+        }
+      }
       cursor = page.nextCursor ?? '';
     } while (cursor !== '');
   }
@@ -100,8 +111,16 @@ export async function caughtUp(url: string, collector: Service, replica: Service
 
 /** Assert the replica's answers equal the collector's: every route, lookups of their prefixes, routers and peers. Returns the routes. */
 export async function assertEqual(collector: Service, replica: Service): Promise<string[]> {
-  const routes = await allRoutes(collector);
-  assert.deepEqual(await allRoutes(replica), routes, 'every route, attributes included');
+  const collectorAges = new Map<string, [number, number]>();
+  const replicaAges = new Map<string, [number, number]>();
+  const routes = await allRoutes(collector, collectorAges);
+  assert.deepEqual(await allRoutes(replica, replicaAges), routes, 'every route, attributes included');
+  for (const [line, [received, changed]] of collectorAges) {
+    const [replicaReceived, replicaChanged] = replicaAges.get(line)!;
+    assert.ok(Number.isFinite(received) && Number.isFinite(changed), `collector route without ages: ${line}`);
+    assert.ok(Math.abs(replicaReceived - received) <= 1000 && Math.abs(replicaChanged - changed) <= 1000,
+      `route ages: the replica's ${new Date(replicaReceived).toISOString()} / ${new Date(replicaChanged).toISOString()} are the collector's ${new Date(received).toISOString()} / ${new Date(changed).toISOString()} within a second: ${line}`);
+  }
   const addresses = addressesOf(routes);
   assert.deepEqual(await lookups(replica, addresses), await lookups(collector, addresses), 'lookups');
   assert.deepEqual(await routersAndPeers(replica), await routersAndPeers(collector), 'routers and peers');
