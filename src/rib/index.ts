@@ -1,5 +1,6 @@
-/** rib/: the routing information base. See rib.ts (write side; rib-reader.ts the query side) for the structure and README.md for a tour. */
+/** rib/: the routing information base. See rib.ts (the structure; its session life cycle), rib-writer.ts (the write side), rib-reader.ts (the query side), and README.md for a tour. */
 export { Rib, type RibOptions, type PeerViewKey, type SweepReport } from './rib.js';
+export { RibWriter, type RibWriterOptions, type RibWatcher } from './rib-writer.js';
 export { RibReader, type RibReaderOptions, type RouteFilter, type OriginPrefixJson } from './rib-reader.js';
 export {
   AttributePool,

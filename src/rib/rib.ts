@@ -29,44 +29,27 @@
  * back is a new route (new `receivedAt`). A stale route replaced by its router's re-announcement
  * after a reconnect keeps its `receivedAt` (and its `changedAt` if the attributes are the same).
  *
- * The queries (lookup, routes, more/less specifics, origins, status) and their JSON shaping
- * live on the query side, rib-reader.ts ({@link RibReader}), which this class extends.
+ * Three layers, one class each: the queries (lookup, routes, more/less specifics, origins,
+ * status) and their JSON shaping are the query side, rib-reader.ts ({@link RibReader}); route
+ * writes, ages and freezes are the write side, rib-writer.ts ({@link RibWriter}); this file is
+ * the life cycle of sessions on top of them (peer and router up/down, stale routes, keep time,
+ * End-of-RIB and re-send sweeps).
  */
-import { RibstoreError } from '../errors.js';
-import type { Family } from '../ip/address.js';
-import { Prefix } from '../ip/prefix.js';
-import type { AttributeSummary } from './attribute-pool.js';
-import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, type View, viewRank } from './peer-registry.js';
-import { CHANGED_WORD, ENTRY_WORDS, PV_MASK } from './route-sets.js';
-import { PeerRoutes } from './peer-routes.js';
-import { type FreezeSource, RibFreeze } from './rib-freeze.js';
-import { RibReader, type RibReaderOptions } from './rib-reader.js';
+import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, viewRank } from './peer-registry.js';
+import { ENTRY_WORDS, PV_MASK } from './route-sets.js';
+import { type RibWriterOptions, RibWriter } from './rib-writer.js';
 import { type SweepReport, sweepInSlices } from './rib-sweep.js';
 
 export { RibReader, type RibReaderOptions, type RouteFilter, type OriginPrefixJson } from './rib-reader.js';
+export { RibWriter, type RibWriterOptions, type PeerViewKey, type RibWatcher, routeSeconds } from './rib-writer.js';
 export type { SweepReport } from './rib-sweep.js';
 
-/** Options of {@link Rib}: the query side's ({@link RibReaderOptions}) and the writer's. */
-export interface RibOptions extends RibReaderOptions {
+/** Options of {@link Rib}: the writer's ({@link RibWriterOptions}) and the life cycle's. */
+export interface RibOptions extends RibWriterOptions {
   /** How long a disconnected router's routes are kept (ms). Default 300 000 (5 minutes). */
   keepMs?: number;
   /** Longest the async {@link Rib.sweep} works before yielding to the event loop (ms). Default 5. */
   sliceMs?: number;
-  /**
-   * Clock (ms since epoch). Default `Date.now`. Keep times run on it, and routes are stamped
-   * with it (`receivedAt` / `changedAt`, whole seconds): inject one to make ages deterministic.
-   */
-  now?: () => number;
-}
-
-/** What identifies a peer-view for {@link Rib.peerView}. */
-export interface PeerViewKey {
-  /** Router name (its BMP session source address, usually). */
-  router: string;
-  peer: PeerKey;
-  view: View;
-  afi: number;
-  safi: number;
 }
 
 /** The view rank of Loc-RIB (peer-registry.ts VIEWS). */
@@ -84,35 +67,14 @@ export interface ResendState {
 }
 
 /**
- * The routing information base: the write side (announce, withdraw, life cycle, sweeps,
- * freezes) over the structures and queries of {@link RibReader}.
+ * The routing information base: the session life cycle (peer and router up/down, stale
+ * routes, keep time, End-of-RIB, sweeps) over the write side ({@link RibWriter}) and the
+ * queries ({@link RibReader}).
  */
-/**
- * Told of RIB changes while someone watches prefixes (api/prefix-watch.ts). Set with
- * {@link Rib.setWatcher} only while there are watchers: with none, a write pays one field test.
- */
-export interface RibWatcher {
-  /** A route of this prefix (in any table) was announced (perhaps unchanged) or withdrawn. */
-  prefixChanged(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): void;
-  /** Whole peer-views changed state (peer up/down, router down/up, flush, sweep): any prefix may have changed. */
-  anyChanged(): void;
-}
-
-export class Rib extends RibReader {
-  /** See {@link RibWatcher}; undefined while nobody watches. */
-  private watcher: RibWatcher | undefined;
+export class Rib extends RibWriter {
   private readonly keepMs: number;
   private readonly sliceMs: number;
-  private readonly now: () => number;
-  /** DOOMED peer-views that still hold routes. */
-  private doomedPending = 0;
-  /** Per peer-view, the slots it has routes in: what a sweep visits (peer-routes.ts). */
-  readonly peerRoutes = new PeerRoutes(this.sets, this.registry);
   private sweeping: Promise<SweepReport> | undefined;
-  /** Freezes being read (see rib-freeze.ts); writes to their unread slots preserve them first. */
-  private readonly freezes: RibFreeze[] = [];
-  /** The largest `bound` of {@link freezes} (0 when none): slots at or past it need no preserving. */
-  private freezeBound = 0;
   /** ACTIVE peer-views that have received End-of-RIB (see {@link resendState}). */
   private readonly endOfRibSeen = new Set<number>();
 
@@ -120,284 +82,7 @@ export class Rib extends RibReader {
     super(options);
     this.keepMs = options.keepMs ?? 300_000;
     this.sliceMs = options.sliceMs ?? 5;
-    this.now = options.now ?? Date.now;
-    this.registry.onRelease = (pv) => this.peerRoutes.clear(pv);
   }
-
-  /** Start (or, with undefined, stop) telling `watcher` of changes. */
-  setWatcher(watcher: RibWatcher | undefined): void {
-    this.watcher = watcher;
-  }
-
-  // ───────────────────────────── write side ─────────────────────────────
-
-  /**
-   * The time routes are stamped with (receivedAt / changedAt), in seconds since the epoch,
-   * instead of the clock while it is >= 0: a replay of recorded updates (MRT BGP4MP records,
-   * mrt-loader.ts) sets it to each record's time and back to -1 (the clock) after.
-   */
-  replayTime = -1;
-
-  /** The time to stamp routes with: {@link replayTime}, else the clock in whole seconds (uint32). */
-  private seconds(): number {
-    return this.replayTime >= 0 ? this.replayTime : routeSeconds(this.now());
-  }
-
-  /**
-   * The ACTIVE peer-view id of a (router, peer, view, AFI/SAFI), registering the router and
-   * peer if new. Resolve once per UPDATE, then announce/withdraw with the number.
-   */
-  peerView(key: PeerViewKey): number {
-    const router = this.registry.router(key.router);
-    const peer = this.registry.peer(router, key.peer);
-    peer.state = 'up';
-    return this.registry.peerView(peer, viewRank(key.view), key.afi, key.safi);
-  }
-
-  /** The table index of a route distinguisher (created if new); null/undefined/'' is the global table 0. */
-  table(rd?: string | null): number {
-    if (rd === undefined || rd === null || rd === '') return 0;
-    let t = this.tableByName.get(rd);
-    if (t === undefined) {
-      t = this.tables.length;
-      if (t >= 1 << 23) throw new RibstoreError('LIMIT_EXCEEDED', 'too many route distinguishers');
-      this.tables.push(this.createIndex());
-      this.tableNames.push(rd);
-      this.tableByName.set(rd, t);
-    }
-    return t;
-  }
-
-  /**
-   * Intern an attribute set by its canonical bytes; the caller owns one reference and gives
-   * it back with {@link releaseAttributes} when done announcing with it.
-   */
-  internAttributes(bytes: Uint8Array, start: number, end: number, summary: AttributeSummary): number {
-    return this.attributes.intern(bytes, start, end, summary);
-  }
-
-  /**
-   * Take one reference to attribute set `attr` again without its bytes, if it is still the
-   * set it was when its `stamp` was read (`attributes.stampOf`); returns whether it did (if
-   * not, intern the bytes). The caller gives the reference back with {@link releaseAttributes}.
-   */
-  retainAttributes(attr: number, stamp: number): boolean {
-    return this.attributes.retainStamped(attr, stamp);
-  }
-
-  /** Drop one reference to an attribute set (see {@link internAttributes}). */
-  releaseAttributes(attr: number): void {
-    if (this.attributes.release(attr)) this.cache.delete(attr);
-  }
-
-  /**
-   * Announce (or re-announce) the route (`pv`, `table`, `prefix`, `pathId`) with attribute
-   * set `attr` (the route takes its own reference). Replaces the route's previous attributes
-   * (in place, moved to its new rank: route-rank.ts), and its stale twin from the peer-view's
-   * previous session if there is one. A re-announcement with the same attributes changes nothing.
-   * `seenAt` (seconds since the epoch) is the time to stamp the route with (its `receivedAt`
-   * if new, its `changedAt` if new or changed) instead of the clock, e.g. an MRT dump's
-   * originated time.
-   */
-  announce(pv: number, table: number, prefix: Prefix, pathId: number, attr: number, seenAt = -1): void {
-    this.announceWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, attr, seenAt);
-  }
-
-  /**
-   * {@link announce} for a prefix in numeric words (host bits must be zero, as decoders
-   * give them). The ingest hot path: allocates nothing once the arrays have grown.
-   */
-  announceWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number, attr: number, seenAt = -1): void {
-    const registry = this.registry;
-    if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
-    if (this.watcher !== undefined) this.watcher.prefixChanged(family, w0, w1, w2, w3, length);
-    const sets = this.sets;
-    const index = this.tables[table]!;
-    let s = index.getWords(family, w0, w1, w2, w3, length);
-    if (s < 0) {
-      s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
-      if (s < this.freezeBound) this.preserve(s);
-      index.setWords(family, w0, w1, w2, w3, length, s);
-      const t = seenAt >= 0 ? seenAt : this.seconds();
-      sets.append(s, pv, pathId, attr, t, t);
-      this.peerRoutes.add(pv, s);
-      registry.pvCount[pv]!++;
-      this.attributes.retain(attr);
-      return;
-    }
-    if (s < this.freezeBound) this.preserve(s);
-    const at = sets.find(s, pv, pathId);
-    if (at >= 0) {
-      const old = sets.entries[at + 2]!;
-      if (old !== attr) {
-        sets.entries[at + 2] = attr;
-        sets.entries[at + CHANGED_WORD] = seenAt >= 0 ? seenAt : this.seconds();
-        this.rank.settle(s, at);
-        this.attributes.retain(attr);
-        this.releaseAttributes(old);
-      }
-      return;
-    }
-    const previous = registry.pvPrevious[pv]!;
-    if (previous !== 0) {
-      const twin = sets.find(s, previous, pathId);
-      if (twin >= 0) {
-        // Replace in place: the stale twin's entry becomes the new route, no gap.
-        // It keeps its receivedAt, and its changedAt unless the attributes differ.
-        const old = sets.entries[twin + 2]!;
-        sets.entries[twin] = pv;
-        sets.entries[twin + 2] = attr;
-        if (old !== attr) sets.entries[twin + CHANGED_WORD] = seenAt >= 0 ? seenAt : this.seconds();
-        this.rank.settle(s, twin);
-        this.peerRoutes.add(pv, s);
-        registry.pvCount[pv]!++;
-        this.attributes.retain(attr);
-        this.releaseAttributes(old);
-        this.dropCount(previous);
-        return;
-      }
-    }
-    const t = seenAt >= 0 ? seenAt : this.seconds();
-    this.rank.settle(s, sets.append(s, pv, pathId, attr, t, t));
-    this.peerRoutes.add(pv, s);
-    registry.pvCount[pv]!++;
-    this.attributes.retain(attr);
-  }
-
-  /**
-   * Withdraw the route (`pv`, `table`, `prefix`, `pathId`) (and its stale twin from the
-   * previous session, which the router has just declared gone). Returns whether a route was removed.
-   */
-  withdraw(pv: number, table: number, prefix: Prefix, pathId: number): boolean {
-    return this.withdrawWords(pv, table, prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId);
-  }
-
-  /** {@link withdraw} for a prefix in numeric words. Allocates nothing. */
-  withdrawWords(pv: number, table: number, family: Family, w0: number, w1: number, w2: number, w3: number, length: number, pathId: number): boolean {
-    const registry = this.registry;
-    if (registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
-    const s = this.tables[table]!.getWords(family, w0, w1, w2, w3, length);
-    if (s < 0) return false;
-    if (this.watcher !== undefined) this.watcher.prefixChanged(family, w0, w1, w2, w3, length);
-    if (s < this.freezeBound) this.preserve(s);
-    let removed = false;
-    let at = this.sets.find(s, pv, pathId);
-    if (at >= 0) {
-      removed = true;
-      if (this.removeEntry(s, at) === 0) {
-        this.dropSlot(s);
-        return true;
-      }
-    }
-    const previous = registry.pvPrevious[pv]!;
-    if (previous !== 0) {
-      at = this.sets.find(s, previous, pathId);
-      if (at >= 0) {
-        removed = true;
-        if (this.removeEntry(s, at) === 0) this.dropSlot(s);
-      }
-    }
-    return removed;
-  }
-
-  /**
-   * Bulk load (snapshot restore): add a prefix that table `table` does not hold yet with
-   * `count` routes, the (peer-view, path id, attribute id) triples `routes[0 .. 3*count)` in
-   * this RIB's ids. Peer-views must be ACTIVE and attribute sets live; (peer-view, path id)
-   * pairs must be distinct. One slot allocation of the right size instead of `count`
-   * announces. Each route takes its own reference to its attribute set, unless
-   * `takeReferences` is false: then the caller vouches that the sets are live and takes the
-   * references itself (a restore counts them per set and takes them in one pass). `ages`
-   * holds each route's (receivedAt, changedAt) pair (seconds since the epoch, 0 unknown) at
-   * `ages[2i]`, `ages[2i+1]`; without it the routes are stamped with the clock.
-   * @throws RibstoreError `INVALID_ARGUMENT` when the prefix already has routes or an id is not usable.
-   */
-  loadPrefix(
-    table: number,
-    family: Family,
-    w0: number,
-    w1: number,
-    w2: number,
-    w3: number,
-    length: number,
-    routes: Uint32Array,
-    count: number,
-    takeReferences = true,
-    ages?: Uint32Array,
-  ): void {
-    const index = this.tables[table];
-    if (index === undefined) throw new RibstoreError('INVALID_ARGUMENT', `no table ${table}`);
-    const registry = this.registry;
-    const pool = this.attributes;
-    // Distinct (peer-view, path id): pairwise for the usual few routes, a set for big ones.
-    const seen = count > 32 ? new Set<string>() : undefined;
-    for (let i = 0; i < count; i++) {
-      const pv = routes[i * 3]!;
-      const pathId = routes[i * 3 + 1]!;
-      if (pv >= registry.pvBound || registry.pvState[pv] !== PV_ACTIVE) throw inactive(pv);
-      if (takeReferences && !pool.has(routes[i * 3 + 2]!)) throw new RibstoreError('INVALID_ARGUMENT', `no attribute set ${routes[i * 3 + 2]}`);
-      let twice = false;
-      if (seen !== undefined) {
-        const k = `${pv}:${pathId}`;
-        twice = seen.has(k);
-        seen.add(k);
-      } else {
-        for (let j = 0; j < i && !twice; j++) twice = routes[j * 3] === pv && routes[j * 3 + 1] === pathId;
-      }
-      if (twice) throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)}: route of peer-view ${pv} path id ${pathId} given twice`);
-    }
-    const sets = this.sets;
-    const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
-    const previous = index.exchangeWords(family, w0, w1, w2, w3, length, s);
-    if (previous >= 0) {
-      index.setWords(family, w0, w1, w2, w3, length, previous);
-      sets.freeSlot(s);
-      throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
-    }
-    const t = ages === undefined ? this.seconds() : 0;
-    for (let i = 0; i < count; i++) {
-      const pv = routes[i * 3]!;
-      const attr = routes[i * 3 + 2]!;
-      const receivedAt = ages === undefined ? t : ages[i * 2]!;
-      const changedAt = ages === undefined ? t : ages[i * 2 + 1]!;
-      this.rank.settle(s, sets.append(s, pv, routes[i * 3 + 1]!, attr, receivedAt, changedAt));
-      this.peerRoutes.add(pv, s);
-      registry.pvCount[pv]!++;
-      if (takeReferences) pool.retain(attr);
-    }
-  }
-
-  /** Remove the entry at word `at` of slot `s`; returns the slot's remaining count. */
-  private removeEntry(s: number, at: number): number {
-    const e = this.sets.entries;
-    const pv = e[at]! & PV_MASK;
-    const attr = e[at + 2]!;
-    const left = this.sets.removeAt(s, at);
-    this.releaseAttributes(attr);
-    this.dropCount(pv);
-    return left;
-  }
-
-  private dropCount(pv: number): void {
-    const registry = this.registry;
-    if (--registry.pvCount[pv]! !== 0) return;
-    const state = registry.pvState[pv];
-    if (state === PV_ACTIVE) return;
-    if (state === PV_DOOMED) this.doomedPending--;
-    registry.release(pv);
-  }
-
-  /** Remove an emptied slot's prefix from its table and free the slot. */
-  private dropSlot(s: number): void {
-    const sets = this.sets;
-    const meta = sets.meta[s]!;
-    const k = s * 4;
-    const key = sets.key;
-    this.tables[meta >>> 9]!.deleteWords(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
-    sets.freeSlot(s);
-  }
-
-  // ───────────────────────────── life cycle ─────────────────────────────
 
   private doom(pv: number): void {
     const registry = this.registry;
@@ -650,51 +335,4 @@ export class Rib extends RibReader {
     });
     return this.sweeping;
   }
-
-  // ───────────────────────────── freezes ─────────────────────────────
-
-  /**
-   * A consistent view of every route as it is now, to read piece by piece while writes go
-   * on (snapshot files, MRT exports; see rib-freeze.ts). Release it when done: until then
-   * attribute sets are not freed and copies of the slots written ahead of its cursor are kept.
-   */
-  freeze(): RibFreeze {
-    const source: FreezeSource = {
-      registry: this.registry,
-      attributes: this.attributes,
-      sets: this.sets,
-      tableNames: this.tableNames,
-      unholdAttributes: () => this.attributes.unhold((id) => this.cache.delete(id)),
-      unregister: (f) => {
-        this.freezes.splice(this.freezes.indexOf(f), 1);
-        this.freezeBound = this.freezes.reduce((max, g) => Math.max(max, g.bound), 0);
-      },
-    };
-    const f = new RibFreeze(source, this.now());
-    this.freezes.push(f);
-    this.freezeBound = Math.max(this.freezeBound, f.bound);
-    return f;
-  }
-
-  /** Freezes taken and not yet released. */
-  get openFreezes(): number {
-    return this.freezes.length;
-  }
-
-  private preserve(s: number): void {
-    for (const f of this.freezes) f.preserve(s);
-  }
-}
-
-/**
- * A clock reading (ms since the epoch) as the whole seconds route entries keep, clamped to
- * what a uint32 holds (times before 1970 read as 0, "unknown").
- */
-export function routeSeconds(ms: number): number {
-  const s = Math.floor(ms / 1000);
-  return s > 0 ? (s < 0xffffffff ? s : 0xffffffff) : 0;
-}
-
-function inactive(pv: number): RibstoreError {
-  return new RibstoreError('INVALID_ARGUMENT', `peer-view ${pv} is not active (flushed or stale): resolve it again with peerView()`);
 }
