@@ -25,7 +25,7 @@
  *   is stored, e.g. on a full stream, would break that; it is counted as an error and retried.)
  */
 import type { Logger } from 'pino';
-import { type JetStreamClient, type NatsConnection, type StreamConfig, connect, nanos, DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
+import { type Msg, type NatsConnection, type StreamConfig, type Subscription, connect, createInbox, headers, nanos, DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
 import { RibstoreError } from '../errors.js';
 import { type Address, parseAddress } from '../ip/address.js';
 import { encodeOpenBmpRecord, openBmpCollectorHash, openBmpRouterHash } from './openbmp.js';
@@ -87,7 +87,18 @@ interface Pending {
   readonly id: string;
   readonly queuedAt: number;
   state: 'waiting' | 'sent' | 'acked';
+  /** When it was last sent (ms), for the acknowledgement timeout. */
+  sentAt: number;
 }
+
+/** JetStream's answer to a publish: `{stream, seq, duplicate?}` or `{error: {code, description}}`. */
+interface PubAck {
+  readonly duplicate?: boolean;
+  readonly error?: { readonly description?: string };
+}
+
+/** An unacknowledged publish is sent again after this long without its PubAck. */
+const ACK_TIMEOUT_MS = 10_000;
 
 interface RouterTarget {
   readonly address: Address;
@@ -116,7 +127,14 @@ export class BmpPublisher {
   private inFlight = 0;
   private queuedBytes = 0;
   private connection: NatsConnection | null = null;
-  private jetstream: JetStreamClient | null = null;
+  /** The one subscription every PubAck comes back on (`INBOX.<token>`), per connection. */
+  private acks: Subscription | null = null;
+  private ackInbox = '';
+  /** Reply token -> message in flight; a token never repeats, so a late ack of a re-sent message is ignored. */
+  private readonly inFlightByToken = new Map<number, Pending>();
+  private nextToken = 0;
+  private pumpScheduled = false;
+  private ackTimer: NodeJS.Timeout | undefined;
   private ready = false;
   private closed = false;
   private release: { promise: Promise<void>; resolve: () => void } | null = null;
@@ -170,7 +188,10 @@ export class BmpPublisher {
           return;
         }
         this.connection = connection;
-        this.jetstream = connection.jetstream();
+        this.ackInbox = createInbox();
+        this.acks = connection.subscribe(`${this.ackInbox}.*`, { callback: (error, msg) => this.acknowledged(error, msg) });
+        this.ackTimer = setInterval(() => this.expire(), 1000);
+        this.ackTimer.unref();
         void this.watch(connection);
         await this.becomeReady();
         return;
@@ -222,6 +243,7 @@ export class BmpPublisher {
     for (let i = this.head; i < this.queue.length; i++) if (this.queue[i]!.state === 'sent') this.queue[i]!.state = 'waiting';
     this.sendIndex = this.head;
     this.inFlight = 0;
+    this.inFlightByToken.clear();
     this.ready = true;
     this.logger?.info({ stream: this.streamName, queued: this.queue.length - this.head }, 'bus: publishing to JetStream');
     this.pump();
@@ -251,7 +273,7 @@ export class BmpPublisher {
       this.counters.dropped++;
       return;
     }
-    this.queue.push({ subject: target.subject, data, id: `${this.collectorName}/${router}/${this.startMs}/${target.sent++}`, queuedAt: now, state: 'waiting' });
+    this.queue.push({ subject: target.subject, data, id: `${this.collectorName}/${router}/${this.startMs}/${target.sent++}`, queuedAt: now, state: 'waiting', sentAt: 0 });
     this.queuedBytes += data.length;
     this.pump();
   }
@@ -282,34 +304,97 @@ export class BmpPublisher {
     return target;
   }
 
+  /**
+   * Send waiting messages while fewer than `maxInFlight` await their PubAck. Each is a core NATS
+   * publish with the `Nats-Msg-Id` header and a reply subject on the one ack subscription: JetStream
+   * answers every stored message there, exactly as to a `js.publish` request, but without a
+   * request object, timer and promise per message (see DESIGN.md, "Publishing cost").
+   */
   private pump(): void {
-    const js = this.jetstream;
-    if (!this.ready || !js) return;
+    const connection = this.connection;
+    if (!this.ready || !connection) return;
+    const now = Date.now();
     while (this.inFlight < this.maxInFlight && this.sendIndex < this.queue.length) {
       const item = this.queue[this.sendIndex++]!;
       if (item.state !== 'waiting') continue;
+      const token = this.nextToken++;
+      const messageHeaders = headers();
+      messageHeaders.set('Nats-Msg-Id', item.id);
+      try {
+        connection.publish(item.subject, item.data, { reply: `${this.ackInbox}.${token}`, headers: messageHeaders });
+      } catch (error) {
+        // Closed or draining connection: leave it waiting; reconnect or close decides.
+        this.fail(error);
+        this.sendIndex--;
+        return;
+      }
       item.state = 'sent';
+      item.sentAt = now;
       this.inFlight++;
-      js.publish(item.subject, item.data, { msgID: item.id, timeout: 10_000 }).then(
-        (ack) => {
-          this.inFlight--;
-          if (item.state !== 'sent') return;
-          item.state = 'acked';
-          if (ack.duplicate) this.counters.duplicates++;
-          this.settle();
-          this.pump();
-        },
-        (error: unknown) => {
-          this.inFlight--;
-          if (item.state !== 'sent') return;
-          this.fail(error);
-          item.state = 'waiting';
-          const index = this.queue.indexOf(item, this.head);
-          if (index >= 0 && index < this.sendIndex) this.sendIndex = index;
-          // Retry after a pause (the connection may be down: reconnect resends everything).
-          setTimeout(() => this.pump(), 500).unref();
-        },
-      );
+      this.inFlightByToken.set(token, item);
+    }
+  }
+
+  /** Pump once after a burst of acknowledgements (one socket read): one write for the refill. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** A PubAck (or an error reply) for the message sent with reply token `INBOX.<token>`. */
+  private acknowledged(error: Error | null, msg: Msg): void {
+    if (error) {
+      this.fail(error);
+      return;
+    }
+    const token = Number(msg.subject.slice(this.ackInbox.length + 1));
+    const item = this.inFlightByToken.get(token);
+    if (!item) return;
+    this.inFlightByToken.delete(token);
+    this.inFlight--;
+    if (item.state !== 'sent') return;
+    let ack: PubAck | null = null;
+    if (msg.data.length > 0) {
+      try {
+        ack = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length).toString('latin1')) as PubAck;
+      } catch {
+        ack = null;
+      }
+    }
+    if (!ack || ack.error || typeof ack !== 'object') {
+      // No JetStream answer (503 no responders: the stream is missing) or a refusal: retry.
+      const status = msg.headers?.code ? `${msg.headers.code} ${msg.headers.description}` : 'unreadable PubAck';
+      this.retry(item, new Error(ack?.error?.description ?? status));
+      return;
+    }
+    item.state = 'acked';
+    if (ack.duplicate) this.counters.duplicates++;
+    this.settle();
+    this.schedulePump();
+  }
+
+  /** Put a failed message back in line and send again after a pause (the connection may be down). */
+  private retry(item: Pending, error: unknown): void {
+    this.fail(error);
+    item.state = 'waiting';
+    const index = this.queue.indexOf(item, this.head);
+    if (index >= 0 && index < this.sendIndex) this.sendIndex = index;
+    setTimeout(() => this.pump(), 500).unref();
+  }
+
+  /** Messages whose PubAck did not come within {@link ACK_TIMEOUT_MS} are sent again (same id). */
+  private expire(): void {
+    if (!this.ready || this.inFlightByToken.size === 0) return;
+    const cutoff = Date.now() - ACK_TIMEOUT_MS;
+    for (const [token, item] of this.inFlightByToken) {
+      if (item.sentAt > cutoff) continue;
+      this.inFlightByToken.delete(token);
+      this.inFlight--;
+      if (item.state === 'sent') this.retry(item, new Error(`no JetStream acknowledgement within ${ACK_TIMEOUT_MS} ms`));
     }
   }
 
@@ -363,6 +448,8 @@ export class BmpPublisher {
     this.closed = true;
     this.ready = false;
     clearTimeout(this.retryTimer);
+    clearInterval(this.ackTimer);
+    this.acks?.unsubscribe();
     this.release?.resolve();
     this.release = null;
     await this.connection?.close().catch(() => {});
