@@ -7,10 +7,8 @@
  * records), and the replica ends equal to the collector (routes, lookups, routers and peers).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { connect } from 'nats';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
@@ -23,44 +21,13 @@ import { parseAddress } from '../../src/ip/address.js';
 import { PEER_A, header, peerUp } from '../api/synthetic-router.js';
 import { startTestService, waitFor } from '../e2e/support-service.js';
 import { NatsServer, natsSkipReason } from '../support/nats.js';
-import { projectRoot } from '../support/shared-data.js';
+import { ServeChild } from '../support/serve-child.js';
 import { withTempDir } from '../support/temp-dir.js';
 import { addressesOf, allRoutes, comparable, lookups, routersAndPeers } from './replica-support.js';
 
 const skip = natsSkipReason();
-const MAIN = join(projectRoot, 'dist/src/cli/main.js');
 const PER_MESSAGE = 10;
 const ctx = { fourOctetAs: true, addPath: new Set<number>() };
-const running = new Set<ChildProcess>();
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-/** `ribstore serve --follow` as a child process; resolves with its HTTP URL once it serves. */
-function startReplica(args: string[]): Promise<{ child: ChildProcess; url: string; logs: Record<string, any>[] }> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--bmp-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  const logs: Record<string, any>[] = [];
-  let text = '';
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${text.slice(-2000)}`)));
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      text += chunk;
-      let nl: number;
-      while ((nl = text.indexOf('\n')) >= 0) {
-        const line = text.slice(0, nl);
-        text = text.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        const log = JSON.parse(line) as Record<string, any>;
-        logs.push(log);
-        if (log.msg === 'ribstore serving') resolve({ child, url: log.http as string, logs });
-      }
-    });
-  });
-}
-
 async function json(url: string): Promise<any> {
   const response = await fetch(url);
   assert.equal(response.status, 200, url);
@@ -94,7 +61,7 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
     const args = ['--follow', nats.url, '--subjects', 'ribstore.bmp.rc1.>', '--data-dir', dir, '--snapshot-interval', '100ms', '--log-level', 'info'];
     let live: Socket | undefined;
     try {
-      let replica = await startReplica(args);
+      let replica = await ServeChild.start(args);
       live = await new Promise<Socket>((resolve, reject) => {
         const s = tcpConnect({ port: collector.bmpPort, host: '127.0.0.1', localAddress: '127.0.0.5' }, () => resolve(s));
         s.once('error', reject);
@@ -126,7 +93,7 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
       assert.deepEqual(restored!.stream!.sessions.map((s) => s.router), ['127.0.0.5'], 'the live session is recorded');
       assert.ok(restored!.rib instanceof Rib);
 
-      replica = await startReplica(args);
+      replica = await ServeChild.start(args);
       // The collector publishes the rest; the replica catches up.
       await waitFor('publisher drained', () => collector.publisher!.statistics().queuedMessages === 0, 60_000);
       const nc = await connect({ servers: nats.url });

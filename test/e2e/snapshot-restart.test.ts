@@ -13,11 +13,10 @@
  *  - ../shared/data/mrt/rib.bz2 survives snapshot and restore route for route.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { loadMrtFiles } from '../../src/collector/mrt-loader.js';
 import { Prefix } from '../../src/ip/prefix.js';
 import { Rib } from '../../src/rib/rib.js';
@@ -26,91 +25,27 @@ import { readRibSnapshot } from '../../src/rib/snapshot-restore.js';
 import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
 import { readFileBytes } from '../../src/store/atomic-file.js';
 import { generatedRibDump } from '../support/generated-mrt.js';
-import { projectRoot, sharedData, skipUnlessShared } from '../support/shared-data.js';
+import { sharedData, skipUnlessShared } from '../support/shared-data.js';
 import { EXPECTED, syntheticStream } from '../api/synthetic-router.js';
 import { replay } from './bmp-replay.js';
 import { waitFor } from './support-service.js';
 import { withTempDir } from '../support/temp-dir.js';
+import { ServeChild } from '../support/serve-child.js';
 
-const MAIN = join(projectRoot, 'dist/src/cli/main.js');
-
-/** Every child still running: killed after the tests, so a failed assertion leaves none behind. */
-const running = new Set<ChildProcess>();
-after(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-/** `ribstore serve` on free loopback ports; its JSON log lines are collected in `logs`. */
-class Serve {
-  readonly logs: Record<string, any>[] = [];
-  url = '';
-  /** The BMP listener's port. */
-  bmpPort = 0;
-  private constructor(readonly child: ChildProcess) {}
-
-  /** Start it and resolve once it serves (its start-up logs, restore included, are in `logs` by then). */
-  static start(args: string[]): Promise<Serve> {
-    const child = spawn(process.execPath, [MAIN, 'serve', '--bmp-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const serve = new Serve(child);
-    running.add(child);
-    child.once('exit', () => running.delete(child));
-    let text = '';
-    return new Promise((resolve, reject) => {
-      const early = (code: number | null): void => reject(new Error(`ribstore serve exited with ${code} before serving: ${text.slice(-2000)}`));
-      child.once('error', reject);
-      child.once('exit', early);
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (chunk: string) => {
-        text += chunk;
-        let nl: number;
-        while ((nl = text.indexOf('\n')) >= 0) {
-          const line = text.slice(0, nl);
-          text = text.slice(nl + 1);
-          if (!line.startsWith('{')) continue;
-          const log = JSON.parse(line) as Record<string, any>;
-          serve.logs.push(log);
-          // The JSON log, not the plain "serving" line: log lines may trail plain stderr writes,
-          // and every start-up log (restore, rejected files) comes before this one.
-          if (log.msg === 'ribstore serving') {
-            child.off('exit', early);
-            serve.url = log.http as string;
-            serve.bmpPort = Number(String(log.bmp).slice(String(log.bmp).lastIndexOf(':') + 1));
-            resolve(serve);
-          }
-        }
-      });
-    });
+/** Every route through the API, one JSON string each without the stale/restored flags, sorted. */
+async function routesOf(serve: ServeChild): Promise<string[]> {
+  const out: string[] = [];
+  for (const root of ['0.0.0.0/0', '::/0']) {
+    let cursor = '';
+    do {
+      const page = await serve.get<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
+        `/api/v1/routes?prefix=${encodeURIComponent(root)}&match=more-specifics&limit=10000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      for (const p of page.prefixes) for (const { stale: _s, restored: _r, lostAt: _l, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
+      cursor = page.nextCursor ?? '';
+    } while (cursor !== '');
   }
-
-  async get<T = any>(path: string): Promise<T> {
-    const response = await fetch(`${this.url}${path}`);
-    assert.equal(response.status, 200, `${path}: ${response.status}`);
-    return (await response.json()) as T;
-  }
-
-  /** Every route through the API, one JSON string each without the stale/restored flags, sorted. */
-  async routes(): Promise<string[]> {
-    const out: string[] = [];
-    for (const root of ['0.0.0.0/0', '::/0']) {
-      let cursor = '';
-      do {
-        const page = await this.get<{ prefixes: PrefixRoutesJson[]; nextCursor: string | null }>(
-          `/api/v1/routes?prefix=${encodeURIComponent(root)}&match=more-specifics&limit=10000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        );
-        for (const p of page.prefixes) for (const { stale: _s, restored: _r, lostAt: _l, ...route } of p.routes) out.push(JSON.stringify([p.prefix, route]));
-        cursor = page.nextCursor ?? '';
-      } while (cursor !== '');
-    }
-    return out.sort();
-  }
-
-  /** Send `signal` and resolve with the exit code (or signal name). */
-  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
-    return new Promise((resolve) => {
-      this.child.once('exit', (code, sig) => resolve(code ?? sig ?? -1));
-      this.child.kill(signal);
-    });
-  }
+  return out.sort();
 }
 
 /** Every route of a RIB read through a freeze: one line per route, sorted. */
@@ -142,17 +77,17 @@ test('serve --data-dir: SIGTERM writes a snapshot, a restart restores every rout
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 2000, peers: 3 }));
     const data = join(dir, 'data');
-    const first = await Serve.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0']);
-    const loaded = await first.routes();
+    const first = await ServeChild.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0']);
+    const loaded = await routesOf(first);
     assert.equal(loaded.length, 2500 * 3);
     assert.equal(await first.stop(), 0);
     assert.equal((await snapshotFiles(data)).length, 1, 'one snapshot written at SIGTERM');
 
-    const second = await Serve.start(['--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
+    const second = await ServeChild.start(['--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
     const restoredLog = second.logs.find((l) => l.msg === 'RIB restored from snapshot');
     assert.ok(restoredLog, 'the restore is logged');
     assert.equal(restoredLog.routes, 7500);
-    assert.deepEqual(await second.routes(), loaded, 'every route is back');
+    assert.deepEqual(await routesOf(second), loaded, 'every route is back');
     const one = await second.get<{ routes: { stale: boolean; restored: boolean }[] }>('/api/v1/lookup?address=10.0.7.1');
     assert.ok(one.routes.every((r) => r.stale && r.restored), 'restored routes are stale and flagged');
     const routers = await second.get<{ routers: { name: string; state: string; flushAt: string | null }[] }>('/api/v1/routers');
@@ -163,8 +98,8 @@ test('serve --data-dir: SIGTERM writes a snapshot, a restart restores every rout
     assert.equal(await second.stop('SIGINT'), 0);
     assert.equal((await snapshotFiles(data)).length, 2, 'SIGINT wrote another');
 
-    const third = await Serve.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0']);
-    assert.deepEqual(await third.routes(), loaded);
+    const third = await ServeChild.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0']);
+    assert.deepEqual(await routesOf(third), loaded);
     const fresh = await third.get<{ routes: { stale: boolean; restored: boolean }[] }>('/api/v1/lookup?address=10.0.7.1');
     assert.ok(fresh.routes.every((r) => !r.stale && !r.restored), 'the MRT file replaced the restored routes');
     assert.match(await (await fetch(`${third.url}/metrics`)).text(), /ribstore_snapshot_restored_routes 7500/);
@@ -177,12 +112,12 @@ test('route ages across a restart: the API shows the same receivedAt / changedAt
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 300, peers: 2 }));
     const data = join(dir, 'data');
-    const first = await Serve.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
+    const first = await ServeChild.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
     const before = Math.floor(Date.now() / 1000);
     await replay(syntheticStream(), first.bmpPort, '127.0.0.1');
     const after = Math.ceil(Date.now() / 1000);
     type Answer = { routes: { router: string; peer: { address: string }; receivedAt: string | null; changedAt: string | null }[] };
-    const bmpRoute = async (serve: Serve): Promise<Answer['routes']> => (await serve.get<{ prefixes: Answer[] }>(`/api/v1/routes?prefix=${EXPECTED.peerA[3]}`)).prefixes[0]!.routes;
+    const bmpRoute = async (serve: ServeChild): Promise<Answer['routes']> => (await serve.get<{ prefixes: Answer[] }>(`/api/v1/routes?prefix=${EXPECTED.peerA[3]}`)).prefixes[0]!.routes;
     await waitFor('the BMP routes', async () => (await first.get<{ prefixes: unknown[] }>(`/api/v1/routes?prefix=${EXPECTED.peerA[3]}`)).prefixes.length > 0);
     const bmp = await bmpRoute(first);
     assert.ok(bmp.length > 0);
@@ -198,15 +133,15 @@ test('route ages across a restart: the API shows the same receivedAt / changedAt
       [new Date((1_760_000_000 - 1) * 1000).toISOString(), new Date(1_760_000_000 * 1000).toISOString()],
       'MRT routes take the dump\'s originated times',
     );
-    const all = await first.routes();
+    const all = await routesOf(first);
     assert.ok(all.every((line) => JSON.parse(line)[1].receivedAt !== null), 'every route has its ages');
     assert.equal(await first.stop(), 0);
 
-    const second = await Serve.start(['--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
+    const second = await ServeChild.start(['--data-dir', data, '--snapshot-interval', '0', '--keep', '1h']);
     assert.ok(second.logs.some((l) => l.msg === 'RIB restored from snapshot'));
     const restoredBmp = (await bmpRoute(second)).map((r) => [r.router, r.peer.address, r.receivedAt, r.changedAt]);
     assert.deepEqual(restoredBmp, bmp.map((r) => [r.router, r.peer.address, r.receivedAt, r.changedAt]), 'BMP routes keep their ages through the restart');
-    assert.deepEqual(await second.routes(), all, 'every route, ages included, is back as it was');
+    assert.deepEqual(await routesOf(second), all, 'every route, ages included, is back as it was');
     assert.equal(await second.stop(), 0);
   });
 });
@@ -234,7 +169,7 @@ test('SIGKILL during snapshot writes: every restart restores the last complete s
     for (let i = 0; i < 16; i++) {
       // The first run loads the MRT file; later ones start from what the last one left.
       const args = i === 0 ? ['--mrt', mrt] : [];
-      const serve = await Serve.start([...args, '--data-dir', data, '--snapshot-interval', '10ms']);
+      const serve = await ServeChild.start([...args, '--data-dir', data, '--snapshot-interval', '10ms']);
       const logs = serve.logs;
       assert.ok(!logs.some((l) => l.msg?.startsWith('snapshot file rejected')), `run ${i}: no snapshot was rejected: ${JSON.stringify(logs)}`);
       if (i > 0) assert.equal(logs.find((l) => l.msg === 'RIB restored from snapshot')?.routes, routes, `run ${i} restored every route`);
@@ -268,15 +203,15 @@ test('a damaged newest snapshot is reported and the previous one restored; only 
     const mrt = join(dir, 'table.mrt');
     await writeFile(mrt, generatedRibDump({ prefixes: 500, peers: 2 }));
     const data = join(dir, 'data');
-    const first = await Serve.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0']);
+    const first = await ServeChild.start(['--mrt', mrt, '--data-dir', data, '--snapshot-interval', '0']);
     await first.stop();
-    const more = await Serve.start(['--data-dir', data, '--snapshot-interval', '0']);
+    const more = await ServeChild.start(['--data-dir', data, '--snapshot-interval', '0']);
     await more.stop();
     const [older, newest] = await snapshotFiles(data);
     const bytes = await readFileBytes(join(data, newest!));
     await writeFile(join(data, newest!), bytes.subarray(0, bytes.length - 100)); // truncated
 
-    const serve = await Serve.start(['--data-dir', data, '--snapshot-interval', '0']);
+    const serve = await ServeChild.start(['--data-dir', data, '--snapshot-interval', '0']);
     const logs = serve.logs;
     const rejected = logs.filter((l) => l.msg === 'snapshot file rejected; trying an older one');
     assert.equal(rejected.length, 1);
@@ -293,7 +228,7 @@ test('a damaged newest snapshot is reported and the previous one restored; only 
       b[40]! ^= 0xff;
       await writeFile(join(data, name), b);
     }
-    const empty = await Serve.start(['--data-dir', data, '--snapshot-interval', '0']);
+    const empty = await ServeChild.start(['--data-dir', data, '--snapshot-interval', '0']);
     const emptyLogs = empty.logs;
     assert.equal(emptyLogs.filter((l) => l.msg === 'snapshot file rejected; trying an older one').length, (await snapshotFiles(data)).length);
     assert.ok(emptyLogs.some((l) => l.msg === 'no snapshot to restore; starting with an empty RIB'));
