@@ -222,6 +222,8 @@ export {
 // bus/: OpenBMP v1.7 raw framing for message buses
 export {
   encodeOpenBmpRecord,
+  openBmpHeaderTemplate,
+  stampOpenBmpRecord,
   decodeOpenBmpRecord,
   openBmpRecordLength,
   openBmpCollectorHash,

@@ -152,6 +152,34 @@ export function encodeOpenBmpRecord(fields: OpenBmpHeaderFields, bmp: Uint8Array
   return out;
 }
 
+/**
+ * The header of a router's records, encoded once (e.g. per router) for {@link stampOpenBmpRecord}.
+ * @throws RibstoreError `ENCODE_ERROR` as {@link encodeOpenBmpRecord}.
+ */
+export function openBmpHeaderTemplate(fields: Omit<OpenBmpHeaderFields, 'timestampSeconds' | 'timestampMicroseconds'>): Uint8Array {
+  return encodeOpenBmpRecord({ ...fields, timestampSeconds: 0, timestampMicroseconds: 0 }, new Uint8Array(0));
+}
+
+/**
+ * Frame one BMP message with a header from {@link openBmpHeaderTemplate}: the same bytes as
+ * {@link encodeOpenBmpRecord} with those fields, only the message length and time written per
+ * message (no hashing or text encoding per message: the publisher's hot path).
+ * @throws RibstoreError `ENCODE_ERROR` for a timestamp out of range or a message over 4 GiB.
+ */
+export function stampOpenBmpRecord(template: Uint8Array, seconds: number, micros: number, bmp: Uint8Array): Uint8Array {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 0xffffffff || !Number.isInteger(micros) || micros < 0 || micros > 999999) {
+    throw new RibstoreError('ENCODE_ERROR', `OpenBMP timestamp ${seconds}.${micros} out of range`);
+  }
+  if (bmp.length > 0xffffffff) throw new RibstoreError('ENCODE_ERROR', `BMP message of ${bmp.length} bytes is too long for OpenBMP`);
+  const out = new Uint8Array(template.length + bmp.length);
+  out.set(template, 0);
+  putWord(out, 8, bmp.length);
+  putWord(out, 14, seconds);
+  putWord(out, 18, micros);
+  out.set(bmp, template.length);
+  return out;
+}
+
 /** Whether `bytes` at `offset` start with the OpenBMP magic (a cheap format sniff). */
 export function startsWithOpenBmpMagic(bytes: Uint8Array, offset = 0): boolean {
   return bytes.length - offset >= 4 && bytes[offset] === 0x4f && bytes[offset + 1] === 0x42 && bytes[offset + 2] === 0x4d && bytes[offset + 3] === 0x50;

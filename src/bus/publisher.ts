@@ -28,7 +28,7 @@ import type { Logger } from 'pino';
 import { type Msg, type NatsConnection, type StreamConfig, type Subscription, connect, createInbox, headers, nanos, DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
 import { RibstoreError } from '../errors.js';
 import { type Address, parseAddress } from '../ip/address.js';
-import { encodeOpenBmpRecord, openBmpCollectorHash, openBmpRouterHash } from './openbmp.js';
+import { openBmpCollectorHash, openBmpHeaderTemplate, openBmpRouterHash, stampOpenBmpRecord } from './openbmp.js';
 import { routerSubjectToken } from './subjects.js';
 
 /** What to do when the publish queue is full. */
@@ -102,7 +102,8 @@ const ACK_TIMEOUT_MS = 10_000;
 
 interface RouterTarget {
   readonly address: Address;
-  readonly routerHash: Uint8Array;
+  /** This router's OpenBMP header, stamped with time and length per message. */
+  readonly header: Uint8Array;
   readonly subject: string;
   sent: number;
 }
@@ -258,17 +259,7 @@ export class BmpPublisher {
       return;
     }
     const now = Date.now();
-    const data = encodeOpenBmpRecord(
-      {
-        collectorAdminId: this.collectorName,
-        collectorHash: this.collectorHash,
-        routerAddress: target.address,
-        routerHash: target.routerHash,
-        timestampSeconds: Math.floor(now / 1000),
-        timestampMicroseconds: (now % 1000) * 1000,
-      },
-      bytes,
-    );
+    const data = stampOpenBmpRecord(target.header, Math.floor(now / 1000), (now % 1000) * 1000, bytes);
     if (this.queuedBytes + data.length > this.bufferBytes && this.overflow === 'drop') {
       this.counters.dropped++;
       return;
@@ -295,7 +286,8 @@ export class BmpPublisher {
     if (target !== undefined) return target;
     try {
       const address = parseAddress(router.startsWith('::ffff:') && router.includes('.') ? router.slice(7) : router);
-      target = { address, routerHash: openBmpRouterHash(address), subject: `${this.subjectPrefix}.${this.collectorName}.${routerSubjectToken(address)}`, sent: 0 };
+      const header = openBmpHeaderTemplate({ collectorAdminId: this.collectorName, collectorHash: this.collectorHash, routerAddress: address, routerHash: openBmpRouterHash(address) });
+      target = { address, header, subject: `${this.subjectPrefix}.${this.collectorName}.${routerSubjectToken(address)}`, sent: 0 };
     } catch {
       this.logger?.error({ router }, 'bus: router address is not an IP address; its messages are not published');
       target = null;

@@ -20,13 +20,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { DecodeError } from '../../src/errors.js';
+import { DecodeError, RibstoreError } from '../../src/errors.js';
 import { parseAddress } from '../../src/ip/address.js';
 import {
   decodeOpenBmpRecord,
   encodeOpenBmpRecord,
   openBmpCollectorHash,
+  openBmpHeaderTemplate,
   openBmpRouterHash,
+  stampOpenBmpRecord,
 } from '../../src/bus/openbmp.js';
 import { OpenBmpFramer } from '../../src/bus/openbmp-framer.js';
 import { BmpFramer, decodeBmpMessage } from '../../src/wire/bmp/index.js';
@@ -107,6 +109,32 @@ test('IPv6 routers set flag 0x40 and use all 16 address bytes; a longer header f
   longer.set(bmp, headerLength + 3);
   new DataView(longer.buffer).setUint16(6, headerLength + 3);
   assert.deepStrictEqual(decodeOpenBmpRecord(longer).bmp, bmp);
+});
+
+test('a header template stamped per message writes the same bytes as encoding the whole record', () => {
+  const routers = ['192.0.2.1', '10.255.0.7', '2001:db8::7', '::'].map((text) => parseAddress(text));
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...routers),
+      fc.string({ maxLength: 20 }),
+      fc.string({ maxLength: 8 }),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.integer({ min: 0, max: 999999 }),
+      fc.uint8Array({ maxLength: 300 }),
+      (routerAddress, collectorAdminId, routerGroup, seconds, micros, bmp) => {
+        const fields = { collectorAdminId, routerAddress, routerGroup };
+        const template = openBmpHeaderTemplate(fields);
+        const stamped = stampOpenBmpRecord(template, seconds, micros, bmp);
+        assert.deepStrictEqual(stamped, encodeOpenBmpRecord({ ...fields, timestampSeconds: seconds, timestampMicroseconds: micros }, bmp));
+        // The template is not modified by stamping: a second message gets its own length and time.
+        assert.deepStrictEqual(stampOpenBmpRecord(template, 1, 2, bmp.subarray(1)), encodeOpenBmpRecord({ ...fields, timestampSeconds: 1, timestampMicroseconds: 2 }, bmp.subarray(1)));
+      },
+    ),
+  );
+  const template = openBmpHeaderTemplate({ collectorAdminId: 'c', routerAddress: routers[0]! });
+  for (const [seconds, micros] of [[-1, 0], [0, 1_000_000], [0.5, 0], [2 ** 32, 0]] as const) {
+    assert.throws(() => stampOpenBmpRecord(template, seconds, micros, new Uint8Array(6)), (error: unknown) => error instanceof RibstoreError && error.code === 'ENCODE_ERROR');
+  }
 });
 
 test('hostile bytes: truncations and corruptions give DecodeError, never another error', () => {
