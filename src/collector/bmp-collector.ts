@@ -3,7 +3,7 @@
  * routes in a {@link Rib}.
  *
  * ```
- *  router ──TCP──► BmpConnection (queue, framer, decode, time slices) ──► BmpCollector.onMessage
+ *  router ──TCP──► BmpConnection (queue, framer, decode, time slices) ──► applyBmpMessage (bmp-apply.ts)
  *                                                                           │ Route Monitoring → rib
  *                                                                           │ Peer Up / Down   → peer state, flush
  *                                                                           │ Stats            → counters
@@ -35,13 +35,12 @@ import { BmpInformationType, BmpTerminationReason, BmpTerminationType } from '..
 import { BmpSession } from '../wire/bmp/session.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import { RibstoreError } from '../errors.js';
-import { bmpPeerDownReasonName } from '../wire/bmp/names.js';
-import { BgpDecodeError } from '../wire/bgp/errors.js';
 import type { Rib } from '../rib/rib.js';
 import { BmpConnection, type BmpConnectionEnd, type BmpLink } from './bmp-connection.js';
 import { BmpMessageFeed } from './bmp-feed.js';
-import { type CollectorPeer, PeerRecords, viewOf } from './collector-peers.js';
+import { type CollectorPeer, PeerRecords } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
+import { type ApplyContext, type SessionState, applyBmpMessage } from './bmp-apply.js';
 import { DEFAULT_LOC_RIB_QUIET_MS, ResyncTracker } from './bmp-resync.js';
 import { AllowList, formatDuration } from './options.js';
 import { type RouterIdMode, RouterNames } from './router-identity.js';
@@ -52,7 +51,6 @@ import {
   type MessageCounts,
   emptyCollectorTotals,
   emptyMessageCounts,
-  recordStats,
 } from './statistics.js';
 
 /** Settings of {@link BmpCollector}; every field but `rib` has a default. */
@@ -119,15 +117,6 @@ export type BmpSessionHygiene = Pick<
   'maxSessionsPerAddress' | 'maxPendingSessions' | 'initiationTimeoutMs' | 'idleTimeoutMs' | 'routerIdFrom' | 'replaceQuietMs' | 'locRibQuietMs'
 >;
 
-/** Decode and apply state of one live session. */
-interface SessionState {
-  /** Per-peer decode contexts (from Peer Up). */
-  readonly bmp: BmpSession;
-  readonly feed: RouteFeed;
-  /** Sweeps what the router did not re-send after a reconnect (bmp-resync.ts). */
-  readonly resync: ResyncTracker;
-}
-
 /** One accepted connection, from accept to close. */
 interface Session extends TrackedConnection {
   readonly connection: BmpLink;
@@ -182,6 +171,8 @@ export class BmpCollector {
   private readonly sessions: SessionTable<Session>;
   private sweeping: Promise<void> | null = null;
   private readonly peerRecords = new PeerRecords();
+  /** What applying a session's messages needs of the collector (bmp-apply.ts). */
+  private readonly applying: ApplyContext;
   private readonly allow: AllowList;
   private readonly logger: Logger | null;
   private readonly tap: BmpTap | undefined;
@@ -214,6 +205,7 @@ export class BmpCollector {
     this.logger = options.logger ?? null;
     this.tap = options.tap;
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.applying = { rib: this.rib, totals: this.totals, peerRecords: this.peerRecords, logger: this.logger, startSweep: () => this.startSweep() };
   }
 
   /** Start listening; resolves to the bound address (port 0 picks a free port). */
@@ -348,7 +340,7 @@ export class BmpCollector {
   /** A message of a session: the first (its Initiation) makes the session its router's live one. */
   private onSessionMessage(session: Session, message: BmpMessage, offset: number): void {
     if (session.router === null && !this.establish(session, message)) return;
-    this.onMessage(session.router!, session.state!, message, offset);
+    applyBmpMessage(this.applying, session.router!, session.state!, message, offset);
   }
 
   /**
@@ -494,92 +486,6 @@ export class BmpCollector {
     this.totals.errors[kind]++;
     router.lastError = error?.message ?? kind;
     this.logger?.warn({ router: router.name, kind, err: error?.message }, 'BMP session closed on error');
-  }
-
-  private onMessage(router: CollectorRouter, state: SessionState, message: BmpMessage, offset: number): void {
-    const kind = message.kind;
-    this.totals.messages[kind]++;
-    router.messages[kind]++;
-    switch (kind) {
-      case 'initiation':
-        for (const tlv of message.information) {
-          if (tlv.type === BmpInformationType.SysName) router.sysName = tlvText(tlv);
-          else if (tlv.type === BmpInformationType.SysDescr) router.sysDescr = tlvText(tlv);
-        }
-        this.logger?.info({ router: router.name, sysName: router.sysName }, 'BMP Initiation');
-        this.rib.routerUp(router.name);
-        state.feed.invalidatePeerViews();
-        return;
-      case 'termination':
-        return;
-      case 'unknown':
-        return;
-      case 'routeMonitoring': {
-        const peer = this.peerRecords.peer(router.peers, message.peer);
-        peer.counters.messages.routeMonitoring++;
-        try {
-          const outcome = state.feed.applyMonitoring(peer.ribKey, viewOf(message.peer), state.bmp, message);
-          peer.counters.announcements += outcome.announced;
-          peer.counters.withdrawals += outcome.withdrawn;
-          this.totals.announcements += outcome.announced;
-          this.totals.withdrawals += outcome.withdrawn;
-          if (outcome.treatAsWithdraw) this.totals.treatAsWithdraw++;
-          if (outcome.empty && state.resync.endOfRib(message.peer.isLocRib) > 0) {
-            this.logger?.info({ router: router.name, locRib: message.peer.isLocRib }, 'views re-sent (End-of-RIB): their stale routes not re-sent are flushed');
-            this.startSweep();
-          }
-          if (peer.counters.state === 'down') {
-            peer.counters.state = 'up';
-            peer.counters.since = Date.now();
-          }
-        } catch (error) {
-          if (!(error instanceof BgpDecodeError)) throw error;
-          // The BMP framing is intact, so the stream stays in step: skip this UPDATE and count it.
-          // Closing would make the router resend its table and fail on the same UPDATE again.
-          this.totals.errors.update++;
-          router.updateErrors++;
-          if (router.updateErrors <= 10 || router.updateErrors % 1000 === 0) {
-            this.logger?.warn({ router: router.name, peer: peer.address, offset: offset + 48 + error.offset, err: error.message, count: router.updateErrors }, 'BGP UPDATE skipped');
-          }
-        }
-        return;
-      }
-      case 'peerUp': {
-        const peer = this.peerRecords.peer(router.peers, message.peer);
-        peer.counters.messages.peerUp++;
-        peer.counters.state = 'up';
-        peer.counters.since = Date.now();
-        state.bmp.receive(message, offset);
-        this.logger?.info({ router: router.name, peer: peer.address, asn: peer.asn, type: peer.type, distinguisher: peer.distinguisher }, 'BMP Peer Up');
-        this.rib.peerUp(router.name, peer.ribKey);
-        state.feed.invalidatePeerViews();
-        return;
-      }
-      case 'peerDown': {
-        const peer = this.peerRecords.peer(router.peers, message.peer);
-        peer.counters.messages.peerDown++;
-        peer.counters.state = 'down';
-        peer.counters.since = Date.now();
-        peer.counters.lastDownReason = message.reason;
-        state.bmp.receive(message, offset);
-        this.logger?.info({ router: router.name, peer: peer.address, asn: peer.asn, type: peer.type, distinguisher: peer.distinguisher, reason: bmpPeerDownReasonName(message.reason), reasonCode: message.reason }, 'BMP Peer Down; its routes are flushed');
-        this.rib.peerDown(router.name, peer.ribKey);
-        state.feed.invalidatePeerViews();
-        this.startSweep();
-        return;
-      }
-      case 'statisticsReport': {
-        const peer = this.peerRecords.peer(router.peers, message.peer);
-        peer.counters.messages.statisticsReport++;
-        recordStats(peer.counters, message.stats);
-        return;
-      }
-      case 'routeMirroring': {
-        const peer = this.peerRecords.peer(router.peers, message.peer);
-        peer.counters.messages.routeMirroring++;
-        return;
-      }
-    }
   }
 
   /** The collector's record of a RIB peer (for the API), by the RIB's peer fields. */
