@@ -12,7 +12,9 @@
  * acknowledgement that is, and its lag (age of the record it is applying, `/api/v1/stats`
  * `follower.lagMs`) sampled every 50 ms while it catches up (p50 / p99); then a cold replica
  * reads the whole stored stream (time from its start until every route is in its RIB, polled
- * every 20 ms, process start-up excluded): the replica's own rate. Medians of RUNS rounds.
+ * every 20 ms, process start-up excluded): the replica's own rate. (c) `serve --publish` again
+ * with no replica running: the publishing cost alone, without a replica on the same cores.
+ * Medians of RUNS rounds.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -91,6 +93,8 @@ async function main(): Promise<void> {
   const replicaCold: number[] = [];
   const lagP50: number[] = [];
   const lagP99: number[] = [];
+  const publishOnly: number[] = [];
+  const publishOnlyAcked: number[] = [];
   for (let round = 0; round < RUNS; round++) {
     {
       const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000 });
@@ -148,8 +152,28 @@ async function main(): Promise<void> {
       await service.close();
       await nats.dispose();
     }
+    {
+      const nats = await NatsServer.create();
+      await nats.start();
+      const service = await startService({
+        bmpListen: { host: '127.0.0.1', port: 0 },
+        httpListen: { host: '127.0.0.1', port: 0 },
+        logger: pino({ level: 'silent' }),
+        keepMs: 3_600_000,
+        publish: { servers: nats.url, collectorName: 'bench', overflow: 'pause', bufferBytes: 256 * 1024 * 1024 },
+      });
+      while (!service.publisher!.statistics().connected) await new Promise((resolve) => setTimeout(resolve, 10));
+      const started = performance.now();
+      await stream(service, built.bytes);
+      publishOnly.push((performance.now() - started) / 1000);
+      while (service.publisher!.statistics().published < messages) await new Promise((resolve) => setTimeout(resolve, 5));
+      publishOnlyAcked.push((performance.now() - started) / 1000);
+      if (service.rib.stats().routes !== built.routes) throw new Error(`publish only: ${service.rib.stats().routes} routes, expected ${built.routes}`);
+      await service.close();
+      await nats.dispose();
+    }
     process.stderr.write(
-      `  round ${round + 1}: alone ${alone.at(-1)!.toFixed(2)} s, with --publish ${withPublishIngest.at(-1)!.toFixed(2)} s (acked ${withPublishAcked.at(-1)!.toFixed(2)} s), replica has every route at ${replicaDone.at(-1)!.toFixed(2)} s, cold replica ${replicaCold.at(-1)!.toFixed(2)} s, lag p50 ${lagP50.at(-1)!.toFixed(2)} s p99 ${lagP99.at(-1)!.toFixed(2)} s\n`,
+      `  round ${round + 1}: alone ${alone.at(-1)!.toFixed(2)} s, with --publish ${withPublishIngest.at(-1)!.toFixed(2)} s (acked ${withPublishAcked.at(-1)!.toFixed(2)} s), replica has every route at ${replicaDone.at(-1)!.toFixed(2)} s, cold replica ${replicaCold.at(-1)!.toFixed(2)} s, lag p50 ${lagP50.at(-1)!.toFixed(2)} s p99 ${lagP99.at(-1)!.toFixed(2)} s; --publish without a replica ${publishOnly.at(-1)!.toFixed(2)} s (acked ${publishOnlyAcked.at(-1)!.toFixed(2)} s)\n`,
     );
   }
   const rate = (seconds: number): string => `${Math.round(built.routes / seconds / 1000)} k routes/s`;
@@ -160,6 +184,10 @@ async function main(): Promise<void> {
   console.log(`| ingest alone (reference) | ${a.toFixed(2)} | ${rate(a)} | 1.00 |`);
   console.log(`| ingest with --publish, routes in RIB | ${p.toFixed(2)} | ${rate(p)} | ${(a / p).toFixed(2)} |`);
   console.log(`| with --publish, all acked by JetStream | ${acked.toFixed(2)} | ${rate(acked)} | ${(a / acked).toFixed(2)} |`);
+  const po = median(publishOnly);
+  const poa = median(publishOnlyAcked);
+  console.log(`| ingest with --publish, no replica running, routes in RIB | ${po.toFixed(2)} | ${rate(po)} | ${(a / po).toFixed(2)} |`);
+  console.log(`| with --publish, no replica running, all acked | ${poa.toFixed(2)} | ${rate(poa)} | ${(a / poa).toFixed(2)} |`);
   const r = median(replicaDone);
   console.log(`| replica (--follow, own process): every route in its RIB | ${r.toFixed(2)} | ${rate(r)} | ${(a / r).toFixed(2)} |`);
   const c = median(replicaCold);
