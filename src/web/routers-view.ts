@@ -6,6 +6,7 @@
 import type { PeerStatusJson, RouterStatusJson } from '../rib/route-json.js';
 import { getJson } from './api.js';
 import { h } from './dom.js';
+import { durationText } from './time-text.js';
 
 interface BmpSession {
   state: 'connected' | 'disconnected';
@@ -16,18 +17,6 @@ interface BmpSession {
 }
 type RouterRow = RouterStatusJson & { bmp: BmpSession | null };
 type PeerRow = PeerStatusJson & { bmp: { lastDownReason: { name: string; code: number } | null; stats: Record<string, number> } | null };
-
-/** "3 h 4 min" from milliseconds. */
-export function durationText(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const hours = Math.floor((s % 86400) / 3600);
-  const min = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d} d ${hours} h`;
-  if (hours > 0) return `${hours} h ${min} min`;
-  if (min > 0) return `${min} min ${s % 60} s`;
-  return `${s} s`;
-}
 
 const countsText = (counts: Record<string, number>): string =>
   Object.entries(counts)

@@ -8,6 +8,7 @@ import type { DecisionStep } from '../rib/route-decision.js';
 import { asPathGraphDetails } from './as-path-graph.js';
 import { communityItems } from './communities.js';
 import { h, queryHref } from './dom.js';
+import { agoText } from './time-text.js';
 
 /** An AS path as space-separated AS numbers; an AS_SET in braces. */
 export function asPathText(path: RouteJson['asPath']): string {
@@ -21,6 +22,16 @@ const VIEW_NAMES: Record<string, string> = {
   'adj-rib-out-post': 'Adj-RIB-Out post-policy',
   'adj-rib-out-pre': 'Adj-RIB-Out pre-policy',
 };
+
+/**
+ * A route's age: how long ago it was first seen and, if its attributes changed since, when
+ * they last did; each a <time> with the exact time as its datetime and title.
+ */
+function ageItems(route: RouteJson, now: number): (HTMLElement | string)[] {
+  const at = (iso: string | null): HTMLElement => h('time', { datetime: iso, title: iso }, agoText(iso, now));
+  if (route.changedAt === route.receivedAt) return [at(route.receivedAt)];
+  return [at(route.receivedAt), ', changed ', at(route.changedAt), ' ago'];
+}
 
 /** Why `route` lost to `best` at `step`, in words, with the values compared. */
 export function lostAtText(step: DecisionStep, best: RouteJson, route: RouteJson): string {
@@ -73,9 +84,10 @@ export function prefixSection(entry: PrefixRoutesJson, note?: string): HTMLEleme
     },
     'Why best?',
   );
-  const headers = ['', 'Router', 'Peer', 'View', 'AFI/SAFI', 'Next hop', 'AS path', 'Origin', 'MED', 'Local pref', 'Communities', 'Stale'];
+  const headers = ['', 'Router', 'Peer', 'View', 'AFI/SAFI', 'Next hop', 'AS path', 'Origin', 'MED', 'Local pref', 'Communities', 'Stale', 'Age'];
   const whyHeader = h('th', { scope: 'col', hidden: true }, 'Why not best');
   whyCells.push(whyHeader);
+  const now = Date.now();
   const rows = entry.routes.map((route, i) => {
     const why = h('td', { class: 'lost', hidden: true }, i === 0 ? 'best: preferred to every other route' : route.lostAt && best ? lostAtText(route.lostAt, best, route) : '');
     whyCells.push(why);
@@ -94,6 +106,7 @@ export function prefixSection(entry: PrefixRoutesJson, note?: string): HTMLEleme
       h('td', {}, route.localPref ?? '—'),
       h('td', { class: 'communities' }, communityItems(route)),
       h('td', {}, route.stale ? (route.restored ? 'stale (restored)' : 'stale') : 'no'),
+      h('td', { class: 'age' }, ageItems(route, now)),
       why,
     );
   });

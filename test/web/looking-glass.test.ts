@@ -127,6 +127,22 @@ describe('looking glass in Chromium', { skip }, () => {
     assert.match(lost[1]!, /^view: Adj-RIB-In post-policy is preferred to Adj-RIB-In pre-policy/);
   });
 
+  test('each route shows its age: first seen (and last changed) as <time> with the exact times of the API', async () => {
+    const { body } = await getJson(service, '/api/v1/routes?prefix=10.1.2.0/24');
+    const routes: RouteJson[] = body.prefixes[0].routes;
+    await open('/?q=10.1.2.0%2F24');
+    const cells = page.locator('#results tbody tr td.age');
+    assert.equal(await cells.count(), routes.length);
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i]!;
+      assert.ok(r.receivedAt !== null && Date.parse(r.changedAt!) >= Date.parse(r.receivedAt), 'the API gives both ages');
+      const times = await cells.nth(i).locator('time').evaluateAll((ts) => ts.map((t) => [t.getAttribute('datetime'), t.textContent]));
+      const expected = r.changedAt === r.receivedAt ? [r.receivedAt] : [r.receivedAt, r.changedAt];
+      assert.deepEqual(times.map(([datetime]) => datetime), expected, `route ${i}`);
+      for (const [, text] of times) assert.match(text!, /^\d+ (s|min( \d+ s)?|h \d+ min|d \d+ h)$/, `route ${i}: a duration in words`);
+    }
+  });
+
   test('routers and peers: state, sysName, sysDescr, routes; peers with state and last down reason', async () => {
     const routers = (await getJson(service, '/api/v1/routers')).body.routers;
     const text = await open('/?view=routers');
