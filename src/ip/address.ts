@@ -175,16 +175,16 @@ function scanIPv6(text: string, start: number, end: number, out: { [i: number]: 
     }
   }
   if (gap < 0 ? count !== 8 : count > 7) return false;
-  // Expand: groups before the gap stay, the rest move to the end.
-  const words = [0, 0, 0, 0, 0, 0, 0, 0];
-  if (gap < 0) {
-    for (let k = 0; k < 8; k++) words[k] = groups[k]!;
-  } else {
-    for (let k = 0; k < gap; k++) words[k] = groups[k]!;
+  // Expand in place: groups before the gap stay, the rest move to the end, zeros between.
+  if (gap >= 0) {
     const tail = count - gap;
-    for (let k = 0; k < tail; k++) words[8 - tail + k] = groups[gap + k]!;
+    for (let k = tail - 1; k >= 0; k--) groups[8 - tail + k] = groups[gap + k]!;
+    for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
   }
-  for (let k = 0; k < 4; k++) out[offset + k] = ((words[2 * k]! << 16) | words[2 * k + 1]!) >>> 0;
+  out[offset] = ((groups[0]! << 16) | groups[1]!) >>> 0;
+  out[offset + 1] = ((groups[2]! << 16) | groups[3]!) >>> 0;
+  out[offset + 2] = ((groups[4]! << 16) | groups[5]!) >>> 0;
+  out[offset + 3] = ((groups[6]! << 16) | groups[7]!) >>> 0;
   return true;
 }
 

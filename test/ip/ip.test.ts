@@ -11,6 +11,7 @@ import {
   parseIPv4,
   parsePrefix,
 } from '../../src/index.js';
+import { parseIPv6 } from '../../src/ip/address.js';
 import { prefixFromBytes, prefixToBytes } from '../../src/ip/prefix.js';
 
 function throwsCode(fn: () => unknown, code: string, mentions: string): void {
@@ -56,6 +57,29 @@ test('IPv6 parses every RFC 4291 form and prints RFC 5952', () => {
   for (const [input, canonical] of cases) assert.equal(parseAddress(input).toString(), canonical, input);
   const a = parseAddress('2001:db8::1');
   assert.deepEqual([a.family, a.w0, a.w1, a.w2, a.w3], [6, 0x20010db8, 0, 0, 1]);
+});
+
+test('IPv6 parses any eight groups written with any run of zero groups as ::, in any case (property)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
+      fc.nat(8),
+      fc.nat(8),
+      fc.boolean(),
+      (g, a, b, upper) => {
+        const [from, to] = a <= b ? [a, b] : [b, a];
+        if (to - from >= 1) for (let k = from; k < to; k++) g[k] = 0;
+        const hex = (k: number): string => (upper ? g[k]!.toString(16).toUpperCase() : g[k]!.toString(16));
+        const text =
+          to - from >= 1
+            ? `${g.slice(0, from).map((_, k) => hex(k)).join(':')}::${g.slice(to).map((_, k) => hex(to + k)).join(':')}`
+            : g.map((_, k) => hex(k)).join(':');
+        const words = parseIPv6(text, new Uint32Array(4));
+        assert.deepEqual([...words], [0, 2, 4, 6].map((k) => ((g[k]! << 16) | g[k + 1]!) >>> 0), text);
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
 
 test('IPv6 rejects bad text with INVALID_ADDRESS', () => {
