@@ -19,8 +19,8 @@ import { getJson, startTestService } from '../e2e/support-service.js';
 import { chromiumSkipReason, launchChromium, type TestBrowser } from '../support/chromium.js';
 import { generatedRibDump } from '../support/generated-mrt.js';
 import { sharedData, skipUnlessShared } from '../support/shared-data.js';
+import { assertShows, routePathText } from './page-checks.js';
 
-const asPathText = (route: RouteJson): string => route.asPath.map((s) => (Array.isArray(s) ? `{${s.join(' ')}}` : String(s))).join(' ');
 
 /** How the page words each decision step (src/web/routes-view.ts lostAtText), by the API's `lostAt`. */
 const LOST_AT_WORDS: Record<string, RegExp> = {
@@ -75,11 +75,7 @@ class LookingGlass {
 
   /** Every prefix and every route's AS path of `prefixes` appear in `text`, and the table has one row per route. */
   async assertShows(text: string, prefixes: PrefixRoutesJson[]): Promise<void> {
-    assert.ok(prefixes.length > 0, 'the API answer has prefixes to look for');
-    for (const p of prefixes) {
-      assert.ok(text.includes(p.prefix), `shows ${p.prefix}`);
-      for (const r of p.routes) assert.ok(text.includes(asPathText(r)), `shows AS path ${asPathText(r)} of ${p.prefix}`);
-    }
+    assertShows(text, prefixes);
     const routes = prefixes.reduce((n, p) => n + p.routes.length, 0);
     assert.equal(await this.page.locator('#results tbody tr').count(), routes, 'one table row per route');
     assert.equal(await this.page.locator('#results tbody tr.best').count(), prefixes.length, 'one best per prefix');
@@ -114,7 +110,7 @@ class LookingGlass {
     assert.equal(await graph.locator('title').first().textContent(), `AS path graph of ${entry.prefix}`);
     assert.match((await graph.locator('desc').textContent())!, new RegExp(`^${entry.routes.length} routes? towards `));
     const paths = await this.page.locator('ol.as-paths li .aspath').allInnerTexts();
-    assert.deepEqual(paths.sort(), [...new Set(entry.routes.map(asPathText))].sort(), 'the text alternative lists each distinct path');
+    assert.deepEqual(paths.sort(), [...new Set(entry.routes.map(routePathText))].sort(), 'the text alternative lists each distinct path');
     // Every AS box is a link to the prefixes that AS originates.
     const origin = entry.routes[0]!.originAs;
     if (origin !== null) assert.equal(await graph.locator(`a[href="/?q=AS${origin}"]`).count(), 1);

@@ -13,6 +13,7 @@ import { getJson } from '../e2e/support-service.js';
 import { EXPECTED, PEER_A, PEER_B } from '../api/synthetic-router.js';
 import { startSyntheticService } from '../api/synthetic-service.js';
 import { chromiumSkipReason, launchChromium, type TestBrowser } from '../support/chromium.js';
+import { assertShows } from './page-checks.js';
 
 const ROUTER = '127.0.5.3';
 const skip = chromiumSkipReason();
@@ -21,7 +22,6 @@ let service: Service;
 let browser: TestBrowser;
 let page: Page;
 
-const asPathText = (route: RouteJson): string => route.asPath.map((s) => (Array.isArray(s) ? `{${s.join(' ')}}` : String(s))).join(' ');
 
 /** Open `path` and wait until the page has rendered its answer. */
 async function open(path: string): Promise<string> {
@@ -31,14 +31,6 @@ async function open(path: string): Promise<string> {
 }
 
 /** Every prefix and every route's AS path of an API answer appear in the page's visible text. */
-function assertShows(text: string, prefixes: PrefixRoutesJson[]): void {
-  assert.ok(prefixes.length > 0, 'the API answer has prefixes to look for');
-  for (const p of prefixes) {
-    assert.ok(text.includes(p.prefix), `shows ${p.prefix}`);
-    for (const r of p.routes) assert.ok(text.includes(asPathText(r)), `shows AS path ${asPathText(r)} of ${p.prefix}`);
-  }
-}
-
 describe('looking glass in Chromium', { skip }, () => {
   before(async () => {
     service = await startSyntheticService(ROUTER);
