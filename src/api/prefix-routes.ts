@@ -24,7 +24,15 @@ export function* matchingPrefixes(rib: Rib, prefix: Prefix, match: PrefixMatch, 
   if (match === 'more-specifics') yield* rib.moreSpecifics(prefix, filter);
 }
 
-type RoutesQuery = Omit<RouteFilterParams, 'community'> & { prefix: string; match: PrefixMatch; community?: string; router?: string; limit?: number; cursor?: string };
+/** The filter parameters of `/api/v1/routes` as they arrive (the community still text); `/api/v1/lookup` takes them too. */
+export type RouteFilterQuery = Omit<RouteFilterParams, 'community'> & { community?: string };
+
+/** {@link RouteFilterQuery} with its community parsed (a bad one is a 400 naming it). */
+export function parseRouteFilters(query: RouteFilterQuery): RouteFilterParams {
+  return query.community === undefined ? (query as RouteFilterParams) : { ...query, community: parseCommunity(query.community) };
+}
+
+type RoutesQuery = RouteFilterQuery & { prefix: string; match: PrefixMatch; router?: string; limit?: number; cursor?: string };
 
 /** Register the route on `app`. */
 export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: CommunityRouteChecks): void {
@@ -68,7 +76,7 @@ export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit
     async (request) => {
       const query = request.query as RoutesQuery;
       const prefix = parsePrefix(query.prefix);
-      const filters = { ...query, ...(query.community !== undefined ? { community: parseCommunity(query.community) } : {}) } as RouteFilterParams;
+      const filters = parseRouteFilters(query);
       const routes = matchingPrefixes(rib, prefix, query.match, ribRouteFilter(filters, routerFilter(query.router)));
       const { items, nextCursor } = page(filterPrefixes(routes, routePredicate(filters)), query.cursor, pageLimit(query.limit));
       return { prefixes: items, nextCursor };

@@ -29,10 +29,10 @@ import { CommunityNames } from '../rib/community-names.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
 import { MrtExportStream } from '../collector/mrt-export.js';
 import { VIEWS, type View } from '../rib/peer-registry.js';
-import { parseCommunity, registerCommunityRoutes } from './community-routes.js';
-import { ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterParams } from './route-filters.js';
+import { registerCommunityRoutes } from './community-routes.js';
+import { ribRouteFilter, routeFilterQueryWithCommunity, routePredicate } from './route-filters.js';
 import { registerCommunityNames } from './community-names.js';
-import { registerPrefixRoutes } from './prefix-routes.js';
+import { parseRouteFilters, registerPrefixRoutes, type RouteFilterQuery } from './prefix-routes.js';
 import { registerPrefixWatch, type WatchOptions } from './prefix-watch.js';
 import { ApiError, errorBody, errorSchema, handleClientError, handleError } from './errors.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -245,9 +245,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       },
     },
     async (request) => {
-      const query = request.query as Omit<RouteFilterParams, 'community'> & { address: string; router?: string; stale?: 'prefer-live' | 'include'; community?: string };
+      const query = request.query as RouteFilterQuery & { address: string; router?: string; stale?: 'prefer-live' | 'include' };
       const address = parseAddress(query.address);
-      const filters = { ...query, ...(query.community !== undefined ? { community: parseCommunity(query.community) } : {}) } as RouteFilterParams;
+      const filters = parseRouteFilters(query);
       const answer = rib.lookup(address, { ...ribRouteFilter(filters, routerFilter(query.router)), stale: query.stale ?? 'prefer-live' });
       const narrowed = query.peer !== undefined || query.view !== undefined ? ' with the peer and view filters' : '';
       if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}${narrowed}`);
