@@ -93,6 +93,15 @@ export class CollectorError extends RibstoreError {
   }
 }
 
+/**
+ * RFC 7854 4.3: a session's first message is Initiation. Throws the `protocol` error that closes
+ * the session when `kind`, the kind of its first message (at stream `offset`), is another.
+ * Shared by TCP sessions and fed ones (bmp-feed.ts), so a router is held to it alike over both.
+ */
+export function checkFirstMessage(kind: BmpMessage['kind'], offset: number): void {
+  if (kind !== 'initiation') throw new CollectorError('protocol', `the first BMP message must be Initiation (RFC 7854 4.3), got ${kind} at offset ${offset}`);
+}
+
 /** One BMP connection; see the module doc. */
 export class BmpConnection implements BmpLink {
   /** The router's address as the socket reports it. */
@@ -216,9 +225,7 @@ export class BmpConnection implements BmpLink {
         const offset = this.framer.lastOffset;
         const message = decodeBmpMessage(bytes, offset);
         if (!this.seenInitiation) {
-          if (message.kind !== 'initiation') {
-            throw new CollectorError('protocol', `the first BMP message must be Initiation (RFC 7854 4.3), got ${message.kind} at offset ${offset}`);
-          }
+          checkFirstMessage(message.kind, offset);
           this.seenInitiation = true;
         }
         this.handler.onMessage(message, bytes, offset);

@@ -16,7 +16,7 @@
  *   `onClose` with its kind; later pushes are refused (`push` returns false).
  */
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
-import { type BmpConnectionEnd, type BmpConnectionHandler, type BmpLink, CollectorError } from './bmp-connection.js';
+import { type BmpConnectionEnd, type BmpConnectionHandler, type BmpLink, CollectorError, checkFirstMessage } from './bmp-connection.js';
 
 /** A session fed message by message; see the module doc. */
 export class BmpMessageFeed implements BmpLink {
@@ -51,15 +51,12 @@ export class BmpMessageFeed implements BmpLink {
     try {
       const message = decodeBmpMessage(bytes, offset);
       if (!this.seenInitiation) {
-        if (message.kind !== 'initiation') throw new CollectorError('protocol', `the first BMP message must be Initiation (RFC 7854 4.3), got ${message.kind} at offset ${offset}`);
+        checkFirstMessage(message.kind, offset);
         this.seenInitiation = true;
       }
       this.handler.onMessage(message, bytes, offset);
       if (this.closed) return false;
-      if (message.kind === 'termination') {
-        this.close(null, null, 'Termination received');
-        return true;
-      }
+      if (message.kind === 'termination') this.close(null, null, 'Termination received', true);
       return true;
     } catch (error) {
       this.close(error instanceof CollectorError ? error.kind : 'decode', error instanceof Error ? error : new Error(String(error)));
@@ -72,9 +69,9 @@ export class BmpMessageFeed implements BmpLink {
     this.close(null, null, reason);
   }
 
-  private close(kind: BmpConnectionEnd['errorKind'], error: Error | null, reason?: string): void {
+  private close(kind: BmpConnectionEnd['errorKind'], error: Error | null, reason?: string, terminated = false): void {
     if (this.closed) return;
     this.closed = true;
-    this.handler.onClose({ errorKind: kind, error, terminated: reason === 'Termination received', reason: reason ?? `${kind ?? 'error'}: ${error?.message ?? 'closed'}` });
+    this.handler.onClose({ errorKind: kind, error, terminated, reason: reason ?? `${kind ?? 'error'}: ${error?.message ?? 'closed'}` });
   }
 }
