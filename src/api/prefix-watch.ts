@@ -45,12 +45,13 @@ interface Watched {
 }
 
 const keyOf = (family: Family, w0: number, w1: number, w2: number, w3: number, length: number): string => `${family}/${w0}/${w1}/${w2}/${w3}/${length}`;
+const prefixKey = (p: Prefix): string => keyOf(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
 
 /** The watched prefixes of one server, and the RIB hook that tells them of changes. */
 export class PrefixWatch implements RibWatcher {
   private readonly watched = new Map<string, Watched>();
   private streams = 0;
-  readonly maxWatchers: number;
+  private readonly maxWatchers: number;
   private readonly coalesceMs: number;
 
   constructor(
@@ -62,21 +63,21 @@ export class PrefixWatch implements RibWatcher {
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
   }
 
-  /** Streams open now. */
-  get watchers(): number {
-    return this.streams;
-  }
-
   /** The event body for `prefix`: what `/api/v1/routes?prefix=P` answers. */
   answer(prefix: Prefix): string {
     const routes = this.rib.routes(prefix);
     return JSON.stringify({ prefixes: routes === undefined ? [] : [nameRoutes(routes, this.names)], nextCursor: null });
   }
 
+  /** Throws 503 `LIMIT_EXCEEDED` when no stream can be added now. */
+  checkRoom(): void {
+    if (this.streams >= this.maxWatchers) throw new ApiError(503, 'LIMIT_EXCEEDED', `this server allows ${this.maxWatchers} watch streams at once; try again later`);
+  }
+
   /** Add a stream of `prefix`; sends its first event. */
   add(prefix: Prefix, stream: ServerResponse): void {
-    if (this.streams >= this.maxWatchers) throw new ApiError(503, 'LIMIT_EXCEEDED', `this server allows ${this.maxWatchers} watch streams at once; try again later`);
-    const key = keyOf(prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length);
+    this.checkRoom();
+    const key = prefixKey(prefix);
     let w = this.watched.get(key);
     if (w === undefined) {
       w = { prefix, streams: new Set(), last: this.answer(prefix), timer: undefined };
@@ -90,7 +91,7 @@ export class PrefixWatch implements RibWatcher {
 
   /** Drop a stream (its client went, or the server closes). */
   remove(prefix: Prefix, stream: ServerResponse): void {
-    const key = keyOf(prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length);
+    const key = prefixKey(prefix);
     const w = this.watched.get(key);
     if (w === undefined || !w.streams.delete(stream)) return;
     this.streams--;
@@ -164,7 +165,7 @@ export function registerPrefixWatch(app: FastifyInstance, rib: Rib, names: Commu
     },
     async (request, reply) => {
       const prefix = parsePrefix((request.query as { prefix: string }).prefix);
-      if (watch.watchers >= watch.maxWatchers) throw new ApiError(503, 'LIMIT_EXCEEDED', `this server allows ${watch.maxWatchers} watch streams at once; try again later`);
+      watch.checkRoom(); // before the stream starts: past it, no error status can be sent
       reply.hijack();
       const stream = reply.raw;
       stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
