@@ -74,6 +74,21 @@ async function stream(service: Service, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** A fresh nats-server and a collector publishing to it (`--publish`, overflow pause), once it is connected. */
+async function startPublishing(): Promise<{ nats: NatsServer; service: Service }> {
+  const nats = await NatsServer.create();
+  await nats.start();
+  const service = await startService({
+    bmpListen: { host: '127.0.0.1', port: 0 },
+    httpListen: { host: '127.0.0.1', port: 0 },
+    logger: pino({ level: 'silent' }),
+    keepMs: 3_600_000,
+    publish: { servers: nats.url, collectorName: 'bench', overflow: 'pause', bufferBytes: 256 * 1024 * 1024 },
+  });
+  while (!service.publisher!.statistics().connected) await new Promise((resolve) => setTimeout(resolve, 10));
+  return { nats, service };
+}
+
 async function main(): Promise<void> {
   const missing = missingRealData(AS3856_DUMP) || natsSkipReason();
   if (missing) {
@@ -105,16 +120,7 @@ async function main(): Promise<void> {
       await service.close();
     }
     {
-      const nats = await NatsServer.create();
-      await nats.start();
-      const service = await startService({
-        bmpListen: { host: '127.0.0.1', port: 0 },
-        httpListen: { host: '127.0.0.1', port: 0 },
-        logger: pino({ level: 'silent' }),
-        keepMs: 3_600_000,
-        publish: { servers: nats.url, collectorName: 'bench', overflow: 'pause', bufferBytes: 256 * 1024 * 1024 },
-      });
-      while (!service.publisher!.statistics().connected) await new Promise((resolve) => setTimeout(resolve, 10));
+      const { nats, service } = await startPublishing();
       const replica = await startReplica(nats.url);
       const started = performance.now();
       // The replica is polled from here on (every 50 ms) until it holds every route.
@@ -153,16 +159,7 @@ async function main(): Promise<void> {
       await nats.dispose();
     }
     {
-      const nats = await NatsServer.create();
-      await nats.start();
-      const service = await startService({
-        bmpListen: { host: '127.0.0.1', port: 0 },
-        httpListen: { host: '127.0.0.1', port: 0 },
-        logger: pino({ level: 'silent' }),
-        keepMs: 3_600_000,
-        publish: { servers: nats.url, collectorName: 'bench', overflow: 'pause', bufferBytes: 256 * 1024 * 1024 },
-      });
-      while (!service.publisher!.statistics().connected) await new Promise((resolve) => setTimeout(resolve, 10));
+      const { nats, service } = await startPublishing();
       const started = performance.now();
       await stream(service, built.bytes);
       publishOnly.push((performance.now() - started) / 1000);
