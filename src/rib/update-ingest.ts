@@ -18,10 +18,10 @@ import type { Family } from '../ip/address.js';
 import type { DecodedAttributes } from '../wire/bgp/attributes.js';
 import type { NlriCursor } from '../wire/bgp/nlri.js';
 import { formatRouteDistinguisher } from '../wire/bgp/route-distinguisher.js';
-import type { AttributeBlockKey, BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
+import type { AttributeBlockKey, AttributeBlockSource, BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
 import type { BgpDecodeContext } from '../wire/bgp/context.js';
 import { type AttributeSummary, emptySummary } from './attribute-pool.js';
-import { encodeRouteAttributes, routeAttributes, summarizeAttributes } from './attribute-codec.js';
+import { canonicalRouteBytes, encodeRouteAttributes, routeAttributes, summarizeAttributes } from './attribute-codec.js';
 import { PV_ACTIVE, type PeerKey, type PeerRecord, type View, viewRank } from './peer-registry.js';
 import type { Rib } from './rib.js';
 
@@ -168,9 +168,25 @@ function sameKey(block: RememberedBlock, key: AttributeBlockKey): boolean {
   return true;
 }
 
-function canonicalSet(attrs: PathAttributes, multiprotocol: boolean): CanonicalSet {
-  const set = routeAttributes(attrs, multiprotocol);
-  return { bytes: encodeRouteAttributes(set), summary: summarizeAttributes(set, emptySummary()), id: 0, stamp: 0 };
+/** Where {@link canonicalRouteBytes} writes (an UPDATE's attribute block is at most 65,535 bytes). */
+const canonicalScratch = new Uint8Array(65536);
+
+/**
+ * The canonical set of a block's NLRI-field or MP_REACH routes: the raw block's bytes when
+ * they are already canonical (see canonicalRouteBytes), else encoded from the decoded set.
+ * The summary is the decoded attributes' (the route set differs only in next hop and NLRI).
+ */
+function canonicalSet(attrs: PathAttributes, multiprotocol: boolean, raw: Uint8Array, rawStart: number, rawEnd: number, rawCtx: BgpDecodeContext, counts: { copied: number; encoded: number }): CanonicalSet {
+  const n = canonicalRouteBytes(raw, rawStart, rawEnd, rawCtx, multiprotocol, canonicalScratch);
+  let bytes: Uint8Array;
+  if (n >= 0) {
+    bytes = canonicalScratch.slice(0, n);
+    counts.copied++;
+  } else {
+    bytes = encodeRouteAttributes(routeAttributes(attrs, multiprotocol));
+    counts.encoded++;
+  }
+  return { bytes, summary: summarizeAttributes(attrs, emptySummary()), id: 0, stamp: 0 };
 }
 
 /** Families cached per target (IPv4/IPv6 unicast, multicast, labeled, VPN fit; more are replaced round-robin). */
@@ -210,6 +226,16 @@ export class RibUpdateVisitor implements UpdateVisitor {
   private block: RememberedBlock | undefined;
   /** UPDATEs whose attribute block was recalled rather than decoded, for tests and profiling. */
   blockHits = 0;
+  /**
+   * Canonical route attribute sets made for remembered blocks: `copied` straight from the
+   * raw block (already canonical), `encoded` from the decoded set. For tests and profiling.
+   */
+  readonly canonicalSets = { copied: 0, encoded: 0 };
+  /** The current UPDATE's raw attribute block (see {@link attributes}). */
+  private raw: Uint8Array = canonicalScratch;
+  private rawStart = 0;
+  private rawEnd = 0;
+  private rawCtx: BgpDecodeContext | undefined;
 
   constructor(
     private readonly rib: Rib,
@@ -231,12 +257,17 @@ export class RibUpdateVisitor implements UpdateVisitor {
   }
 
   /**
-   * Start of an UPDATE: remember its attributes (interned lazily, per kind of route) and,
-   * given a `key` (a freshly decoded block), the block for {@link recallAttributes}.
+   * Start of an UPDATE: remember its attributes (interned lazily, per kind of route) and
+   * where its raw block lies and, given a `key` (a freshly decoded block), the block for
+   * {@link recallAttributes}.
    */
-  attributes(decoded: DecodedAttributes, key?: AttributeBlockKey): void {
+  attributes(decoded: DecodedAttributes, key: AttributeBlockKey | undefined, source: AttributeBlockSource): void {
     this.finish();
     this.attrs = decoded.attributes;
+    this.raw = source.bytes;
+    this.rawStart = source.start;
+    this.rawEnd = source.end;
+    this.rawCtx = source.ctx;
     this.pvAfi = -1;
     let block = this.recalled;
     this.recalled = undefined;
@@ -266,6 +297,8 @@ export class RibUpdateVisitor implements UpdateVisitor {
     this.attrNlri = this.attrMp = 0;
     this.attrs = undefined;
     this.block = undefined;
+    this.raw = canonicalScratch;
+    this.rawCtx = undefined;
   }
 
   /** Intern the set of the current UPDATE's NLRI-field or MP_REACH routes (one reference). */
@@ -274,7 +307,7 @@ export class RibUpdateVisitor implements UpdateVisitor {
     if (block === undefined) return internUpdateAttributes(this.rib, attrs, multiprotocol);
     let set = multiprotocol ? block.mp : block.nlri;
     if (set === undefined) {
-      set = canonicalSet(attrs, multiprotocol);
+      set = canonicalSet(attrs, multiprotocol, this.raw, this.rawStart, this.rawEnd, this.rawCtx!, this.canonicalSets);
       if (multiprotocol) block.mp = set;
       else block.nlri = set;
     }

@@ -74,8 +74,12 @@ const WELL_KNOWN = AttributeFlag.TRANSITIVE;
 const OPTIONAL_NON_TRANSITIVE = AttributeFlag.OPTIONAL;
 const OPTIONAL_TRANSITIVE = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE;
 
-/** Canonical flags per known type code (-1: not modelled). Generated once from the RFC categories. */
-const CANONICAL_FLAGS: Int16Array = (() => {
+/**
+ * Canonical flags per known type code (-1: not modelled): the optional/transitive bits the
+ * RFC categories give each type, what the encoder writes and the decoder checks. Generated
+ * once from those categories.
+ */
+export const CANONICAL_FLAGS: Int16Array = (() => {
   const flags = new Int16Array(256).fill(-1);
   for (const t of [AttributeType.ORIGIN, AttributeType.AS_PATH, AttributeType.NEXT_HOP, AttributeType.LOCAL_PREF, AttributeType.ATOMIC_AGGREGATE]) {
     flags[t] = WELL_KNOWN;
@@ -90,7 +94,7 @@ const CANONICAL_FLAGS: Int16Array = (() => {
 })();
 
 /** Flag bits kept on a raw attribute: optional, transitive, partial (the rest is the encoder's or unused). */
-const RAW_FLAGS_KEPT = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE | AttributeFlag.PARTIAL;
+export const RAW_FLAGS_KEPT = AttributeFlag.OPTIONAL | AttributeFlag.TRANSITIVE | AttributeFlag.PARTIAL;
 
 /**
  * Which attribute types were seen in the block being decoded: `seen[type] === generation`.

@@ -23,7 +23,7 @@ export {
   encodePathAttributes,
 } from './attributes.js';
 export { NlriCursor, isKnownFamily, labelValue, labelEntry, readNlriEntry, decodeNlriList } from './nlri.js';
-export { type AttributeBlockKey, type UpdateVisitor, type WalkResult, type UpdateInput, decodeUpdate, walkUpdate, encodeUpdate } from './update.js';
+export { type AttributeBlockKey, type AttributeBlockSource, type UpdateVisitor, type WalkResult, type UpdateInput, decodeUpdate, walkUpdate, encodeUpdate } from './update.js';
 export { decodeOpen, decodeOpenBody, encodeOpen, myAsFor } from './open.js';
 export { decodeBgpMessage, encodeBgpMessage, encodeNotification, encodeKeepalive, encodeRouteRefresh } from './message.js';
 export { formatRouteDistinguisher, parseRouteDistinguisher, readRouteDistinguisher } from './route-distinguisher.js';

@@ -105,6 +105,18 @@ export interface AttributeBlockKey {
   ctx: BgpDecodeContext;
 }
 
+/**
+ * Where the attribute block of the UPDATE being walked lies: `bytes[start, end)`, decoded
+ * under `ctx`. Reused scratch, handed to {@link UpdateVisitor.attributes}: copy the fields to
+ * use them later in the same walk (`bytes` stays valid for the walk).
+ */
+export interface AttributeBlockSource {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  ctx: BgpDecodeContext;
+}
+
 /** Receives the content of an UPDATE from {@link walkUpdate}. */
 export interface UpdateVisitor {
   /**
@@ -113,8 +125,9 @@ export interface UpdateVisitor {
    * `key` is given when the visitor has {@link recallAttributes}, it returned nothing for
    * this block and the block was decoded: a visitor may remember `decoded` under it (only if
    * it had no errors, treat-as-withdraw or unknown family) and return it for an equal key.
+   * `source` says where this UPDATE's raw block lies (for visitors that use the bytes).
    */
-  attributes(decoded: DecodedAttributes, key?: AttributeBlockKey): void;
+  attributes(decoded: DecodedAttributes, key: AttributeBlockKey | undefined, source: AttributeBlockSource): void;
   /**
    * Optional: offered before decoding each attribute block that has no MP_UNREACH_NLRI (and
    * at most 4096 bytes, outside MRT RIB entries). Return the `DecodedAttributes` passed to
@@ -180,8 +193,12 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   if (decoded.mpReachNlriStart >= 0) checkNlriList(bytes, decoded.mpReachNlriStart, decoded.mpReachNlriEnd, reach!.afi, reach!.safi, reachAddPath, MESSAGE);
   if (decoded.mpUnreachNlriStart >= 0) checkNlriList(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, MESSAGE);
 
-  if (key !== undefined) visitor.attributes(decoded, key);
-  else visitor.attributes(decoded);
+  const source = sourceScratch;
+  source.bytes = bytes;
+  source.start = withdrawnEnd + 2;
+  source.end = attributesEnd;
+  source.ctx = ctx;
+  visitor.attributes(decoded, key, source);
   let withdrawn = emit(bytes, withdrawnStart, withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
   if (decoded.mpUnreachNlriStart >= 0) {
     withdrawn += emit(bytes, decoded.mpUnreachNlriStart, decoded.mpUnreachNlriEnd, unreach!.afi, unreach!.safi, unreachAddPath, cursor, visitor, false);
@@ -198,6 +215,8 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   else announced += n;
   return { announced, withdrawn, decoded };
 }
+
+const sourceScratch: AttributeBlockSource = { bytes: new Uint8Array(0), start: 0, end: 0, ctx: TWO_OCTET_AS_CONTEXT };
 
 /** Largest attribute block offered to {@link UpdateVisitor.recallAttributes}. */
 const MAX_KEYED_BLOCK = 4096;

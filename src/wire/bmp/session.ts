@@ -43,7 +43,7 @@ import { DecodeError, RibstoreError } from '../../errors.js';
 import { familyKey } from '../bgp/constants.js';
 import { createDecodeContext, negotiateDecodeContext, type BgpDecodeContext } from '../bgp/context.js';
 import { decodeOpen } from '../bgp/open.js';
-import { decodeUpdate, walkUpdate, type AttributeBlockKey, type UpdateVisitor, type WalkResult } from '../bgp/update.js';
+import { decodeUpdate, walkUpdate, type AttributeBlockKey, type AttributeBlockSource, type UpdateVisitor, type WalkResult } from '../bgp/update.js';
 import { NlriCursor } from '../bgp/nlri.js';
 import type { BgpOpen, BgpUpdate } from '../bgp/types.js';
 import type { DecodedAttributes } from '../bgp/attributes.js';
@@ -325,10 +325,9 @@ class AsPathGuard implements UpdateVisitor {
   target: UpdateVisitor | null = null;
   abortOnAsPathError = true;
 
-  attributes(decoded: DecodedAttributes, key?: AttributeBlockKey): void {
+  attributes(decoded: DecodedAttributes, key: AttributeBlockKey | undefined, source: AttributeBlockSource): void {
     if (this.abortOnAsPathError && hasAsPathError(decoded.errors)) throw AS_SIZE_RETRY;
-    if (key !== undefined) this.target!.attributes(decoded, key);
-    else this.target!.attributes(decoded);
+    this.target!.attributes(decoded, key, source);
   }
 
   /**
