@@ -167,17 +167,27 @@ export function openBmpHeaderTemplate(fields: Omit<OpenBmpHeaderFields, 'timesta
  * @throws RibstoreError `ENCODE_ERROR` for a timestamp out of range or a message over 4 GiB.
  */
 export function stampOpenBmpRecord(template: Uint8Array, seconds: number, micros: number, bmp: Uint8Array): Uint8Array {
+  const out = new Uint8Array(template.length + bmp.length);
+  stampOpenBmpHeader(out, template, seconds, micros, bmp.length);
+  out.set(bmp, template.length);
+  return out;
+}
+
+/**
+ * Write the header of {@link stampOpenBmpRecord} into the first `template.length` bytes of `out`,
+ * for a BMP message of `bmpLength` bytes that is (or will be) right after it: the record without
+ * copying the message (the publish worker reads messages straight into place behind the header).
+ * @throws RibstoreError `ENCODE_ERROR` for a timestamp out of range or a message over 4 GiB.
+ */
+export function stampOpenBmpHeader(out: Uint8Array, template: Uint8Array, seconds: number, micros: number, bmpLength: number): void {
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > 0xffffffff || !Number.isInteger(micros) || micros < 0 || micros > 999999) {
     throw new RibstoreError('ENCODE_ERROR', `OpenBMP timestamp ${seconds}.${micros} out of range`);
   }
-  if (bmp.length > 0xffffffff) throw new RibstoreError('ENCODE_ERROR', `BMP message of ${bmp.length} bytes is too long for OpenBMP`);
-  const out = new Uint8Array(template.length + bmp.length);
+  if (bmpLength > 0xffffffff) throw new RibstoreError('ENCODE_ERROR', `BMP message of ${bmpLength} bytes is too long for OpenBMP`);
   out.set(template, 0);
-  putWord(out, 8, bmp.length);
+  putWord(out, 8, bmpLength);
   putWord(out, 14, seconds);
   putWord(out, 18, micros);
-  out.set(bmp, template.length);
-  return out;
 }
 
 /** Whether `bytes` at `offset` start with the OpenBMP magic (a cheap format sniff). */

@@ -130,12 +130,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(publisher ? { publisher: () => publisher.statistics() } : {}),
     ...(follower ? { follower: () => follower.statistics() } : {}),
   });
+  // BMP sessions are accepted once the publisher's first connection attempt ended (bounded).
+  publisher?.start();
+  await publisher?.firstAttempt(2000);
   let bmp: AddressInfo;
   try {
     bmp = await collector.listen(options.bmpListen.host, options.bmpListen.port);
     await api.listen({ host: options.httpListen.host, port: options.httpListen.port });
   } catch (error) {
     await collector.close().catch(() => {});
+    await publisher?.close(0).catch(() => {});
     await api.close().catch(() => {});
     throw error;
   }
@@ -143,7 +147,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const tick = setInterval(() => collector.tick(), options.tickMs ?? 1000);
   tick.unref();
   snapshots?.start(rib, follower ? () => follower.streamPosition() : undefined);
-  publisher?.start();
   follower?.start();
   const bmpAddress = formatListenAddress({ host: bmp.address, port: bmp.port });
   const httpUrl = `http://${formatListenAddress({ host: http.address, port: http.port })}`;

@@ -1,0 +1,68 @@
+/**
+ * The publisher's two placements of the NATS client, `thread: 'worker'` (default: a worker thread
+ * fed through shared memory) and `thread: 'inline'` (the collector's thread, kept for
+ * bench:fanout's comparison), store the same stream: every message once, in order, the same
+ * OpenBMP records apart from their collection times.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { connect } from 'nats';
+import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
+import { BmpFramer } from '../../src/wire/bmp/framer.js';
+import { replay } from '../e2e/bmp-replay.js';
+import { startTestService, waitFor } from '../e2e/support-service.js';
+import { NatsServer, natsSkipReason } from '../support/nats.js';
+import { skipOrFail } from '../support/requirements.js';
+import { sharedData, skipUnlessShared } from '../support/shared-data.js';
+
+const STREAM = ['204-BMP-CISCO-peer_down', 'traffic-00.s0.bmp'];
+const skip = natsSkipReason() || skipOrFail(skipUnlessShared('bmp', STREAM[0]!));
+
+/** Subject, record length and BMP bytes of every stored record, in stream order. */
+async function storedRecords(url: string): Promise<string[]> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info('RIBSTORE_BMP');
+    const out: string[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const message = await jsm.streams.getMessage('RIBSTORE_BMP', { seq });
+      const record = decodeOpenBmpRecord(message.data);
+      out.push(`${message.subject} ${message.data.length} ${record.header.routerAddress} ${Buffer.from(record.bmp).toString('hex')}`);
+    }
+    return out;
+  } finally {
+    await nc.close();
+  }
+}
+
+test('publish: the worker-thread and the inline publisher store the same records, in order', { skip, timeout: 60_000 }, async () => {
+  const bytes = new Uint8Array(readFileSync(sharedData('bmp', ...STREAM)));
+  const total = [...new BmpFramer().push(bytes)].length + 1; // + the Termination added at the close
+  const stored: Record<string, string[]> = {};
+  for (const thread of ['worker', 'inline'] as const) {
+    const nats = await NatsServer.create();
+    await nats.start();
+    const service = await startTestService({ publish: { servers: nats.url, collectorName: 'rc1', overflow: 'pause', thread } });
+    try {
+      assert.equal(service.publisher!.thread, thread);
+      await replay(bytes, service.bmpPort, '127.0.0.1');
+      const stats = await waitFor(`${thread}: everything published`, () => {
+        const s = service.publisher!.statistics();
+        return s.published === total ? s : null;
+      }, 30_000);
+      assert.equal(stats.queuedMessages, 0);
+      assert.equal(stats.queuedBytes, 0);
+      assert.equal(stats.lagMs, 0);
+      assert.equal(stats.dropped, 0);
+      stored[thread] = await storedRecords(nats.url);
+      assert.equal(stored[thread]!.length, total);
+      assert.equal(stored[thread]!.reduce((n, line) => n + Number(line.split(' ')[1]), 0), stats.publishedBytes, `${thread}: publishedBytes counts the stored records' bytes`);
+    } finally {
+      await service.close();
+      await nats.dispose();
+    }
+  }
+  assert.deepEqual(stored['worker'], stored['inline']);
+});
