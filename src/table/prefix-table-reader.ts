@@ -33,37 +33,14 @@ import {
   homeDepth,
   topBits,
 } from './layout.js';
+import { BatchLanes, lookupBatchV4, lookupBatchV6 } from './batch-lookup.js';
+import { leafContainsV6 } from './leaf-match.js';
 import { childRank, childRankIn, longestInNode, prefixRank } from './node-rank.js';
+import { CONTROL_SLOTS, type SharedSnapshotDescriptor } from './shared-control.js';
+import { WalkItem, supernetLengths, walk } from './table-walk.js';
 
-/** What a worker thread needs to read a shared snapshot: see {@link PrefixTableSnapshot.share}. */
-export interface SharedSnapshotDescriptor {
-  /** The table's arena (growable SharedArrayBuffer). */
-  arena: SharedArrayBuffer;
-  /** The table's control block (root words and snapshot validity slots). */
-  control: SharedArrayBuffer;
-  /** Root node of the IPv4 trie at snapshot time. */
-  rootV4: number;
-  /** Root node of the IPv6 trie at snapshot time. */
-  rootV6: number;
-  /** Number of prefixes at snapshot time. */
-  size: number;
-  /** The snapshot's generation. */
-  generation: number;
-  /** The control-block slot that holds `generation` while the snapshot is live. */
-  slot: number;
-}
-
-/** Word of the control block where the live table publishes its IPv4 root. */
-export const CONTROL_ROOT_V4 = 0;
-/** Word of the control block where the live table publishes its IPv6 root. */
-export const CONTROL_ROOT_V6 = 1;
-/** First snapshot validity slot in the control block. */
-export const CONTROL_SLOTS = 8;
-/** Number of snapshot validity slots (shared snapshots live at the same time). */
-export const CONTROL_SLOT_COUNT = 1016;
-
-/** Addresses a batch lookup walks through the trie side by side. */
-export const BATCH_LANES = 16;
+export { BATCH_LANES } from './batch-lookup.js';
+export { CONTROL_ROOT_V4, CONTROL_ROOT_V6, CONTROL_SLOTS, CONTROL_SLOT_COUNT, type SharedSnapshotDescriptor } from './shared-control.js';
 
 /** Read operations over a trie in an arena (see the module doc). */
 export class PrefixTableReader {
@@ -85,10 +62,8 @@ export class PrefixTableReader {
   protected readonly key = new Int32Array(4);
   protected keyFamily: Family = 4;
   protected keyLength = 0;
-  /** Per-lane state of the batch lookups (see {@link PrefixTableReader.lookupBatchV4}). */
-  private readonly laneNode = new Int32Array(BATCH_LANES);
-  private readonly laneBest = new Int32Array(BATCH_LANES);
-  private readonly laneIndex = new Int32Array(BATCH_LANES);
+  /** Per-lane state of the batch lookups (batch-lookup.ts). */
+  private readonly lanes = new BatchLanes();
   /**
    * First-level slots (first-level.ts) of the live table's IPv4 and IPv6 tries, or null: only a
    * live {@link PrefixTable} of enough prefixes keeps them; snapshots and worker readers walk
@@ -96,8 +71,6 @@ export class PrefixTableReader {
    */
   protected firstV4: Int32Array | null = null;
   protected firstV6: Int32Array | null = null;
-  /** Per-lane value when the lane's subtree below the first level matches nothing. */
-  private readonly laneOtherwise = new Int32Array(BATCH_LANES);
   /** Nodes with prefixes on a single lookup's path, and the address octet at each. */
   private readonly pathNode = new Int32Array(16);
   private readonly pathOctet = new Int32Array(16);
@@ -272,95 +245,12 @@ export class PrefixTableReader {
 
   /**
    * Batch IPv4 lookup: `out[i] = lookupV4(addresses[i])` (-1 for no match). Returns `out`.
-   *
-   * Addresses go through the trie in groups of {@link BATCH_LANES}, one level at a time for
-   * the whole group, so the cache misses of different addresses overlap instead of queueing
-   * behind each other (a lookup is a chain of dependent loads; a group is many chains).
-   *
-   * Why, in numbers (this VM, 14 MiB working set): a dependent pointer chase costs about
-   * 170 ns per load, 16 independent chases stepped in lockstep about 15 ns per load. On the
-   * full table (1.06 M prefixes, 1 M addresses inside stored prefixes,
-   * bench/table-batch-micro.ts, medians) this walk gets only part of that: 238–298 ns per
-   * address against 285–321 ns for single lookups, likely because a lane's step is long and
-   * branches on its own misses (see src/table/DESIGN.md, "Batch lookups").
+   * The addresses go through the trie in groups whose cache misses overlap (batch-lookup.ts).
    * @throws RibstoreError `INVALID_ARGUMENT` if `out` is shorter than `addresses`.
    */
   lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
-    if (out.length < addresses.length) {
-      throw new RibstoreError('INVALID_ARGUMENT', `result array holds ${out.length}, needs ${addresses.length}`);
-    }
     this.checkLive();
-    const a = this.words;
-    const root = this.rootV4;
-    const laneNode = this.laneNode;
-    const laneBest = this.laneBest;
-    const laneIndex = this.laneIndex;
-    const laneOtherwise = this.laneOtherwise;
-    const first = this.firstV4;
-    const n = addresses.length;
-    for (let base = 0; base < n; base += BATCH_LANES) {
-      const m = Math.min(BATCH_LANES, n - base);
-      let active = m;
-      for (let i = 0; i < m; i++) {
-        laneNode[i] = root;
-        laneBest[i] = 0;
-        laneOtherwise[i] = -1;
-        if (first === null) continue;
-        const address = addresses[base + i]!;
-        const h = (address >>> 16) << 1;
-        const subtree = first[h]!;
-        const otherwise = first[h + 1]!;
-        laneOtherwise[i] = otherwise;
-        laneNode[i] = subtree > 0 ? subtree : 0;
-        if (subtree > 0) continue;
-        active--;
-        laneBest[i] = -1;
-        out[base + i] =
-          subtree < 0 && ((address ^ a[-subtree + LEAF_KEY]!) & topBits(a[-subtree + LEAF_META]! & 255)) === 0
-            ? a[-subtree + LEAF_VALUE]!
-            : otherwise;
-      }
-      for (let shift = first === null ? 24 : 8; active > 0; shift -= 8) {
-        for (let i = 0; i < m; i++) {
-          const node = laneNode[i]!;
-          if (node === 0) continue;
-          const address = addresses[base + i]!;
-          const o = (address >>> shift) & 255;
-          if (a[node + PREFIX_COUNT] !== 0) {
-            const index = longestInNode(a, node, o);
-            if (index !== 0) {
-              laneBest[i] = node;
-              laneIndex[i] = index;
-            }
-          }
-          const bits = a[node + CHILD_BITS + (o >> 5)]!;
-          if (((bits >>> o) & 1) === 0) {
-            laneNode[i] = 0;
-            active--;
-            continue;
-          }
-          const r = childRankIn(a, node, o, bits);
-          const slot = a[a[node + CHILD_ARRAY]! + r]!;
-          if (slot > 0) {
-            laneNode[i] = slot;
-            continue;
-          }
-          const leaf = -slot;
-          if (((address ^ a[leaf + LEAF_KEY]!) & topBits(a[leaf + LEAF_META]! & 255)) === 0) {
-            out[base + i] = a[leaf + LEAF_VALUE]!;
-            laneBest[i] = -1;
-          }
-          laneNode[i] = 0;
-          active--;
-        }
-      }
-      for (let i = 0; i < m; i++) {
-        const best = laneBest[i]!;
-        if (best === -1) continue;
-        out[base + i] = best === 0 ? laneOtherwise[i]! : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
-      }
-    }
-    return out;
+    return lookupBatchV4(this.words, this.rootV4, this.firstV4, this.lanes, addresses, out);
   }
 
   /**
@@ -370,86 +260,8 @@ export class PrefixTableReader {
    * @throws RibstoreError `INVALID_ARGUMENT` if the lengths do not fit.
    */
   lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
-    const n = addresses.length >> 2;
-    if ((addresses.length & 3) !== 0 || out.length < n) {
-      throw new RibstoreError(
-        'INVALID_ARGUMENT',
-        `IPv6 batch needs 4 words per address (got ${addresses.length}) and room for ${n} results (got ${out.length})`,
-      );
-    }
     this.checkLive();
-    const a = this.words;
-    const root = this.rootV6;
-    const laneNode = this.laneNode;
-    const laneBest = this.laneBest;
-    const laneIndex = this.laneIndex;
-    const laneOtherwise = this.laneOtherwise;
-    const first = this.firstV6;
-    for (let base = 0; base < n; base += BATCH_LANES) {
-      const m = Math.min(BATCH_LANES, n - base);
-      let active = m;
-      for (let i = 0; i < m; i++) {
-        laneNode[i] = root;
-        laneBest[i] = 0;
-        laneOtherwise[i] = -1;
-        if (first === null) continue;
-        const j = (base + i) << 2;
-        const h = (addresses[j]! >>> 16) << 1;
-        const subtree = first[h]!;
-        const otherwise = first[h + 1]!;
-        laneOtherwise[i] = otherwise;
-        laneNode[i] = subtree > 0 ? subtree : 0;
-        if (subtree > 0) continue;
-        active--;
-        laneBest[i] = -1;
-        out[base + i] =
-          subtree < 0 && leafContainsV6(a, -subtree, addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!)
-            ? a[-subtree + LEAF_VALUE]!
-            : otherwise;
-      }
-      for (let depth = first === null ? 0 : 2; active > 0; depth++) {
-        const wordOffset = depth >> 2;
-        const shift = 24 - ((depth & 3) << 3);
-        for (let i = 0; i < m; i++) {
-          const node = laneNode[i]!;
-          if (node === 0) continue;
-          const j = (base + i) << 2;
-          const o = (addresses[j + wordOffset]! >>> shift) & 255;
-          if (a[node + PREFIX_COUNT] !== 0) {
-            const index = longestInNode(a, node, o);
-            if (index !== 0) {
-              laneBest[i] = node;
-              laneIndex[i] = index;
-            }
-          }
-          const bits = a[node + CHILD_BITS + (o >> 5)]!;
-          if (((bits >>> o) & 1) === 0) {
-            laneNode[i] = 0;
-            active--;
-            continue;
-          }
-          const r = childRankIn(a, node, o, bits);
-          const slot = a[a[node + CHILD_ARRAY]! + r]!;
-          if (slot > 0) {
-            laneNode[i] = slot;
-            continue;
-          }
-          const leaf = -slot;
-          if (leafContainsV6(a, leaf, addresses[j]!, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!)) {
-            out[base + i] = a[leaf + LEAF_VALUE]!;
-            laneBest[i] = -1;
-          }
-          laneNode[i] = 0;
-          active--;
-        }
-      }
-      for (let i = 0; i < m; i++) {
-        const best = laneBest[i]!;
-        if (best === -1) continue;
-        out[base + i] = best === 0 ? laneOtherwise[i]! : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
-      }
-    }
-    return out;
+    return lookupBatchV6(this.words, this.rootV6, this.firstV6, this.lanes, addresses, out);
   }
 
   /** Value of the longest stored prefix containing `address`, or undefined. */
@@ -545,7 +357,7 @@ export class PrefixTableReader {
   *supernets(prefix: PrefixInput): IterableIterator<[string, number]> {
     this.checkLive();
     const p = toPrefix(prefix);
-    for (const [length, value] of this.supernetLengths(p)) {
+    for (const [length, value] of supernetLengths(this.words, p.family === 4 ? this.rootV4 : this.rootV6, p)) {
       yield [maskedPrefixString(p, length), value];
     }
   }
@@ -555,7 +367,7 @@ export class PrefixTableReader {
     this.checkLive();
     const p = toPrefix(prefix);
     let best: [number, number] | undefined;
-    for (const item of this.supernetLengths(p)) best = item;
+    for (const item of supernetLengths(this.words, p.family === 4 ? this.rootV4 : this.rootV6, p)) best = item;
     return best === undefined ? undefined : [maskedPrefixString(p, best[0]), best[1]];
   }
 
@@ -564,35 +376,6 @@ export class PrefixTableReader {
     const parsed = typeof address === 'string' ? parseAddress(address) : address;
     const host = new Prefix(parsed.family, parsed.w0, parsed.w1, parsed.w2, parsed.w3, parsed.family === 4 ? 32 : 128);
     return this.lookupPrefixEntry(host);
-  }
-
-  /** Lengths and values of the stored supernets of `p` (including itself), shortest first. */
-  private *supernetLengths(p: Prefix): Generator<[number, number]> {
-    const a = this.words;
-    const k = [p.w0 | 0, p.w1 | 0, p.w2 | 0, p.w3 | 0];
-    const length = p.length;
-    let node = p.family === 4 ? this.rootV4 : this.rootV6;
-    for (let depth = 0; ; depth++) {
-      const o = (k[depth >> 2]! >>> (24 - ((depth & 3) << 3))) & 255;
-      const maxR = Math.min(8, length - 8 * depth);
-      for (let r = depth === 0 ? 0 : 1; r <= maxR; r++) {
-        const index = artIndex(o, r);
-        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) !== 0) {
-          yield [8 * depth + r, a[a[node + PREFIX_ARRAY]! + prefixRank(a, node, index)]!];
-        }
-      }
-      if (length <= 8 * depth + 8) return;
-      if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) return;
-      const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
-      if (slot > 0) {
-        node = slot;
-        continue;
-      }
-      const leaf = -slot;
-      const leafLength = a[leaf + LEAF_META]! & 255;
-      if (leafLength <= length && leafCovers(a, leaf, k, leafLength)) yield [leafLength, a[leaf + LEAF_VALUE]!];
-      return;
-    }
   }
 
   /** Stored prefixes equal to or inside `prefix`, in sorted order, as `[prefix, value]`. */
@@ -610,7 +393,7 @@ export class PrefixTableReader {
   overlaps(prefix: PrefixInput): boolean {
     this.checkLive();
     const p = toPrefix(prefix);
-    if (!this.supernetLengths(p).next().done) return true;
+    if (!supernetLengths(this.words, p.family === 4 ? this.rootV4 : this.rootV6, p).next().done) return true;
     return !this.subnets(p).next().done;
   }
 
@@ -673,106 +456,6 @@ export class PrefixTableReader {
   }
 }
 
-/** Whether the IPv6 leaf at `leaf` contains the address w0..w3. */
-function leafContainsV6(a: Int32Array, leaf: number, w0: number, w1: number, w2: number, w3: number): boolean {
-  const length = a[leaf + LEAF_META]! & 255;
-  return (
-    ((w0 ^ a[leaf + LEAF_KEY]!) & topBits(length)) === 0 &&
-    ((w1 ^ a[leaf + LEAF_KEY + 1]!) & topBits(length - 32)) === 0 &&
-    ((w2 ^ a[leaf + LEAF_KEY + 2]!) & topBits(length - 64)) === 0 &&
-    ((w3 ^ a[leaf + LEAF_KEY + 3]!) & topBits(length - 96)) === 0
-  );
-}
-
-/** Whether the first `length` bits of the leaf's key equal those of `k` (either family). */
-function leafCovers(a: Int32Array, leaf: number, k: ArrayLike<number>, length: number): boolean {
-  const words = (a[leaf + LEAF_META]! & LEAF_V6) !== 0 ? 4 : 1;
-  for (let i = 0; i < words; i++) {
-    if (((k[i]! ^ a[leaf + LEAF_KEY + i]!) & topBits(length - 32 * i)) !== 0) return false;
-  }
-  return true;
-}
-
 function maskedPrefixString(p: Prefix, length: number): string {
   return new Prefix(p.family, p.w0, p.w1, p.w2, p.w3, length).toString();
-}
-
-/** The current item of a {@link walk}: a prefix in numeric form and its value. */
-class WalkItem {
-  family: Family = 4;
-  readonly words = [0, 0, 0, 0];
-  length = 0;
-  value = 0;
-
-  toString(): string {
-    const w = this.words;
-    return new Prefix(this.family, w[0]!, w[1]!, w[2]!, w[3]!, this.length).toString();
-  }
-}
-
-/**
- * Visit, in sorted order, every entry of the subtree at `node` (depth `depth`, address bits
- * above it in `path`) that lies inside the filter prefix `filter`/`filterLength`. Each visit
- * fills `item` and yields.
- *
- * Order inside a node: for each octet o ascending, first the node's prefixes whose first
- * octet is o (shorter first), then the child at o: everything below the child is longer and
- * starts at o, so it sorts after them and before any prefix starting at o + 1.
- */
-function* walk(
-  a: Int32Array,
-  node: number,
-  depth: number,
-  family: Family,
-  path: number[],
-  filter: number[],
-  filterLength: number,
-  item: WalkItem,
-): Generator<void> {
-  const wordIndex = depth >> 2;
-  const shift = 24 - ((depth & 3) << 3);
-  const relative = filterLength - 8 * depth; // filter's bits within this stride
-  let lo = 0;
-  let hi = 255;
-  if (relative >= 8) {
-    lo = hi = (filter[wordIndex]! >>> shift) & 255;
-  } else if (relative > 0) {
-    lo = (filter[wordIndex]! >>> shift) & 255 & (0xff00 >> relative);
-    hi = lo + (1 << (8 - relative)) - 1;
-  }
-  const minR = Math.max(depth === 0 ? 0 : 1, relative);
-  const hasPrefixes = a[node + PREFIX_COUNT] !== 0;
-  for (let o = lo; o <= hi; o++) {
-    if (hasPrefixes) {
-      // Prefixes starting exactly at o: r from (8 - trailing zeros of o) to 8.
-      const trailing = o === 0 ? 8 : 31 - Math.clz32(o & -o);
-      for (let r = Math.max(minR, 8 - trailing); r <= 8; r++) {
-        const index = artIndex(o, r);
-        if (((a[node + PREFIX_BITS + (index >> 5)]! >>> (index & 31)) & 1) === 0) continue;
-        item.family = family;
-        for (let i = 0; i < 4; i++) item.words[i] = path[i]!;
-        item.words[wordIndex] = (path[wordIndex]! | (o << shift)) >>> 0;
-        item.length = 8 * depth + r;
-        item.value = a[a[node + PREFIX_ARRAY]! + prefixRank(a, node, index)]!;
-        yield;
-      }
-    }
-    if (((a[node + CHILD_BITS + (o >> 5)]! >>> (o & 31)) & 1) === 0) continue;
-    const slot = a[a[node + CHILD_ARRAY]! + childRank(a, node, o)]!;
-    if (slot > 0) {
-      const childPath = path.slice();
-      childPath[wordIndex] = path[wordIndex]! | (o << shift);
-      yield* walk(a, slot, depth + 1, family, childPath, filter, filterLength, item);
-      continue;
-    }
-    const leaf = -slot;
-    const leafLength = a[leaf + LEAF_META]! & 255;
-    if (leafLength < filterLength || !leafCovers(a, leaf, filter, filterLength)) continue;
-    item.family = family;
-    const words = family === 4 ? 1 : 4;
-    for (let i = 0; i < 4; i++) item.words[i] = i < words ? a[leaf + LEAF_KEY + i]! >>> 0 : 0;
-    item.length = leafLength;
-    item.value = a[leaf + LEAF_VALUE]!;
-    yield;
-  }
 }
