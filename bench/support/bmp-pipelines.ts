@@ -14,7 +14,7 @@ import { viewOf } from '../../src/collector/bmp-collector.js';
 import { formatIPv4 } from '../../src/ip/address.js';
 import type { PeerKey } from '../../src/rib/peer-registry.js';
 import { Rib } from '../../src/rib/rib.js';
-import type { DecodedAttributes } from '../../src/wire/bgp/attributes.js';
+import type { DecodedAttributes } from '../../src/wire/bgp/attribute-decode.js';
 import type { NlriCursor } from '../../src/wire/bgp/nlri.js';
 import type { UpdateVisitor } from '../../src/wire/bgp/update.js';
 import { decodeBmpMessage } from '../../src/wire/bmp/decode.js';

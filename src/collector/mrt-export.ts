@@ -58,7 +58,7 @@ import { RIB_ATTRIBUTE_CONTEXT } from '../rib/attribute-codec.js';
 import { type View, viewRank } from '../rib/peer-registry.js';
 import type { Rib } from '../rib/rib.js';
 import type { FrozenPrefixVisitor, RibFreeze } from '../rib/rib-freeze.js';
-import { decodePathAttributes } from '../wire/bgp/attributes.js';
+import { decodePathAttributes } from '../wire/bgp/attribute-decode.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import { MRT_HEADER_LENGTH, MrtType, TableDumpV2Subtype } from '../wire/mrt/constants.js';
 import { encodeMrtRecord } from '../wire/mrt/encode.js';

@@ -26,7 +26,7 @@ import { RibstoreError } from '../errors.js';
 import type { Address } from '../ip/address.js';
 import type { PeerKey, View } from '../rib/peer-registry.js';
 import type { Rib } from '../rib/rib.js';
-import { decodePathAttributes } from '../wire/bgp/attributes.js';
+import { decodePathAttributes } from '../wire/bgp/attribute-decode.js';
 import { type BgpDecodeContext, createDecodeContext } from '../wire/bgp/context.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import { MrtTruncatedError, detectCompression, readMrtFile } from '../wire/mrt/file-reader.js';

@@ -20,7 +20,9 @@
 import { formatIPv4 } from '../ip/address.js';
 import { formatCommunity, formatExtendedCommunity, formatLargeCommunity } from '../wire/bgp/communities.js';
 import { createDecodeContext, type BgpDecodeContext } from '../wire/bgp/context.js';
-import { CANONICAL_FLAGS, RAW_FLAGS_KEPT, decodePathAttributes, encodePathAttributes, type EncodeContext } from '../wire/bgp/attributes.js';
+import { decodePathAttributes } from '../wire/bgp/attribute-decode.js';
+import { encodePathAttributes, type EncodeContext } from '../wire/bgp/attribute-encode.js';
+import { CANONICAL_FLAGS, RAW_FLAGS_KEPT } from '../wire/bgp/attribute-flags.js';
 import { AttributeFlag, AttributeType } from '../wire/bgp/constants.js';
 import type { AsPathSegment, PathAttributes } from '../wire/bgp/types.js';
 import { type AttributeSummary, HAS_LOCAL_PREF, HAS_MED, HAS_ORIGIN_AS } from './attribute-pool.js';

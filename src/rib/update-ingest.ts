@@ -15,7 +15,7 @@
  * families) sweeps the peer-view's stale routes.
  */
 import type { Family } from '../ip/address.js';
-import type { DecodedAttributes } from '../wire/bgp/attributes.js';
+import type { DecodedAttributes } from '../wire/bgp/attribute-decode.js';
 import type { NlriCursor } from '../wire/bgp/nlri.js';
 import { formatRouteDistinguisher } from '../wire/bgp/route-distinguisher.js';
 import type { AttributeBlockKey, AttributeBlockSource, BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';

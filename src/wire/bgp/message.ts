@@ -17,7 +17,7 @@ import { decodeOpenBody, encodeOpen } from './open.js';
 import { decodeUpdate, encodeUpdate } from './update.js';
 import type { BgpMessage, BgpNotification, BgpRouteRefresh } from './types.js';
 import { ByteWriter, copyBytes } from './writer.js';
-import type { EncodeContext } from './attributes.js';
+import type { EncodeContext } from './attribute-encode.js';
 
 /**
  * Decode the message at `offset` (header included; its length says where it ends).

@@ -7,7 +7,7 @@
  * Session-level faults (RFC 7606 section 4 and 5.3: the two length fields overrun the message,
  * an NLRI entry overruns its field or has an impossible length, a broken MP_REACH/MP_UNREACH)
  * throw {@link BgpDecodeError} with action `session-reset`. Attribute faults are returned in
- * `errors` (see attributes.ts). Offsets in errors are positions in the given `bytes`.
+ * `errors` (see attribute-decode.ts). Offsets in errors are positions in the given `bytes`.
  *
  * {@link walkUpdate} is the RIB ingest path: it checks the whole message first (so a
  * session-reset error is thrown before any route is handed out), then calls the visitor
@@ -16,7 +16,8 @@
 import { RibstoreError } from '../../errors.js';
 import { Afi, AttributeFlag, AttributeType, BGP_HEADER_LENGTH, BgpMessageType, Safi, familyKey } from './constants.js';
 import { TWO_OCTET_AS_CONTEXT, type BgpDecodeContext } from './context.js';
-import { decodePathAttributes, writePathAttributes, type DecodedAttributes, type EncodeContext } from './attributes.js';
+import { decodePathAttributes, type DecodedAttributes } from './attribute-decode.js';
+import { writePathAttributes, type EncodeContext } from './attribute-encode.js';
 import { BgpDecodeError } from './errors.js';
 import { checkBgpHeader, patchBgpHeaderLength, writeBgpHeader } from './header.js';
 import { NlriCursor, checkNlriList, decodeNlriList, readNlriEntry, writeNlriList } from './nlri.js';

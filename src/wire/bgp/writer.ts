@@ -1,5 +1,11 @@
 /**
- * A growable big-endian byte writer for the encoders.
+ * What the BGP encoders write with: a growable big-endian byte writer, the range check a
+ * value passes before it goes into a fixed-width field, and a copy that never aliases input.
+ */
+import { RibstoreError } from '../../errors.js';
+
+/**
+ * A growable big-endian byte writer.
  *
  * Invariant: `bytes[0, length)` holds what was written; the backing buffer doubles when
  * full, so writing n bytes costs O(n) amortised. Length fields that precede their content
@@ -94,4 +100,16 @@ export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8A
   const out = new Uint8Array(end - start);
   out.set(bytes.subarray(start, end));
   return out;
+}
+
+/**
+ * `value` itself when it is an integer from 0 to `max` (the range of the field it is written
+ * to). Encoders call it so that a value that does not fit fails loudly instead of being cut.
+ * @throws RibstoreError `ENCODE_ERROR` naming `what`.
+ */
+export function checkUint(what: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RibstoreError('ENCODE_ERROR', `${what} ${value} is not an integer from 0 to ${max}`);
+  }
+  return value;
 }

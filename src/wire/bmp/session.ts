@@ -46,7 +46,7 @@ import { decodeOpen } from '../bgp/open.js';
 import { decodeUpdate, walkUpdate, type AttributeBlockKey, type AttributeBlockSource, type UpdateVisitor, type WalkResult } from '../bgp/update.js';
 import { NlriCursor } from '../bgp/nlri.js';
 import type { BgpOpen, BgpUpdate } from '../bgp/types.js';
-import type { DecodedAttributes } from '../bgp/attributes.js';
+import type { DecodedAttributes } from '../bgp/attribute-decode.js';
 import type { BgpDecodeError } from '../bgp/errors.js';
 import type { BmpPeerHeader } from './peer-header.js';
 import type { BmpMessage, BmpPeerUp, BmpRouteMonitoring } from './types.js';

@@ -8,7 +8,7 @@
  * `messageType` names the record type (`"MRT TABLE_DUMP_V2/RIB_IPV4_UNICAST"`).
  *
  * Byte blocks of the BGP layer (attribute blocks, BGP messages) are returned as views
- * (`subarray`), not decoded here: see records.ts and attributes.ts.
+ * (`subarray`), not decoded here: see records.ts and wire/bgp/attribute-decode.ts.
  *
  * TABLE_DUMP_V2 RIB entries refer to peers by index into the last PEER_INDEX_TABLE of the
  * stream, so decoding is stateful: pass the same {@link MrtDecodeState} for every record

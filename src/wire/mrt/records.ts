@@ -6,7 +6,7 @@
  *   the (decompressed) stream, so any later problem can name where the record came from.
  * - Byte blocks that belong to another layer are kept as `Uint8Array` views, not copies and
  *   not decoded: the path attribute block of a RIB entry and the whole BGP message of a
- *   BGP4MP record. `wire/bgp` decodes them (see attributes.ts for the MRT-specific context).
+ *   BGP4MP record. `wire/bgp` decodes them (see attribute-decode.ts and mp-reach.ts for the MRT-specific context).
  *   A view keeps its chunk of the file alive; copy it (`slice()`) to keep a record long.
  * - Addresses and prefixes are the `ip/` classes; AS numbers and BGP identifiers are uint32
  *   numbers (identifiers in network order, print with `formatIPv4`).

@@ -10,7 +10,7 @@
  * Decoding is `decodePathAttributes` with the `mrtRibEntry` context (see routes.ts).
  */
 import { RibstoreError } from '../../errors.js';
-import { encodePathAttributes } from '../bgp/attributes.js';
+import { encodePathAttributes } from '../bgp/attribute-encode.js';
 import { createDecodeContext } from '../bgp/context.js';
 import type { PathAttributes } from '../bgp/types.js';
 

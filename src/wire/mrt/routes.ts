@@ -16,7 +16,7 @@
 import type { Address } from '../../ip/address.js';
 import type { Prefix } from '../../ip/prefix.js';
 import { type BgpDecodeContext, createDecodeContext } from '../bgp/context.js';
-import { decodePathAttributes } from '../bgp/attributes.js';
+import { decodePathAttributes } from '../bgp/attribute-decode.js';
 import { decodeBgpMessage } from '../bgp/message.js';
 import { NlriCursor } from '../bgp/nlri.js';
 import type { PathAttributes } from '../bgp/types.js';

@@ -10,7 +10,7 @@
 import { parseAddress } from '../../../src/ip/address.js';
 import { parsePrefix } from '../../../src/ip/prefix.js';
 import { createDecodeContext } from '../../../src/wire/bgp/context.js';
-import { encodePathAttributes } from '../../../src/wire/bgp/attributes.js';
+import { encodePathAttributes } from '../../../src/wire/bgp/attribute-encode.js';
 import { encodeKeepalive } from '../../../src/wire/bgp/message.js';
 import type { Nlri, PathAttributes } from '../../../src/wire/bgp/types.js';
 import { encodeUpdate } from '../../../src/wire/bgp/update.js';
