@@ -36,7 +36,8 @@ import { BmpSession } from '../wire/bmp/session.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import { RibstoreError } from '../errors.js';
 import type { Rib } from '../rib/rib.js';
-import { BmpConnection, type BmpConnectionEnd, type BmpLink } from './bmp-connection.js';
+import { BmpConnection, type BmpConnectionEnd, type BmpConnectionOptions, type BmpLink } from './bmp-connection.js';
+import { SliceScheduler } from './slice-scheduler.js';
 import { BmpMessageFeed } from './bmp-feed.js';
 import { type CollectorPeer, PeerRecords } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
@@ -89,7 +90,7 @@ export interface BmpCollectorOptions {
   readonly allow?: AllowList;
   /** Per-session queue size above which the socket is paused, bytes (default 64 MiB). */
   readonly queueHighWaterBytes?: number;
-  /** Most milliseconds of processing per event-loop turn per session (default 5). */
+  /** Most milliseconds of processing per event-loop turn, all sessions together (default 5; see slice-scheduler.ts). */
   readonly sliceMs?: number;
   /** Logger (default: silent). */
   readonly logger?: Logger;
@@ -178,6 +179,8 @@ export class BmpCollector {
   private readonly tap: BmpTap | undefined;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** What every session's connection gets: limits, and the scheduler they share their slices through. */
+  private readonly connectionOptions: BmpConnectionOptions;
   /** Live sessions' re-send trackers that have not swept everything yet. */
   private readonly resyncs = new Set<ResyncTracker>();
 
@@ -194,6 +197,12 @@ export class BmpCollector {
       locRibQuietMs: options.locRibQuietMs ?? DEFAULT_LOC_RIB_QUIET_MS,
       queueHighWaterBytes: options.queueHighWaterBytes ?? 64 * 1024 * 1024,
       sliceMs: options.sliceMs ?? 5,
+    };
+    this.connectionOptions = {
+      maxMessageLength: this.options.maxMessageLength,
+      queueHighWaterBytes: this.options.queueHighWaterBytes,
+      sliceMs: this.options.sliceMs,
+      scheduler: new SliceScheduler(this.options.sliceMs),
     };
     this.names = new RouterNames(options.routerIdFrom ?? 'auto');
     this.sessions = new SessionTable({
@@ -262,7 +271,7 @@ export class BmpCollector {
       router: null,
       state: null,
       initiationTimer: null,
-      connection: new BmpConnection(socket, this.options, {
+      connection: new BmpConnection(socket, this.connectionOptions, {
         onMessage: (message, bytes, offset) => {
           this.onSessionMessage(session, message, offset);
           // Only an established session's messages go to the tap (a refused one never had a router).

@@ -3,15 +3,16 @@
  * to the collector in time-sliced batches.
  *
  * ```
- *  socket 'data' ──► chunk queue ──(setImmediate, ≤ sliceMs per turn)──► framer ► decode ► onMessage
+ *  socket 'data' ──► chunk queue ──(SliceScheduler: ≤ sliceMs per turn, all sessions together)──► framer ► decode ► onMessage
  *   (append only:      │ queueBytes > highWater → socket.pause()   (last resort)
  *    never waits)      │ queueBytes < lowWater  → socket.resume()
  * ```
  *
  * Invariants:
  * - Reading never waits for processing: the 'data' handler only appends the chunk to the queue,
- *   so the router's TCP window stays open while the RIB works. Processing runs in slices of at
- *   most `sliceMs` and then yields to the event loop (other sessions, the HTTP API, timers).
+ *   so the router's TCP window stays open while the RIB works. Processing runs in slices handed
+ *   out by a {@link SliceScheduler} shared by the collector's sessions: at most `sliceMs` per
+ *   event-loop turn for all of them together, then the loop is yielded (the HTTP API, timers).
  * - The queue is bounded: above `queueHighWaterBytes` the socket is paused (TCP backpressure
  *   reaches the router only then), and resumed below half of it. Its depth is always readable.
  * - The first message must be Initiation (RFC 7854 4.3); anything else closes the connection.
@@ -28,6 +29,7 @@ import { RibstoreError } from '../errors.js';
 import { BmpFramer } from '../wire/bmp/framer.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import type { BmpMessage } from '../wire/bmp/types.js';
+import { SliceScheduler, type SliceTask } from './slice-scheduler.js';
 import type { CollectorErrorKind } from './statistics.js';
 
 /** Limits and pacing of one connection. */
@@ -38,6 +40,11 @@ export interface BmpConnectionOptions {
   readonly queueHighWaterBytes: number;
   /** Most milliseconds of processing before yielding to the event loop. */
   readonly sliceMs: number;
+  /**
+   * The scheduler whose turns the connection's slices share with other sessions (the
+   * collector's, of `sliceMs`); omitted, the connection gets one of its own.
+   */
+  readonly scheduler?: SliceScheduler;
 }
 
 /** How a connection ended. */
@@ -103,7 +110,7 @@ export function checkFirstMessage(kind: BmpMessage['kind'], offset: number): voi
 }
 
 /** One BMP connection; see the module doc. */
-export class BmpConnection implements BmpLink {
+export class BmpConnection implements BmpLink, SliceTask {
   /** The router's address as the socket reports it. */
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -122,6 +129,7 @@ export class BmpConnection implements BmpLink {
   private readonly options: BmpConnectionOptions;
   private readonly handler: BmpConnectionHandler;
   private readonly framer: BmpFramer;
+  private readonly scheduler: SliceScheduler;
   private readonly queue: Buffer[] = [];
   /** Index of the next chunk to feed (the queue is compacted lazily). */
   private queueHead = 0;
@@ -142,6 +150,7 @@ export class BmpConnection implements BmpLink {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
     this.framer = new BmpFramer({ maxMessageLength: options.maxMessageLength });
+    this.scheduler = options.scheduler ?? new SliceScheduler(options.sliceMs);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => {
       this.ended = true;
@@ -183,16 +192,13 @@ export class BmpConnection implements BmpLink {
   private schedule(): void {
     if (this.scheduled || this.closed || this.held) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.process();
-    });
+    this.scheduler.add(this);
   }
 
-  /** One slice of work: frame, decode and hand over messages for at most `sliceMs`. */
-  private process(): void {
+  /** One slice of work: frame, decode and hand over messages until `deadline` (see SliceTask). */
+  runSlice(deadline: number): void {
+    this.scheduled = false;
     if (this.closed) return;
-    const deadline = performance.now() + this.options.sliceMs;
     let sinceClockCheck = 0;
     try {
       for (;;) {
