@@ -4,20 +4,23 @@
  *
  * Input: the ingest benchmark's real-attribute stream (Tier-1 IPv4 prefixes with AS3856's real
  * attribute sets, packed UPDATEs; bench/support/real-routes.ts), one router over TCP. Each round
- * runs, in the same process and alternating, (a) `serve` alone and (b) `serve --publish` to a
- * real `nats-server -js` (fresh store per run): time from the first byte until every route is
- * in the RIB, and for (b) until JetStream acknowledged every message. In (b) a replica, `ribstore
- * serve --follow` as a child process (its own event loop, as in production), follows the stream:
- * time from the first byte until every route is in the replica's RIB, how long after the last
- * acknowledgement that is, and its lag (age of the record it is applying, `/api/v1/stats`
- * `follower.lagMs`) sampled every 50 ms while it catches up (p50 / p99); then a cold replica
- * reads the whole stored stream (time from its start until every route is in its RIB, polled
- * every 20 ms, process start-up excluded): the replica's own rate. (c) `serve --publish` again
- * with no replica running: the publishing cost alone, without a replica on the same cores.
- * Medians of RUNS rounds.
+ * runs, in the same process: (a) `serve` alone; then for each placement of the publisher's NATS
+ * client — `worker` (a worker thread fed through shared memory, the default) and `inline` (the
+ * collector's own thread, as before) — alternating which goes first each round and each with a
+ * fresh `nats-server -js` and store: (b) `serve --publish` with a replica, `ribstore serve
+ * --follow` as a child process (its own event loop, as in production), following the stream:
+ * time from the first byte until every route is in the RIB, until JetStream acknowledged every
+ * message, and until every route is in the replica's RIB, and its lag (age of the record it is
+ * applying, `/api/v1/stats` `follower.lagMs`) sampled every 50 ms while it catches up (p50 /
+ * p99); after the worker run a cold replica reads the whole stored stream (time from its start
+ * until every route is in its RIB, polled every 20 ms, process start-up excluded): the replica's
+ * own rate; (c) `serve --publish` with no replica running: the publishing cost alone, and the CPU
+ * time of each thread (collector main thread, the threads the publisher started, nats-server)
+ * from the first byte to the last acknowledgement, read from /proc. Medians of RUNS rounds.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startService, type Service } from '../src/service/service.js';
@@ -25,6 +28,7 @@ import { BmpFramer } from '../src/wire/bmp/framer.js';
 import { buildBmpStream } from './support/bmp-stream.js';
 import { loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
+import { processCpuSeconds, threadCpuSeconds, threadIds } from './support/thread-cpu.js';
 import { AS3856_DUMP, loadAs3856Table, missingRealData, tier1WithRealAttributes } from './support/real-routes.js';
 import { NatsServer, natsSkipReason } from '../test/support/nats.js';
 
@@ -75,7 +79,7 @@ async function stream(service: Service, bytes: Uint8Array): Promise<void> {
 }
 
 /** A fresh nats-server and a collector publishing to it (`--publish`, overflow pause), once it is connected. */
-async function startPublishing(): Promise<{ nats: NatsServer; service: Service }> {
+async function startPublishing(thread: Thread): Promise<{ nats: NatsServer; service: Service }> {
   const nats = await NatsServer.create();
   await nats.start();
   const service = await startService({
@@ -83,10 +87,101 @@ async function startPublishing(): Promise<{ nats: NatsServer; service: Service }
     httpListen: { host: '127.0.0.1', port: 0 },
     logger: pino({ level: 'silent' }),
     keepMs: 3_600_000,
-    publish: { servers: nats.url, collectorName: 'bench', overflow: 'pause', bufferBytes: 256 * 1024 * 1024 },
+    publish: { servers: nats.url, collectorName: 'bench', overflow: 'pause', bufferBytes: 256 * 1024 * 1024, thread },
   });
   while (!service.publisher!.statistics().connected) await new Promise((resolve) => setTimeout(resolve, 10));
   return { nats, service };
+}
+
+type Thread = 'worker' | 'inline';
+
+/** CPU seconds so far of this process's main thread, of the given other threads, and of nats-server. */
+function cpuNow(threads: readonly number[], natsPid: number | null): { main: number; others: number; nats: number } {
+  return {
+    main: threadCpuSeconds(process.pid) ?? Number.NaN,
+    others: threads.reduce((sum, tid) => sum + (threadCpuSeconds(tid) ?? 0), 0),
+    nats: natsPid === null ? Number.NaN : (processCpuSeconds(natsPid) ?? Number.NaN),
+  };
+}
+
+/** Figures of one placement of the publisher over the rounds. */
+interface PublishFigures {
+  ingest: number[];
+  acked: number[];
+  replicaDone: number[];
+  replicaAfterAck: number[];
+  lagP50: number[];
+  lagP99: number[];
+  onlyIngest: number[];
+  onlyAcked: number[];
+  /** Publish-only runs, first byte to last acknowledgement: CPU seconds of the main thread, the threads the publisher started, nats-server. */
+  cpuMain: number[];
+  cpuWorker: number[];
+  cpuNats: number[];
+  workerThreads: number[];
+}
+
+function emptyFigures(): PublishFigures {
+  return { ingest: [], acked: [], replicaDone: [], replicaAfterAck: [], lagP50: [], lagP99: [], onlyIngest: [], onlyAcked: [], cpuMain: [], cpuWorker: [], cpuNats: [], workerThreads: [] };
+}
+
+async function waitPublished(service: Service, messages: number): Promise<void> {
+  while (service.publisher!.statistics().published < messages) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** `serve --publish` with a replica following: ingest, acknowledgement and replica times. Returns the nats-server (for a cold replica), still running. */
+async function runWithReplica(thread: Thread, bytes: Uint8Array, routes: number, messages: number, into: PublishFigures): Promise<{ nats: NatsServer; service: Service }> {
+  const { nats, service } = await startPublishing(thread);
+  const replica = await startReplica(nats.url);
+  const started = performance.now();
+  // The replica is polled from here on (every 50 ms) until it holds every route.
+  const lags: number[] = [];
+  let doneAt = 0;
+  const polling = (async () => {
+    for (;;) {
+      const stats = await replicaStats(replica.http).catch(() => null);
+      if (stats && stats.lastSequence > 0) lags.push(stats.lagMs);
+      if (stats && stats.routes === routes) {
+        doneAt = performance.now();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await stream(service, bytes);
+  into.ingest.push((performance.now() - started) / 1000);
+  await waitPublished(service, messages);
+  const ackedAt = performance.now();
+  into.acked.push((ackedAt - started) / 1000);
+  await polling;
+  into.replicaDone.push((doneAt - started) / 1000);
+  into.replicaAfterAck.push(Math.max(0, doneAt - ackedAt) / 1000);
+  into.lagP50.push(quantile(lags, 0.5) / 1000);
+  into.lagP99.push(quantile(lags, 0.99) / 1000);
+  replica.child.kill('SIGKILL');
+  if (service.rib.stats().routes !== routes) throw new Error(`publish (${thread}): ${service.rib.stats().routes} routes, expected ${routes}`);
+  return { nats, service };
+}
+
+/** `serve --publish` with no replica: ingest and acknowledgement times, CPU per thread. */
+async function runPublishOnly(thread: Thread, bytes: Uint8Array, routes: number, messages: number, into: PublishFigures): Promise<void> {
+  const before = new Set(threadIds());
+  const { nats, service } = await startPublishing(thread);
+  const added = threadIds().filter((tid) => !before.has(tid));
+  const cpu0 = cpuNow(added, nats.pid);
+  const started = performance.now();
+  await stream(service, bytes);
+  into.onlyIngest.push((performance.now() - started) / 1000);
+  await waitPublished(service, messages);
+  into.onlyAcked.push((performance.now() - started) / 1000);
+  const cpu1 = cpuNow(added, nats.pid);
+  into.cpuMain.push(cpu1.main - cpu0.main);
+  into.cpuWorker.push(cpu1.others - cpu0.others);
+  into.cpuNats.push(cpu1.nats - cpu0.nats);
+  into.workerThreads.push(added.length);
+  if (service.rib.stats().routes !== routes) throw new Error(`publish only (${thread}): ${service.rib.stats().routes} routes, expected ${routes}`);
+  await service.close();
+  await nats.dispose();
 }
 
 async function main(): Promise<void> {
@@ -99,99 +194,74 @@ async function main(): Promise<void> {
   const limited = tier1WithRealAttributes(table.v4, await loadAs3856Table(), ROUTES);
   const built = buildBmpStream(limited, 'packed');
   const messages = [...new BmpFramer({ maxMessageLength: 1 << 20 }).push(built.bytes)].length;
-  console.log(`# ribstore fan-out benchmark\n\n${machineLine()}\n\n${built.routes} routes, ${messages} BMP messages, ${(built.bytes.length / 1e6).toFixed(1)} MB; ${RUNS} rounds, medians.\n`);
+  console.log(`# ribstore fan-out benchmark\n\n${machineLine()}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n\n${built.routes} routes, ${messages} BMP messages, ${(built.bytes.length / 1e6).toFixed(1)} MB; ${RUNS} rounds, medians.\n`);
   const alone: number[] = [];
-  const withPublishIngest: number[] = [];
-  const withPublishAcked: number[] = [];
-  const replicaDone: number[] = [];
-  const replicaAfterAck: number[] = [];
+  const aloneCpu: number[] = [];
   const replicaCold: number[] = [];
-  const lagP50: number[] = [];
-  const lagP99: number[] = [];
-  const publishOnly: number[] = [];
-  const publishOnlyAcked: number[] = [];
+  const figures: Record<Thread, PublishFigures> = { worker: emptyFigures(), inline: emptyFigures() };
   for (let round = 0; round < RUNS; round++) {
+    // The two placements alternate which goes first, so neither always runs in the same slot.
+    const order: Thread[] = round % 2 === 0 ? ['worker', 'inline'] : ['inline', 'worker'];
     {
       const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000 });
+      const cpu0 = threadCpuSeconds(process.pid) ?? Number.NaN;
       const started = performance.now();
       await stream(service, built.bytes);
       alone.push((performance.now() - started) / 1000);
+      aloneCpu.push((threadCpuSeconds(process.pid) ?? Number.NaN) - cpu0);
       if (service.rib.stats().routes !== built.routes) throw new Error(`alone: ${service.rib.stats().routes} routes, expected ${built.routes}`);
       await service.close();
     }
-    {
-      const { nats, service } = await startPublishing();
-      const replica = await startReplica(nats.url);
-      const started = performance.now();
-      // The replica is polled from here on (every 50 ms) until it holds every route.
-      const lags: number[] = [];
-      let doneAt = 0;
-      const polling = (async () => {
-        for (;;) {
-          const stats = await replicaStats(replica.http).catch(() => null);
-          if (stats && stats.lastSequence > 0) lags.push(stats.lagMs);
-          if (stats && stats.routes === built.routes) {
-            doneAt = performance.now();
-            return;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      })();
-      await stream(service, built.bytes);
-      withPublishIngest.push((performance.now() - started) / 1000);
-      while (service.publisher!.statistics().published < messages) await new Promise((resolve) => setTimeout(resolve, 5));
-      const ackedAt = performance.now();
-      withPublishAcked.push((ackedAt - started) / 1000);
-      await polling;
-      replicaDone.push((doneAt - started) / 1000);
-      replicaAfterAck.push(Math.max(0, doneAt - ackedAt) / 1000);
-      lagP50.push(quantile(lags, 0.5) / 1000);
-      lagP99.push(quantile(lags, 0.99) / 1000);
-      replica.child.kill('SIGKILL');
-      // A cold replica reading the whole stored stream: the replica's own rate.
-      const cold = await startReplica(nats.url);
-      const coldStarted = performance.now();
-      while ((await replicaStats(cold.http).catch(() => null))?.routes !== built.routes) await new Promise((resolve) => setTimeout(resolve, 20));
-      replicaCold.push((performance.now() - coldStarted) / 1000);
-      cold.child.kill('SIGKILL');
-      if (service.rib.stats().routes !== built.routes) throw new Error(`publish: ${service.rib.stats().routes} routes, expected ${built.routes}`);
+    for (const thread of order) {
+      const { nats, service } = await runWithReplica(thread, built.bytes, built.routes, messages, figures[thread]);
+      if (thread === 'worker') {
+        // A cold replica reading the whole stored stream: the replica's own rate.
+        const cold = await startReplica(nats.url);
+        const coldStarted = performance.now();
+        while ((await replicaStats(cold.http).catch(() => null))?.routes !== built.routes) await new Promise((resolve) => setTimeout(resolve, 20));
+        replicaCold.push((performance.now() - coldStarted) / 1000);
+        cold.child.kill('SIGKILL');
+      }
       await service.close();
       await nats.dispose();
     }
-    {
-      const { nats, service } = await startPublishing();
-      const started = performance.now();
-      await stream(service, built.bytes);
-      publishOnly.push((performance.now() - started) / 1000);
-      while (service.publisher!.statistics().published < messages) await new Promise((resolve) => setTimeout(resolve, 5));
-      publishOnlyAcked.push((performance.now() - started) / 1000);
-      if (service.rib.stats().routes !== built.routes) throw new Error(`publish only: ${service.rib.stats().routes} routes, expected ${built.routes}`);
-      await service.close();
-      await nats.dispose();
-    }
+    for (const thread of order) await runPublishOnly(thread, built.bytes, built.routes, messages, figures[thread]);
+    const w = figures.worker;
+    const i = figures.inline;
     process.stderr.write(
-      `  round ${round + 1}: alone ${alone.at(-1)!.toFixed(2)} s, with --publish ${withPublishIngest.at(-1)!.toFixed(2)} s (acked ${withPublishAcked.at(-1)!.toFixed(2)} s), replica has every route at ${replicaDone.at(-1)!.toFixed(2)} s, cold replica ${replicaCold.at(-1)!.toFixed(2)} s, lag p50 ${lagP50.at(-1)!.toFixed(2)} s p99 ${lagP99.at(-1)!.toFixed(2)} s; --publish without a replica ${publishOnly.at(-1)!.toFixed(2)} s (acked ${publishOnlyAcked.at(-1)!.toFixed(2)} s)\n`,
+      `  round ${round + 1}: alone ${alone.at(-1)!.toFixed(2)} s; with replica: worker ${w.ingest.at(-1)!.toFixed(2)} s (acked ${w.acked.at(-1)!.toFixed(2)}), inline ${i.ingest.at(-1)!.toFixed(2)} s (acked ${i.acked.at(-1)!.toFixed(2)}); no replica: worker ${w.onlyIngest.at(-1)!.toFixed(2)} s (acked ${w.onlyAcked.at(-1)!.toFixed(2)}), inline ${i.onlyIngest.at(-1)!.toFixed(2)} s (acked ${i.onlyAcked.at(-1)!.toFixed(2)}); cold replica ${replicaCold.at(-1)!.toFixed(2)} s; load ${loadavg()[0]!.toFixed(2)}\n`,
     );
   }
   const rate = (seconds: number): string => `${Math.round(built.routes / seconds / 1000)} k routes/s`;
   const a = median(alone);
-  const p = median(withPublishIngest);
-  const acked = median(withPublishAcked);
+  const row = (label: string, seconds: number): void => console.log(`| ${label} | ${seconds.toFixed(2)} | ${rate(seconds)} | ${(a / seconds).toFixed(2)} |`);
   console.log('| run | seconds | rate | vs alone |\n|---|---|---|---|');
-  console.log(`| ingest alone (reference) | ${a.toFixed(2)} | ${rate(a)} | 1.00 |`);
-  console.log(`| ingest with --publish, routes in RIB | ${p.toFixed(2)} | ${rate(p)} | ${(a / p).toFixed(2)} |`);
-  console.log(`| with --publish, all acked by JetStream | ${acked.toFixed(2)} | ${rate(acked)} | ${(a / acked).toFixed(2)} |`);
-  const po = median(publishOnly);
-  const poa = median(publishOnlyAcked);
-  console.log(`| ingest with --publish, no replica running, routes in RIB | ${po.toFixed(2)} | ${rate(po)} | ${(a / po).toFixed(2)} |`);
-  console.log(`| with --publish, no replica running, all acked | ${poa.toFixed(2)} | ${rate(poa)} | ${(a / poa).toFixed(2)} |`);
-  const r = median(replicaDone);
-  console.log(`| replica (--follow, own process): every route in its RIB | ${r.toFixed(2)} | ${rate(r)} | ${(a / r).toFixed(2)} |`);
-  const c = median(replicaCold);
-  console.log(`| cold replica reading the stored stream: every route in its RIB | ${c.toFixed(2)} | ${rate(c)} | ${(a / c).toFixed(2)} |`);
-  console.log(
-    `\nReplica: every route ${median(replicaAfterAck).toFixed(2)} s after the last JetStream acknowledgement; lag while catching up (age of the record being applied, sampled every 50 ms): p50 ${median(lagP50).toFixed(2)} s, p99 ${median(lagP99).toFixed(2)} s (medians over rounds).`,
-  );
+  row('ingest alone (reference)', a);
+  for (const thread of ['worker', 'inline'] as const) {
+    const f = figures[thread];
+    row(`--publish (${thread}), replica running: routes in RIB`, median(f.ingest));
+    row(`--publish (${thread}), replica running: all acked by JetStream`, median(f.acked));
+    row(`--publish (${thread}), no replica: routes in RIB`, median(f.onlyIngest));
+    row(`--publish (${thread}), no replica: all acked`, median(f.onlyAcked));
+    row(`replica (--follow, own process) of the ${thread} publisher: every route in its RIB`, median(f.replicaDone));
+  }
+  row('cold replica reading the stored stream: every route in its RIB', median(replicaCold));
+  const us = (seconds: number): string => `${((seconds / messages) * 1e6).toFixed(1)} µs`;
+  console.log(`\nCPU per BMP message, first byte to last acknowledgement, no replica (medians; /proc per-thread times, 10 ms ticks):\n`);
+  console.log('| publisher | collector main thread | main thread minus ingest alone | threads the publisher started | nats-server |\n|---|---|---|---|---|');
+  const aloneMain = median(aloneCpu);
+  console.log(`| none (ingest alone) | ${us(aloneMain)} | — | — | — |`);
+  for (const thread of ['worker', 'inline'] as const) {
+    const f = figures[thread];
+    console.log(`| ${thread} | ${us(median(f.cpuMain))} | ${us(median(f.cpuMain) - aloneMain)} | ${us(median(f.cpuWorker))} (${median(f.workerThreads)} thread(s)) | ${us(median(f.cpuNats))} |`);
+  }
+  for (const thread of ['worker', 'inline'] as const) {
+    const f = figures[thread];
+    console.log(
+      `\nReplica of the ${thread} publisher: every route ${median(f.replicaAfterAck).toFixed(2)} s after the last JetStream acknowledgement; lag while catching up (age of the record being applied, sampled every 50 ms): p50 ${median(f.lagP50).toFixed(2)} s, p99 ${median(f.lagP99).toFixed(2)} s (medians over rounds).`,
+    );
+  }
+  console.log(`\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 await main();

@@ -35,6 +35,7 @@ export class PublishFeedWriter {
   private spillOffset = 0;
   private spillBytes = 0;
   private draining: Promise<void> | null = null;
+  private publishScheduled = false;
 
   constructor(memory: ByteRingMemory) {
     this.ring = new ByteRingWriter(memory);
@@ -49,8 +50,18 @@ export class PublishFeedWriter {
       this.write(RECORD_ROUTER, id, 0, encoder.encode(router));
     }
     this.write(RECORD_MESSAGE, id, timeMs, bytes);
-    this.ring.publish();
+    // One publish (and at most one wake-up of the worker) per turn of this thread, after the
+    // collector's processing slice: the worker then takes the slice's messages in one batch.
+    if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      queueMicrotask(this.publishNow);
+    }
   }
+
+  private readonly publishNow = (): void => {
+    this.publishScheduled = false;
+    this.ring.publish();
+  };
 
   /** Bytes waiting outside the ring because it was full. */
   get spilled(): number {
@@ -210,6 +221,11 @@ export class SharedFeedCounters {
     }
     Atomics.add(this.signal, SETTLED, 1);
     if (Atomics.load(this.signal, HOLD_WAITING) !== 0) Atomics.notify(this.signal, SETTLED);
+  }
+
+  /** Collector thread: the bytes published so far (the hot path's one figure, without an object). */
+  publishedBytes(): number {
+    return this.values[1]!;
   }
 
   /** Collector thread: the latest figures. */

@@ -283,7 +283,7 @@ export class BmpPublisher {
   }
 
   private queuedBytes(): number {
-    if (this.counters) return this.acceptedBytes - this.counters.load().publishedBytes;
+    if (this.counters) return this.acceptedBytes - this.counters.publishedBytes();
     return this.sender?.pendingBytes ?? 0;
   }
 

@@ -54,6 +54,11 @@ export class NatsServer {
     return new NatsServer(await freePort());
   }
 
+  /** The running server's process id (null when stopped): benchmarks read its CPU time. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** The client URL. */
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
