@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { connect } from 'nats';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
+import { BmpPublisher } from '../../src/bus/publisher.js';
+import { RibstoreError } from '../../src/errors.js';
 import { BmpFramer } from '../../src/wire/bmp/framer.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { startTestService, waitFor } from '../e2e/support-service.js';
@@ -65,4 +67,35 @@ test('publish: the worker-thread and the inline publisher store the same records
     }
   }
   assert.deepEqual(stored['worker'], stored['inline']);
+});
+
+test('publish: with NATS unreachable, the worker publisher\'s figures show the queue, its age and the failures', { skip, timeout: 60_000 }, async () => {
+  const nats = await NatsServer.create(); // never started
+  const service = await startTestService({ publish: { servers: nats.url, collectorName: 'rc1', overflow: 'pause' } });
+  try {
+    const bytes = new Uint8Array(readFileSync(sharedData('bmp', ...STREAM)));
+    await replay(bytes, service.bmpPort, '127.0.0.1');
+    const total = [...new BmpFramer().push(bytes)].length + 1;
+    await waitFor('everything queued', () => service.publisher!.statistics().queuedMessages === total);
+    const queuedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stats = await waitFor('a failure reported by the worker', () => {
+      const s = service.publisher!.statistics();
+      return s.errors > 0 && s.lastError ? s : null;
+    });
+    assert.equal(stats.connected, false);
+    assert.equal(stats.published, 0);
+    assert.ok(stats.queuedBytes > bytes.length, 'framed records are longer than the BMP bytes');
+    assert.ok(stats.lagMs >= Date.now() - queuedAt - 50 && stats.lagMs >= 300, `lag ${stats.lagMs} ms: at least the time since everything was queued`);
+    const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
+    assert.match(metrics, /^ribstore_bus_connected 0$/m);
+    assert.match(metrics, new RegExp(`^ribstore_bus_queue_messages ${total}$`, 'm'));
+  } finally {
+    await service.close();
+    await nats.dispose();
+  }
+});
+
+test('publish: an unknown thread placement is a typed error', () => {
+  assert.throws(() => new BmpPublisher({ servers: 'nats://127.0.0.1:4222', thread: 'fibre' as 'worker' }), RibstoreError);
 });
