@@ -16,7 +16,7 @@ import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js
 import { decodeOpenBody, encodeOpen } from './open.js';
 import { decodeUpdate, encodeUpdate } from './update.js';
 import type { BgpMessage, BgpNotification, BgpRouteRefresh } from './types.js';
-import { ByteWriter, copyBytes } from './writer.js';
+import { ByteWriter, checkUint, copyBytes } from './writer.js';
 import type { EncodeContext } from './attribute-encode.js';
 
 /**
@@ -69,8 +69,8 @@ const DEFAULT_ENCODE_CONTEXT: EncodeContext = { fourOctetAs: true, addPath: new 
 export function encodeNotification(n: Omit<BgpNotification, 'type'>): Uint8Array {
   const out = new ByteWriter(21 + n.data.length);
   const at = writeBgpHeader(out, BgpMessageType.NOTIFICATION);
-  out.u8(byte(n.code, 'error code'));
-  out.u8(byte(n.subcode, 'error subcode'));
+  out.u8(checkUint('error code', n.code, 255));
+  out.u8(checkUint('error subcode', n.subcode, 255));
   out.bytes(n.data);
   if (out.length > 4096) throw new RibstoreError('ENCODE_ERROR', `NOTIFICATION is ${out.length} bytes, over 4096`);
   patchBgpHeaderLength(out, at);
@@ -89,15 +89,9 @@ export function encodeKeepalive(): Uint8Array {
 export function encodeRouteRefresh(r: Omit<BgpRouteRefresh, 'type'>): Uint8Array {
   const out = new ByteWriter(23);
   const at = writeBgpHeader(out, BgpMessageType.ROUTE_REFRESH);
-  if (!Number.isInteger(r.afi) || r.afi < 0 || r.afi > 0xffff) throw new RibstoreError('ENCODE_ERROR', `AFI ${r.afi} is not 0-65535`);
-  out.u16(r.afi);
-  out.u8(byte(r.subtype, 'route refresh subtype'));
-  out.u8(byte(r.safi, 'SAFI'));
+  out.u16(checkUint('AFI', r.afi, 0xffff));
+  out.u8(checkUint('route refresh subtype', r.subtype, 255));
+  out.u8(checkUint('SAFI', r.safi, 255));
   patchBgpHeaderLength(out, at);
   return out.toBytes();
-}
-
-function byte(value: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > 255) throw new RibstoreError('ENCODE_ERROR', `${what} ${value} is not 0-255`);
-  return value;
 }

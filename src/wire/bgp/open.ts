@@ -16,7 +16,7 @@ import { AS_TRANS, BGP_HEADER_LENGTH, CapabilityCode, BgpMessageType } from './c
 import { BgpDecodeError } from './errors.js';
 import { patchBgpHeaderLength, readBgpHeader, writeBgpHeader } from './header.js';
 import type { BgpOpen, Capability } from './types.js';
-import { ByteWriter, copyBytes } from './writer.js';
+import { ByteWriter, checkUint, copyBytes } from './writer.js';
 
 const MESSAGE = 'BGP OPEN';
 
@@ -151,13 +151,13 @@ export function encodeOpen(open: Omit<BgpOpen, 'type' | 'asn'> & { asn?: number 
   const out = new ByteWriter(64 + params.length);
   const at = writeBgpHeader(out, BgpMessageType.OPEN);
   out.u8(open.version);
-  out.u16(checkU(open.myAs, 0xffff, 'my AS'));
-  out.u16(checkU(open.holdTime, 0xffff, 'hold time'));
-  out.u32(checkU(open.bgpId, 0xffffffff, 'BGP identifier'));
+  out.u16(checkUint('my AS', open.myAs, 0xffff));
+  out.u16(checkUint('hold time', open.holdTime, 0xffff));
+  out.u32(checkUint('BGP identifier', open.bgpId, 0xffffffff));
   if (extended) {
     out.u8(255);
     out.u8(255);
-    out.u16(checkU(params.length, 0xffff, 'optional parameters length'));
+    out.u16(checkUint('optional parameters length', params.length, 0xffff));
   } else {
     out.u8(params.length);
   }
@@ -167,39 +167,32 @@ export function encodeOpen(open: Omit<BgpOpen, 'type' | 'asn'> & { asn?: number 
   return out.toBytes();
 }
 
-function checkU(value: number, max: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new RibstoreError('ENCODE_ERROR', `${what} ${value} is not an integer from 0 to ${max}`);
-  }
-  return value;
-}
-
 function writeCapabilityValue(c: Capability, w: ByteWriter): void {
   switch (c.kind) {
     case 'multiprotocol':
-      w.u16(checkU(c.afi, 0xffff, 'AFI'));
+      w.u16(checkUint('AFI', c.afi, 0xffff));
       w.u8(0);
-      w.u8(checkU(c.safi, 255, 'SAFI'));
+      w.u8(checkUint('SAFI', c.safi, 255));
       return;
     case 'route-refresh':
     case 'extended-message':
       return;
     case 'four-octet-as':
-      w.u32(checkU(c.asn, 0xffffffff, 'ASN'));
+      w.u32(checkUint('ASN', c.asn, 0xffffffff));
       return;
     case 'graceful-restart':
-      w.u16(((checkU(c.flags, 15, 'graceful restart flags') << 12) | checkU(c.restartTime, 0xfff, 'restart time')) >>> 0);
+      w.u16(((checkUint('graceful restart flags', c.flags, 15) << 12) | checkUint('restart time', c.restartTime, 0xfff)) >>> 0);
       for (const f of c.families) {
-        w.u16(checkU(f.afi, 0xffff, 'AFI'));
-        w.u8(checkU(f.safi, 255, 'SAFI'));
-        w.u8(checkU(f.flags, 255, 'family flags'));
+        w.u16(checkUint('AFI', f.afi, 0xffff));
+        w.u8(checkUint('SAFI', f.safi, 255));
+        w.u8(checkUint('family flags', f.flags, 255));
       }
       return;
     case 'add-path':
       for (const f of c.families) {
-        w.u16(checkU(f.afi, 0xffff, 'AFI'));
-        w.u8(checkU(f.safi, 255, 'SAFI'));
-        w.u8(checkU(f.sendReceive, 255, 'send/receive'));
+        w.u16(checkUint('AFI', f.afi, 0xffff));
+        w.u8(checkUint('SAFI', f.safi, 255));
+        w.u8(checkUint('send/receive', f.sendReceive, 255));
       }
       return;
     case 'unknown':
