@@ -237,7 +237,8 @@ export {
 // collector/ and api/: the BMP collector service, the MRT loader and the HTTP API
 export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type CollectorPeer } from './collector/bmp-collector.js';
 export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary, type MrtTruncation } from './collector/mrt-loader.js';
-export { exportMrt, MrtExportStream, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
+export { exportMrt, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
+export { MrtExportStream } from './collector/mrt-export-stream.js';
 export { AllowList, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './collector/options.js';
 export { startService, type Service, type ServiceOptions } from './service/service.js';
 export { createApiServer, type ApiServerOptions } from './api/server.js';

@@ -27,7 +27,7 @@ import { parseAddress } from '../ip/address.js';
 import type { Rib } from '../rib/rib.js';
 import { CommunityNames } from '../rib/community-names.js';
 import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
-import { MrtExportStream } from '../collector/mrt-export.js';
+import { MrtExportStream } from '../collector/mrt-export-stream.js';
 import { VIEWS, type View } from '../rib/peer-registry.js';
 import { registerCommunityRoutes } from './community-routes.js';
 import { ribRouteFilter, routeFilterQueryWithCommunity, routePredicate } from './route-filters.js';

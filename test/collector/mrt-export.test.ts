@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type MrtExportSummary, MrtExportStream, exportMrt } from '../../src/collector/mrt-export.js';
+import { type MrtExportSummary, exportMrt } from '../../src/collector/mrt-export.js';
+import { MrtExportStream } from '../../src/collector/mrt-export-stream.js';
 import { RibstoreError } from '../../src/errors.js';
 import { formatIPv4 } from '../../src/ip/address.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
