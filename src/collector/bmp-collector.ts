@@ -37,6 +37,7 @@ import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import { RibstoreError } from '../errors.js';
 import type { Rib } from '../rib/rib.js';
 import { BmpConnection, type BmpConnectionEnd, type BmpConnectionOptions, type BmpLink } from './bmp-connection.js';
+import { QueueBudget } from './queue-budget.js';
 import { SliceScheduler } from './slice-scheduler.js';
 import { BmpMessageFeed } from './bmp-feed.js';
 import { type CollectorPeer, PeerRecords } from './collector-peers.js';
@@ -90,6 +91,11 @@ export interface BmpCollectorOptions {
   readonly allow?: AllowList;
   /** Per-session queue size above which the socket is paused, bytes (default 64 MiB). */
   readonly queueHighWaterBytes?: number;
+  /**
+   * All sessions' queued bytes together above which a receiving session's socket is paused
+   * (default 64 MiB; see queue-budget.ts): what bounds memory when many routers send at once.
+   */
+  readonly queueTotalBytes?: number;
   /** Most milliseconds of processing per event-loop turn, all sessions together (default 5; see slice-scheduler.ts). */
   readonly sliceMs?: number;
   /** Logger (default: silent). */
@@ -196,6 +202,7 @@ export class BmpCollector {
       replaceQuietMs: options.replaceQuietMs ?? 30_000,
       locRibQuietMs: options.locRibQuietMs ?? DEFAULT_LOC_RIB_QUIET_MS,
       queueHighWaterBytes: options.queueHighWaterBytes ?? 64 * 1024 * 1024,
+      queueTotalBytes: options.queueTotalBytes ?? 64 * 1024 * 1024,
       sliceMs: options.sliceMs ?? 5,
     };
     this.connectionOptions = {
@@ -203,6 +210,7 @@ export class BmpCollector {
       queueHighWaterBytes: this.options.queueHighWaterBytes,
       sliceMs: this.options.sliceMs,
       scheduler: new SliceScheduler(this.options.sliceMs),
+      budget: new QueueBudget(this.options.queueTotalBytes),
     };
     this.names = new RouterNames(options.routerIdFrom ?? 'auto');
     this.sessions = new SessionTable({

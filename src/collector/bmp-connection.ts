@@ -4,8 +4,8 @@
  *
  * ```
  *  socket 'data' ──► chunk queue ──(SliceScheduler: ≤ sliceMs per turn, all sessions together)──► framer ► decode ► onMessage
- *   (append only:      │ queueBytes > highWater → socket.pause()   (last resort)
- *    never waits)      │ queueBytes < lowWater  → socket.resume()
+ *   (append only:      │ queueBytes > highWater, or all sessions' > the budget → socket.pause()   (last resort)
+ *    never waits)      │ queueBytes < lowWater and all sessions' < half the budget → socket.resume()
  * ```
  *
  * Invariants:
@@ -13,8 +13,9 @@
  *   so the router's TCP window stays open while the RIB works. Processing runs in slices handed
  *   out by a {@link SliceScheduler} shared by the collector's sessions: at most `sliceMs` per
  *   event-loop turn for all of them together, then the loop is yielded (the HTTP API, timers).
- * - The queue is bounded: above `queueHighWaterBytes` the socket is paused (TCP backpressure
- *   reaches the router only then), and resumed below half of it. Its depth is always readable.
+ * - The queue is bounded: above `queueHighWaterBytes`, or while the queues of all sessions
+ *   together exceed the collector's {@link QueueBudget}, the socket is paused (TCP backpressure
+ *   reaches the router only then), and resumed below half of both. Its depth is always readable.
  * - The first message must be Initiation (RFC 7854 4.3); anything else closes the connection.
  * - Any error while framing, decoding or applying a message closes this connection only: the
  *   error is reported once through `onClose` with its kind, and no more bytes are processed.
@@ -29,6 +30,7 @@ import { RibstoreError } from '../errors.js';
 import { BmpFramer } from '../wire/bmp/framer.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import type { BmpMessage } from '../wire/bmp/types.js';
+import { type BudgetedQueue, QueueBudget } from './queue-budget.js';
 import { SliceScheduler, type SliceTask } from './slice-scheduler.js';
 import type { CollectorErrorKind } from './statistics.js';
 
@@ -45,6 +47,8 @@ export interface BmpConnectionOptions {
    * collector's, of `sliceMs`); omitted, the connection gets one of its own.
    */
   readonly scheduler?: SliceScheduler;
+  /** The bound on all sessions' queued bytes together (the collector's); omitted, none. */
+  readonly budget?: QueueBudget;
 }
 
 /** How a connection ended. */
@@ -110,7 +114,7 @@ export function checkFirstMessage(kind: BmpMessage['kind'], offset: number): voi
 }
 
 /** One BMP connection; see the module doc. */
-export class BmpConnection implements BmpLink, SliceTask {
+export class BmpConnection implements BmpLink, SliceTask, BudgetedQueue {
   /** The router's address as the socket reports it. */
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -130,6 +134,7 @@ export class BmpConnection implements BmpLink, SliceTask {
   private readonly handler: BmpConnectionHandler;
   private readonly framer: BmpFramer;
   private readonly scheduler: SliceScheduler;
+  private readonly budget: QueueBudget;
   private readonly queue: Buffer[] = [];
   /** Index of the next chunk to feed (the queue is compacted lazily). */
   private queueHead = 0;
@@ -151,6 +156,7 @@ export class BmpConnection implements BmpLink, SliceTask {
     this.remotePort = socket.remotePort ?? 0;
     this.framer = new BmpFramer({ maxMessageLength: options.maxMessageLength });
     this.scheduler = options.scheduler ?? new SliceScheduler(options.sliceMs);
+    this.budget = options.budget ?? new QueueBudget(Infinity);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => {
       this.ended = true;
@@ -179,12 +185,14 @@ export class BmpConnection implements BmpLink, SliceTask {
     if (this.closed) return;
     this.queue.push(chunk);
     this.queueBytes += chunk.length;
+    this.budget.add(chunk.length);
     this.bytesReceived += chunk.length;
     this.lastReceivedAt = Date.now();
-    if (this.queueBytes > this.options.queueHighWaterBytes && !this.paused) {
+    if (!this.paused && (this.queueBytes > this.options.queueHighWaterBytes || this.budget.over)) {
       this.paused = true;
       this.pauses++;
       this.socket.pause();
+      this.budget.register(this);
     }
     this.schedule();
   }
@@ -220,6 +228,7 @@ export class BmpConnection implements BmpLink, SliceTask {
             this.queueHead = 0;
           }
           this.queueBytes -= chunk.length;
+          this.budget.remove(chunk.length);
           this.framer.feed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
           this.framerLoaded = true;
         }
@@ -257,10 +266,17 @@ export class BmpConnection implements BmpLink, SliceTask {
       this.finish();
       return;
     }
-    if (this.paused && this.queueBytes < this.options.queueHighWaterBytes / 2) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    if (this.paused && this.budget.roomy) this.resumeFromBudget();
+  }
+
+  /** Resume reading if this queue is under half its high-water mark (see BudgetedQueue). */
+  resumeFromBudget(): boolean {
+    if (!this.paused || this.closed) return true;
+    if (this.queueBytes >= this.options.queueHighWaterBytes / 2) return false;
+    this.paused = false;
+    this.socket.resume();
+    this.budget.unregister(this);
+    return true;
   }
 
   /** The stream ended and every queued byte was processed: a clean end unless a message was cut. */
@@ -279,6 +295,8 @@ export class BmpConnection implements BmpLink, SliceTask {
     this.closed = true;
     this.queue.length = 0;
     this.queueHead = 0;
+    this.budget.unregister(this);
+    this.budget.remove(this.queueBytes);
     this.queueBytes = 0;
     this.socket.destroy();
     this.handler.onClose({ errorKind: kind, error, terminated: this.terminated, reason: reason ?? `${kind ?? 'error'}: ${error?.message ?? 'connection closed'}` });

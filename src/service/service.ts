@@ -41,6 +41,8 @@ export interface ServiceOptions {
   readonly sessionHygiene?: BmpSessionHygiene;
   readonly maxMessageLength?: number;
   readonly queueHighWaterBytes?: number;
+  /** All BMP sessions' queued bytes together above which sockets pause (collector default 64 MiB). */
+  readonly queueTotalBytes?: number;
   readonly maxPageLimit?: number;
   /** Most `/api/v1/watch` streams open at once (default 100). */
   readonly maxWatchers?: number;
@@ -115,6 +117,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}),
     ...(options.maxMessageLength ? { maxMessageLength: options.maxMessageLength } : {}),
     ...(options.queueHighWaterBytes ? { queueHighWaterBytes: options.queueHighWaterBytes } : {}),
+    ...(options.queueTotalBytes ? { queueTotalBytes: options.queueTotalBytes } : {}),
     ...options.sessionHygiene,
   });
   // A replica goes on from its snapshot's stream position: after its last sequence, its sessions resumed.

@@ -4,7 +4,8 @@
  * with our own encoders: an IPv4 peer of 16,000 routes and an IPv6 peer of 4,000, attribute
  * sets shared by runs of 1-8 prefixes, one prefix per UPDATE) must be applied in full, route
  * for route as a plain decode of the stream counts them; no session may be dropped or reset;
- * the sessions' queues must stay bounded (the socket paused, not the queue grown); and the
+ * the sessions' queues must stay bounded, each and all together (the sockets paused, not the
+ * queues grown); and the
  * API must keep answering lookups while the tables stream in.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +23,10 @@ const V4_ROUTES = 16_000;
 const V6_ROUTES = 4_000;
 /** Per session: small enough that ten concurrent tables must pause their sockets. */
 const HIGH_WATER = 256 * 1024;
+/** All sessions together: under ten high-water marks, so the shared budget pauses sockets too. */
+const TOTAL = 1024 * 1024;
+/** Most bytes one socket read adds after the limit is crossed (the read that crosses it). */
+const READ = 64 * 1024;
 
 /** Deterministic attribute sets with made-up but well-formed AS paths and communities. */
 function attributeSets(count: number): PathAttributes[] {
@@ -65,14 +70,21 @@ test(`${ROUTERS} routers send their tables at once: every route applied, no sess
   const stream = buildBmpStream(table(), 'one');
   assert.equal(stream.routes, V4_ROUTES + V6_ROUTES);
   const golden = goldenCounts(stream.bytes);
-  const service = await startTestService({ keepMs: 3_600_000, queueHighWaterBytes: HIGH_WATER });
+  const service = await startTestService({ keepMs: 3_600_000, queueHighWaterBytes: HIGH_WATER, queueTotalBytes: TOTAL });
   const addresses = Array.from({ length: ROUTERS }, (_, i) => `127.0.0.${i + 2}`);
   try {
     let streaming = true;
     // Sample every session's queue while the tables stream in.
     let maxQueue = 0;
+    let maxTotal = 0;
     const sampler = setInterval(() => {
-      for (const router of service.collector.routers.values()) maxQueue = Math.max(maxQueue, router.connection?.queueBytes ?? 0);
+      let total = 0;
+      for (const router of service.collector.routers.values()) {
+        const queued = router.connection?.queueBytes ?? 0;
+        maxQueue = Math.max(maxQueue, queued);
+        total += queued;
+      }
+      maxTotal = Math.max(maxTotal, total);
     }, 5);
     // Lookups one after the other while the tables stream in.
     const latencies: number[] = [];
@@ -101,9 +113,10 @@ test(`${ROUTERS} routers send their tables at once: every route applied, no sess
     }
     assert.deepEqual(service.collector.totals.errors, { decode: 0, update: 0, protocol: 0, limit: 0, rejected: 0, socket: 0 });
     assert.equal(service.collector.totals.announcements, ROUTERS * stream.routes);
-    // Bounded: a session's queue stops growing at the high-water mark plus what is in flight
-    // when the socket pauses (one read of at most 64 KiB per session).
-    assert.ok(maxQueue > 0 && maxQueue <= HIGH_WATER + 64 * 1024, `largest session queue ${maxQueue} bytes`);
+    // Bounded: a session's queue stops growing at its high-water mark plus the read that
+    // crossed it; all queues together at the budget plus one such read per session.
+    assert.ok(maxQueue > 0 && maxQueue <= HIGH_WATER + READ, `largest session queue ${maxQueue} bytes`);
+    assert.ok(maxTotal <= TOTAL + ROUTERS * READ, `largest total of the queues ${maxTotal} bytes`);
     assert.ok(latencies.length >= 3, `the API answered ${latencies.length} lookups while the tables streamed in`);
   } finally {
     await service.close();

@@ -60,6 +60,8 @@ Options:
                              closes that session
   --queue-limit SIZE         per-session backlog of received bytes above which the socket is
                              paused (default 64M)
+  --queue-total SIZE         backlog of all sessions together above which a receiving
+                             session's socket is paused (default 64M)
   --publish URL              publish every received BMP message to NATS JetStream at URL
                              (e.g. nats://127.0.0.1:4222), OpenBMP v1.7 framed, on subject
                              ribstore.bmp.COLLECTOR.ROUTER of stream RIBSTORE_BMP; NATS down at
@@ -131,6 +133,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'loc-rib-quiet': { type: 'string', default: '10s' },
       'max-message-size': { type: 'string', default: '1M' },
       'queue-limit': { type: 'string', default: '64M' },
+      'queue-total': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
       'max-watchers': { type: 'string', default: '100' },
       'community-names': { type: 'string' },
@@ -171,6 +174,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     },
     maxMessageLength,
     queueHighWaterBytes: parseSize(values['queue-limit']!),
+    queueTotalBytes: parseSize(values['queue-total']!),
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
     maxWatchers: parsePositiveInteger(values['max-watchers']!, '--max-watchers'),
     ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
