@@ -26,6 +26,11 @@
  * While the first stream goes over the socket, a client in a worker thread sends lookups one
  * after the other and records their latency (PROBE=0 turns that off, e.g. for profiling).
  *
+ * Many routers at once: the Tier-1 one-prefix stream sent concurrently by MANY_ROUTERS
+ * routers (default 10; one loopback source address each, so each is its own router and the
+ * RIB holds the table once per router), as after a collector restart: total routes/s, growth
+ * of the process's RSS per route, and the lookup client's latencies meanwhile.
+ *
  * Run: `npm run bench:collector` (RUNS=3, ROUTES=N to cut every stream to N routes per peer,
  * STREAMS=a,b to pick streams by key: tier1-one, tier1-packed, rib6-one, synthetic).
  */
@@ -44,6 +49,8 @@ import { formatCount, formatRate, markdownTable } from './support/markdown.js';
 import { AS3856_DUMP, RIB_DUMP, type RealRoutes, type Realism, loadAs3856Table, loadRibPeers, missingRealData, realism, tier1WithRealAttributes } from './support/real-routes.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 3);
+/** Routers streaming the Tier-1 one-prefix table at once in the many-routers run (0: no such run). */
+const MANY_ROUTERS = Number(process.env['MANY_ROUTERS'] ?? 10);
 /** Cut every stream to its first ROUTES routes per peer (default: whole tables), e.g. for profiling. */
 const ROUTES = Number(process.env['ROUTES'] ?? Infinity);
 const ROUTER = '127.0.0.1';
@@ -123,8 +130,22 @@ function cut(routes: RealRoutes, limit: number): RealRoutes {
   return { ...routes, peers: routes.peers.map((p) => ({ ...p, prefixes: p.prefixes.slice(0, limit), sets: p.sets.slice(0, limit) })) };
 }
 
-/** One run: a fresh service, the stream over TCP; optional lookups while it streams. */
-async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null): Promise<{ seconds: number; latenciesMs: number[]; firstMs: number }> {
+/** What one socket run measured. */
+interface SocketRun {
+  seconds: number;
+  latenciesMs: number[];
+  firstMs: number;
+  /** Growth of the process's resident set from before the service started to the last route applied, per route. */
+  rssPerRoute: number;
+}
+
+/**
+ * One run: a fresh service, the stream over TCP from each of `sources` (a loopback address
+ * per router, all at once: each router sends the same table, so the RIB holds it once per
+ * router); optional lookups while it streams.
+ */
+async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null, sources: readonly string[] = [ROUTER]): Promise<SocketRun> {
+  const rssBefore = process.memoryUsage().rss;
   const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000 });
   try {
     // The API client runs in a worker thread, so its own HTTP work does not share the
@@ -144,23 +165,33 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
         })
       : Promise.resolve([]);
     const started = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const socket = connect({ port: service.bmpPort, host: ROUTER });
-      socket.on('error', reject);
-      socket.on('connect', () => {
-        socket.end(stream);
-      });
-      socket.on('close', () => resolve());
-      socket.resume();
-    });
-    while (service.collector.routers.get(ROUTER)?.state !== 'disconnected') await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(
+      sources.map(
+        (localAddress) =>
+          new Promise<void>((resolve, reject) => {
+            const socket = connect({ port: service.bmpPort, host: ROUTER, localAddress });
+            socket.on('error', reject);
+            socket.on('connect', () => {
+              socket.end(stream);
+            });
+            socket.on('close', () => resolve());
+            socket.resume();
+          }),
+      ),
+    );
+    while (sources.some((source) => service.collector.routers.get(source)?.state !== 'disconnected')) await new Promise((resolve) => setImmediate(resolve));
     const seconds = (performance.now() - started) / 1000;
+    const rssPerRoute = (process.memoryUsage().rss - rssBefore) / expectedRoutes;
     prober?.postMessage('stop');
     const latenciesMs = await latencies;
     await prober?.terminate();
     const routes = service.rib.stats().routes;
     if (routes !== expectedRoutes) throw new Error(`the RIB holds ${routes} routes, expected ${expectedRoutes}`);
-    return { seconds, latenciesMs, firstMs };
+    for (const source of sources) {
+      const router = service.collector.routers.get(source)!;
+      if (router.sessions !== 1 || router.lastError !== null) throw new Error(`router ${source}: ${router.sessions} sessions, last error ${router.lastError}`);
+    }
+    return { seconds, latenciesMs, firstMs, rssPerRoute };
   } finally {
     await service.close();
   }
@@ -291,6 +322,40 @@ async function main(): Promise<void> {
     console.log('\n## API latency while the first stream goes over the socket (GET /api/v1/lookup, sequential), target p99 < 50 ms\n');
     console.log('Last column: the client\'s first request (median over the runs), sent to the idle server before the stream and left out of the other columns: a fresh client loads and compiles undici and connects, the server answers its first lookup cold.\n');
     console.log(markdownTable(['stream', 'requests', 'p50', 'p99', 'max', 'first request'], [latencyRow], ['left', 'right', 'right', 'right', 'right', 'right']));
+  }
+  const tier1 = cases.find((c) => c.key === 'tier1-one');
+  if (MANY_ROUTERS > 0 && tier1 !== undefined) {
+    const sources = Array.from({ length: MANY_ROUTERS }, (_, i) => `127.0.0.${i + 2}`);
+    const expected = MANY_ROUTERS * tier1.stream.routes;
+    const runs: SocketRun[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const result = await run(tier1.stream.bytes, expected, process.env['PROBE'] !== '0' ? lookups : null, sources);
+      runs.push(result);
+      process.stderr.write(`  ${MANY_ROUTERS} routers socket run ${r + 1}: ${result.seconds.toFixed(2)} s, RSS +${result.rssPerRoute.toFixed(1)} B/route\n`);
+    }
+    const seconds = median(runs.map((r) => r.seconds));
+    const latencies = runs.flatMap((r) => r.latenciesMs);
+    console.log(`\n## Many routers at once: ${MANY_ROUTERS} routers each send the IPv4 full table (real attributes, 1 prefix/UPDATE) concurrently\n`);
+    console.log('Targets: ≥ 1.5 M routes/s in total, RSS ≤ 48 B/route, API p99 < 50 ms. RSS: growth of the whole process (service and benchmark client) from before the service started to the last route applied, per route, in the first run (later runs start with the memory the previous service freed still resident). Latencies: every lookup of every run.\n');
+    console.log(
+      markdownTable(
+        ['routers', 'routes', 'socket to visible', 'routes/s', 'RSS / route', 'lookups', 'p50', 'p99', 'max'],
+        [
+          [
+            String(MANY_ROUTERS),
+            formatCount(expected),
+            `${seconds.toFixed(2)} s`,
+            formatRate(expected / seconds),
+            `${runs[0]!.rssPerRoute.toFixed(1)} B`,
+            formatCount(latencies.length),
+            latencies.length > 0 ? `${percentile(latencies, 50).toFixed(2)} ms` : '-',
+            latencies.length > 0 ? `${percentile(latencies, 99).toFixed(2)} ms` : '-',
+            latencies.length > 0 ? `${Math.max(...latencies).toFixed(2)} ms` : '-',
+          ],
+        ],
+        ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ),
+    );
   }
 }
 
