@@ -7,5 +7,5 @@ export {
   type PrefixTableStats,
 } from './prefix-table.js';
 export { MAX_TABLE_VALUE } from './layout.js';
-export { PrefixTableReader, type SharedSnapshotDescriptor } from './prefix-table-reader.js';
+export { PrefixTableReader, type SharedLiveTableDescriptor, type SharedSnapshotDescriptor } from './prefix-table-reader.js';
 export { type ValueCodec, jsonValueCodec } from './serialise.js';

@@ -27,6 +27,7 @@ import {
   LEAF_V6,
   LEAF_VALUE,
   NODE_GEN,
+  NODE_WORDS,
   PREFIX_ARRAY,
   PREFIX_BITS,
   PREFIX_COUNT,
@@ -36,11 +37,24 @@ import {
 import { BatchLanes, lookupBatchV4, lookupBatchV6 } from './batch-lookup.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childRank, childRankIn, longestInNode, prefixRank } from './node-rank.js';
-import { CONTROL_SLOTS, type SharedSnapshotDescriptor } from './shared-control.js';
+import {
+  CONTROL_ROOT_V4,
+  CONTROL_ROOT_V6,
+  CONTROL_SLOTS,
+  type SharedLiveTableDescriptor,
+  type SharedSnapshotDescriptor,
+} from './shared-control.js';
 import { WalkItem, supernetLengths, walk } from './table-walk.js';
 
 export { BATCH_LANES } from './batch-lookup.js';
-export { CONTROL_ROOT_V4, CONTROL_ROOT_V6, CONTROL_SLOTS, CONTROL_SLOT_COUNT, type SharedSnapshotDescriptor } from './shared-control.js';
+export {
+  CONTROL_ROOT_V4,
+  CONTROL_ROOT_V6,
+  CONTROL_SLOTS,
+  CONTROL_SLOT_COUNT,
+  type SharedLiveTableDescriptor,
+  type SharedSnapshotDescriptor,
+} from './shared-control.js';
 
 /** Read operations over a trie in an arena (see the module doc). */
 export class PrefixTableReader {
@@ -116,6 +130,48 @@ export class PrefixTableReader {
   }
 
   /**
+   * A view of the live table in another thread, from {@link PrefixTable.shareLive}: it reads
+   * the nodes the owner writes in place, so its answers are only as good as the caller's own
+   * validation. The owner must change the table only inside a write section the reader can
+   * detect (the RIB's structure version, rib/shared-versions.ts): read, then check that no
+   * write section began or ended meanwhile. Call {@link syncLive} before each read to pick up
+   * the current roots and a grown arena. Reads stay bounded (descents stop at the trie's
+   * depth, walks at the nodes the arena holds), so a read racing a write returns garbage or
+   * throws, never loops.
+   */
+  static fromLive(descriptor: SharedLiveTableDescriptor): PrefixTableReader {
+    const reader = new PrefixTableReader(new Int32Array(0), 0, 0, 0);
+    reader.liveArena = descriptor.arena;
+    reader.liveControl = new Int32Array(descriptor.control);
+    reader.syncLive();
+    return reader;
+  }
+
+  /** Arena and control block of a {@link fromLive} view, else null. */
+  private liveArena: SharedArrayBuffer | null = null;
+  private liveControl: Int32Array | null = null;
+
+  /** Re-read the live roots (and re-map a grown arena) of a {@link fromLive} view. */
+  syncLive(): void {
+    const control = this.liveControl;
+    const arena = this.liveArena;
+    if (control === null || arena === null) throw new RibstoreError('INVALID_ARGUMENT', 'syncLive: not a live shared view (use PrefixTableReader.fromLive)');
+    if (arena.byteLength >> 2 !== this.words.length) this.words = new Int32Array(arena, 0, arena.byteLength >> 2);
+    this.rootV4 = Atomics.load(control, CONTROL_ROOT_V4);
+    this.rootV6 = Atomics.load(control, CONTROL_ROOT_V6);
+  }
+
+  /**
+   * A walk's item. A live view's walks may enter at most as many nodes as its arena holds: a
+   * valid trie never has more, and a walk through recycled nodes (a cycle) stops there.
+   */
+  private walkItem(): WalkItem {
+    const item = new WalkItem();
+    if (this.liveControl !== null) item.budget = this.words.length / NODE_WORDS + 1;
+    return item;
+  }
+
+  /**
    * Whether reads on this view are trustworthy: false once the snapshot was released (its
    * nodes may then be recycled). A worker reader compares its generation with the one its
    * owner keeps in shared memory while the snapshot is live; a recycled slot holds another
@@ -166,7 +222,8 @@ export class PrefixTableReader {
     let top = 0;
     // Descend first, remembering the nodes that hold prefixes; the deepest match wins, so
     // the search inside nodes then runs from the bottom up and usually stops at the first.
-    for (; ; shift -= 8) {
+    // Bounded by the depth (4 levels) so that a reader racing a writer (fromLive) never loops.
+    for (; shift >= 0; shift -= 8) {
       const o = (address >>> shift) & 255;
       if (a[node + PREFIX_COUNT] !== 0) {
         pathNode[top] = node;
@@ -215,7 +272,7 @@ export class PrefixTableReader {
     }
     let top = 0;
     let word = w0;
-    for (; ; depth++) {
+    for (; depth < 16; depth++) {
       const o = (word >>> (24 - ((depth & 3) << 3))) & 255;
       if (a[node + PREFIX_COUNT] !== 0) {
         pathNode[top] = node;
@@ -383,7 +440,7 @@ export class PrefixTableReader {
     this.checkLive();
     const p = toPrefix(prefix);
     const root = p.family === 4 ? this.rootV4 : this.rootV6;
-    const item = new WalkItem();
+    const item = this.walkItem();
     for (const _ of walk(this.words, root, 0, p.family, [0, 0, 0, 0], [p.w0 | 0, p.w1 | 0, p.w2 | 0, p.w3 | 0], p.length, item)) {
       yield [item.toString(), item.value];
     }
@@ -400,7 +457,7 @@ export class PrefixTableReader {
   /** Every `[prefix, value]` in sorted order: IPv4 before IPv6, by network, shorter first. */
   *entries(): IterableIterator<[string, number]> {
     this.checkLive();
-    const item = new WalkItem();
+    const item = this.walkItem();
     for (const family of [4, 6] as const) {
       const root = family === 4 ? this.rootV4 : this.rootV6;
       for (const _ of walk(this.words, root, 0, family, [0, 0, 0, 0], [0, 0, 0, 0], 0, item)) {
@@ -415,7 +472,7 @@ export class PrefixTableReader {
    */
   forEachEntryWords(visit: (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: number) => void): void {
     this.checkLive();
-    const item = new WalkItem();
+    const item = this.walkItem();
     const w = item.words;
     for (const family of [4, 6] as const) {
       const root = family === 4 ? this.rootV4 : this.rootV6;
@@ -433,7 +490,7 @@ export class PrefixTableReader {
   /** Every value in the sorted order of its prefix. */
   *values(): IterableIterator<number> {
     this.checkLive();
-    const item = new WalkItem();
+    const item = this.walkItem();
     for (const family of [4, 6] as const) {
       const root = family === 4 ? this.rootV4 : this.rootV6;
       for (const _ of walk(this.words, root, 0, family, [0, 0, 0, 0], [0, 0, 0, 0], 0, item)) yield item.value;

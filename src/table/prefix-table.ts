@@ -49,7 +49,7 @@ import { MAX_TABLE_VALUE, NODE_WORDS } from './layout.js';
 import type { PrefixTableReader } from './prefix-table-reader.js';
 import { PrefixTableSnapshot } from './prefix-table-snapshot.js';
 import { decodeTableEntries, encodeTableEntries } from './serialise.js';
-import { CONTROL_ROOT_V4, CONTROL_ROOT_V6, CONTROL_SLOTS, CONTROL_SLOT_COUNT, type SharedSnapshotDescriptor } from './shared-control.js';
+import { CONTROL_ROOT_V4, CONTROL_ROOT_V6, CONTROL_SLOTS, CONTROL_SLOT_COUNT, type SharedLiveTableDescriptor, type SharedSnapshotDescriptor } from './shared-control.js';
 import { TrieWriter } from './trie-writer.js';
 
 export { PrefixTableSnapshot } from './prefix-table-snapshot.js';
@@ -260,6 +260,18 @@ export class PrefixTable extends TrieWriter {
   releaseSnapshot(snapshot: PrefixTableSnapshot, generation: number): void {
     this.registry?.unregister(snapshot);
     this.releaseGeneration(generation);
+  }
+
+  /**
+   * Share the live table (not a snapshot) with worker threads: see
+   * {@link PrefixTableReader.fromLive} for what the reader must check. Only for tables
+   * created with `{ shared: true }`.
+   */
+  shareLive(): SharedLiveTableDescriptor {
+    if (this.controlBlock === null || this.arena.sharedBuffer === null) {
+      throw new RibstoreError('INVALID_ARGUMENT', 'only a table created with { shared: true } can be shared');
+    }
+    return { arena: this.arena.sharedBuffer, control: this.controlBlock.buffer as SharedArrayBuffer };
   }
 
   /** @internal Give a snapshot a shared validity slot (see {@link PrefixTableSnapshot.share}). */

@@ -21,6 +21,17 @@ export interface SharedSnapshotDescriptor {
   slot: number;
 }
 
+/**
+ * What a worker thread needs to read the live table (not a snapshot): see
+ * {@link PrefixTable.shareLive} and {@link PrefixTableReader.fromLive}.
+ */
+export interface SharedLiveTableDescriptor {
+  /** The table's arena (growable SharedArrayBuffer). */
+  arena: SharedArrayBuffer;
+  /** The table's control block (the live roots are words CONTROL_ROOT_V4 / CONTROL_ROOT_V6). */
+  control: SharedArrayBuffer;
+}
+
 /** Word of the control block where the live table publishes its IPv4 root. */
 export const CONTROL_ROOT_V4 = 0;
 /** Word of the control block where the live table publishes its IPv6 root. */

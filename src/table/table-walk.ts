@@ -2,6 +2,7 @@
  * The sorted walk of a trie (entries, keys, values, subnets, serialisation): prefixes in
  * numeric form, in the order IPv4/IPv6 by network, shorter first.
  */
+import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
 import { Prefix } from '../ip/prefix.js';
 import { artIndex } from './art.js';
@@ -14,7 +15,7 @@ export function* supernetLengths(a: Int32Array, root: number, p: Prefix): Genera
   const k = [p.w0 | 0, p.w1 | 0, p.w2 | 0, p.w3 | 0];
   const length = p.length;
   let node = root;
-  for (let depth = 0; ; depth++) {
+  for (let depth = 0; depth < 16; depth++) {
     const o = (k[depth >> 2]! >>> (24 - ((depth & 3) << 3))) & 255;
     const maxR = Math.min(8, length - 8 * depth);
     for (let r = depth === 0 ? 0 : 1; r <= maxR; r++) {
@@ -39,6 +40,8 @@ export function* supernetLengths(a: Int32Array, root: number, p: Prefix): Genera
 
 /** The current item of a {@link walk}: a prefix in numeric form and its value. */
 export class WalkItem {
+  /** Nodes the walk may still enter (bounds a walk over recycled nodes: PrefixTableReader.fromLive). */
+  budget = Infinity;
   family: Family = 4;
   readonly words = [0, 0, 0, 0];
   length = 0;
@@ -69,6 +72,11 @@ export function* walk(
   filterLength: number,
   item: WalkItem,
 ): Generator<void> {
+  // A valid trie is at most 4 (IPv4) or 16 (IPv6) levels deep and has no more nodes than its
+  // arena holds: the bounds keep a reader racing a writer (PrefixTableReader.fromLive) from
+  // walking a cycle of recycled nodes.
+  if (depth >= (family === 4 ? 4 : 16)) return;
+  if (--item.budget < 0) throw new RibstoreError('LIMIT_EXCEEDED', 'prefix table walk entered more nodes than the arena holds: the table changed under a live view');
   const wordIndex = depth >> 2;
   const shift = 24 - ((depth & 3) << 3);
   const relative = filterLength - 8 * depth; // filter's bits within this stride
