@@ -17,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import { PrefixMap } from '../src/table/index.js';
-import { Prefix, parseAddress } from '../src/ip/index.js';
+import { Prefix, parseAddress, parsePrefix } from '../src/ip/index.js';
 import { peerLibraries } from './peers/all.js';
 import { ensurePeersInstalled } from './peers/install.js';
 import { type PeerLibrary, type PeerTable, peerVersion } from './peers/peer.js';
@@ -179,6 +179,10 @@ function referenceTable(rows: Paired[], referenceBytes: number): string {
 interface RibstoreFigures {
   insertNs: number;
   deleteNs: number;
+  /** PrefixMap.fromSorted of the family's prefixes in sorted order, ns per prefix. */
+  bulkNs: number;
+  /** The same, whole family, ms. */
+  bulkMs: number;
   bytesPerPrefix: number;
   heapBytes: number;
   arrayBufferBytes: number;
@@ -305,6 +309,27 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
   const map = newMap();
   for (let k = 0; k < n; k++) map.set(parsed[order[k]!]!, order[k]!);
 
+  // Bulk build from the same prefixes in sorted order (what an MRT load or a restore has).
+  const sorted: Prefix[] = [];
+  const sortedValues: number[] = [];
+  for (const [text, value] of map.entries()) {
+    sorted.push(parsePrefix(text));
+    sortedValues.push(value);
+  }
+  const bulks: number[] = [];
+  for (let cycle = 0; cycle < CYCLES; cycle++) {
+    bulks.push(
+      timeOnce(n, () =>
+        PrefixMap.fromSorted<number>((add) => {
+          for (let k = 0; k < sorted.length; k++) {
+            const p = sorted[k]!;
+            add(p.family, p.w0, p.w1, p.w2, p.w3, p.length, sortedValues[k]!);
+          }
+        }).size,
+      ),
+    );
+  }
+
   const numericInside = measure(inside.count, () => lookupNumeric(map, inside), { rounds: ROUNDS });
   const numericUniform = measure(uniform.count, () => lookupNumeric(map, uniform), { rounds: ROUNDS });
   const stringInside = measure(inside.count, () => lookupStrings(map, inside), { rounds: ROUNDS });
@@ -370,6 +395,8 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
     figures: {
       insertNs: median(inserts),
       deleteNs: median(deletes),
+      bulkNs: median(bulks),
+      bulkMs: (median(bulks) * n) / 1e6,
       bytesPerPrefix: bytes / n,
       heapBytes: heap,
       arrayBufferBytes: arrayBuffers,
@@ -516,6 +543,7 @@ function ribstoreTable(v4: RibstoreFigures, v6: RibstoreFigures): string {
     [
       row('insert, random order (ns/prefix)', (r) => formatNs(r.insertNs)),
       row('delete, random order (ns/prefix)', (r) => formatNs(r.deleteNs)),
+      row('bulk build, sorted (fromSorted; ns/prefix, whole family)', (r) => `${formatNs(r.bulkNs)} (${r.bulkMs.toFixed(0)} ms)`),
       row('memory (bytes/prefix, heap + external)', (r) => `${r.bytesPerPrefix.toFixed(1)} B`),
       row('  of which array buffers / JS heap', (r) => `${formatBytes(r.arrayBufferBytes)} / ${formatBytes(r.heapBytes)}`),
       row('  trie words in use (bytes/prefix; arena buffer)', (r) => `${r.liveTrieBytesPerPrefix.toFixed(1)} B (${formatBytes(r.arenaBytes)})`),

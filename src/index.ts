@@ -33,7 +33,7 @@ export {
   type PrefixTableStats,
   type SharedSnapshotDescriptor,
 } from './table/index.js';
-export { type ValueCodec, jsonValueCodec } from './table/serialise.js';
+export { type EntrySink, type EntrySource, type ValueCodec, jsonValueCodec } from './table/serialise.js';
 
 // store/: crash-safe files and the snapshot container
 export {

@@ -37,9 +37,17 @@ export class FirstLevel {
   /** SUBTREE and COVERING words of each slot, interleaved so one slot is one cache line. */
   readonly entries = new Int32Array(2 * FIRST_LEVEL_SLOTS);
 
-  /** Build every slot from the trie at `root`. */
+  /** Build every slot from the trie at `root` ({@link FirstLevel.refresh} for all, the root read once per /8). */
   constructor(a: Int32Array, root: number) {
-    this.refreshRange(a, root, 0, FIRST_LEVEL_SLOTS);
+    const e = this.entries;
+    for (let o0 = 0; o0 < 256; o0++) {
+      const covering = nodeBest(a, root, o0, -1);
+      const slot0 = childSlot(a, root, o0);
+      for (let h = o0 << 8; h < (o0 + 1) << 8; h++) {
+        e[2 * h] = slot0 > 0 ? childSlot(a, slot0, h & 255) : slot0;
+        e[2 * h + 1] = slot0 > 0 ? nodeBest(a, slot0, h & 255, covering) : covering;
+      }
+    }
   }
 
   /** Recompute slots `from .. from + count - 1` from the trie at `root`. */

@@ -8,4 +8,4 @@ export {
 } from './prefix-table.js';
 export { MAX_TABLE_VALUE } from './layout.js';
 export { PrefixTableReader, type SharedLiveTableDescriptor, type SharedSnapshotDescriptor } from './prefix-table-reader.js';
-export { type ValueCodec, jsonValueCodec } from './serialise.js';
+export { type EntrySink, type EntrySource, type ValueCodec, jsonValueCodec } from './serialise.js';

@@ -21,7 +21,8 @@ import type { Address, Family } from '../ip/address.js';
 import { type PrefixInput, toPrefix } from '../ip/prefix.js';
 import { PrefixTable, type PrefixTableOptions, type PrefixTableSnapshot, type PrefixTableStats } from './prefix-table.js';
 import type { PrefixTableReader, SharedSnapshotDescriptor } from './prefix-table-reader.js';
-import { type ValueCodec, decodeMapEntries, encodeMapEntries, jsonValueCodec } from './serialise.js';
+import { SortedEntries } from './bulk-build.js';
+import { type EntrySource, type ValueCodec, decodeMapEntries, encodeMapEntries, jsonValueCodec } from './serialise.js';
 
 /** Options for a {@link PrefixMap}: see {@link PrefixTableOptions}. */
 export type PrefixMapOptions = PrefixTableOptions;
@@ -201,10 +202,39 @@ export class PrefixMap<V> extends PrefixMapView<V> {
     options: PrefixMapOptions = {},
   ): PrefixMap<V> {
     const map = new PrefixMap<V>(null, options);
+    const entries = new SortedEntries();
+    const store = map.store;
     const count = decodeMapEntries(bytes, source, codec, (family, w0, w1, w2, w3, length, value) => {
-      map.setWords(family, w0, w1, w2, w3, length, value);
+      entries.add(family, w0, w1, w2, w3, length, store.length);
+      store.push(value);
     });
+    // Files from toBytes are sorted and load by the bulk build; others by one-by-one inserts.
+    if (entries.firstDisorder < 0) {
+      map.table.loadSorted(entries);
+      return map;
+    }
+    const values = store.slice();
+    store.length = 0;
+    entries.forEach((family, w0, w1, w2, w3, length, handle) => map.setWords(family, w0, w1, w2, w3, length, values[handle] as V));
     if (map.size !== count) throw new RibstoreError('FILE_ERROR', `${source}: section ENTS: duplicate prefixes (${count} entries, ${map.size} distinct)`);
+    return map;
+  }
+
+  /**
+   * Build a map from entries in sorted order, much faster than one `set` per entry: see
+   * {@link PrefixTable.fromSorted} for the order and the callback's arguments.
+   * @throws RibstoreError `INVALID_ARGUMENT` for entries out of order or repeated,
+   *   `INVALID_PREFIX` for a bad family or length.
+   */
+  static fromSorted<V>(source: EntrySource<V>, options: PrefixMapOptions = {}): PrefixMap<V> {
+    const map = new PrefixMap<V>(null, options);
+    const entries = new SortedEntries();
+    const store = map.store;
+    source((family, w0, w1, w2, w3, length, value) => {
+      entries.add(family, w0, w1, w2, w3, length, store.length);
+      store.push(value);
+    });
+    map.table.loadSorted(entries, 'fromSorted');
     return map;
   }
 

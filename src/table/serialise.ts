@@ -1,7 +1,8 @@
 /**
  * Byte form of a PrefixTable / PrefixMap: the logical content (prefixes in sorted order
  * and their values), never the arena, so saved files survive layout changes; restoring
- * rebuilds the trie by inserting each entry.
+ * rebuilds the trie from the sorted entries in one pass (bulk-build.ts). Entries are written
+ * and read as numeric words, never as prefix text or a Prefix object each.
  *
  * It is one snapshot container (src/store/FORMAT.md) with two sections:
  * ```
@@ -14,9 +15,8 @@
  */
 import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
-import { Prefix, prefixFromBytes, prefixToBytes } from '../ip/prefix.js';
 import { decodeContainer, encodeContainer, requireSection, sectionId } from '../store/container.js';
-import { MAX_TABLE_VALUE } from './layout.js';
+import { MAX_TABLE_VALUE, topBits } from './layout.js';
 
 /** Which structure a byte form holds. */
 export const enum SerialisedKind {
@@ -73,8 +73,8 @@ class ByteWriter {
   }
 }
 
-/** Callback that stores one decoded entry. */
-type EntrySink<T> = (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: T) => void;
+/** Receives one entry: family, network words, length, value. */
+export type EntrySink<T> = (family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: T) => void;
 
 /** Calls its argument once per entry, in sorted order (as `entries()` yields them). */
 export type EntrySource<T> = (sink: EntrySink<T>) => void;
@@ -90,7 +90,7 @@ function encodeEntries<T>(kind: SerialisedKind, source: EntrySource<T>, writeVal
     w.reserve(2 + 16);
     w.bytes[w.length] = family;
     w.bytes[w.length + 1] = length;
-    w.length = prefixToBytes(new Prefix(family, w0, w1, w2, w3, length), w.bytes, w.length + 2);
+    w.length = packNetwork(w.bytes, w.length + 2, w0 & topBits(length), w1 & topBits(length - 32), w2 & topBits(length - 64), w3 & topBits(length - 96), length);
     writeValue(w, value);
     count++;
   });
@@ -131,6 +131,7 @@ function decodeEntries<T>(
     throw new RibstoreError('FILE_ERROR', `${source}: section ENTS at offset ${at}: ${why}`);
   };
   let seen = 0;
+  const network = new Int32Array(4);
   while (at < ents.length) {
     if (seen === count) fail(`more entries than the ${count} META declares`);
     if (ents.length - at < 2) fail('truncated entry head');
@@ -141,14 +142,42 @@ function decodeEntries<T>(
     if (length > max) fail(`prefix length ${length} is too long for IPv${family}`);
     const byteCount = (length + 7) >>> 3;
     if (ents.length - at - 2 < byteCount) fail('truncated prefix bytes');
-    const prefix = prefixFromBytes(family as Family, ents, at + 2, length);
+    unpackNetwork(ents, at + 2, byteCount, network);
     const [value, next] = readValue(ents, at + 2 + byteCount, fail);
-    sink(prefix.family, prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, value);
+    // Host bits in the last byte are dropped (IPv4 reads at most 4 bytes: words 1-3 stay 0).
+    sink(
+      family as Family,
+      (network[0]! & topBits(length)) >>> 0,
+      (network[1]! & topBits(length - 32)) >>> 0,
+      (network[2]! & topBits(length - 64)) >>> 0,
+      (network[3]! & topBits(length - 96)) >>> 0,
+      length,
+      value,
+    );
     at = next;
     seen++;
   }
   if (seen !== count) fail(`found ${seen} entries, META declares ${count}`);
   return count;
+}
+
+/**
+ * Write the first `ceil(length/8)` bytes of the network w0..w3 (most significant first) at
+ * `at`; returns the offset after them. Straight from the words: no Prefix object per entry.
+ */
+function packNetwork(out: Uint8Array, at: number, w0: number, w1: number, w2: number, w3: number, length: number): number {
+  const byteCount = (length + 7) >>> 3;
+  for (let i = 0; i < byteCount; i++) {
+    const word = i < 4 ? w0 : i < 8 ? w1 : i < 12 ? w2 : w3;
+    out[at + i] = word >>> (24 - 8 * (i & 3));
+  }
+  return at + byteCount;
+}
+
+/** Read `byteCount` packed network bytes at `at` into the four words of `network` (zero-filled). */
+function unpackNetwork(bytes: Uint8Array, at: number, byteCount: number, network: Int32Array): void {
+  network.fill(0);
+  for (let i = 0; i < byteCount; i++) network[i >>> 2]! |= bytes[at + i]! << (24 - 8 * (i & 3));
 }
 
 function readU32(payload: Uint8Array, at: number): number {
