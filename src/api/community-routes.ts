@@ -9,6 +9,7 @@ import type { PrefixRoutesJson } from '../rib/route-json.js';
 import { ApiError, errorSchema } from './errors.js';
 import { page } from './pagination.js';
 import { filterPrefixes, ribRouteFilter, routeFilterQuery, routePredicate, type RouteFilterParams } from './route-filters.js';
+import type { RequestChecks } from './request-checks.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
 
 /** A community's text, and which list of a route holds it. */
@@ -48,16 +49,8 @@ export function* routesWithCommunity(rib: Rib, community: CommunityQuery, filter
   }
 }
 
-/** The server's shared parameter checks the route uses. */
-export interface CommunityRouteChecks {
-  /** A request's `limit` as the page size (or an ApiError refusing it). */
-  readonly pageLimit: (limit: number | undefined) => number;
-  /** The route filter of a `router` parameter (or an ApiError 404 for an unknown router). */
-  readonly routerFilter: (router: string | undefined) => RouteFilter;
-}
-
 /** Register the route on `app`. */
-export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: CommunityRouteChecks): void {
+export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: RequestChecks): void {
   app.get(
     '/api/v1/communities/:community/routes',
     {

@@ -64,6 +64,13 @@ export const errorSchema = {
   },
 } as const;
 
+/**
+ * The error answers a route may give, for its response schema: bad input, unknown thing,
+ * and what the server or Node refuse before a handler runs (request timeout, body or
+ * headers too large), and internal errors.
+ */
+export const errorResponses = { 400: errorSchema, 404: errorSchema, 408: errorSchema, 413: errorSchema, 431: errorSchema, 500: errorSchema } as const;
+
 /** The message of every 500 answer: what went wrong is in the server log only. */
 export const INTERNAL_MESSAGE = 'internal error; see the server log';
 

@@ -7,10 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { type Prefix, parsePrefix } from '../ip/prefix.js';
 import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
-import { type CommunityRouteChecks, parseCommunity } from './community-routes.js';
+import { parseCommunity } from './community-routes.js';
 import { errorSchema } from './errors.js';
 import { page } from './pagination.js';
 import { filterPrefixes, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterParams } from './route-filters.js';
+import type { RequestChecks } from './request-checks.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
 
 /** How far from the prefix a query reaches. */
@@ -35,7 +36,7 @@ export function parseRouteFilters(query: RouteFilterQuery): RouteFilterParams {
 type RoutesQuery = RouteFilterQuery & { prefix: string; match: PrefixMatch; router?: string; limit?: number; cursor?: string };
 
 /** Register the route on `app`. */
-export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: CommunityRouteChecks): void {
+export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: RequestChecks): void {
   app.get(
     '/api/v1/routes',
     {

@@ -1,0 +1,65 @@
+/**
+ * `GET /api/v1/lookup?address=A`: the longest-prefix match of an address and its routes,
+ * narrowed by the route filters of route-filters.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseAddress } from '../ip/address.js';
+import type { Rib } from '../rib/rib.js';
+import { ApiError, errorResponses } from './errors.js';
+import { parseRouteFilters, type RouteFilterQuery } from './prefix-routes.js';
+import type { RequestChecks } from './request-checks.js';
+import { ribRouteFilter, routeFilterQueryWithCommunity, routePredicate } from './route-filters.js';
+import { prefixRoutesSchema, routerQuery } from './schemas.js';
+
+/** Register the route on `app`. */
+export function registerAddressLookup(app: FastifyInstance, rib: Rib, { routerFilter }: RequestChecks): void {
+  app.get(
+    '/api/v1/lookup',
+    {
+      schema: {
+        summary: 'Longest-prefix match of an address',
+        description:
+          'The most specific prefix covering the address and its routes, best first (Loc-RIB, then post-policy, then pre-policy; then a simplified BGP decision). The longest prefix with a current route wins over longer prefixes whose routes are all stale (see `stale`). With `router`, routes of that router; if it has none, routes of other routers (`fallback: true`). An unknown `router` is 404 `NOT_FOUND`. ' +
+          'Filters as on `/api/v1/routes`: `peer` and `view` choose the routes the longest match and the best are chosen among; `community`, `originAs` and `pathAs` then keep only the matching routes of that prefix (`lostAt` stays relative to the best before them); when none is left, 404 `NOT_FOUND` (the longest match is not widened to a shorter prefix).',
+        tags: ['routes'],
+        querystring: {
+          type: 'object',
+          required: ['address'],
+          properties: {
+            address: { type: 'string', maxLength: 64, description: 'IPv4 or IPv6 address.' },
+            ...routerQuery,
+            ...routeFilterQueryWithCommunity,
+            stale: {
+              type: 'string',
+              enum: ['prefer-live', 'include'],
+              default: 'prefer-live',
+              description:
+                '`prefer-live` (default): the longest prefix with a current route; a prefix whose only routes are stale (kept from a router\'s previous session) answers only where no current route covers the address. `include`: stale routes count like current ones.',
+            },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            ...prefixRoutesSchema,
+            properties: { ...prefixRoutesSchema.properties, fallback: { type: 'boolean', description: 'True when the asked router had no route and other routers are shown.' } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as RouteFilterQuery & { address: string; router?: string; stale?: 'prefer-live' | 'include' };
+      const address = parseAddress(query.address);
+      const filters = parseRouteFilters(query);
+      const answer = rib.lookup(address, { ...ribRouteFilter(filters, routerFilter(query.router)), stale: query.stale ?? 'prefer-live' });
+      const narrowed = query.peer !== undefined || query.view !== undefined ? ' with the peer and view filters' : '';
+      if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}${narrowed}`);
+      const predicate = routePredicate(filters);
+      if (predicate === undefined) return answer;
+      const routes = answer.routes.filter(predicate);
+      if (routes.length === 0) throw new ApiError(404, 'NOT_FOUND', `no route of ${answer.prefix}, the longest match of ${address.toString()}, passes the community, originAs and pathAs filters`);
+      return { ...answer, routes };
+    },
+  );
+}
