@@ -128,11 +128,11 @@ export class ByteRingWriter extends ByteRingEnd {
     return out;
   }
 
-  /** Resolves when the reader frees space, or after `timeoutMs`. */
+  /** Resolves at once when there is free space, else when the reader frees some, or after `timeoutMs`. */
   async waitForSpace(timeoutMs: number): Promise<void> {
     const read = Atomics.load(this.control, READ);
     Atomics.store(this.control, WRITER_WAITING, 1);
-    if (Atomics.load(this.control, READ) === read) await waitChange(this.control, READ, read, timeoutMs);
+    if (this.free() === 0 && Atomics.load(this.control, READ) === read) await waitChange(this.control, READ, read, timeoutMs);
     Atomics.store(this.control, WRITER_WAITING, 0);
   }
 }

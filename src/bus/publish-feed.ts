@@ -22,6 +22,7 @@ const RECORD_ROUTER = 1;
 const RECORD_MESSAGE = 2;
 const RECORD_HEADER = 17;
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
 
 /** Writes records into the ring from the collector's thread. */
@@ -30,12 +31,14 @@ export class PublishFeedWriter {
   private readonly routerIds = new Map<string, number>();
   private readonly head = new Uint8Array(RECORD_HEADER);
   private readonly headView = new DataView(this.head.buffer);
-  /** Bytes not yet in the ring, in order; the first from `spillOffset`. */
+  /** Bytes not yet in the ring, in order from `spill[spillHead]` at `spillOffset`. */
   private readonly spill: Uint8Array[] = [];
+  private spillHead = 0;
   private spillOffset = 0;
   private spillBytes = 0;
   private draining: Promise<void> | null = null;
   private publishScheduled = false;
+  private stopped = false;
 
   constructor(memory: ByteRingMemory) {
     this.ring = new ByteRingWriter(memory);
@@ -43,6 +46,7 @@ export class PublishFeedWriter {
 
   /** Hand one BMP message of `router`, received at `timeMs`, to the worker (copied: `bytes` may be reused). */
   send(router: string, timeMs: number, bytes: Uint8Array): void {
+    if (this.stopped) return;
     let id = this.routerIds.get(router);
     if (id === undefined) {
       id = this.routerIds.size;
@@ -71,8 +75,11 @@ export class PublishFeedWriter {
   /** Resolves when the spill is in the ring (or after `timeoutMs`). */
   async drained(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.spillBytes > 0 && Date.now() < deadline) await this.ring.waitForSpace(Math.max(1, Math.min(100, deadline - Date.now())));
-    this.drainSpill();
+    for (;;) {
+      this.drainSpill();
+      if (this.spillBytes === 0 || this.stopped || Date.now() >= deadline) return;
+      await this.ring.waitForSpace(Math.max(1, Math.min(100, deadline - Date.now())));
+    }
   }
 
   private write(type: number, id: number, timeMs: number, body: Uint8Array): void {
@@ -99,22 +106,39 @@ export class PublishFeedWriter {
   }
 
   private drainSpill(): void {
-    while (this.spill.length > 0) {
-      const first = this.spill[0]!;
+    while (this.spillHead < this.spill.length) {
+      const first = this.spill[this.spillHead]!;
       const written = this.ring.put(first, this.spillOffset);
       this.spillOffset += written;
       this.spillBytes -= written;
       if (this.spillOffset < first.length) break;
-      this.spill.shift();
+      this.spill[this.spillHead++] = EMPTY;
       this.spillOffset = 0;
+    }
+    if (this.spillHead === this.spill.length || (this.spillHead > 1024 && this.spillHead * 2 > this.spill.length)) {
+      this.spill.splice(0, this.spillHead);
+      this.spillHead = 0;
     }
     this.ring.publish();
   }
 
+  /**
+   * Stop for good (the reader is gone): the spill is dropped and its drain loop ends, so it keeps
+   * no timer alive; later messages are not written.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.spill.length = 0;
+    this.spillHead = 0;
+    this.spillOffset = 0;
+    this.spillBytes = 0;
+  }
+
   private async drainLoop(): Promise<void> {
-    while (this.spillBytes > 0) {
-      await this.ring.waitForSpace(100);
+    for (;;) {
       this.drainSpill();
+      if (this.spillBytes === 0 || this.stopped) break;
+      await this.ring.waitForSpace(100);
     }
     this.draining = null;
   }

@@ -203,6 +203,7 @@ export class BmpPublisher {
     });
     worker.on('exit', () => {
       link.alive = false;
+      link.feed.stop();
       ended();
     });
     this.link = link;
@@ -363,6 +364,7 @@ export class BmpPublisher {
       await Promise.race([link.ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 2000)))]);
       clearTimeout(timer);
       await link.worker.terminate();
+      link.feed.stop();
     }
     this.release?.resolve();
     this.release = null;

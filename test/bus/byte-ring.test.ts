@@ -54,6 +54,19 @@ test('byte ring: bytes put are invisible to the reader until published', () => {
   assert.deepEqual([...out], [1, 2, 3]);
 });
 
+test('byte ring: waiting for space returns at once while there is space (no wait for a read that already happened)', { timeout: 10_000 }, async () => {
+  const memory = createByteRing(16);
+  const writer = new ByteRingWriter(memory);
+  const reader = new ByteRingReader(memory);
+  writer.put(new Uint8Array(16));
+  writer.publish();
+  reader.take(new Uint8Array(16), 0, 16); // the reader freed everything before the writer waits
+  await writer.waitForSpace(60_000); // waiting for READ to change again would hang past the test's timeout
+  assert.equal(writer.free(), 16);
+  await reader.waitForData(0);
+  assert.equal(reader.unread(), 0);
+});
+
 test('byte ring: a capacity that is not a power of two from 16 to 2^30 is refused with a typed error', () => {
   for (const capacity of [0, 8, 100, 2 ** 31, 1.5, Number.NaN]) assert.throws(() => createByteRing(capacity), RibstoreError);
 });
@@ -98,4 +111,16 @@ test('publish feed: messages larger than the ring cross to a worker thread whole
   } finally {
     await worker.terminate();
   }
+});
+
+test('publish feed: stop() drops the spill of a reader that is gone and ends its drain loop', async () => {
+  const feed = new PublishFeedWriter(createByteRing(16)); // no reader: the spill can never drain
+  feed.send('192.0.2.1', 0, new Uint8Array(100));
+  assert.ok(feed.spilled > 0);
+  feed.stop();
+  assert.equal(feed.spilled, 0);
+  feed.send('192.0.2.1', 0, new Uint8Array(100));
+  assert.equal(feed.spilled, 0, 'nothing is written after stop');
+  // The test ends (node:test waits for the event loop): no drain-loop timer is left running.
+  await feed.drained(10);
 });
