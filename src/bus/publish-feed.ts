@@ -247,6 +247,11 @@ export class SharedFeedCounters {
     if (Atomics.load(this.signal, HOLD_WAITING) !== 0) Atomics.notify(this.signal, SETTLED);
   }
 
+  /** Collector thread: the messages published so far. */
+  published(): number {
+    return this.values[0]!;
+  }
+
   /** Collector thread: the bytes published so far (the hot path's one figure, without an object). */
   publishedBytes(): number {
     return this.values[1]!;

@@ -244,6 +244,8 @@ export class BmpPublisher {
       if (this.markTime.length === this.markHead || this.markTime[this.markTime.length - 1] !== now) {
         this.markCount.push(this.accepted);
         this.markTime.push(now);
+        // Marks of acknowledged messages go here too, not only when figures are read.
+        if (this.markCount.length - this.markHead > 4096) this.pruneMarks(this.counters!.published());
       }
       this.feed.send(router, now, bytes);
     } else {
@@ -301,13 +303,18 @@ export class BmpPublisher {
   /** Age of the oldest message not yet acknowledged (`worker`), from the arrival marks. */
   private oldestAge(published: number, now: number): number {
     if (published >= this.accepted) return 0;
+    this.pruneMarks(published);
+    return now - (this.markTime[this.markHead] ?? now);
+  }
+
+  /** Forget the marks before the one covering message number `published` (the oldest unacknowledged). */
+  private pruneMarks(published: number): void {
     while (this.markHead + 1 < this.markCount.length && this.markCount[this.markHead + 1]! <= published) this.markHead++;
     if (this.markHead > 1024 && this.markHead * 2 > this.markCount.length) {
       this.markCount = this.markCount.slice(this.markHead);
       this.markTime = this.markTime.slice(this.markHead);
       this.markHead = 0;
     }
-    return now - (this.markTime[this.markHead] ?? now);
   }
 
   /** Current figures. */
