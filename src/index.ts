@@ -235,7 +235,8 @@ export {
   type OpenBmpFrame,
 } from './bus/index.js';
 // collector/ and api/: the BMP collector service, the MRT loader and the HTTP API
-export { BmpCollector, type BmpCollectorOptions, type CollectorRouter, type CollectorPeer } from './collector/bmp-collector.js';
+export { BmpCollector, type BmpCollectorOptions, type CollectorPeer } from './collector/bmp-collector.js';
+export type { CollectorRouter } from './collector/collector-router.js';
 export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary, type MrtTruncation } from './collector/mrt-loader.js';
 export { exportMrt, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
 export { MrtExportStream } from './collector/mrt-export-stream.js';

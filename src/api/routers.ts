@@ -4,7 +4,8 @@
  * counts and the BMP collector's session and peer counters.
  */
 import type { FastifyInstance } from 'fastify';
-import type { BmpCollector, CollectorRouter } from '../collector/bmp-collector.js';
+import type { BmpCollector } from '../collector/bmp-collector.js';
+import type { CollectorRouter } from '../collector/collector-router.js';
 import type { Rib } from '../rib/rib.js';
 import { ApiError, errorResponses } from './errors.js';
 import { peerBmpSchema, peerDownReasonJson, routeSchema } from './schemas.js';

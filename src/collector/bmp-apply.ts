@@ -11,7 +11,7 @@ import { tlvText } from '../wire/bmp/encode.js';
 import { bmpPeerDownReasonName } from '../wire/bmp/names.js';
 import type { BmpSession } from '../wire/bmp/session.js';
 import { BmpInformationType, type BmpMessage } from '../wire/bmp/types.js';
-import type { CollectorRouter } from './bmp-collector.js';
+import type { CollectorRouter } from './collector-router.js';
 import type { ResyncTracker } from './bmp-resync.js';
 import { type PeerRecords, viewOf } from './collector-peers.js';
 import type { RouteFeed } from './route-feed.js';

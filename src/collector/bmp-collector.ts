@@ -25,13 +25,16 @@
  * - Every close has a reason, logged and kept per router (`lastCloseReason`).
  * - A failing session is closed alone, with one log line and one error count; the server,
  *   the other sessions and the RIB carry on.
- * - Counters only grow; a router's record (and its per-peer counters) outlives its sessions.
+ * - Counters only grow; a router's record (collector-router.ts, with its per-peer counters)
+ *   outlives its sessions.
+ * - The tap (bmp-tap.ts) sees every established TCP session's messages after they are applied,
+ *   and a made-up Termination for a session that ended without one.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { Logger } from 'pino';
 import type { BmpMessage } from '../wire/bmp/types.js';
-import { encodeBmpMessage, textTlv, tlvText } from '../wire/bmp/encode.js';
-import { BmpInformationType, BmpTerminationReason, BmpTerminationType } from '../wire/bmp/types.js';
+import { tlvText } from '../wire/bmp/encode.js';
+import { BmpInformationType } from '../wire/bmp/types.js';
 import { BmpSession } from '../wire/bmp/session.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import { RibstoreError } from '../errors.js';
@@ -45,15 +48,11 @@ import { RouteFeed } from './route-feed.js';
 import { type ApplyContext, type SessionState, applyBmpMessage } from './bmp-apply.js';
 import { DEFAULT_LOC_RIB_QUIET_MS, ResyncTracker } from './bmp-resync.js';
 import { AllowList, formatDuration } from './options.js';
-import { type RouterIdMode, RouterNames } from './router-identity.js';
+import { type RouterIdMode, RouterNames, unmappedAddress } from './router-identity.js';
 import { SessionTable, type TrackedConnection } from './session-table.js';
-import {
-  type CollectorErrorKind,
-  type CollectorTotals,
-  type MessageCounts,
-  emptyCollectorTotals,
-  emptyMessageCounts,
-} from './statistics.js';
+import { type BmpTap, sessionEndTermination } from './bmp-tap.js';
+import { type CollectorRouter, newCollectorRouter } from './collector-router.js';
+import { type CollectorErrorKind, type CollectorTotals, emptyCollectorTotals } from './statistics.js';
 
 /** Settings of {@link BmpCollector}; every field but `rib` has a default. */
 export interface BmpCollectorOptions {
@@ -107,17 +106,6 @@ export interface BmpCollectorOptions {
   readonly tap?: BmpTap;
 }
 
-/**
- * A consumer of the raw BMP stream beside the RIB. It sees each router's messages in arrival
- * order, as the bytes the router sent (a view valid only during the call: copy what you keep).
- */
-export interface BmpTap {
-  /** One message of `router` (the session's remote address). Must not throw or block. */
-  message(router: string, bytes: Uint8Array): void;
-  /** A promise while the tap wants ingest held (back-pressure), else `null`. */
-  hold(): Promise<void> | null;
-}
-
 /** The session-hygiene and router-identity settings of {@link BmpCollectorOptions} (what `serve`'s flags set). */
 export type BmpSessionHygiene = Pick<
   BmpCollectorOptions,
@@ -134,35 +122,6 @@ interface Session extends TrackedConnection {
   state: SessionState | null;
   /** Closes the connection if no Initiation arrives in time. */
   initiationTimer: NodeJS.Timeout | null;
-}
-
-/** One router (BMP session source) as the collector knows it. */
-export interface CollectorRouter {
-  /** The router's name in the RIB and the API (see router-identity.ts). */
-  readonly name: string;
-  /** The source address of its last session. */
-  address: string;
-  /** `connected` while a session is live. */
-  state: 'connected' | 'disconnected';
-  /** When the state last changed (ms since the epoch). */
-  since: number;
-  sysName: string | null;
-  sysDescr: string | null;
-  /** Sessions this router opened since start. */
-  sessions: number;
-  /** Messages by kind, over all its sessions. */
-  readonly messages: MessageCounts;
-  /** Bytes received over all its sessions. */
-  bytes: number;
-  /** The last session's end: `null` while connected or after a clean end. */
-  lastError: string | null;
-  /** Why its last session closed (Termination, closed by the router, a timeout, replaced, an error); null before any close. */
-  lastCloseReason: string | null;
-  /** UPDATEs skipped because they could not be parsed (the session stayed up). */
-  updateErrors: number;
-  readonly peers: Map<string, CollectorPeer>;
-  /** The live session's transport (a TCP connection, or a bus feed on a replica), if any. */
-  connection: BmpLink | null;
 }
 
 /** The BMP collector server. See the module doc. */
@@ -391,22 +350,7 @@ export class BmpCollector {
     }
     this.sessions.establish(session);
     if (!router) {
-      router = {
-        name,
-        address,
-        state: 'connected',
-        since: Date.now(),
-        sysName: null,
-        sysDescr: null,
-        sessions: 0,
-        messages: emptyMessageCounts(),
-        bytes: 0,
-        lastError: null,
-        lastCloseReason: null,
-        updateErrors: 0,
-        peers: new Map(),
-        connection: null,
-      };
+      router = newCollectorRouter(name, address);
       this.routers.set(name, router);
     }
     router.address = address;
@@ -512,28 +456,6 @@ export class BmpCollector {
     }
     return undefined;
   }
-}
-
-/**
- * The Termination the tap gets for a session that ended without one (the router closed the
- * connection, an error, a timeout): reason 1 (unspecified) and a string TLV saying why.
- */
-function sessionEndTermination(reason: string): Uint8Array {
-  return encodeBmpMessage({
-    kind: 'termination',
-    information: [
-      textTlv(BmpTerminationType.String, `ended without Termination (added by the collector): ${reason}`),
-      { type: BmpTerminationType.Reason, value: Uint8Array.of(0, BmpTerminationReason.Unspecified) },
-    ],
-  });
-}
-
-/**
- * A socket's remote address as routers are named: an IPv4 peer of a dual-stack (`[::]`)
- * listener arrives as `::ffff:192.0.2.1` and is named `192.0.2.1`, as on an IPv4 listener.
- */
-export function unmappedAddress(address: string): string {
-  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
 }
 
 export { type CollectorPeer, peerTypeName, viewOf } from './collector-peers.js';

@@ -51,3 +51,11 @@ export class RouterNames {
     }
   }
 }
+
+/**
+ * A socket's remote address as routers are named: an IPv4 peer of a dual-stack (`[::]`)
+ * listener arrives as `::ffff:192.0.2.1` and is named `192.0.2.1`, as on an IPv4 listener.
+ */
+export function unmappedAddress(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
+}
