@@ -27,8 +27,14 @@
  * copied down, O(live), rare).
  * Steady state allocates nothing: interning an existing set is a hash, a chain walk and a
  * byte compare; a new set writes into the arrays (which grow in place, see growable.ts).
+ *
+ * Worker readers (DESIGN-threads.md) map the per-id arrays, the arena and the counters
+ * ({@link AttributePool.share} / {@link AttributePool.attach}). A set a route names stays live,
+ * with the same bytes, while the route does; only compaction moves live bytes, and it runs
+ * inside a structure section ({@link RibVersions}).
  */
 import { GrowableArray } from './growable.js';
+import { RibVersions } from './shared-versions.js';
 
 /** Freed byte ranges shorter than this are kept on per-length free lists for reuse. */
 const MAX_REUSE_LENGTH = 4096;
@@ -72,6 +78,21 @@ export interface AttributePoolOptions {
   initialBytes?: number;
 }
 
+/** The shared buffers of an {@link AttributePool}, for {@link AttributePool.attach} in a worker. */
+export interface AttributePoolShared {
+  offset: SharedArrayBuffer;
+  length: SharedArrayBuffer;
+  refs: SharedArrayBuffer;
+  stamp: SharedArrayBuffer;
+  summary: SharedArrayBuffer;
+  arena: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+}
+
+/** Counter words (shared): the next never-used id, live sets. */
+const HIGH_WATER = 0;
+const LIVE_SETS = 1;
+
 /** Interned, refcounted attribute byte strings with per-set summaries. */
 export class AttributePool {
   private readonly offsetArr: GrowableArray<Uint32ArrayConstructor>;
@@ -94,10 +115,11 @@ export class AttributePool {
   private readonly arenaArr: GrowableArray<Uint8ArrayConstructor>;
   private buckets: Uint32Array;
   private mask: number;
-  /** Next never-used id. */
-  private highWater = 1;
+  /** HIGH_WATER (next never-used id), LIVE_SETS (shared). */
+  private readonly counters: Int32Array;
   private freeHead = 0;
-  private liveCount = 0;
+  /** Structure sections around compaction. */
+  private readonly versions: RibVersions;
   private arenaUsed = 0;
   private garbage = 0;
   /** Open {@link hold}s, and the ids whose free they defer. */
@@ -106,23 +128,61 @@ export class AttributePool {
   /** Per byte length (< MAX_REUSE_LENGTH): first free range of that length + 1, 0 for none. */
   private readonly freeRanges = new Uint32Array(MAX_REUSE_LENGTH);
 
-  constructor(options: AttributePoolOptions = {}) {
+  /**
+   * An empty pool; `versions` connects it to worker readers (a RIB passes its own). With
+   * `shared`, a read-only mapping of another thread's pool ({@link attach}).
+   */
+  constructor(options: AttributePoolOptions = {}, versions: RibVersions = new RibVersions(), shared?: AttributePoolShared) {
+    this.versions = versions;
     const sets = Math.max(16, options.initialSets ?? 1024);
-    this.offsetArr = new GrowableArray(Uint32Array, sets);
-    this.lengthArr = new GrowableArray(Uint32Array, sets);
+    const grew = shared === undefined ? () => versions.grew() : undefined;
+    const make = <C extends Uint32ArrayConstructor | Uint8ArrayConstructor | Float64ArrayConstructor>(ctor: C, n: number, buffer?: SharedArrayBuffer): GrowableArray<C> =>
+      buffer === undefined ? new GrowableArray(ctor, n, grew) : GrowableArray.attach(ctor, buffer);
+    this.offsetArr = make(Uint32Array, sets, shared?.offset);
+    this.lengthArr = make(Uint32Array, sets, shared?.length);
     this.hashArr = new GrowableArray(Uint32Array, sets);
     this.nextArr = new GrowableArray(Uint32Array, sets);
-    this.refsArr = new GrowableArray(Uint32Array, sets);
-    this.stampArr = new GrowableArray(Float64Array, sets);
-    this.summaryArr = new GrowableArray(Uint32Array, sets * 4);
-    this.arenaArr = new GrowableArray(Uint8Array, options.initialBytes ?? 65536);
+    this.refsArr = make(Uint32Array, sets, shared?.refs);
+    this.stampArr = make(Float64Array, sets, shared?.stamp);
+    this.summaryArr = make(Uint32Array, sets * 4, shared?.summary);
+    this.arenaArr = make(Uint8Array, options.initialBytes ?? 65536, shared?.arena);
+    this.counters = new Int32Array(shared?.counters ?? new SharedArrayBuffer(8));
+    if (shared === undefined) this.counters[HIGH_WATER] = 1;
     this.buckets = new Uint32Array(64);
     this.mask = 63;
   }
 
+  /** The shared buffers, for a worker's {@link attach}. */
+  share(): AttributePoolShared {
+    return {
+      offset: this.offsetArr.shared,
+      length: this.lengthArr.shared,
+      refs: this.refsArr.shared,
+      stamp: this.stampArr.shared,
+      summary: this.summaryArr.shared,
+      arena: this.arenaArr.shared,
+      counters: this.counters.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /** A read-only mapping of a pool shared by another thread ({@link share}); {@link refresh} after growth. */
+  static attach(shared: AttributePoolShared): AttributePool {
+    return new AttributePool({ initialSets: 16, initialBytes: 1 }, new RibVersions(), shared);
+  }
+
+  /** Re-map arrays that grew (a reader's mapping, see {@link attach}). */
+  refresh(): void {
+    this.offsetArr.refresh();
+    this.lengthArr.refresh();
+    this.refsArr.refresh();
+    this.stampArr.refresh();
+    this.summaryArr.refresh();
+    this.arenaArr.refresh();
+  }
+
   /** Number of live (referenced) attribute sets. */
   get size(): number {
-    return this.liveCount;
+    return this.counters[LIVE_SETS]!;
   }
 
   /** Bytes held by the pool's arrays and arena (committed memory, garbage included). */
@@ -179,7 +239,7 @@ export class AttributePool {
    * bytes. False for a freed, reused or held-but-unreferenced id: intern the bytes then.
    */
   retainStamped(id: number, stamp: number): boolean {
-    if (id <= 0 || id >= this.highWater || this.stampArr.view[id] !== stamp) return false;
+    if (id <= 0 || id >= this.counters[HIGH_WATER]! || this.stampArr.view[id] !== stamp) return false;
     const refs = this.refsArr.view;
     if (refs[id] === 0) return false;
     refs[id]!++;
@@ -222,7 +282,7 @@ export class AttributePool {
     if (id !== 0) {
       this.freeHead = this.nextArr.view[id]!;
     } else {
-      id = this.highWater++;
+      id = this.counters[HIGH_WATER]!++;
       if (id >= this.offsetArr.length) this.growIds(id + 1);
     }
     this.arenaArr.view.set(bytes.subarray(start, end), offset);
@@ -239,8 +299,8 @@ export class AttributePool {
     const b = h & this.mask;
     this.nextArr.view[id] = this.buckets[b]!;
     this.buckets[b] = id;
-    this.liveCount++;
-    if (this.liveCount > this.buckets.length * 0.75) this.rehash(this.buckets.length * 2);
+    this.counters[LIVE_SETS]!++;
+    if (this.counters[LIVE_SETS]! > this.buckets.length * 0.75) this.rehash(this.buckets.length * 2);
     return id;
   }
 
@@ -260,7 +320,7 @@ export class AttributePool {
     const next = this.nextArr.view;
     const hashes = this.hashArr.view;
     const refs = this.refsArr.view;
-    for (let id = 1; id < this.highWater; id++) {
+    for (let id = 1; id < this.counters[HIGH_WATER]!; id++) {
       if (refs[id] === 0 && !this.deferred.has(id)) continue; // free (a deferred one is still chained)
       const b = hashes[id]! & mask;
       next[id] = buckets[b]!;
@@ -336,7 +396,7 @@ export class AttributePool {
     }
     next[id] = this.freeHead;
     this.freeHead = id;
-    this.liveCount--;
+    this.counters[LIVE_SETS]!--;
     const length = this.lengthArr.view[id]!;
     this.garbage += length;
     this.lengthArr.view[id] = 0;
@@ -355,13 +415,22 @@ export class AttributePool {
 
   /** Copy the live byte strings down to the start of the arena, dropping garbage. */
   private compact(): void {
+    this.versions.beginStructure();
+    try {
+      this.compactBytes();
+    } finally {
+      this.versions.endStructure();
+    }
+  }
+
+  private compactBytes(): void {
     const arena = this.arenaArr.view;
     const live = new Uint8Array(this.arenaUsed - this.garbage);
     const offsets = this.offsetArr.view;
     const lengths = this.lengthArr.view;
     const refs = this.refsArr.view;
     let at = 0;
-    for (let id = 1; id < this.highWater; id++) {
+    for (let id = 1; id < this.counters[HIGH_WATER]!; id++) {
       if (refs[id] === 0) continue;
       const off = offsets[id]!;
       const len = lengths[id]!;
@@ -377,7 +446,7 @@ export class AttributePool {
 
   /** Current reference count of an id (0 for a free or never-used id). */
   refCount(id: number): number {
-    return id > 0 && id < this.highWater ? this.refsArr.view[id]! : 0;
+    return id > 0 && id < this.counters[HIGH_WATER]! ? this.refsArr.view[id]! : 0;
   }
 
   /** Whether `id` is a live set. */
@@ -421,12 +490,12 @@ export class AttributePool {
 
   /** Every live id, ascending (a scan of the id space, for queries such as by origin AS). */
   *ids(): IterableIterator<number> {
-    for (let id = 1; id < this.highWater; id++) if (this.refsArr.view[id]! > 0) yield id;
+    for (let id = 1; id < this.counters[HIGH_WATER]!; id++) if (this.refsArr.view[id]! > 0) yield id;
   }
 
   /** One past the highest id ever handed out (the bound of the id space). */
   get idBound(): number {
-    return this.highWater;
+    return this.counters[HIGH_WATER]!;
   }
 }
 

@@ -40,12 +40,38 @@ export class GrowableArray<C extends NumericArrayConstructor> {
   private readonly buffer: GrowableSharedArrayBuffer;
   private readonly ctor: C;
 
-  /** Create an array of `initialLength` zeroed elements of type `ctor`. */
-  constructor(ctor: C, initialLength: number) {
+  /** Told after each growth (the RIB bumps a shared counter so worker readers re-map). */
+  private readonly onGrow: (() => void) | undefined;
+
+  /**
+   * Create an array of `initialLength` zeroed elements of type `ctor`; `onGrow` is called
+   * after each growth.
+   */
+  constructor(ctor: C, initialLength: number, onGrow?: () => void, buffer?: SharedArrayBuffer) {
     this.ctor = ctor;
-    const bytes = Math.max(1, initialLength) * ctor.BYTES_PER_ELEMENT;
-    this.buffer = new (SharedArrayBuffer as unknown as GrowableSabConstructor)(bytes, { maxByteLength: MAX_BYTES });
-    this.view = new (ctor as unknown as ViewConstructor<C>)(this.buffer, 0, bytes / ctor.BYTES_PER_ELEMENT);
+    this.onGrow = onGrow;
+    if (buffer !== undefined) {
+      this.buffer = buffer as GrowableSharedArrayBuffer;
+    } else {
+      const bytes = Math.max(1, initialLength) * ctor.BYTES_PER_ELEMENT;
+      this.buffer = new (SharedArrayBuffer as unknown as GrowableSabConstructor)(bytes, { maxByteLength: MAX_BYTES });
+    }
+    this.view = new (ctor as unknown as ViewConstructor<C>)(this.buffer, 0, this.buffer.byteLength / ctor.BYTES_PER_ELEMENT);
+  }
+
+  /**
+   * A read-only mapping, in another thread, of an array whose {@link shared} buffer was
+   * posted to it. Its owner may grow the buffer: call {@link refresh} to map the new length.
+   */
+  static attach<C extends NumericArrayConstructor>(ctor: C, buffer: SharedArrayBuffer): GrowableArray<C> {
+    return new GrowableArray(ctor, 0, undefined, buffer);
+  }
+
+  /** Re-map the view if the buffer grew (in a thread that {@link attach}ed it). Returns the view. */
+  refresh(): ViewOf<C> {
+    const length = this.buffer.byteLength / this.ctor.BYTES_PER_ELEMENT;
+    if (length !== this.view.length) this.view = new (this.ctor as unknown as ViewConstructor<C>)(this.buffer, 0, length);
+    return this.view;
   }
 
   /** Number of elements the array holds now. */
@@ -70,6 +96,7 @@ export class GrowableArray<C extends NumericArrayConstructor> {
     if (bytes < length * per) throw new RangeError(`RIB array cannot grow to ${length} elements`);
     this.buffer.grow(bytes);
     this.view = new (this.ctor as unknown as ViewConstructor<C>)(this.buffer, 0, bytes / per);
+    this.onGrow?.();
     return this.view;
   }
 

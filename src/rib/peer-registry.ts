@@ -22,8 +22,17 @@
  * Invariant: a key maps to at most one ACTIVE pv; STALE and DOOMED pvs are reachable only by
  * id (and a STALE pv from its successor's `previous`). Queries show ACTIVE and STALE routes
  * (STALE flagged) and hide DOOMED ones, which the sweeper removes in slices.
+ *
+ * Worker readers (DESIGN-threads.md) see a read-only mirror: the per-pv arrays live in shared
+ * growable arrays, and each new router and peer is appended to the RIB's name log
+ * (shared-names.ts) for readers to replay; every change a reader can see happens inside a
+ * structure section ({@link RibVersions}). Router and peer *state* (up/down, keep times) is
+ * not mirrored.
  */
 import { RibstoreError } from '../errors.js';
+import { GrowableArray } from './growable.js';
+import type { NameLog } from './shared-names.js';
+import { RibVersions } from './shared-versions.js';
 
 /** The five RIB views of a BMP peer, kept apart. */
 export type View = 'loc-rib' | 'adj-rib-in-post' | 'adj-rib-in-pre' | 'adj-rib-out-post' | 'adj-rib-out-pre';
@@ -102,6 +111,21 @@ export const PV_DOOMED = 3;
 /** Largest peer-view id (route entries store it in 24 bits). */
 export const MAX_PEER_VIEWS = (1 << 24) - 1;
 
+/** The shared buffers of a {@link PeerRegistry}, for {@link PeerRegistry.attach} in a worker. */
+export interface PeerRegistryShared {
+  pvPeer: SharedArrayBuffer;
+  pvView: SharedArrayBuffer;
+  pvAfi: SharedArrayBuffer;
+  pvSafi: SharedArrayBuffer;
+  pvState: SharedArrayBuffer;
+  pvRestored: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+}
+
+/** Counter words (shared): one past the highest pv id, live pvs. */
+const PV_HIGH = 0;
+const PV_LIVE = 1;
+
 /** Routers, peers and peer-view ids. */
 export class PeerRegistry {
   private readonly routerByName = new Map<string, RouterRecord>();
@@ -109,34 +133,118 @@ export class PeerRegistry {
   private readonly peerByKey = new Map<string, PeerRecord>();
   private readonly peerList: PeerRecord[] = [];
   private readonly activeByKey = new Map<string, number>();
+  private readonly pvPeerArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly pvViewArr: GrowableArray<Uint8ArrayConstructor>;
+  private readonly pvAfiArr: GrowableArray<Uint16ArrayConstructor>;
+  private readonly pvSafiArr: GrowableArray<Uint8ArrayConstructor>;
+  private readonly pvStateArr: GrowableArray<Uint8ArrayConstructor>;
+  private readonly pvRestoredArr: GrowableArray<Uint8ArrayConstructor>;
   /** Per pv: owning peer id. */
-  pvPeer = new Uint32Array(64);
+  pvPeer: Uint32Array;
   /** Per pv: view rank (index into {@link VIEWS}). */
-  pvView = new Uint8Array(64);
+  pvView: Uint8Array;
   /** Per pv: AFI. */
-  pvAfi = new Uint16Array(64);
+  pvAfi: Uint16Array;
   /** Per pv: SAFI. */
-  pvSafi = new Uint8Array(64);
+  pvSafi: Uint8Array;
   /** Per pv: {@link PV_FREE} .. {@link PV_DOOMED}. */
-  pvState = new Uint8Array(64);
-  /** Per pv: the STALE pv this ACTIVE one replaces (0 none). */
+  pvState: Uint8Array;
+  /** Per pv: the STALE pv this ACTIVE one replaces (0 none). Writer only (not shared). */
   pvPrevious = new Uint32Array(64);
-  /** Per pv: number of route entries it holds. */
+  /** Per pv: number of route entries it holds. Writer only (not shared). */
   pvCount = new Uint32Array(64);
   /** Per pv: 1 when its routes were restored from a snapshot file (see rib/snapshot-restore.ts), else 0. */
-  pvRestored = new Uint8Array(64);
-  private pvHigh = 1;
+  pvRestored: Uint8Array;
+  /** PV_HIGH, PV_LIVE (shared). */
+  private readonly counters: Int32Array;
   private readonly pvFree: number[] = [];
   /** Called with each pv {@link release} frees (the writer forgets what it keeps per pv). */
   onRelease: ((pv: number) => void) | undefined;
+  /** Structure sections around every change readers can see. */
+  private readonly versions: RibVersions;
+  /** Where new routers and peers are told to readers, if anyone reads. */
+  private readonly names: NameLog | undefined;
+
+  /**
+   * An empty registry. `versions` and `names` connect it to worker readers (a RIB passes
+   * its own); with `shared`, a read-only mapping of another thread's registry ({@link attach}).
+   */
+  constructor(versions: RibVersions = new RibVersions(), names?: NameLog, shared?: PeerRegistryShared) {
+    this.versions = versions;
+    this.names = names;
+    const grew = shared === undefined ? () => versions.grew() : undefined;
+    const make = <C extends Uint32ArrayConstructor | Uint16ArrayConstructor | Uint8ArrayConstructor>(ctor: C, buffer?: SharedArrayBuffer): GrowableArray<C> =>
+      buffer === undefined ? new GrowableArray(ctor, 64, grew) : GrowableArray.attach(ctor, buffer);
+    this.pvPeerArr = make(Uint32Array, shared?.pvPeer);
+    this.pvViewArr = make(Uint8Array, shared?.pvView);
+    this.pvAfiArr = make(Uint16Array, shared?.pvAfi);
+    this.pvSafiArr = make(Uint8Array, shared?.pvSafi);
+    this.pvStateArr = make(Uint8Array, shared?.pvState);
+    this.pvRestoredArr = make(Uint8Array, shared?.pvRestored);
+    this.counters = new Int32Array(shared?.counters ?? new SharedArrayBuffer(8));
+    if (shared === undefined) this.counters[PV_HIGH] = 1;
+    this.pvPeer = this.pvPeerArr.view;
+    this.pvView = this.pvViewArr.view;
+    this.pvAfi = this.pvAfiArr.view;
+    this.pvSafi = this.pvSafiArr.view;
+    this.pvState = this.pvStateArr.view;
+    this.pvRestored = this.pvRestoredArr.view;
+  }
+
+  /** The shared buffers, for a worker's {@link attach}. */
+  share(): PeerRegistryShared {
+    return {
+      pvPeer: this.pvPeerArr.shared,
+      pvView: this.pvViewArr.shared,
+      pvAfi: this.pvAfiArr.shared,
+      pvSafi: this.pvSafiArr.shared,
+      pvState: this.pvStateArr.shared,
+      pvRestored: this.pvRestoredArr.shared,
+      counters: this.counters.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /**
+   * A read-only mirror of a registry shared by another thread ({@link share}): call
+   * {@link refresh} after the shared arrays grew and {@link replay} with the name log's new
+   * records.
+   */
+  static attach(shared: PeerRegistryShared): PeerRegistry {
+    return new PeerRegistry(new RibVersions(), undefined, shared);
+  }
+
+  /** Re-map arrays that grew (a mirror, see {@link attach}). */
+  refresh(): void {
+    this.pvPeer = this.pvPeerArr.refresh();
+    this.pvView = this.pvViewArr.refresh();
+    this.pvAfi = this.pvAfiArr.refresh();
+    this.pvSafi = this.pvSafiArr.refresh();
+    this.pvState = this.pvStateArr.refresh();
+    this.pvRestored = this.pvRestoredArr.refresh();
+  }
+
+  /**
+   * Add to a mirror the routers and peers of name-log records (see {@link NameLog}) it has
+   * not seen: they come in id order, so ids match the writer's.
+   */
+  replay(record: NameRecord): void {
+    if (record.kind === 'router') {
+      if (this.routerList.length === record.id) this.router(record.name);
+    } else if (record.kind === 'peer') {
+      if (this.peerList.length === record.id) this.peer(this.routerById(record.router), record.key);
+    }
+  }
 
   /** The router named `name`, created (state `up`) if new. */
   router(name: string): RouterRecord {
     let r = this.routerByName.get(name);
     if (r === undefined) {
       r = { id: this.routerList.length, name, state: 'up', downSince: undefined, flushAt: undefined, peers: [] };
+      this.versions.beginStructure();
       this.routerByName.set(name, r);
       this.routerList.push(r);
+      this.names?.append({ kind: 'router', id: r.id, name });
+      this.versions.endStructure();
     }
     return r;
   }
@@ -174,9 +282,13 @@ export class PeerRegistry {
         state: 'up',
         views: [],
       };
+      this.versions.beginStructure();
       this.peerByKey.set(k, p);
       this.peerList.push(p);
       router.peers.push(p.id);
+      const { type, distinguisher, address, asn, bgpId } = p;
+      this.names?.append({ kind: 'peer', id: p.id, router: router.id, key: { type, distinguisher, address, asn, bgpId } });
+      this.versions.endStructure();
     }
     return p;
   }
@@ -206,6 +318,7 @@ export class PeerRegistry {
     const k = `${peer.id}|${view}|${afi}|${safi}`;
     const found = this.activeByKey.get(k);
     if (found !== undefined) return found;
+    this.versions.beginStructure();
     const pv = this.allocate();
     this.pvPeer[pv] = peer.id;
     this.pvView[pv] = view;
@@ -222,25 +335,31 @@ export class PeerRegistry {
     }
     peer.views.push(pv);
     this.activeByKey.set(k, pv);
+    this.counters[PV_LIVE]!++;
+    this.versions.endStructure();
     return pv;
   }
 
   private allocate(): number {
     const reused = this.pvFree.pop();
     if (reused !== undefined) return reused;
-    const pv = this.pvHigh++;
-    if (pv > MAX_PEER_VIEWS) throw new RibstoreError('LIMIT_EXCEEDED', `more than ${MAX_PEER_VIEWS} peer views`);
+    const pv = this.counters[PV_HIGH]!;
+    if (pv > MAX_PEER_VIEWS) {
+      this.versions.endStructure();
+      throw new RibstoreError('LIMIT_EXCEEDED', `more than ${MAX_PEER_VIEWS} peer views`);
+    }
     if (pv >= this.pvState.length) {
       const n = this.pvState.length * 2;
-      this.pvPeer = grow(this.pvPeer, new Uint32Array(n));
-      this.pvView = grow(this.pvView, new Uint8Array(n));
-      this.pvAfi = grow(this.pvAfi, new Uint16Array(n));
-      this.pvSafi = grow(this.pvSafi, new Uint8Array(n));
-      this.pvState = grow(this.pvState, new Uint8Array(n));
-      this.pvPrevious = grow(this.pvPrevious, new Uint32Array(n));
-      this.pvCount = grow(this.pvCount, new Uint32Array(n));
-      this.pvRestored = grow(this.pvRestored, new Uint8Array(n));
+      this.pvPeer = this.pvPeerArr.ensure(n);
+      this.pvView = this.pvViewArr.ensure(n);
+      this.pvAfi = this.pvAfiArr.ensure(n);
+      this.pvSafi = this.pvSafiArr.ensure(n);
+      this.pvState = this.pvStateArr.ensure(n);
+      this.pvRestored = this.pvRestoredArr.ensure(n);
+      this.pvPrevious = grow(this.pvPrevious, new Uint32Array(this.pvState.length));
+      this.pvCount = grow(this.pvCount, new Uint32Array(this.pvState.length));
     }
+    this.counters[PV_HIGH] = pv + 1;
     return pv;
   }
 
@@ -252,6 +371,7 @@ export class PeerRegistry {
   retire(pv: number, state: typeof PV_STALE | typeof PV_DOOMED): void {
     const current = this.pvState[pv]!;
     if (current === PV_FREE || current === PV_DOOMED) return;
+    this.versions.beginStructure();
     if (current === PV_ACTIVE) {
       this.activeByKey.delete(`${this.pvPeer[pv]}|${this.pvView[pv]}|${this.pvAfi[pv]}|${this.pvSafi[pv]}`);
     }
@@ -261,6 +381,7 @@ export class PeerRegistry {
       for (const other of peer.views) if (this.pvPrevious[other] === pv) this.pvPrevious[other] = 0;
     }
     if (this.pvCount[pv] === 0) this.release(pv);
+    this.versions.endStructure();
   }
 
   /**
@@ -272,38 +393,59 @@ export class PeerRegistry {
     if (this.pvState[pv] !== PV_STALE) return;
     const k = `${this.pvPeer[pv]}|${this.pvView[pv]}|${this.pvAfi[pv]}|${this.pvSafi[pv]}`;
     if (this.activeByKey.has(k)) return;
+    this.versions.beginStructure();
     this.pvState[pv] = PV_ACTIVE;
     this.pvRestored[pv] = 0;
     this.activeByKey.set(k, pv);
+    this.versions.endStructure();
   }
 
   /** Free a pv whose routes are all gone (called when its count reaches 0 while not ACTIVE). */
   release(pv: number): void {
     const state = this.pvState[pv]!;
     if (state === PV_FREE || state === PV_ACTIVE || this.pvCount[pv] !== 0) return;
+    this.versions.beginStructure();
     const peer = this.peerList[this.pvPeer[pv]!]!;
     const i = peer.views.indexOf(pv);
     if (i >= 0) peer.views.splice(i, 1);
     for (const other of peer.views) if (this.pvPrevious[other] === pv) this.pvPrevious[other] = 0;
     this.pvState[pv] = PV_FREE;
     this.pvFree.push(pv);
+    this.counters[PV_LIVE]!--;
+    this.versions.endStructure();
     this.onRelease?.(pv);
+  }
+
+  /**
+   * Mark a pv's routes as restored from a snapshot file (or not): shown as `restored` in
+   * route answers.
+   */
+  setRestored(pv: number, restored: boolean): void {
+    this.versions.beginStructure();
+    this.pvRestored[pv] = restored ? 1 : 0;
+    this.versions.endStructure();
   }
 
   /** One past the highest pv id ever handed out. */
   get pvBound(): number {
-    return this.pvHigh;
+    return this.counters[PV_HIGH]!;
   }
 
   /** Number of peer views not free. */
   get pvLive(): number {
-    return this.pvHigh - 1 - this.pvFree.length;
+    return this.counters[PV_LIVE]!;
   }
 }
 
 function peerKeyString(router: number, key: PeerKey): string {
   return `${router}|${key.type}|${key.distinguisher}|${key.address}|${key.asn >>> 0}|${key.bgpId >>> 0}`;
 }
+
+/** A record of the name log (shared-names.ts): a new router or peer, in id order. */
+export type NameRecord =
+  | { kind: 'router'; id: number; name: string }
+  | { kind: 'peer'; id: number; router: number; key: PeerKey }
+  | { kind: 'table'; id: number; name: string };
 
 function grow<T extends Uint8Array | Uint16Array | Uint32Array>(old: T, bigger: T): T {
   bigger.set(old);

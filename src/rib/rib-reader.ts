@@ -7,12 +7,16 @@
  * Queries run between writes (JavaScript gives them a consistent view: no write runs while a
  * query runs). Iterating answers (`moreSpecifics`, `lessSpecifics`) read each prefix's routes
  * when they reach it and skip a prefix whose slot was freed or reused meanwhile.
+ *
+ * The same queries run in worker threads over shared memory (shared-rib-reader.ts): there a
+ * query is an attempt that {@link RibReader.touch} tells of every slot before it is read, and
+ * that is validated after (DESIGN-threads.md).
  */
 import { RibstoreError } from '../errors.js';
 import { type Address, formatIPv4, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, comparePrefixes, toPrefix } from '../ip/prefix.js';
 import { AttributePool } from './attribute-pool.js';
-import type { PrefixIndex } from './prefix-index.js';
+import type { PrefixIndexReader } from './prefix-index.js';
 import {
   PV_ACTIVE,
   PV_DOOMED,
@@ -40,8 +44,9 @@ import {
   type RouterStatusJson,
   peerTypeName,
 } from './route-json.js';
-import { PrefixTable } from '../table/prefix-table.js';
 import { decodeRouteAttributes } from './attribute-codec.js';
+import type { NameLog } from './shared-names.js';
+import type { RibVersions } from './shared-versions.js';
 
 /** Options of {@link RibReader} (the query side's part of {@link RibOptions}). */
 export interface RibReaderOptions {
@@ -55,8 +60,17 @@ export interface RibReaderOptions {
    * intern other byte forms pass their own.
    */
   decodeAttributes?: (bytes: Uint8Array) => AttributesJson;
-  /** Make an empty prefix index (one per table). Default: table/'s `PrefixTable` over shared memory. */
-  createIndex?: () => PrefixIndex;
+}
+
+/** The structures a {@link RibReader} reads: the writer's own, or a worker's mappings of them. */
+export interface RibParts<I extends PrefixIndexReader> {
+  versions: RibVersions;
+  names: NameLog;
+  registry: PeerRegistry;
+  attributes: AttributePool;
+  sets: RouteSets;
+  /** The global table's index (table 0). */
+  globalTable: I;
 }
 
 /** Which routes a query considers. Every field narrows; absent fields do not. */
@@ -93,36 +107,51 @@ export interface OriginPrefixJson {
  * The query side of the RIB: the structures every route lives in, and the queries over them.
  * Not constructed on its own: {@link Rib} (the writer) extends it.
  */
-export class RibReader {
+export class RibReader<I extends PrefixIndexReader = PrefixIndexReader> {
+  /** The words worker readers validate against (shared-versions.ts). */
+  readonly versions: RibVersions;
+  /** Names of routers, peers and tables for worker readers (shared-names.ts). */
+  protected readonly names: NameLog;
   /** Routers, peers and peer-view ids. */
-  readonly registry = new PeerRegistry();
+  readonly registry: PeerRegistry;
   /** Interned attribute sets. */
-  readonly attributes = new AttributePool();
+  readonly attributes: AttributePool;
   /** Per-prefix route vectors. */
-  readonly sets = new RouteSets();
+  readonly sets: RouteSets;
   /** Keeps each prefix's routes best first and reads the best one. */
-  protected readonly rank = new RouteRank(this.sets, this.registry, this.attributes);
+  protected readonly rank: RouteRank;
   /** Prefix index per table: 0 the global table, then one per route distinguisher. */
-  protected readonly tables: PrefixIndex[] = [];
+  protected readonly tables: I[] = [];
   /** Route distinguisher text per table (null for the global table). */
   protected readonly tableNames: (string | null)[] = [];
   /** Table index by route distinguisher text. */
   protected readonly tableByName = new Map<string, number>();
-  protected readonly createIndex: () => PrefixIndex;
   /** Decoded attribute sets by id (the writer drops an id's entry when the set is freed). */
   protected readonly cache = new Map<number, AttributesJson>();
   private readonly fallback: boolean;
-  private readonly decode: (bytes: Uint8Array) => AttributesJson;
-  private readonly cacheSize: number;
+  protected readonly decode: (bytes: Uint8Array) => AttributesJson;
+  protected readonly cacheSize: number;
 
-  protected constructor(options: RibReaderOptions) {
+  protected constructor(options: RibReaderOptions, parts: RibParts<I>) {
     this.fallback = options.fallbackToOtherRouters ?? true;
     this.cacheSize = options.attributeCacheSize ?? 65536;
     this.decode = options.decodeAttributes ?? decodeRouteAttributes;
-    this.createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
-    this.tables.push(this.createIndex());
+    this.versions = parts.versions;
+    this.names = parts.names;
+    this.registry = parts.registry;
+    this.attributes = parts.attributes;
+    this.sets = parts.sets;
+    this.rank = new RouteRank(this.sets, this.registry, this.attributes);
+    this.tables.push(parts.globalTable);
     this.tableNames.push(null);
   }
+
+  /**
+   * Called before a query first reads slot `s` (its entries, count, offset, key or meta).
+   * Nothing to do in the writer's thread; a worker reader records the slot's version here
+   * (shared-rib-reader.ts).
+   */
+  protected touch(_s: number): void {}
 
   /** Number of tables (the global table and one per route distinguisher seen). */
   get tableCount(): number {
@@ -131,6 +160,7 @@ export class RibReader {
 
   /** The prefix slot `s` holds. */
   protected slotPrefix(s: number): Prefix {
+    this.touch(s);
     const k = s * 4;
     const key = this.sets.key;
     const meta = this.sets.meta[s]!;
@@ -165,6 +195,7 @@ export class RibReader {
 
   /** Whether slot `s` has a route visible under `mask`. */
   private hasVisible(s: number, mask: Uint8Array): boolean {
+    this.touch(s);
     const sets = this.sets;
     const e = sets.entries;
     const base = sets.offset[s]!;
@@ -175,6 +206,7 @@ export class RibReader {
 
   /** Entry offsets of slot `s` visible under `mask`, best first. */
   private orderedEntries(s: number, mask: Uint8Array): number[] {
+    this.touch(s);
     const sets = this.sets;
     const e = sets.entries;
     const base = sets.offset[s]!;
@@ -232,6 +264,7 @@ export class RibReader {
   }
 
   private prefixRoutes(s: number, mask: Uint8Array): PrefixRoutesJson {
+    this.touch(s);
     const table = this.sets.meta[s]! >>> 9;
     const ordered = this.orderedEntries(s, mask);
     return {
@@ -243,6 +276,7 @@ export class RibReader {
 
   /** Whether slot `s` has a route visible under `mask` from a current (ACTIVE, not stale) peer-view. */
   private hasLive(s: number, mask: Uint8Array): boolean {
+    this.touch(s);
     const sets = this.sets;
     const e = sets.entries;
     const state = this.registry.pvState;
@@ -262,7 +296,7 @@ export class RibReader {
    * not hide the router's live covering route); a stale-only prefix answers only when no
    * live route covers the address.
    */
-  private longestVisible(index: PrefixIndex, address: Address, mask: Uint8Array, preferLive: boolean): number {
+  private longestVisible(index: PrefixIndexReader, address: Address, mask: Uint8Array, preferLive: boolean): number {
     const s = address.family === 4 ? index.lookupV4(address.w0) : index.lookupV6(address.w0, address.w1, address.w2, address.w3);
     if (s < 0) return -1;
     if (preferLive ? this.hasLive(s, mask) : this.hasVisible(s, mask)) return s;
@@ -319,6 +353,7 @@ export class RibReader {
   bestRouteV4(address: number): number {
     const s = this.tables[0]!.lookupV4(address);
     if (s < 0) return -1;
+    this.touch(s);
     const best = this.rank.best(s);
     if (best >= 0 && this.rank.sawLive) return best;
     const all = this.visibility({}, false);
@@ -383,6 +418,7 @@ export class RibReader {
     for (const s of slots) {
       // The slot may have been freed or reused between yields: check it still holds a
       // prefix of this table other than `p` itself.
+      this.touch(s);
       if (!this.sets.isLive(s) || this.sets.meta[s]! >>> 9 !== t) continue;
       const q = this.slotPrefix(s);
       if (q.length === p.length && q.family === p.family) continue;

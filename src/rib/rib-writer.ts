@@ -8,12 +8,18 @@
 import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
 import { Prefix } from '../ip/prefix.js';
-import type { AttributeSummary } from './attribute-pool.js';
-import { PV_ACTIVE, PV_DOOMED, type PeerKey, type View, viewRank } from './peer-registry.js';
-import { CHANGED_WORD, PV_MASK } from './route-sets.js';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { PrefixTable } from '../table/prefix-table.js';
+import { AttributePool, type AttributeSummary } from './attribute-pool.js';
+import { PV_ACTIVE, PV_DOOMED, type PeerKey, PeerRegistry, type View, viewRank } from './peer-registry.js';
+import type { PrefixIndex } from './prefix-index.js';
+import { CHANGED_WORD, PV_MASK, RouteSets } from './route-sets.js';
 import { PeerRoutes } from './peer-routes.js';
 import { type FreezeSource, RibFreeze } from './rib-freeze.js';
-import { RibReader, type RibReaderOptions } from './rib-reader.js';
+import { RibReader, type RibParts, type RibReaderOptions } from './rib-reader.js';
+import type { SharedRibDescriptor } from './shared-rib-descriptor.js';
+import { NameLog } from './shared-names.js';
+import { RibVersions, TABLES } from './shared-versions.js';
 
 /** Options of {@link RibWriter}: the query side's ({@link RibReaderOptions}) and the clock. */
 export interface RibWriterOptions extends RibReaderOptions {
@@ -22,6 +28,25 @@ export interface RibWriterOptions extends RibReaderOptions {
    * with it (`receivedAt` / `changedAt`, whole seconds): inject one to make ages deterministic.
    */
   now?: () => number;
+  /**
+   * Make an empty prefix index (one per table). Default: table/'s `PrefixTable` over shared
+   * memory (what {@link RibWriter.share} needs for worker readers).
+   */
+  createIndex?: () => PrefixIndex;
+}
+
+/** The structures of a new RIB, wired to one set of shared version words. */
+function newParts(createIndex: () => PrefixIndex): RibParts<PrefixIndex> {
+  const versions = new RibVersions();
+  const names = new NameLog(versions);
+  return {
+    versions,
+    names,
+    registry: new PeerRegistry(versions, names),
+    attributes: new AttributePool({}, versions),
+    sets: new RouteSets(versions),
+    globalTable: createIndex(),
+  };
 }
 
 /** What identifies a peer-view for {@link RibWriter.peerView}. */
@@ -45,7 +70,7 @@ export interface RibWatcher {
   anyChanged(): void;
 }
 
-export class RibWriter extends RibReader {
+export class RibWriter extends RibReader<PrefixIndex> {
   /** See {@link RibWatcher}; undefined while nobody watches. */
   protected watcher: RibWatcher | undefined;
   protected readonly now: () => number;
@@ -58,10 +83,40 @@ export class RibWriter extends RibReader {
   /** The largest `bound` of {@link freezes} (0 when none): slots at or past it need no preserving. */
   protected freezeBound = 0;
 
+  protected readonly createIndex: () => PrefixIndex;
+  /** Ports of the worker readers this RIB was shared with: told of each new table. */
+  private readonly readerPorts: MessagePort[] = [];
+
   constructor(options: RibWriterOptions = {}) {
-    super(options);
+    const createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
+    super(options, newParts(createIndex));
+    this.createIndex = createIndex;
+    this.versions.publish(TABLES, 1);
     this.now = options.now ?? Date.now;
     this.registry.onRelease = (pv) => this.peerRoutes.clear(pv);
+  }
+
+  /**
+   * Share this RIB with a reader in a worker thread: post the descriptor there with its port
+   * in the transfer list (`worker.postMessage(d, [d.port])`) and open it with
+   * `SharedRibReader.open`. The reader then answers queries from shared memory while this
+   * thread writes, without locks (DESIGN-threads.md). One descriptor per reader.
+   * @throws RibstoreError `INVALID_ARGUMENT` unless the RIB uses the default shared PrefixTable index.
+   */
+  share(): SharedRibDescriptor {
+    const tables = this.tables.map(shareIndex);
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    this.readerPorts.push(port1);
+    return {
+      control: this.versions.buffer,
+      names: this.names.shared,
+      registry: this.registry.share(),
+      attributes: this.attributes.share(),
+      sets: this.sets.share(),
+      tables,
+      port: port2,
+    };
   }
 
   /** Start (or, with undefined, stop) telling `watcher` of changes. */
@@ -99,9 +154,16 @@ export class RibWriter extends RibReader {
     if (t === undefined) {
       t = this.tables.length;
       if (t >= 1 << 23) throw new RibstoreError('LIMIT_EXCEEDED', 'too many route distinguishers');
-      this.tables.push(this.createIndex());
+      const index = this.createIndex();
+      this.versions.beginStructure();
+      // Readers get the new table's buffers by message before they can see it counted.
+      for (const port of this.readerPorts) port.postMessage({ table: t, shared: shareIndex(index) });
+      this.tables.push(index);
       this.tableNames.push(rd);
       this.tableByName.set(rd, t);
+      this.names.append({ kind: 'table', id: t, name: rd });
+      this.versions.publish(TABLES, this.tables.length);
+      this.versions.endStructure();
     }
     return t;
   }
@@ -153,11 +215,16 @@ export class RibWriter extends RibReader {
     const index = this.tables[table]!;
     let s = index.getWords(family, w0, w1, w2, w3, length);
     if (s < 0) {
-      s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
-      if (s < this.freezeBound) this.preserve(s);
-      index.setWords(family, w0, w1, w2, w3, length, s);
-      const t = seenAt >= 0 ? seenAt : this.seconds();
-      sets.append(s, pv, pathId, attr, t, t);
+      this.versions.beginStructure();
+      try {
+        s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3);
+        if (s < this.freezeBound) this.preserve(s);
+        index.setWords(family, w0, w1, w2, w3, length, s);
+        const t = seenAt >= 0 ? seenAt : this.seconds();
+        sets.append(s, pv, pathId, attr, t, t);
+      } finally {
+        this.versions.endStructure();
+      }
       this.peerRoutes.add(pv, s);
       registry.pvCount[pv]!++;
       this.attributes.retain(attr);
@@ -168,11 +235,13 @@ export class RibWriter extends RibReader {
     if (at >= 0) {
       const old = sets.entries[at + 2]!;
       if (old !== attr) {
+        sets.beginWrite(s);
         sets.entries[at + 2] = attr;
         sets.entries[at + CHANGED_WORD] = seenAt >= 0 ? seenAt : this.seconds();
         this.rank.settle(s, at);
         this.attributes.retain(attr);
         this.releaseAttributes(old);
+        sets.endWrite(s);
       }
       return;
     }
@@ -183,6 +252,7 @@ export class RibWriter extends RibReader {
         // Replace in place: the stale twin's entry becomes the new route, no gap.
         // It keeps its receivedAt, and its changedAt unless the attributes differ.
         const old = sets.entries[twin + 2]!;
+        sets.beginWrite(s);
         sets.entries[twin] = pv;
         sets.entries[twin + 2] = attr;
         if (old !== attr) sets.entries[twin + CHANGED_WORD] = seenAt >= 0 ? seenAt : this.seconds();
@@ -192,11 +262,14 @@ export class RibWriter extends RibReader {
         this.attributes.retain(attr);
         this.releaseAttributes(old);
         this.dropCount(previous);
+        sets.endWrite(s);
         return;
       }
     }
     const t = seenAt >= 0 ? seenAt : this.seconds();
+    sets.beginWrite(s);
     this.rank.settle(s, sets.append(s, pv, pathId, attr, t, t));
+    sets.endWrite(s);
     this.peerRoutes.add(pv, s);
     registry.pvCount[pv]!++;
     this.attributes.retain(attr);
@@ -219,22 +292,26 @@ export class RibWriter extends RibReader {
     if (this.watcher !== undefined) this.watcher.prefixChanged(family, w0, w1, w2, w3, length);
     if (s < this.freezeBound) this.preserve(s);
     let removed = false;
-    let at = this.sets.find(s, pv, pathId);
+    const sets = this.sets;
+    sets.beginWrite(s);
+    let at = sets.find(s, pv, pathId);
     if (at >= 0) {
       removed = true;
       if (this.removeEntry(s, at) === 0) {
         this.dropSlot(s);
+        sets.endWrite(s);
         return true;
       }
     }
     const previous = registry.pvPrevious[pv]!;
     if (previous !== 0) {
-      at = this.sets.find(s, previous, pathId);
+      at = sets.find(s, previous, pathId);
       if (at >= 0) {
         removed = true;
         if (this.removeEntry(s, at) === 0) this.dropSlot(s);
       }
     }
+    sets.endWrite(s);
     return removed;
   }
 
@@ -285,11 +362,13 @@ export class RibWriter extends RibReader {
       if (twice) throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)}: route of peer-view ${pv} path id ${pathId} given twice`);
     }
     const sets = this.sets;
+    this.versions.beginStructure();
     const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
     const previous = index.exchangeWords(family, w0, w1, w2, w3, length, s);
     if (previous >= 0) {
       index.setWords(family, w0, w1, w2, w3, length, previous);
       sets.freeSlot(s);
+      this.versions.endStructure();
       throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
     }
     const t = ages === undefined ? this.seconds() : 0;
@@ -303,6 +382,7 @@ export class RibWriter extends RibReader {
       registry.pvCount[pv]!++;
       if (takeReferences) pool.retain(attr);
     }
+    this.versions.endStructure();
   }
 
   /** Remove the entry at word `at` of slot `s`; returns the slot's remaining count. */
@@ -331,8 +411,13 @@ export class RibWriter extends RibReader {
     const meta = sets.meta[s]!;
     const k = s * 4;
     const key = sets.key;
-    this.tables[meta >>> 9]!.deleteWords(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
-    sets.freeSlot(s);
+    this.versions.beginStructure();
+    try {
+      this.tables[meta >>> 9]!.deleteWords(meta & 256 ? 6 : 4, key[k]!, key[k + 1]!, key[k + 2]!, key[k + 3]!, meta & 255);
+      sets.freeSlot(s);
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   // ───────────────────────────── freezes ─────────────────────────────
@@ -368,6 +453,14 @@ export class RibWriter extends RibReader {
   protected preserve(s: number): void {
     for (const f of this.freezes) f.preserve(s);
   }
+}
+
+/** The live shared view of a table, for worker readers. */
+function shareIndex(index: PrefixIndex): ReturnType<PrefixTable['shareLive']> {
+  if (!(index instanceof PrefixTable) || !index.shared) {
+    throw new RibstoreError('INVALID_ARGUMENT', 'only a RIB over the default shared PrefixTable index can be shared with worker readers');
+  }
+  return index.shareLive();
 }
 
 /**

@@ -123,19 +123,31 @@ export class Rib extends RibWriter {
 
   /** BMP Peer Up: the peer is up; routes it still has from an earlier session become stale. */
   peerUp(router: string, peer: PeerKey): void {
-    const r = this.registry.router(router);
-    const p = this.registry.peer(r, peer);
-    for (const pv of [...p.views]) this.makeStale(pv);
-    p.state = 'up';
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.router(router);
+      const p = this.registry.peer(r, peer);
+      for (const pv of [...p.views]) this.makeStale(pv);
+      p.state = 'up';
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /** BMP Peer Down: every route of the peer goes (hidden at once, swept in slices). */
   peerDown(router: string, peer: PeerKey): void {
-    const r = this.registry.findRouter(router);
-    const p = r && this.registry.findPeer(r, peer);
-    if (p === undefined) return;
-    for (const pv of [...p.views]) this.doom(pv);
-    p.state = 'down';
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.findRouter(router);
+      const p = r && this.registry.findPeer(r, peer);
+      if (p === undefined) return;
+      for (const pv of [...p.views]) this.doom(pv);
+      p.state = 'down';
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /**
@@ -143,14 +155,20 @@ export class Rib extends RibWriter {
    * (then {@link tick} flushes them), or until it reconnects and re-announces them.
    */
   routerDown(router: string): void {
-    const r = this.registry.findRouter(router);
-    if (r === undefined) return;
-    const now = this.now();
-    r.state = 'down';
-    r.downSince = now;
-    r.flushAt = now + this.keepMs;
-    for (const pid of r.peers) {
-      for (const pv of [...this.registry.peerById(pid).views]) this.makeStale(pv);
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.findRouter(router);
+      if (r === undefined) return;
+      const now = this.now();
+      r.state = 'down';
+      r.downSince = now;
+      r.flushAt = now + this.keepMs;
+      for (const pid of r.peers) {
+        for (const pv of [...this.registry.peerById(pid).views]) this.makeStale(pv);
+      }
+    } finally {
+      this.versions.endStructure();
     }
   }
 
@@ -159,16 +177,22 @@ export class Rib extends RibWriter {
    * arrive; what End-of-RIB or the keep time leaves is swept.
    */
   routerUp(router: string): void {
-    const r = this.registry.router(router);
-    if (r.state === 'up' && r.flushAt === undefined) {
-      // A new session without a seen disconnect: treat the old session's routes as stale.
-      for (const pid of r.peers) {
-        for (const pv of [...this.registry.peerById(pid).views]) this.makeStale(pv);
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.router(router);
+      if (r.state === 'up' && r.flushAt === undefined) {
+        // A new session without a seen disconnect: treat the old session's routes as stale.
+        for (const pid of r.peers) {
+          for (const pv of [...this.registry.peerById(pid).views]) this.makeStale(pv);
+        }
+        r.flushAt = this.now() + this.keepMs;
       }
-      r.flushAt = this.now() + this.keepMs;
+      r.state = 'up';
+      r.downSince = undefined;
+    } finally {
+      this.versions.endStructure();
     }
-    r.state = 'up';
-    r.downSince = undefined;
   }
 
   /**
@@ -177,20 +201,32 @@ export class Rib extends RibWriter {
    * current again, as they are on the source.
    */
   resumeRouter(router: string): void {
-    const r = this.registry.router(router);
-    r.state = 'up';
-    r.downSince = undefined;
-    r.flushAt = undefined;
-    this.watcher?.anyChanged();
-    for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.registry.reactivate(pv);
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.router(router);
+      r.state = 'up';
+      r.downSince = undefined;
+      r.flushAt = undefined;
+      this.watcher?.anyChanged();
+      for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.registry.reactivate(pv);
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /** Flush every route of a router now (hidden at once, swept in slices). */
   flushRouter(router: string): void {
-    const r = this.registry.findRouter(router);
-    if (r === undefined) return;
-    for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.doom(pv);
-    r.flushAt = undefined;
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.findRouter(router);
+      if (r === undefined) return;
+      for (const pid of r.peers) for (const pv of [...this.registry.peerById(pid).views]) this.doom(pv);
+      r.flushAt = undefined;
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /**
@@ -198,8 +234,14 @@ export class Rib extends RibWriter {
    * (after a complete re-load, e.g. an MRT dump over routes restored from a snapshot).
    */
   flushStale(router: string): void {
-    const r = this.registry.findRouter(router);
-    if (r !== undefined) this.flushStaleOf(r);
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const r = this.registry.findRouter(router);
+      if (r !== undefined) this.flushStaleOf(r);
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /** Doom every STALE peer-view of `r`; no flush is pending for it afterwards. */
@@ -212,9 +254,15 @@ export class Rib extends RibWriter {
 
   /** End-of-RIB for a peer-view: its stale twin (previous session) is swept. */
   endOfRib(pv: number): void {
-    if (this.registry.pvState[pv] === PV_ACTIVE) this.endOfRibSeen.add(pv);
-    const previous = this.registry.pvPrevious[pv]!;
-    if (previous !== 0) this.doom(previous);
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      if (this.registry.pvState[pv] === PV_ACTIVE) this.endOfRibSeen.add(pv);
+      const previous = this.registry.pvPrevious[pv]!;
+      if (previous !== 0) this.doom(previous);
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /**
@@ -250,24 +298,30 @@ export class Rib extends RibWriter {
    * @returns how many peer-views were swept.
    */
   flushStaleViews(router: string, locRib: boolean): number {
-    const registry = this.registry;
-    const r = registry.findRouter(router);
-    if (r === undefined) return 0;
-    let swept = 0;
-    let staleLeft = false;
-    for (const pid of r.peers) {
-      for (const pv of [...registry.peerById(pid).views]) {
-        if (registry.pvState[pv] !== PV_STALE) continue;
-        if ((registry.pvView[pv] === LOC_RIB_RANK) === locRib) {
-          this.doom(pv);
-          swept++;
-        } else {
-          staleLeft = true;
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const registry = this.registry;
+      const r = registry.findRouter(router);
+      if (r === undefined) return 0;
+      let swept = 0;
+      let staleLeft = false;
+      for (const pid of r.peers) {
+        for (const pv of [...registry.peerById(pid).views]) {
+          if (registry.pvState[pv] !== PV_STALE) continue;
+          if ((registry.pvView[pv] === LOC_RIB_RANK) === locRib) {
+            this.doom(pv);
+            swept++;
+          } else {
+            staleLeft = true;
+          }
         }
       }
+      if (!staleLeft) r.flushAt = undefined;
+      return swept;
+    } finally {
+      this.versions.endStructure();
     }
-    if (!staleLeft) r.flushAt = undefined;
-    return swept;
   }
 
   /**
@@ -276,13 +330,19 @@ export class Rib extends RibWriter {
    * @returns the names of the routers flushed by this call (usually none), for logging.
    */
   tick(now: number = this.now()): string[] {
-    const flushed: string[] = [];
-    for (const r of this.registry.routers()) {
-      if (r.flushAt === undefined || r.flushAt > now) continue;
-      this.flushStaleOf(r);
-      flushed.push(r.name);
+    // One structure section: worker readers see the whole change or none of it.
+    this.versions.beginStructure();
+    try {
+      const flushed: string[] = [];
+      for (const r of this.registry.routers()) {
+        if (r.flushAt === undefined || r.flushAt > now) continue;
+        this.flushStaleOf(r);
+        flushed.push(r.name);
+      }
+      return flushed;
+    } finally {
+      this.versions.endStructure();
     }
-    return flushed;
   }
 
   /** Whether flushed routes are waiting to be swept. */
@@ -309,6 +369,7 @@ export class Rib extends RibWriter {
       // Every DOOMED entry of the slot goes, not only the listed pv's: one visit per slot.
       let n = sets.count[s]!;
       work += n + 1;
+      sets.beginWrite(s);
       for (let i = n - 1; i >= 0; i--) {
         const at = sets.offset[s]! + i * ENTRY_WORDS;
         if (state[sets.entries[at]! & PV_MASK] !== PV_DOOMED) continue;
@@ -320,6 +381,7 @@ export class Rib extends RibWriter {
         }
         // removeAt shifted the entries after `at` (already visited) down; a block move keeps the order.
       }
+      sets.endWrite(s);
     }
     return this.doomedPending > 0;
   }

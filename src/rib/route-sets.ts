@@ -42,8 +42,15 @@
  *
  * Invariant: a live slot has count >= 1 and sizeClass < FREE_SLOT; its entries are the only
  * routes of its (table, prefix). Nothing here allocates JS objects: all state is typed arrays.
+ *
+ * Worker readers (DESIGN-threads.md): `version[s]` is odd while the writer changes slot `s`
+ * ({@link RouteSets.beginWrite} / {@link RouteSets.endWrite}, once per RIB operation), and
+ * grows by 2 when the slot is allocated or freed. The arrays and the counters
+ * (`slotBound`, `slots`, `routes`) are shared memory; {@link RouteSets.share} gives what a
+ * worker maps with {@link RouteSets.attach}.
  */
 import { GrowableArray } from './growable.js';
+import { bumpVersion, type RibVersions } from './shared-versions.js';
 
 /** Words per route entry. */
 export const ENTRY_WORDS = 5;
@@ -78,24 +85,46 @@ export function classCapacity(sizeClass: number): number {
   return CAPACITIES[sizeClass]!;
 }
 
+/** Counter words of {@link RouteSets} (shared with readers). */
+const SLOT_HIGH = 0;
+const LIVE_SLOTS = 1;
+const LIVE_ROUTES = 2;
+
+/** The shared buffers of a {@link RouteSets}, for {@link RouteSets.attach} in a worker. */
+export interface RouteSetsShared {
+  entries: SharedArrayBuffer;
+  offset: SharedArrayBuffer;
+  count: SharedArrayBuffer;
+  sizeClass: SharedArrayBuffer;
+  key: SharedArrayBuffer;
+  meta: SharedArrayBuffer;
+  version: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+}
+
 /** Per-prefix route vectors over typed arrays. */
 export class RouteSets {
-  private readonly entriesArr = new GrowableArray(Uint32Array, PAGE_WORDS);
-  private readonly offsetArr = new GrowableArray(Uint32Array, 1024);
-  private readonly countArr = new GrowableArray(Uint32Array, 1024);
-  private readonly classArr = new GrowableArray(Uint8Array, 1024);
-  private readonly keyArr = new GrowableArray(Uint32Array, 4096);
-  private readonly metaArr = new GrowableArray(Uint32Array, 1024);
+  private readonly entriesArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly offsetArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly countArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly classArr: GrowableArray<Uint8ArrayConstructor>;
+  private readonly keyArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly metaArr: GrowableArray<Uint32ArrayConstructor>;
+  private readonly versionArr: GrowableArray<Uint32ArrayConstructor>;
+  /** SLOT_HIGH, LIVE_SLOTS, LIVE_ROUTES. */
+  private readonly counters: Int32Array;
   /** Entry words; re-read after any call that may grow (append, allocation). */
-  entries: Uint32Array = this.entriesArr.view;
+  entries: Uint32Array;
   /** Per slot: offset of its block, in words. */
-  offset: Uint32Array = this.offsetArr.view;
+  offset: Uint32Array;
   /** Per slot: routes in use. */
-  count: Uint32Array = this.countArr.view;
+  count: Uint32Array;
   /** Per slot: prefix words. */
-  key: Uint32Array = this.keyArr.view;
+  key: Uint32Array;
   /** Per slot: table << 9 | IPv6 << 8 | length. */
-  meta: Uint32Array = this.metaArr.view;
+  meta: Uint32Array;
+  /** Per slot: the version word readers validate against (see the module doc). */
+  version: Uint32Array;
   /** Pages carved so far (the arena holds `pageCount * PAGE_WORDS` words). */
   private pageCount = 0;
   private pageClass = new Int16Array(64);
@@ -110,29 +139,90 @@ export class RouteSets {
   private readonly classHead = new Int32Array(CAPACITIES.length).fill(-1);
   /** Free pages, reusable by any class. */
   private readonly freePages: number[] = [];
-  private slotHigh = 0;
   private slotFreeHead = -1;
-  private liveSlots = 0;
-  private liveRoutes = 0;
+
+  /**
+   * Empty route sets; `versions` is told when an array grows (for worker readers). With
+   * `shared`, a read-only mapping of another thread's route sets (use {@link attach}).
+   */
+  constructor(versions?: RibVersions, shared?: RouteSetsShared) {
+    const grew = versions === undefined ? undefined : () => versions.grew();
+    const make = <C extends Uint32ArrayConstructor | Uint8ArrayConstructor>(ctor: C, n: number, buffer?: SharedArrayBuffer): GrowableArray<C> =>
+      buffer === undefined ? new GrowableArray(ctor, n, grew) : GrowableArray.attach(ctor, buffer);
+    this.entriesArr = make(Uint32Array, PAGE_WORDS, shared?.entries);
+    this.offsetArr = make(Uint32Array, 1024, shared?.offset);
+    this.countArr = make(Uint32Array, 1024, shared?.count);
+    this.classArr = make(Uint8Array, 1024, shared?.sizeClass);
+    this.keyArr = make(Uint32Array, 4096, shared?.key);
+    this.metaArr = make(Uint32Array, 1024, shared?.meta);
+    this.versionArr = make(Uint32Array, 1024, shared?.version);
+    this.counters = new Int32Array(shared?.counters ?? new SharedArrayBuffer(16));
+    this.entries = this.entriesArr.view;
+    this.offset = this.offsetArr.view;
+    this.count = this.countArr.view;
+    this.key = this.keyArr.view;
+    this.meta = this.metaArr.view;
+    this.version = this.versionArr.view;
+  }
+
+  /** The shared buffers, for a worker's {@link attach}. */
+  share(): RouteSetsShared {
+    return {
+      entries: this.entriesArr.shared,
+      offset: this.offsetArr.shared,
+      count: this.countArr.shared,
+      sizeClass: this.classArr.shared,
+      key: this.keyArr.shared,
+      meta: this.metaArr.shared,
+      version: this.versionArr.shared,
+      counters: this.counters.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /** A read-only mapping of route sets shared by another thread ({@link share}); {@link refresh} after growth. */
+  static attach(shared: RouteSetsShared): RouteSets {
+    return new RouteSets(undefined, shared);
+  }
+
+  /** Re-map arrays that grew (a reader's mapping, see {@link attach}). */
+  refresh(): void {
+    this.entries = this.entriesArr.refresh();
+    this.offset = this.offsetArr.refresh();
+    this.count = this.countArr.refresh();
+    this.classArr.refresh();
+    this.key = this.keyArr.refresh();
+    this.meta = this.metaArr.refresh();
+    this.version = this.versionArr.refresh();
+  }
+
+  /** Begin a change of slot `s` (its version turns odd); one per RIB operation. */
+  beginWrite(s: number): void {
+    bumpVersion(this.version, s);
+  }
+
+  /** End a change of slot `s` (its version turns even). */
+  endWrite(s: number): void {
+    bumpVersion(this.version, s);
+  }
 
   /** Number of live slots (prefixes with at least one route, over all tables). */
   get slots(): number {
-    return this.liveSlots;
+    return this.counters[LIVE_SLOTS]!;
   }
 
   /** Number of route entries in use. */
   get routes(): number {
-    return this.liveRoutes;
+    return this.counters[LIVE_ROUTES]!;
   }
 
   /** One past the highest slot ever used (the bound of a slot scan). */
   get slotBound(): number {
-    return this.slotHigh;
+    return this.counters[SLOT_HIGH]!;
   }
 
   /** Whether slot `s` is live. */
   isLive(s: number): boolean {
-    return s < this.slotHigh && this.classArr.view[s] !== FREE_SLOT;
+    return s < this.counters[SLOT_HIGH]! && this.classArr.view[s] !== FREE_SLOT;
   }
 
   /** Committed bytes of all arrays. */
@@ -143,7 +233,8 @@ export class RouteSets {
       this.countArr.byteLength +
       this.classArr.byteLength +
       this.keyArr.byteLength +
-      this.metaArr.byteLength
+      this.metaArr.byteLength +
+      this.versionArr.byteLength
     );
   }
 
@@ -156,15 +247,18 @@ export class RouteSets {
     if (s >= 0) {
       this.slotFreeHead = this.offset[s]! - 1;
     } else {
-      s = this.slotHigh++;
+      s = this.counters[SLOT_HIGH]!;
       if (s >= this.offset.length) {
         this.offset = this.offsetArr.ensure(s + 1);
         this.count = this.countArr.ensure(this.offset.length);
         this.classArr.ensure(this.offset.length);
         this.meta = this.metaArr.ensure(this.offset.length);
         this.key = this.keyArr.ensure(this.offset.length * 4);
+        this.version = this.versionArr.ensure(this.offset.length);
       }
+      this.counters[SLOT_HIGH] = s + 1;
     }
+    this.version[s]! += 2;
     const sizeClass = routes > 1 ? classFor(routes) : 0;
     this.offset[s] = this.allocBlock(sizeClass);
     this.count[s] = 0;
@@ -175,7 +269,7 @@ export class RouteSets {
     this.key[k + 1] = w1;
     this.key[k + 2] = w2;
     this.key[k + 3] = w3;
-    this.liveSlots++;
+    this.counters[LIVE_SLOTS]!++;
     return s;
   }
 
@@ -185,7 +279,8 @@ export class RouteSets {
     this.classArr.view[s] = FREE_SLOT;
     this.offset[s] = this.slotFreeHead + 1;
     this.slotFreeHead = s;
-    this.liveSlots--;
+    this.counters[LIVE_SLOTS]!--;
+    this.version[s]! += 2;
   }
 
   private allocBlock(sizeClass: number): number {
@@ -322,7 +417,7 @@ export class RouteSets {
     e[at + RECEIVED_WORD] = receivedAt;
     e[at + CHANGED_WORD] = changedAt;
     this.count[s] = n + 1;
-    this.liveRoutes++;
+    this.counters[LIVE_ROUTES]!++;
     return at;
   }
 
@@ -336,7 +431,7 @@ export class RouteSets {
     const e = this.entries;
     for (let w = at + ENTRY_WORDS; w < end; w++) e[w - ENTRY_WORDS] = e[w]!;
     this.count[s] = n;
-    this.liveRoutes--;
+    this.counters[LIVE_ROUTES]!--;
     const sizeClass = this.classArr.view[s]!;
     if (n > 0 && sizeClass > 2 && n * 3 < CAPACITIES[sizeClass]!) this.move(s, sizeClass - 1);
     return n;

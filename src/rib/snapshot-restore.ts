@@ -339,7 +339,7 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     for (const r of meta.routers) rib.routerDown(r.name);
     const registry = rib.registry;
     pvMap.forEach((pv) => {
-      registry.pvRestored[pv] = 1;
+      registry.setRestored(pv, true);
     });
     peers.forEach((p, i) => {
       p.record.state = meta.peers[i]!.state;

@@ -14,6 +14,7 @@ import { type PeerKey, VIEWS, type View, afiSafiName } from '../../../src/rib/pe
 import { Rib, type PeerViewKey, type RouteFilter } from '../../../src/rib/rib.js';
 import type { AttributesJson, RouteJson } from '../../../src/rib/route-json.js';
 import type { PrefixIndex } from '../../../src/rib/prefix-index.js';
+import { PrefixTable } from '../../../src/table/prefix-table.js';
 import { GoldenRib } from './golden-rib.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './test-attributes.js';
 
@@ -33,8 +34,8 @@ const FAMILIES = [
 export const V4 = ['0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16', '10.1.1.0/24', '10.1.1.128/25', '10.1.1.1/32', '10.2.0.0/16', '192.0.2.0/24'];
 export const V6 = ['::/0', '2001:db8::/32', '2001:db8:1::/48', '2001:db8:1::1/128'];
 export const RDS = [null, '65000:1'];
-const ADDRESSES = ['10.1.1.1', '10.1.1.200', '10.1.2.3', '10.2.3.4', '10.9.9.9', '192.0.2.77', '8.8.8.8', '2001:db8:1::1', '2001:db8:1::2', '2001:db8:2::1', '2002::1'];
-const FILTERS: RouteFilter[] = [
+export const ADDRESSES = ['10.1.1.1', '10.1.1.200', '10.1.2.3', '10.2.3.4', '10.9.9.9', '192.0.2.77', '8.8.8.8', '2001:db8:1::1', '2001:db8:1::2', '2001:db8:2::1', '2002::1'];
+export const FILTERS: RouteFilter[] = [
   {},
   { router: 'r1' },
   { router: 'r2', view: 'loc-rib' },
@@ -107,14 +108,19 @@ export class Harness {
   /** The clock (ms): a real epoch time, so route ages are known (0 s would read as unknown). */
   now = 1_700_000_000_000;
   readonly rib: Rib;
-  constructor(createIndex: () => PrefixIndex) {
+  constructor(createIndex: () => PrefixIndex = () => new PrefixTable({ shared: true })) {
     this.rib = new Rib({ keepMs: KEEP, now: () => this.now, decodeAttributes: decodeTestAttributes, createIndex, attributeCacheSize: 8 });
   }
   readonly golden = new GoldenRib(KEEP, true);
   private readonly summary = emptySummary();
 
-  apply(op: Op): void {
-    const { rib, golden } = this;
+  /**
+   * Apply `op` to the real Rib and the golden model, or with `sides` 'golden' to the golden
+   * model only (a worker replaying the script a writer applies, concurrent-readers.test.ts).
+   */
+  apply(op: Op, sides: 'both' | 'golden' = 'both'): void {
+    const golden = this.golden;
+    const rib = sides === 'both' ? this.rib : undefined;
     switch (op.kind) {
       case 'announce': {
         // Time passes between announcements, so first-seen and last-changed times differ.
@@ -122,10 +128,12 @@ export class Harness {
         const k = key(op);
         const rd = RDS[op.rd]!;
         const p = parsePrefix(prefixOf(op));
-        const bytes = testBytes(op.attrs);
-        const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(op.attrs, this.summary));
-        rib.announce(rib.peerView(k), rib.table(rd), p, op.pathId, attr);
-        rib.releaseAttributes(attr);
+        if (rib !== undefined) {
+          const bytes = testBytes(op.attrs);
+          const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(op.attrs, this.summary));
+          rib.announce(rib.peerView(k), rib.table(rd), p, op.pathId, attr);
+          rib.releaseAttributes(attr);
+        }
         golden.announce(k, rd, p, op.pathId, op.attrs, Math.floor(this.now / 1000));
         break;
       }
@@ -133,10 +141,12 @@ export class Harness {
         this.now += 1000;
         const route = golden.existingRoute(op.index);
         if (route === undefined) break;
-        const bytes = testBytes(route.attrs);
-        const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(route.attrs, this.summary));
-        rib.announce(rib.peerView(route.key), rib.table(route.rd), route.prefix, route.pathId, attr);
-        rib.releaseAttributes(attr);
+        if (rib !== undefined) {
+          const bytes = testBytes(route.attrs);
+          const attr = rib.internAttributes(bytes, 0, bytes.length, testSummary(route.attrs, this.summary));
+          rib.announce(rib.peerView(route.key), rib.table(route.rd), route.prefix, route.pathId, attr);
+          rib.releaseAttributes(attr);
+        }
         golden.announce(route.key, route.rd, route.prefix, route.pathId, route.attrs, Math.floor(this.now / 1000));
         break;
       }
@@ -144,44 +154,44 @@ export class Harness {
         const k = key(op);
         const rd = RDS[op.rd]!;
         const p = parsePrefix(prefixOf(op));
-        const a = rib.withdraw(rib.peerView(k), rib.table(rd), p, op.pathId);
+        const a = rib?.withdraw(rib.peerView(k), rib.table(rd), p, op.pathId);
         const b = golden.withdraw(k, rd, p, op.pathId);
-        assert.equal(a, b, 'withdraw result');
+        if (rib !== undefined) assert.equal(a, b, 'withdraw result');
         break;
       }
       case 'peerUp':
-        rib.peerUp(ROUTERS[op.router]!, PEERS[op.peer]!);
+        rib?.peerUp(ROUTERS[op.router]!, PEERS[op.peer]!);
         golden.peerUp(ROUTERS[op.router]!, PEERS[op.peer]!);
         break;
       case 'peerDown':
-        rib.peerDown(ROUTERS[op.router]!, PEERS[op.peer]!);
+        rib?.peerDown(ROUTERS[op.router]!, PEERS[op.peer]!);
         golden.peerDown(ROUTERS[op.router]!, PEERS[op.peer]!);
         break;
       case 'routerDown':
-        rib.routerDown(ROUTERS[op.router]!);
+        rib?.routerDown(ROUTERS[op.router]!);
         golden.routerDown(ROUTERS[op.router]!, this.now);
         break;
       case 'routerUp':
-        rib.routerUp(ROUTERS[op.router]!);
+        rib?.routerUp(ROUTERS[op.router]!);
         golden.routerUp(ROUTERS[op.router]!, this.now);
         break;
       case 'flushRouter':
-        rib.flushRouter(ROUTERS[op.router]!);
+        rib?.flushRouter(ROUTERS[op.router]!);
         golden.flushRouter(ROUTERS[op.router]!);
         break;
       case 'endOfRib': {
         const k = key(op);
-        rib.endOfRib(rib.peerView(k));
+        rib?.endOfRib(rib.peerView(k));
         golden.endOfRib(k);
         break;
       }
       case 'tick':
         this.now += op.advance;
-        rib.tick(this.now);
+        rib?.tick(this.now);
         golden.tick(this.now);
         break;
       case 'sweep':
-        rib.sweepStep(op.budget);
+        rib?.sweepStep(op.budget);
         break;
     }
   }
