@@ -10,6 +10,7 @@ export {
   Address,
   type Family,
   parseAddress,
+  parseAddressInto,
   parseIPv4,
   parseIPv6,
   formatIPv4,

@@ -111,16 +111,54 @@ function scanIPv4(text: string, start: number, end: number): number {
  * @throws RibstoreError `INVALID_ADDRESS` naming the input.
  */
 export function parseIPv6<T extends { [i: number]: number }>(text: string, out: T, offset = 0): T {
-  if (!scanIPv6(text, 0, text.length, out, offset)) {
+  if (!scanIPv6(text, 0, text.length)) {
     throw invalidAddress(text, 'expected an IPv6 address like 2001:db8::1 (RFC 4291 text form)');
   }
+  out[offset] = scanned[0]!;
+  out[offset + 1] = scanned[1]!;
+  out[offset + 2] = scanned[2]!;
+  out[offset + 3] = scanned[3]!;
   return out;
 }
 
-const groups = new Uint16Array(8);
+/**
+ * Parse an IPv4 or IPv6 address into `out[0..3]` (IPv4: the uint32 in out[0], zeros after)
+ * without allocating: for hot paths that take text (string lookups). Returns the family.
+ * @throws RibstoreError `INVALID_ADDRESS` naming the input.
+ */
+export function parseAddressInto(text: string, out: Uint32Array): Family {
+  if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
+  if (text.indexOf(':') < 0) {
+    out[0] = parseIPv4(text);
+    out[1] = out[2] = out[3] = 0;
+    return 4;
+  }
+  if (!scanIPv6(text, 0, text.length)) throw invalidAddress(text, 'expected an IPv6 address like 2001:db8::1 (RFC 4291 text form)');
+  out[0] = scanned[0]!;
+  out[1] = scanned[1]!;
+  out[2] = scanned[2]!;
+  out[3] = scanned[3]!;
+  return 6;
+}
 
-/** Scan text[start, end) as IPv6 into out[offset..offset+3]. Returns false if it is not one. */
-function scanIPv6(text: string, start: number, end: number, out: { [i: number]: number }, offset: number): boolean {
+/** Value of each hex digit by character code (0..127), -1 for anything else. */
+const HEX_DIGIT = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let d = 0; d < 10; d++) table[48 + d] = d;
+  for (let d = 0; d < 6; d++) table[97 + d] = table[65 + d] = 10 + d;
+  return table;
+})();
+
+/** Groups of the address being scanned, then expanded around '::'. */
+const groups = new Int32Array(8);
+/** Words of the last address {@link scanIPv6} accepted (one monomorphic store target). */
+const scanned = new Uint32Array(4);
+
+/**
+ * Scan text[start, end) as IPv6 into {@link scanned}. Returns false if it is not one.
+ * One pass, one table read per hex digit, no allocation.
+ */
+function scanIPv6(text: string, start: number, end: number): boolean {
   if (end - start < 2 || end - start > 45) return false;
   let count = 0; // groups written
   let gap = -1; // index in groups where '::' stands
@@ -130,40 +168,36 @@ function scanIPv6(text: string, start: number, end: number, out: { [i: number]: 
     gap = 0;
     i += 2;
     if (i === end) {
-      out[offset] = out[offset + 1] = out[offset + 2] = out[offset + 3] = 0;
+      scanned.fill(0);
       return true;
     }
   }
   while (i < end) {
     if (count === 8) return false;
-    // Find the extent of this group.
+    // This group: hex digits up to the next ':' (or '.' of an IPv4 tail, or the end).
     let j = i;
     let value = 0;
-    while (j < end && j - i < 5) {
-      const c = text.charCodeAt(j);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else break;
-      value = value * 16 + d;
-      j++;
+    let c = 0;
+    for (; j < end; j++) {
+      c = text.charCodeAt(j);
+      const d = c < 128 ? HEX_DIGIT[c]! : -1;
+      if (d < 0) break;
+      value = (value << 4) | d;
     }
-    if (j < end && text.charCodeAt(j) === 46 /* . */) {
+    if (j < end && c === 46 /* . */) {
       // Embedded IPv4 tail: must be last and fit in two groups.
       if (count > 6) return false;
       const v4 = scanIPv4(text, i, end);
       if (v4 < 0) return false;
       groups[count++] = v4 >>> 16;
       groups[count++] = v4 & 0xffff;
-      i = end;
       break;
     }
     if (j === i || j - i > 4) return false;
     groups[count++] = value;
     i = j;
     if (i === end) break;
-    if (text.charCodeAt(i) !== 58) return false;
+    if (c !== 58) return false;
     i++;
     if (text.charCodeAt(i) === 58) {
       if (gap >= 0) return false; // a second '::'
@@ -181,10 +215,10 @@ function scanIPv6(text: string, start: number, end: number, out: { [i: number]: 
     for (let k = tail - 1; k >= 0; k--) groups[8 - tail + k] = groups[gap + k]!;
     for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
   }
-  out[offset] = ((groups[0]! << 16) | groups[1]!) >>> 0;
-  out[offset + 1] = ((groups[2]! << 16) | groups[3]!) >>> 0;
-  out[offset + 2] = ((groups[4]! << 16) | groups[5]!) >>> 0;
-  out[offset + 3] = ((groups[6]! << 16) | groups[7]!) >>> 0;
+  scanned[0] = (groups[0]! << 16) | groups[1]!;
+  scanned[1] = (groups[2]! << 16) | groups[3]!;
+  scanned[2] = (groups[4]! << 16) | groups[5]!;
+  scanned[3] = (groups[6]! << 16) | groups[7]!;
   return true;
 }
 
@@ -195,8 +229,8 @@ function scanIPv6(text: string, start: number, end: number, out: { [i: number]: 
 export function parseAddress(text: string): Address {
   if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
   if (text.indexOf(':') < 0) return new Address(4, parseIPv4(text));
-  const w = parseIPv6(text, [0, 0, 0, 0]);
-  return new Address(6, w[0]!, w[1]!, w[2]!, w[3]!);
+  parseIPv6(text, scanned);
+  return new Address(6, scanned[0]!, scanned[1]!, scanned[2]!, scanned[3]!);
 }
 
 /**

@@ -16,7 +16,7 @@
  * overlap.
  */
 import { RibstoreError } from '../errors.js';
-import { type Address, type Family, parseAddress } from '../ip/address.js';
+import { type Address, type Family, parseAddress, parseAddressInto } from '../ip/address.js';
 import { Prefix, type PrefixInput, toPrefix } from '../ip/prefix.js';
 import { artIndex } from './art.js';
 import {
@@ -72,6 +72,8 @@ export class PrefixTableReader {
   private readonly sharedControl: Int32Array | null;
   private readonly sharedSlot: number;
   private readonly sharedGeneration: number;
+  /** Scratch words of an address given as text (string lookups). */
+  private readonly textWords = new Uint32Array(4);
   /** Scratch key words, so prefix reads allocate nothing. */
   protected readonly key = new Int32Array(4);
   protected keyFamily: Family = 4;
@@ -323,9 +325,14 @@ export class PrefixTableReader {
 
   /** Value of the longest stored prefix containing `address`, or undefined. */
   lookupValue(address: string | Address): number | undefined {
-    const parsed = typeof address === 'string' ? parseAddress(address) : address;
-    const v =
-      parsed.family === 4 ? this.lookupV4(parsed.w0) : this.lookupV6(parsed.w0, parsed.w1, parsed.w2, parsed.w3);
+    let v: number;
+    if (typeof address === 'string') {
+      // Text straight into scratch words: no Address object per lookup.
+      const w = this.textWords;
+      v = parseAddressInto(address, w) === 4 ? this.lookupV4(w[0]!) : this.lookupV6(w[0]!, w[1]!, w[2]!, w[3]!);
+    } else {
+      v = address.family === 4 ? this.lookupV4(address.w0) : this.lookupV6(address.w0, address.w1, address.w2, address.w3);
+    }
     return v < 0 ? undefined : v;
   }
 
