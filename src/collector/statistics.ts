@@ -8,19 +8,10 @@
  */
 import { afiSafiName } from '../rib/peer-registry.js';
 import { bmpStatTypeName } from '../wire/bmp/names.js';
-import type { BmpStat } from '../wire/bmp/types.js';
+import { BMP_MESSAGE_KINDS, type BmpStat } from '../wire/bmp/types.js';
 
 /** The BMP message kinds counted, in type-code order (RFC 7854 4.1), plus unknown types. */
-export const BMP_MESSAGE_KINDS_COUNTED = [
-  'routeMonitoring',
-  'statisticsReport',
-  'peerDown',
-  'peerUp',
-  'initiation',
-  'termination',
-  'routeMirroring',
-  'unknown',
-] as const;
+export const BMP_MESSAGE_KINDS_COUNTED = [...BMP_MESSAGE_KINDS, 'unknown'] as const;
 
 /** One of {@link BMP_MESSAGE_KINDS_COUNTED}. */
 export type CountedMessageKind = (typeof BMP_MESSAGE_KINDS_COUNTED)[number];
