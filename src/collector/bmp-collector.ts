@@ -458,4 +458,4 @@ export class BmpCollector {
   }
 }
 
-export { type CollectorPeer, peerTypeName, viewOf } from './collector-peers.js';
+export { type CollectorPeer, viewOf } from './collector-peers.js';

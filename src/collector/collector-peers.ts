@@ -5,6 +5,7 @@
  */
 import { formatIPv4 } from '../ip/address.js';
 import type { PeerKey, View } from '../rib/peer-registry.js';
+import { peerTypeName } from '../rib/route-json.js';
 import type { BmpPeerHeader } from '../wire/bmp/peer-header.js';
 import { formatPeerDistinguisher } from '../wire/bmp/peer-header.js';
 import { type PeerCounters, newPeerCounters } from './statistics.js';
@@ -20,13 +21,6 @@ export interface CollectorPeer {
   readonly counters: PeerCounters;
   /** The RIB's key of this peer. */
   readonly ribKey: PeerKey;
-}
-
-const PEER_TYPE_NAMES = ['global', 'rd-instance', 'local-instance', 'loc-rib'];
-
-/** Name of a BMP peer type code, as the API shows it. */
-export function peerTypeName(code: number): string {
-  return PEER_TYPE_NAMES[code] ?? `type-${code}`;
 }
 
 /** The RIB view a per-peer header names. */
