@@ -5,9 +5,9 @@
  */
 import { formatIPv4 } from '../ip/address.js';
 import type { PeerKey, View } from '../rib/peer-registry.js';
-import { peerTypeName } from '../rib/route-json.js';
 import type { BmpPeerHeader } from '../wire/bmp/peer-header.js';
 import { formatPeerDistinguisher } from '../wire/bmp/peer-header.js';
+import { peerTypeName } from '../wire/bmp/names.js';
 import { type PeerCounters, newPeerCounters } from './statistics.js';
 
 /** One monitored peer as the collector knows it. */

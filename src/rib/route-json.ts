@@ -2,27 +2,12 @@
  * The JSON shapes of RIB query answers: the HTTP API contract of issue 4, so the API layer
  * only serialises. Plain data: strings, numbers, arrays, null for "absent".
  */
+import type { PeerTypeName } from '../wire/bmp/names.js';
 import type { View } from './peer-registry.js';
 import type { DECISION_STEPS, DecisionStep } from './route-decision.js';
 
-/** BMP peer types by name. */
-export type PeerTypeName = 'global' | 'rd-instance' | 'local-instance' | 'loc-rib' | `type-${number}`;
-
-/** Name of a BMP peer type code. */
-export function peerTypeName(type: number): PeerTypeName {
-  switch (type) {
-    case 0:
-      return 'global';
-    case 1:
-      return 'rd-instance';
-    case 2:
-      return 'local-instance';
-    case 3:
-      return 'loc-rib';
-    default:
-      return `type-${type}`;
-  }
-}
+/** BMP peer type names are wire/bmp's (names.ts); re-exported for the RIB's query side. */
+export { type PeerTypeName, peerTypeName } from '../wire/bmp/names.js';
 
 /** A peer as queries show it. */
 export interface PeerJson {

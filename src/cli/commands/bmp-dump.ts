@@ -30,7 +30,7 @@ import { BmpFramer, DEFAULT_MAX_BMP_MESSAGE_LENGTH } from '../../wire/bmp/framer
 import { decodeBmpMessage } from '../../wire/bmp/decode.js';
 import { tlvText } from '../../wire/bmp/encode.js';
 import { type BmpPeerHeader, formatPeerDistinguisher } from '../../wire/bmp/peer-header.js';
-import { BMP_STAT_TYPE_NAMES } from '../../wire/bmp/names.js';
+import { BMP_STAT_TYPE_NAMES, peerTypeName } from '../../wire/bmp/names.js';
 import { BmpSession } from '../../wire/bmp/session.js';
 import type { BmpMessage, BmpStat, BmpTlv } from '../../wire/bmp/types.js';
 import type { Command } from '../commands.js';
@@ -49,12 +49,10 @@ function safeInteger(value: bigint): number | string {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
-const PEER_TYPE_NAMES = ['global', 'rd-instance', 'local-instance', 'loc-rib'];
-
 function peerJson(peer: BmpPeerHeader): Json {
   const seconds = peer.timestampSeconds;
   return {
-    type: PEER_TYPE_NAMES[peer.peerType] ?? `type-${peer.peerType}`,
+    type: peerTypeName(peer.peerType),
     flags: {
       raw: peer.flags,
       ipv6: peer.ipv6Peer,

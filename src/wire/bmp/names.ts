@@ -1,8 +1,10 @@
 /**
- * Names of BMP code points that the API, the logs and `bmp dump` print: Peer Down reasons and
- * Statistics Report types. This is the one home of these tables; import them, do not copy them.
+ * Names of BMP code points that the API, the logs and `bmp dump` print: peer types, Peer Down
+ * reasons and Statistics Report types. This is the one home of these tables; import them, do
+ * not copy them.
  *
  * Sources:
+ * - Peer types: RFC 7854 section 4.2 (types 0-2) and RFC 9069 section 4.1 (type 3, Loc-RIB).
  * - Peer Down reasons: RFC 7854 section 4.9 (codes 1-5) and RFC 9069 section 8.4 (code 6), as
  *   listed in the IANA "BMP Peer Down Reason Codes" registry
  *   (https://www.iana.org/assignments/bmp-parameters/, "BMP Peer Down Reason Codes").
@@ -68,4 +70,23 @@ export function bmpPeerDownReasonName(code: number): string {
 /** Name of a Statistics Report type: `adj-rib-in-routes`, or `unknown-N` when unregistered. */
 export function bmpStatTypeName(type: number): string {
   return BMP_STAT_TYPE_NAMES[type]?.name ?? unknownName(type);
+}
+
+/** BMP peer types by name; a type without one is `type-N`. */
+export type PeerTypeName = 'global' | 'rd-instance' | 'local-instance' | 'loc-rib' | `type-${number}`;
+
+/** Name of a BMP peer type code (RFC 7854 4.2, RFC 9069 4.1), as the API and `bmp dump` show it. */
+export function peerTypeName(type: number): PeerTypeName {
+  switch (type) {
+    case 0:
+      return 'global';
+    case 1:
+      return 'rd-instance';
+    case 2:
+      return 'local-instance';
+    case 3:
+      return 'loc-rib';
+    default:
+      return `type-${type}`;
+  }
 }
