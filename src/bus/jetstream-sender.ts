@@ -284,7 +284,10 @@ export class JetStreamSender {
     item.state = 'acked';
     if (ack.duplicate) this.counters.duplicates++;
     this.settle();
-    this.schedulePump();
+    // Refill once half the window is free: one socket write per half window instead of one per
+    // burst of acknowledgements (a few each when this thread is idle, as the publish worker is);
+    // the other half stays in flight meanwhile. New messages are sent at once (enqueue/pump).
+    if (this.inFlight <= this.options.maxInFlight >> 1) this.schedulePump();
   }
 
   /** Put a failed message back in line and send again after a pause (the connection may be down). */
