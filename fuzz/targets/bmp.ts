@@ -29,7 +29,7 @@ import {
   textTlv,
   type BmpMessage,
 } from '../../src/wire/bmp/index.js';
-import { bmpMessageJson } from '../../src/cli/commands/bmp-dump.js';
+import { bmpMessageJson } from '../../src/wire/bmp/message-json.js';
 import { sharedData, vendorBmpStreams } from '../../test/support/shared-data.js';
 import type { FuzzTarget } from '../target.js';
 import { bgpSamples } from './bgp-samples.js';
