@@ -396,7 +396,7 @@ export class RibWriter extends RibReader<PrefixIndex> {
     return left;
   }
 
-  private dropCount(pv: number): void {
+  protected dropCount(pv: number): void {
     const registry = this.registry;
     if (--registry.pvCount[pv]! !== 0) return;
     const state = registry.pvState[pv];

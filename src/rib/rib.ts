@@ -36,7 +36,6 @@
  * End-of-RIB and re-send sweeps).
  */
 import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, viewRank } from './peer-registry.js';
-import { ENTRY_WORDS, PV_MASK } from './route-sets.js';
 import { type RibWriterOptions, RibWriter } from './rib-writer.js';
 import { type SweepReport, sweepInSlices } from './rib-sweep.js';
 
@@ -354,6 +353,14 @@ export class Rib extends RibWriter {
    * Sweep up to about `maxEntries` route entries (synchronously), removing routes of
    * flushed peer-views: it visits only the slots where they have routes (peer-routes.ts).
    * Returns whether work remains. The core step of {@link sweep}.
+   *
+   * Each slot is compacted in one pass (RouteSets.removeWhere: every DOOMED entry goes, the
+   * others move down once), then the removed routes' peer-views are counted down and their
+   * attribute sets released. Measured against removing entries one by one (a shift of the
+   * entries after each, through three calls): a third less time per route. Reading the
+   * blocks of a batch of slots ahead (to overlap cache misses) and batching the attribute
+   * releases were measured too, and made it slower: in a table loaded prefix by prefix the
+   * blocks lie in slot order and the hardware prefetcher already streams them.
    */
   sweepStep(maxEntries = 65536): boolean {
     const sets = this.sets;
@@ -362,29 +369,32 @@ export class Rib extends RibWriter {
     while (work < maxEntries && this.doomedPending > 0) {
       const s = this.peerRoutes.nextDoomedSlot();
       if (s < 0) break;
-      if (!sets.isLive(s)) {
-        work++;
-        continue;
+      work++;
+      if (!sets.isLive(s)) continue;
+      const n = sets.count[s]!;
+      work += n;
+      if (n > this.sweptAttrs.length) {
+        this.sweptPvs = new Uint32Array(n * 2);
+        this.sweptAttrs = new Uint32Array(n * 2);
       }
-      // Every DOOMED entry of the slot goes, not only the listed pv's: one visit per slot.
-      let n = sets.count[s]!;
-      work += n + 1;
       sets.beginWrite(s);
-      for (let i = n - 1; i >= 0; i--) {
-        const at = sets.offset[s]! + i * ENTRY_WORDS;
-        if (state[sets.entries[at]! & PV_MASK] !== PV_DOOMED) continue;
-        if (s < this.freezeBound) this.preserve(s);
-        n = this.removeEntry(s, at);
-        if (n === 0) {
-          this.dropSlot(s);
-          break;
-        }
-        // removeAt shifted the entries after `at` (already visited) down; a block move keeps the order.
+      if (s < this.freezeBound) this.preserve(s);
+      const pvs = this.sweptPvs;
+      const attrs = this.sweptAttrs;
+      const removed = sets.removeWhere(s, state, PV_DOOMED, pvs, attrs, 0);
+      if (sets.count[s] === 0) this.dropSlot(s);
+      for (let j = 0; j < removed; j++) {
+        this.releaseAttributes(attrs[j]!);
+        this.dropCount(pvs[j]!);
       }
       sets.endWrite(s);
     }
     return this.doomedPending > 0;
   }
+
+  /** Peer-views and attribute sets of the entries {@link sweepStep} removed from one slot. */
+  private sweptPvs = new Uint32Array(64);
+  private sweptAttrs = new Uint32Array(64);
 
   /**
    * Sweep until no flushed route is left, in slices of at most about `sliceMs` of work,

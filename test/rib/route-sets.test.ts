@@ -1,6 +1,6 @@
 /**
  * RouteSets against a model (arrays of entries per slot, in order): random appends, removals
- * and entry moves over many slots, blocks moving between size classes and pages, large
+ * (one entry, or every entry of some peer-views in one pass) and entry moves over many slots, blocks moving between size classes and pages, large
  * blocks; every slot keeps its entries in the order the writer gave them; after everything
  * is removed every page is free and reused.
  */
@@ -19,7 +19,10 @@ function contents(sets: RouteSets, s: number): string[] {
   return out;
 }
 
-test('RouteSets keeps every slot\'s entries, in order, through growth, shrinking, moves and page reuse', () => {
+/** Peer-view states for removeWhere (entry pvs are serial numbers, below 2^20 here). */
+const doomed = new Uint8Array(1 << 20);
+
+test('RouteSets keeps every slot\'s entries, in order, through growth, shrinking, moves, removals one by one or by peer-view state, and page reuse', () => {
   fc.assert(
     fc.property(
       fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 3000 }), fc.boolean()), { minLength: 1, maxLength: 300 }),
@@ -51,6 +54,17 @@ test('RouteSets keeps every slot\'s entries, in order, through growth, shrinking
             const to = (n * 7) % list.length;
             sets.moveEntry(s, from, to);
             list.splice(to, 0, ...list.splice(from, 1));
+          } else if (n % 5 === 1) {
+            // Remove the entries of some peer-views in one pass, as the sweeper does.
+            const list = model.get(key)!;
+            const victims = list.filter((_, i) => (i * 7 + n) % 3 === 0);
+            for (const text of victims) doomed[Number(text.split('/')[0])] = 3;
+            const pvs = new Uint32Array(list.length);
+            const attrs = new Uint32Array(list.length);
+            const end = sets.removeWhere(s, doomed, 3, pvs, attrs, 0);
+            for (const text of victims) doomed[Number(text.split('/')[0])] = 0;
+            assert.deepEqual([...pvs.subarray(0, end)].map((pv, i) => `${pv}/${attrs[i]}`), victims.map((t) => `${t.split('/')[0]}/${t.split('/')[2]}`));
+            model.set(key, list.filter((_, i) => (i * 7 + n) % 3 !== 0));
           } else {
             const list = model.get(key)!;
             for (let i = 0; i < Math.min(n % 17, list.length); i++) {
