@@ -179,7 +179,7 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     gauge('ribstore_bus_lag_seconds', 'Age of the oldest unacknowledged BMP message', (s) => s.lagMs / 1000);
     counter(registry, 'ribstore_bus_published_messages_total', 'BMP messages stored by JetStream', [], () => [[{}, publisher().published]]);
     counter(registry, 'ribstore_bus_published_bytes_total', 'Bytes of OpenBMP records stored by JetStream', [], () => [[{}, publisher().publishedBytes]]);
-    counter(registry, 'ribstore_bus_dropped_total', 'BMP messages not published (full queue with --publish-overflow drop)', [], () => [[{}, publisher().dropped]]);
+    counter(registry, 'ribstore_bus_dropped_total', 'BMP messages not published (full queue with --publish-overflow drop, a router address that is not an IP, or a record over the NATS server max_payload)', [], () => [[{}, publisher().dropped]]);
     counter(registry, 'ribstore_bus_errors_total', 'Failed publish attempts (retried)', [], () => [[{}, publisher().errors]]);
     counter(registry, 'ribstore_bus_disconnects_total', 'NATS connections lost', [], () => [[{}, publisher().disconnects]]);
   }

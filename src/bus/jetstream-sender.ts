@@ -20,7 +20,7 @@
  * - NATS down at start or later: the client reconnects forever every 500 ms; the queue waits.
  *   Bounding the queue is the caller's job (it knows `queuedBytes`).
  */
-import { type Msg, type NatsConnection, type StreamConfig, type Subscription, connect, createInbox, headers, nanos, DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
+import { type Msg, type NatsConnection, type StreamConfig, type Subscription, connect, createInbox, headers, nanos, DiscardPolicy, ErrorCode, RetentionPolicy, StorageType } from 'nats';
 
 /** The logging the sender does: pino's `info`/`warn`/`error` signatures (a pino Logger fits). */
 export interface SenderLog {
@@ -58,6 +58,9 @@ export interface JetStreamSenderCounters {
   publishedBytes: number;
   duplicates: number;
   errors: number;
+  /** Records the server can never take (larger than its `max_payload`): left out, counted, logged. */
+  rejected: number;
+  rejectedBytes: number;
   lastError: string | null;
   queuedMessages: number;
   queuedBytes: number;
@@ -70,7 +73,7 @@ interface Pending {
   readonly data: Uint8Array;
   readonly id: string;
   readonly queuedAt: number;
-  state: 'waiting' | 'sent' | 'acked';
+  state: 'waiting' | 'sent' | 'acked' | 'rejected';
   /** When it was last sent (ms), for the acknowledgement timeout. */
   sentAt: number;
 }
@@ -104,7 +107,7 @@ export class JetStreamSender {
   private ackTimer: NodeJS.Timeout | undefined;
   private ready = false;
   private closed = false;
-  private counters = { disconnects: 0, published: 0, publishedBytes: 0, duplicates: 0, errors: 0 };
+  private counters = { disconnects: 0, published: 0, publishedBytes: 0, duplicates: 0, errors: 0, rejected: 0, rejectedBytes: 0 };
   private lastError: string | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -233,6 +236,11 @@ export class JetStreamSender {
       try {
         connection.publish(item.subject, item.data, { reply: `${this.ackInbox}.${token}`, headers: messageHeaders });
       } catch (error) {
+        if ((error as { code?: unknown }).code === ErrorCode.MaxPayloadExceeded) {
+          // Never publishable on this server: waiting on it would stall everything behind it.
+          this.reject(item, error);
+          continue;
+        }
         // Closed or draining connection: leave it waiting; reconnect or close decides.
         this.fail(error);
         this.sendIndex--;
@@ -290,6 +298,14 @@ export class JetStreamSender {
     if (this.inFlight <= this.options.maxInFlight >> 1) this.schedulePump();
   }
 
+  /** Leave out a record the server refuses for its size (logged, counted in `rejected`). */
+  private reject(item: Pending, error: unknown): void {
+    this.fail(error);
+    item.state = 'rejected';
+    this.options.log?.error({ subject: item.subject, id: item.id, bytes: item.data.length, max: this.connection?.info?.max_payload }, "bus: record larger than the NATS server's max_payload; not published");
+    this.settle();
+  }
+
   /** Put a failed message back in line and send again after a pause (the connection may be down). */
   private retry(item: Pending, error: unknown): void {
     this.fail(error);
@@ -311,13 +327,20 @@ export class JetStreamSender {
     }
   }
 
-  /** Drop acknowledged messages from the head of the queue. */
+  /** Drop acknowledged (and rejected) messages from the head of the queue. */
   private settle(): void {
-    while (this.head < this.queue.length && this.queue[this.head]!.state === 'acked') {
-      const item = this.queue[this.head++]!;
+    for (;;) {
+      const item = this.queue[this.head];
+      if (!item || (item.state !== 'acked' && item.state !== 'rejected')) break;
+      this.head++;
       this.queuedBytes -= item.data.length;
-      this.counters.published++;
-      this.counters.publishedBytes += item.data.length;
+      if (item.state === 'acked') {
+        this.counters.published++;
+        this.counters.publishedBytes += item.data.length;
+      } else {
+        this.counters.rejected++;
+        this.counters.rejectedBytes += item.data.length;
+      }
     }
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);

@@ -8,7 +8,7 @@
  *     ROUTER  (once per router, before its first message): body = the router's address text
  *     MESSAGE: body = the BMP message as received; time = when the collector got it
  *  counters (Float64, written by the worker): published, publishedBytes, duplicates, errors,
- *     disconnects, connected; (Int32) SETTLED bumps after each change, HOLD_WAITING asks for a notify
+ *     disconnects, connected, rejected, rejectedBytes; (Int32) SETTLED bumps after each change, HOLD_WAITING asks for a notify
  * ```
  *
  * Invariants: records are written and read in order (the ring is a byte stream), so the worker's
@@ -219,9 +219,12 @@ export interface FeedCounters {
   errors: number;
   disconnects: number;
   connected: boolean;
+  /** Left out for their size (larger than the server's `max_payload`). */
+  rejected: number;
+  rejectedBytes: number;
 }
 
-const COUNTER_NAMES = ['published', 'publishedBytes', 'duplicates', 'errors', 'disconnects', 'connected'] as const;
+const COUNTER_NAMES = ['published', 'publishedBytes', 'duplicates', 'errors', 'disconnects', 'connected', 'rejected', 'rejectedBytes'] as const;
 const SETTLED = 0;
 const HOLD_WAITING = 1;
 
@@ -247,20 +250,20 @@ export class SharedFeedCounters {
     if (Atomics.load(this.signal, HOLD_WAITING) !== 0) Atomics.notify(this.signal, SETTLED);
   }
 
-  /** Collector thread: the messages published so far. */
-  published(): number {
-    return this.values[0]!;
+  /** Collector thread: the messages that left the worker's queue so far (published or rejected). */
+  settled(): number {
+    return this.values[0]! + this.values[6]!;
   }
 
-  /** Collector thread: the bytes published so far (the hot path's one figure, without an object). */
-  publishedBytes(): number {
-    return this.values[1]!;
+  /** Collector thread: their bytes (the hot path's figure, without an object). */
+  settledBytes(): number {
+    return this.values[1]! + this.values[7]!;
   }
 
   /** Collector thread: the latest figures. */
   load(): FeedCounters {
     const v = this.values;
-    return { published: v[0]!, publishedBytes: v[1]!, duplicates: v[2]!, errors: v[3]!, disconnects: v[4]!, connected: v[5] === 1 };
+    return { published: v[0]!, publishedBytes: v[1]!, duplicates: v[2]!, errors: v[3]!, disconnects: v[4]!, connected: v[5] === 1, rejected: v[6]!, rejectedBytes: v[7]! };
   }
 
   /** Collector thread: resolves after the worker's next store (or after `timeoutMs`). */

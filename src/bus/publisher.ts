@@ -81,7 +81,10 @@ export interface BmpPublisherStatistics {
   readonly publishedBytes: number;
   /** Acknowledged as duplicates (a re-send the stream had already stored). */
   readonly duplicates: number;
-  /** Dropped because the queue was full (`overflow: drop`) or the router address was unusable. */
+  /**
+   * Not published: the queue was full (`overflow: drop`), the router address was unusable, or the
+   * record is larger than the NATS server's `max_payload` (logged).
+   */
   readonly dropped: number;
   /** Failed publish attempts (retried). */
   readonly errors: number;
@@ -106,7 +109,6 @@ function ringCapacity(bufferBytes: number): number {
 interface WorkerLink {
   readonly worker: Worker;
   readonly feed: PublishFeedWriter;
-  readonly counters: SharedFeedCounters;
   /** Resolves when the worker posted `closed` or exited. */
   readonly ended: Promise<void>;
   alive: boolean;
@@ -134,7 +136,7 @@ export class BmpPublisher {
   /** Messages and bytes accepted into the queue (ring, spill, worker) since start. */
   private accepted = 0;
   private acceptedBytes = 0;
-  /** Arrival time marks for the lag: message number `markCount[i]` on arrived at `markTime[i]` ms. */
+  /** Arrival marks for the lag: messages numbered from `markCount[i]` (up to the next mark) arrived at `markTime[i]` ms. */
   private markCount: number[] = [];
   private markTime: number[] = [];
   private markHead = 0;
@@ -191,7 +193,7 @@ export class BmpPublisher {
     const worker = new Worker(new URL('./publish-worker.js', import.meta.url), { workerData: data });
     worker.unref();
     let ended!: () => void;
-    const link: WorkerLink = { worker, feed: this.feed!, counters: this.counters!, ended: new Promise<void>((resolve) => (ended = resolve)), alive: true };
+    const link: WorkerLink = { worker, feed: this.feed!, ended: new Promise<void>((resolve) => (ended = resolve)), alive: true };
     worker.on('message', (event: PublishWorkerEvent) => {
       if (event.type === 'log') this.logger?.[event.level](event.fields, event.message);
       else if (event.type === 'error') this.lastError = event.message;
@@ -245,7 +247,7 @@ export class BmpPublisher {
         this.markCount.push(this.accepted);
         this.markTime.push(now);
         // Marks of acknowledged messages go here too, not only when figures are read.
-        if (this.markCount.length - this.markHead > 4096) this.pruneMarks(this.counters!.published());
+        if (this.markCount.length - this.markHead > 4096) this.pruneMarks(this.counters!.settled());
       }
       this.feed.send(router, now, bytes);
     } else {
@@ -286,7 +288,7 @@ export class BmpPublisher {
   }
 
   private queuedBytes(): number {
-    if (this.counters) return this.acceptedBytes - this.counters.publishedBytes();
+    if (this.counters) return this.acceptedBytes - this.counters.settledBytes();
     return this.sender?.pendingBytes ?? 0;
   }
 
@@ -300,16 +302,16 @@ export class BmpPublisher {
     return entry;
   }
 
-  /** Age of the oldest message not yet acknowledged (`worker`), from the arrival marks. */
-  private oldestAge(published: number, now: number): number {
-    if (published >= this.accepted) return 0;
-    this.pruneMarks(published);
+  /** Age of the oldest message not yet acknowledged (`worker`), from the arrival marks; `settled` messages left the queue. */
+  private oldestAge(settled: number, now: number): number {
+    if (settled >= this.accepted) return 0;
+    this.pruneMarks(settled);
     return now - (this.markTime[this.markHead] ?? now);
   }
 
-  /** Forget the marks before the one covering message number `published` (the oldest unacknowledged). */
-  private pruneMarks(published: number): void {
-    while (this.markHead + 1 < this.markCount.length && this.markCount[this.markHead + 1]! <= published) this.markHead++;
+  /** Forget the marks before the one covering message number `settled` (the oldest unacknowledged). */
+  private pruneMarks(settled: number): void {
+    while (this.markHead + 1 < this.markCount.length && this.markCount[this.markHead + 1]! <= settled) this.markHead++;
     if (this.markHead > 1024 && this.markHead * 2 > this.markCount.length) {
       this.markCount = this.markCount.slice(this.markHead);
       this.markTime = this.markTime.slice(this.markHead);
@@ -328,12 +330,12 @@ export class BmpPublisher {
         published: c.published,
         publishedBytes: c.publishedBytes,
         duplicates: c.duplicates,
-        dropped: this.dropped,
+        dropped: this.dropped + c.rejected,
         errors: c.errors,
         lastError: this.lastError,
-        queuedMessages: this.accepted - c.published,
-        queuedBytes: this.acceptedBytes - c.publishedBytes,
-        lagMs: this.oldestAge(c.published, now),
+        queuedMessages: this.accepted - c.published - c.rejected,
+        queuedBytes: this.acceptedBytes - c.publishedBytes - c.rejectedBytes,
+        lagMs: this.oldestAge(c.published + c.rejected, now),
         holding: this.release !== null,
       };
     }
@@ -344,7 +346,7 @@ export class BmpPublisher {
       published: s?.published ?? 0,
       publishedBytes: s?.publishedBytes ?? 0,
       duplicates: s?.duplicates ?? 0,
-      dropped: this.dropped,
+      dropped: this.dropped + (s?.rejected ?? 0),
       errors: s?.errors ?? 0,
       lastError: this.lastError,
       queuedMessages: s?.queuedMessages ?? 0,

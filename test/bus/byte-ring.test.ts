@@ -107,7 +107,9 @@ test('publish feed: messages larger than the ring cross to a worker thread whole
       assert.deepEqual([...m.body], [...sent[i]!.body], `message ${i}: bytes`);
     });
     await stored;
-    assert.deepEqual(counters.load(), { published: 200, publishedBytes: 7, duplicates: 1, errors: 2, disconnects: 3, connected: true });
+    assert.deepEqual(counters.load(), { published: 200, publishedBytes: 7, duplicates: 1, errors: 2, disconnects: 3, connected: true, rejected: 4, rejectedBytes: 5 });
+    assert.equal(counters.settled(), 204);
+    assert.equal(counters.settledBytes(), 12);
   } finally {
     await worker.terminate();
   }

@@ -99,3 +99,40 @@ test('publish: with NATS unreachable, the worker publisher\'s figures show the q
 test('publish: an unknown thread placement is a typed error', () => {
   assert.throws(() => new BmpPublisher({ servers: 'nats://127.0.0.1:4222', thread: 'fibre' as 'worker' }), RibstoreError);
 });
+
+test('publish: a record larger than the server\'s max_payload is left out and counted, and does not stall what follows (worker and inline)', { skip, timeout: 60_000 }, async () => {
+  const MAX_PAYLOAD = 512;
+  const bytes = new Uint8Array(readFileSync(sharedData('bmp', ...STREAM)));
+  const input = [...new BmpFramer().push(bytes)].map((m) => Buffer.from(m.bytes).toString('hex'));
+  for (const thread of ['worker', 'inline'] as const) {
+    const nats = await NatsServer.create({ maxPayload: MAX_PAYLOAD });
+    await nats.start();
+    const service = await startTestService({ publish: { servers: nats.url, collectorName: 'rc1', overflow: 'pause', thread } });
+    try {
+      await replay(bytes, service.bmpPort, '127.0.0.1');
+      const stats = await waitFor(`${thread}: every message published or left out`, () => {
+        const s = service.publisher!.statistics();
+        return s.published + s.dropped === input.length + 1 && s.queuedMessages === 0 ? s : null;
+      }, 30_000);
+      assert.ok(stats.dropped > 0, 'the capture has messages over 512 bytes framed');
+      assert.equal(stats.queuedBytes, 0);
+      const stored = (await storedRecords(nats.url)).map((line) => line.split(' ')[3]!);
+      assert.equal(stored.length, stats.published);
+      // The stored messages are the capture's, in order, without the left-out ones (+ the added Termination).
+      let at = 0;
+      for (const hex of stored.slice(0, -1)) {
+        while (at < input.length && input[at] !== hex) {
+          assert.ok(input[at]!.length / 2 + 81 > MAX_PAYLOAD - 100, `message ${at} (${input[at]!.length / 2} bytes) is small enough and was left out`);
+          at++;
+        }
+        assert.ok(at < input.length, 'stored in capture order');
+        at++;
+      }
+      for (; at < input.length; at++) assert.ok(input[at]!.length / 2 + 81 > MAX_PAYLOAD - 100, `message ${at} left out`);
+      assert.ok(stored.every((hex) => hex.length / 2 + 81 <= MAX_PAYLOAD), 'nothing over the limit was stored');
+    } finally {
+      await service.close();
+      await nats.dispose();
+    }
+  }
+});

@@ -3,7 +3,7 @@
  * restarted on the same port (to test a bus going away), removed at the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,12 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** Server settings beyond the defaults. */
+export interface NatsServerOptions {
+  /** The largest message the server takes, bytes (`max_payload`; nats-server's default is 1 MiB). */
+  readonly maxPayload?: number;
+}
+
 /** One nats-server with JetStream; {@link start} and {@link stop} may be called repeatedly. */
 export class NatsServer {
   readonly port: number;
@@ -44,14 +50,22 @@ export class NatsServer {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
 
-  private constructor(port: number) {
+  /** A configuration file (in the store directory) when the server has settings beyond the flags. */
+  private readonly configFile: string | null;
+
+  private constructor(port: number, options: NatsServerOptions) {
     this.port = port;
     this.storeDir = mkdtempSync(join(tmpdir(), 'ribstore-nats-'));
+    this.configFile = null;
+    if (options.maxPayload !== undefined) {
+      this.configFile = join(this.storeDir, 'nats.conf');
+      writeFileSync(this.configFile, `max_payload: ${options.maxPayload}\n`);
+    }
   }
 
   /** A server on a free port, not started yet. */
-  static async create(): Promise<NatsServer> {
-    return new NatsServer(await freePort());
+  static async create(options: NatsServerOptions = {}): Promise<NatsServer> {
+    return new NatsServer(await freePort(), options);
   }
 
   /** The running server's process id (null when stopped): benchmarks read its CPU time. */
@@ -66,7 +80,7 @@ export class NatsServer {
 
   /** Start it and wait until it accepts connections. */
   async start(): Promise<void> {
-    const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('nats-server', [...(this.configFile ? ['-c', this.configFile] : []), '-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
     this.child = child;
