@@ -15,15 +15,22 @@
  *             | Huffman-coded MTF/RLE2 symbols ... | next block or 0x177245385090 crc32
  * ```
  * Invariant: every bit read is bounds-checked; running out of input throws
- * {@link Bzip2TruncatedError} carrying how many bytes of complete blocks were produced, so
- * the caller can still use them. Block CRCs are not verified (the child process already
- * did, for the blocks both produce).
+ * {@link Bzip2TruncatedError} carrying the bytes of the complete blocks, so the caller can
+ * still use them; anything else malformed is a {@link DecodeError} at the byte reached.
+ * Block CRCs are not verified (the child process already did, for the blocks both produce).
  */
+import { DecodeError } from '../../errors.js';
+
+const MESSAGE_TYPE = 'bzip2 stream';
 
 /** Thrown when the input ends inside a block; `output` holds every complete block's bytes. */
-export class Bzip2TruncatedError extends Error {
-  constructor(readonly output: Uint8Array[]) {
-    super('bzip2 stream ends inside a block');
+export class Bzip2TruncatedError extends DecodeError {
+  constructor(
+    readonly output: Uint8Array[],
+    offset: number,
+  ) {
+    super(MESSAGE_TYPE, offset, 'the input ends inside a block');
+    this.name = 'Bzip2TruncatedError';
   }
 }
 
@@ -51,6 +58,11 @@ class BitReader {
     this.count -= this.count & 7;
   }
 
+  /** Bytes of input read so far. */
+  get offset(): number {
+    return this.pos;
+  }
+
   atEnd(): boolean {
     return this.pos >= this.bytes.length && this.count < 8;
   }
@@ -63,7 +75,7 @@ const MAX_CODE_LENGTH = 20;
 /**
  * Decompress a whole .bz2 file (concatenated streams included).
  * @throws Bzip2TruncatedError when the data ends inside a block (with the complete blocks' bytes);
- *   Error for data that is not bzip2.
+ *   DecodeError for data that is not bzip2 or a malformed block.
  */
 export function bunzip2(input: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -72,9 +84,9 @@ export function bunzip2(input: Uint8Array): Uint8Array[] {
     let first = true;
     while (first || !r.atEnd()) {
       first = false;
-      if (r.bits(8) !== 0x42 || r.bits(8) !== 0x5a || r.bits(8) !== 0x68) throw new Error('not a bzip2 stream');
+      if (r.bits(8) !== 0x42 || r.bits(8) !== 0x5a || r.bits(8) !== 0x68) throw corrupt(r, 'not a bzip2 stream');
       const level = r.bits(8) - 0x30;
-      if (level < 1 || level > 9) throw new Error('bad bzip2 block size');
+      if (level < 1 || level > 9) throw corrupt(r, 'bad bzip2 block size');
       const tt = new Uint32Array(level * 100000);
       for (;;) {
         const magicHigh = r.bits(24);
@@ -82,20 +94,25 @@ export function bunzip2(input: Uint8Array): Uint8Array[] {
         r.bits(16);
         r.bits(16); // CRC
         if (magicHigh === 0x177245 && magicLow === 0x385090) break;
-        if (magicHigh !== 0x314159 || magicLow !== 0x265359) throw new Error('bad bzip2 block magic');
+        if (magicHigh !== 0x314159 || magicLow !== 0x265359) throw corrupt(r, 'bad bzip2 block magic');
         out.push(decodeBlock(r, tt));
       }
       r.alignToByte();
     }
   } catch (error) {
-    if (error instanceof RangeError) throw new Bzip2TruncatedError(out);
+    if (error instanceof RangeError) throw new Bzip2TruncatedError(out, input.length);
     throw error;
   }
   return out;
 }
 
+/** A malformed-stream error at the byte `r` has reached. */
+function corrupt(r: BitReader, message: string): DecodeError {
+  return new DecodeError(MESSAGE_TYPE, r.offset, message);
+}
+
 function decodeBlock(r: BitReader, tt: Uint32Array): Uint8Array {
-  if (r.bit()) throw new Error('randomised bzip2 blocks are not supported');
+  if (r.bit()) throw corrupt(r, 'randomised bzip2 blocks are not supported');
   const origPtr = r.bits(24);
   const seqToUnseq = new Uint8Array(256);
   let inUse = 0;
@@ -106,17 +123,17 @@ function decodeBlock(r: BitReader, tt: Uint32Array): Uint8Array {
       for (let j = 0; j < 16; j++) if (bits & (0x8000 >>> j)) seqToUnseq[inUse++] = i * 16 + j;
     }
   }
-  if (inUse === 0) throw new Error('bzip2 block uses no symbols');
+  if (inUse === 0) throw corrupt(r, 'bzip2 block uses no symbols');
   const alphaSize = inUse + 2;
   const nGroups = r.bits(3);
-  if (nGroups < 2 || nGroups > MAX_GROUPS) throw new Error('bad bzip2 group count');
+  if (nGroups < 2 || nGroups > MAX_GROUPS) throw corrupt(r, 'bad bzip2 group count');
   const nSelectors = r.bits(15);
-  if (nSelectors < 1) throw new Error('bad bzip2 selector count');
+  if (nSelectors < 1) throw corrupt(r, 'bad bzip2 selector count');
   const mtfGroups = [0, 1, 2, 3, 4, 5];
   const selectors = new Uint8Array(nSelectors);
   for (let i = 0; i < nSelectors; i++) {
     let j = 0;
-    while (r.bit()) if (++j >= nGroups) throw new Error('bad bzip2 selector');
+    while (r.bit()) if (++j >= nGroups) throw corrupt(r, 'bad bzip2 selector');
     const v = mtfGroups[j]!;
     for (; j > 0; j--) mtfGroups[j] = mtfGroups[j - 1]!;
     mtfGroups[0] = v;
@@ -132,7 +149,7 @@ function decodeBlock(r: BitReader, tt: Uint32Array): Uint8Array {
     let len = r.bits(5);
     for (let i = 0; i < alphaSize; i++) {
       for (;;) {
-        if (len < 1 || len > MAX_CODE_LENGTH) throw new Error('bad bzip2 code length');
+        if (len < 1 || len > MAX_CODE_LENGTH) throw corrupt(r, 'bad bzip2 code length');
         if (!r.bit()) break;
         len += r.bit() ? -1 : 1;
       }
@@ -183,7 +200,7 @@ function decodeBlock(r: BitReader, tt: Uint32Array): Uint8Array {
   for (;;) {
     if (groupLeft === 0) {
       groupIndex++;
-      if (groupIndex >= nSelectors) throw new Error('bzip2 selectors exhausted');
+      if (groupIndex >= nSelectors) throw corrupt(r, 'bzip2 selectors exhausted');
       const g = selectors[groupIndex]!;
       limit = limits[g]!;
       base = bases[g]!;
@@ -198,17 +215,17 @@ function decodeBlock(r: BitReader, tt: Uint32Array): Uint8Array {
       l++;
       v = (v << 1) | r.bit();
     }
-    if (l > MAX_CODE_LENGTH) throw new Error('bad bzip2 Huffman code');
+    if (l > MAX_CODE_LENGTH) throw corrupt(r, 'bad bzip2 Huffman code');
     const sym = perm[v + base[l]!]!;
     if (sym <= 1) {
       runLength += sym === 0 ? runWeight : 2 * runWeight;
       runWeight <<= 1;
-      if (runLength > capacity) throw new Error('bzip2 run too long');
+      if (runLength > capacity) throw corrupt(r, 'bzip2 run too long');
       continue;
     }
     if (runLength > 0) {
       const byte = seqToUnseq[mtf[0]!]!;
-      if (nblock + runLength > capacity) throw new Error('bzip2 block too long');
+      if (nblock + runLength > capacity) throw corrupt(r, 'bzip2 block too long');
       unzftab[byte]! += runLength;
       tt.fill(byte, nblock, nblock + runLength);
       nblock += runLength;
@@ -221,11 +238,11 @@ function decodeBlock(r: BitReader, tt: Uint32Array): Uint8Array {
     mtf.copyWithin(1, 0, index);
     mtf[0] = value;
     const byte = seqToUnseq[value]!;
-    if (nblock >= capacity) throw new Error('bzip2 block too long');
+    if (nblock >= capacity) throw corrupt(r, 'bzip2 block too long');
     unzftab[byte]!++;
     tt[nblock++] = byte;
   }
-  if (origPtr >= nblock) throw new Error('bad bzip2 origin pointer');
+  if (origPtr >= nblock) throw corrupt(r, 'bad bzip2 origin pointer');
   // Inverse BWT.
   const cftab = new Int32Array(256);
   for (let i = 0, sum = 0; i < 256; i++) {
