@@ -24,7 +24,8 @@ export {
   afiSafiName,
 } from './peer-registry.js';
 export { RouteSets } from './route-sets.js';
-export type { PrefixIndex } from './prefix-index.js';
+export type { PrefixIndex, PrefixIndexReader } from './prefix-index.js';
+export { SharedRibReader, type SharedRibReaderOptions, type SharedRibDescriptor } from './shared-rib-reader.js';
 export { compareRoutes } from './route-order.js';
 export { DECISION_STEPS, type DecisionStep, decisionStepOf, lostAt } from './route-decision.js';
 export {

@@ -50,7 +50,7 @@
  * worker maps with {@link RouteSets.attach}.
  */
 import { GrowableArray } from './growable.js';
-import { bumpVersion, type RibVersions } from './shared-versions.js';
+import { ORDERED_STORES, type RibVersions } from './shared-versions.js';
 
 /** Words per route entry. */
 export const ENTRY_WORDS = 5;
@@ -197,12 +197,17 @@ export class RouteSets {
 
   /** Begin a change of slot `s` (its version turns odd); one per RIB operation. */
   beginWrite(s: number): void {
-    bumpVersion(this.version, s);
+    // bumpVersion's store, written out so this hot call sees one array type (monomorphic).
+    const version = this.version;
+    if (ORDERED_STORES) version[s] = version[s]! + 1;
+    else Atomics.store(version, s, version[s]! + 1);
   }
 
   /** End a change of slot `s` (its version turns even). */
   endWrite(s: number): void {
-    bumpVersion(this.version, s);
+    const version = this.version;
+    if (ORDERED_STORES) version[s] = version[s]! + 1;
+    else Atomics.store(version, s, version[s]! + 1);
   }
 
   /** Number of live slots (prefixes with at least one route, over all tables). */

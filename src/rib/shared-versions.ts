@@ -33,7 +33,7 @@ const WORDS = 8;
 export const ORDERED_STORES = typeof process !== 'undefined' && (process.arch === 'x64' || process.arch === 'ia32');
 
 /** Make the version word `i` of `words` odd (a write section begins) or even (it ends): +1. */
-export function bumpVersion(words: Uint32Array | Int32Array, i: number): void {
+function bumpVersion(words: Int32Array, i: number): void {
   if (ORDERED_STORES) words[i] = words[i]! + 1;
   else Atomics.store(words, i, words[i]! + 1);
 }
