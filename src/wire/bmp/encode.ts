@@ -9,8 +9,7 @@
  * their width), and throws {@link RibstoreError} `ENCODE_ERROR` otherwise.
  */
 import { RibstoreError } from '../../errors.js';
-import type { Address } from '../../ip/address.js';
-import { writePeerHeader, writeWord } from './peer-header.js';
+import { writeAddress16, writePeerHeader, writeWord } from './peer-header.js';
 import {
   BMP_COMMON_HEADER_LENGTH,
   BMP_PEER_HEADER_LENGTH,
@@ -96,18 +95,6 @@ function writeStat(stat: BmpStat, out: Uint8Array, at: number): number {
       break;
   }
   return v + length;
-}
-
-function writeAddress16(address: Address, out: Uint8Array, at: number): void {
-  if (address.family === 6) {
-    writeWord(out, at, address.w0);
-    writeWord(out, at + 4, address.w1);
-    writeWord(out, at + 8, address.w2);
-    writeWord(out, at + 12, address.w3);
-  } else {
-    out.fill(0, at, at + 12);
-    writeWord(out, at + 12, address.w0);
-  }
 }
 
 function peerDownPayloadLength(message: BmpPeerDown): number {

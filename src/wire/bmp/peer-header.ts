@@ -153,6 +153,19 @@ export function writeWord(out: Uint8Array, offset: number, value: number): void 
   out[offset + 3] = value;
 }
 
+/** Write `address` as BMP's 16-byte address field: an IPv4 address in the last 4 bytes, zeros before it. */
+export function writeAddress16(address: Address, out: Uint8Array, at: number): void {
+  if (address.family === 6) {
+    writeWord(out, at, address.w0);
+    writeWord(out, at + 4, address.w1);
+    writeWord(out, at + 8, address.w2);
+    writeWord(out, at + 12, address.w3);
+  } else {
+    out.fill(0, at, at + 12);
+    writeWord(out, at + 12, address.w0);
+  }
+}
+
 /**
  * Write `header` at `offset` (42 bytes); returns the offset after it. An IPv4 address goes into
  * the last 4 bytes of the address field with zeros before it, whatever the flags say.
@@ -162,17 +175,7 @@ export function writePeerHeader(header: BmpPeerHeader, out: Uint8Array, offset: 
   out[offset + 1] = header.flags;
   writeWord(out, offset + 2, header.distinguisherHigh);
   writeWord(out, offset + 6, header.distinguisherLow);
-  const a = offset + 10;
-  const address = header.address;
-  if (address.family === 6) {
-    writeWord(out, a, address.w0);
-    writeWord(out, a + 4, address.w1);
-    writeWord(out, a + 8, address.w2);
-    writeWord(out, a + 12, address.w3);
-  } else {
-    out.fill(0, a, a + 12);
-    writeWord(out, a + 12, address.w0);
-  }
+  writeAddress16(header.address, out, offset + 10);
   writeWord(out, offset + 26, header.peerAs);
   writeWord(out, offset + 30, header.bgpId);
   writeWord(out, offset + 34, header.timestampSeconds);
