@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
-import { ApiError, errorSchema } from './errors.js';
+import { ApiError, errorResponses } from './errors.js';
 import { page } from './pagination.js';
 import { filterPrefixes, ribRouteFilter, routeFilterQuery, routePredicate, type RouteFilterParams } from './route-filters.js';
 import type { RequestChecks } from './request-checks.js';
@@ -75,9 +75,7 @@ export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLi
               ...pageFields,
             },
           },
-          400: errorSchema,
-          404: errorSchema,
-          500: errorSchema,
+          ...errorResponses,
         },
       },
     },

@@ -8,7 +8,7 @@ import { type Prefix, parsePrefix } from '../ip/prefix.js';
 import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
 import { parseCommunity } from './community-routes.js';
-import { errorSchema } from './errors.js';
+import { errorResponses } from './errors.js';
 import { page } from './pagination.js';
 import { filterPrefixes, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterParams } from './route-filters.js';
 import type { RequestChecks } from './request-checks.js';
@@ -68,9 +68,7 @@ export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit
               ...pageFields,
             },
           },
-          400: errorSchema,
-          404: errorSchema,
-          500: errorSchema,
+          ...errorResponses,
         },
       },
     },
