@@ -1,6 +1,7 @@
 /**
- * What the BGP encoders write with: a growable big-endian byte writer, the range check a
- * value passes before it goes into a fixed-width field, and a copy that never aliases input.
+ * What the wire encoders (BGP here, and MRT) write with: a growable big-endian byte writer, the
+ * range check a value passes before it goes into a fixed-width field, and a copy that never
+ * aliases input.
  */
 import { RibstoreError } from '../../errors.js';
 
@@ -77,6 +78,14 @@ export class ByteWriter {
   patchU16(offset: number, value: number): void {
     this.buffer[offset] = value >>> 8;
     this.buffer[offset + 1] = value;
+  }
+
+  /** Overwrite a big-endian 32-bit value at `offset` (already written). */
+  patchU32(offset: number, value: number): void {
+    this.buffer[offset] = value >>> 24;
+    this.buffer[offset + 1] = value >>> 16;
+    this.buffer[offset + 2] = value >>> 8;
+    this.buffer[offset + 3] = value;
   }
 
   /** Remove `count` bytes at `offset`, moving the tail down (to shrink a length field). */

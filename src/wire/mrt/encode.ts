@@ -16,6 +16,7 @@
 import { RibstoreError } from '../../errors.js';
 import type { Address } from '../../ip/address.js';
 import { type Prefix, prefixToBytes } from '../../ip/prefix.js';
+import { ByteWriter } from '../bgp/writer.js';
 import { Bgp4mpSubtype, MRT_HEADER_LENGTH, MrtType, PeerTypeBit, TableDumpV2Subtype, mrtTypeName } from './constants.js';
 import type {
   MrtBgp4mpMessage,
@@ -60,37 +61,34 @@ export type MrtRecordInput =
   | WithHeaderInput<MrtBgp4mpStateChange>
   | WithHeaderInput<MrtUnknown>;
 
-/** A growable byte writer. */
-class Writer {
-  bytes = new Uint8Array(256);
-  pos = 0;
-  constructor(readonly what: string) {}
+/** Room for one prefix's address bytes (at most 16). */
+const PREFIX_SCRATCH = new Uint8Array(16);
 
-  private room(n: number): void {
-    if (this.pos + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.bytes.subarray(0, this.pos));
-    this.bytes = grown;
-  }
+/** Writes a record's fields, checking that each fits its width and naming it when not. */
+class Writer {
+  readonly out = new ByteWriter(256);
+  constructor(readonly what: string) {}
 
   fail(message: string): never {
     throw new RibstoreError('ENCODE_ERROR', `cannot encode ${this.what}: ${message}`);
   }
 
-  uint(value: number, width: 1 | 2 | 4, field: string): void {
+  /** `value` when it fits in `width` bytes, else an ENCODE_ERROR naming `field`. */
+  check(value: number, width: 1 | 2 | 4, field: string): number {
     const max = width === 4 ? 0xffffffff : width === 2 ? 0xffff : 0xff;
     if (!Number.isInteger(value) || value < 0 || value > max) this.fail(`${field} ${value} does not fit in ${width} byte(s)`);
-    this.room(width);
-    for (let i = width - 1; i >= 0; i--) this.bytes[this.pos + (width - 1 - i)] = Math.floor(value / 2 ** (8 * i)) & 0xff;
-    this.pos += width;
+    return value;
+  }
+
+  uint(value: number, width: 1 | 2 | 4, field: string): void {
+    this.check(value, width, field);
+    if (width === 4) this.out.u32(value);
+    else if (width === 2) this.out.u16(value);
+    else this.out.u8(value);
   }
 
   raw(data: Uint8Array): void {
-    this.room(data.length);
-    this.bytes.set(data, this.pos);
-    this.pos += data.length;
+    this.out.bytes(data);
   }
 
   address(address: Address, family: 4 | 6, field: string): void {
@@ -106,8 +104,7 @@ class Writer {
   prefix(prefix: Prefix, family: 4 | 6): void {
     if (prefix.family !== family) this.fail(`prefix ${prefix} is not IPv${family} as the subtype requires`);
     this.uint(prefix.length, 1, 'prefix length');
-    this.room(16);
-    this.pos = prefixToBytes(prefix, this.bytes, this.pos);
+    this.out.bytes(PREFIX_SCRATCH.subarray(0, prefixToBytes(prefix, PREFIX_SCRATCH, 0)));
   }
 
   /** A 2-byte length then the block. */
@@ -124,7 +121,9 @@ class Writer {
 export function encodeMrtRecord(record: MrtRecordInput): Uint8Array {
   const h = record.header;
   const w = new Writer(mrtTypeName(h.type, h.subtype));
-  w.pos = MRT_HEADER_LENGTH;
+  const out = w.out;
+  // The header (timestamp 4, type 2, subtype 2, length 4) is patched in once the body is written.
+  for (let i = 0; i < MRT_HEADER_LENGTH; i += 4) out.u32(0);
   if (h.type === MrtType.BGP4MP_ET) w.uint(h.microseconds ?? 0, 4, 'microseconds');
   switch (record.kind) {
     case 'peer-index-table':
@@ -149,14 +148,11 @@ export function encodeMrtRecord(record: MrtRecordInput): Uint8Array {
       w.raw(record.body);
       break;
   }
-  const length = w.pos - MRT_HEADER_LENGTH;
-  const end = w.pos;
-  w.pos = 0;
-  w.uint(h.timestamp, 4, 'timestamp');
-  w.uint(h.type, 2, 'type');
-  w.uint(h.subtype, 2, 'subtype');
-  w.uint(length, 4, 'length');
-  return w.bytes.slice(0, end);
+  out.patchU32(0, w.check(h.timestamp, 4, 'timestamp'));
+  out.patchU16(4, w.check(h.type, 2, 'type'));
+  out.patchU16(6, w.check(h.subtype, 2, 'subtype'));
+  out.patchU32(8, w.check(out.length - MRT_HEADER_LENGTH, 4, 'length'));
+  return out.toBytes();
 }
 
 function writePeerIndexTable(w: Writer, t: MrtPeerIndexTableInput): void {
