@@ -22,6 +22,7 @@ import { addressesInsidePrefixes } from './support/addresses.js';
 import { CONTROL_WORDS, GO, READY, STOP } from './support/concurrent-control.js';
 import { loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
+import { threadCpuSeconds } from './support/thread-cpu.js';
 import { formatCount, formatNs, formatRate, markdownTable } from './support/markdown.js';
 import { SeededRandom } from './support/random.js';
 import { PEERS, buildWorkloadRib, prepareRibWorkload } from './support/rib-workload.js';
@@ -48,6 +49,9 @@ interface Phase {
   max: number;
   /** Writer route writes per second (churn phases). */
   writes: number;
+  /** Writer thread's CPU seconds per wall second, and CPU ns per route write (churn phases). */
+  writerShare: number;
+  writerCpuNs: number;
   retries: number;
 }
 
@@ -63,9 +67,14 @@ interface Churn {
   index: number;
 }
 
-/** Withdraw + re-announce routes until `ms` passed; returns route writes per second. */
-function churnFor(c: Churn, ms: number): number {
+/**
+ * Withdraw + re-announce routes until `ms` passed; returns route writes per second and the
+ * writer thread's CPU use (/proc per-thread times): a lower rate at the same CPU per route
+ * means the thread got less CPU, a higher CPU per route means each write got slower.
+ */
+function churnFor(c: Churn, ms: number): { rate: number; share: number; cpuNs: number } {
   const { rib, words, lengths, count } = c;
+  const cpuBefore = threadCpuSeconds(process.pid) ?? NaN;
   const start = process.hrtime.bigint();
   const end = start + BigInt(ms) * 1_000_000n;
   let writes = 0;
@@ -86,7 +95,9 @@ function churnFor(c: Churn, ms: number): number {
     writes += 2048;
     now = process.hrtime.bigint();
   }
-  return (writes * 1e9) / Number(now - start);
+  const cpu = (threadCpuSeconds(process.pid) ?? NaN) - cpuBefore;
+  const wall = Number(now - start) / 1e9;
+  return { rate: writes / wall, share: cpu / wall, cpuNs: (cpu * 1e9) / writes };
 }
 
 /**
@@ -107,7 +118,7 @@ function mainThreadLookups(rib: Rib, addresses: Uint32Array, ms: number): Phase 
   }
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { reads: (latencies.length * 1e9) / Number(last - start), p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1]!, writes: 0, retries: 0 };
+  return { reads: (latencies.length * 1e9) / Number(last - start), p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1]!, writes: 0, writerShare: NaN, writerCpuNs: NaN, retries: 0 };
 }
 
 /** Start `r` readers, run one phase (with churn or idle), return what it measured. */
@@ -132,8 +143,8 @@ async function phase(c: Churn, r: number, churn: boolean, addresses: Uint32Array
   while (Atomics.load(control, READY) < r) await new Promise((resolve) => setTimeout(resolve, 20));
   Atomics.store(control, GO, 1);
   Atomics.notify(control, GO);
-  let writes = 0;
-  if (churn) writes = churnFor(c, DURATION_MS);
+  let writer = { rate: 0, share: NaN, cpuNs: NaN };
+  if (churn) writer = churnFor(c, DURATION_MS);
   else await new Promise((resolve) => setTimeout(resolve, DURATION_MS));
   Atomics.store(control, STOP, 1);
   const done = await Promise.all(reports);
@@ -144,7 +155,9 @@ async function phase(c: Churn, r: number, churn: boolean, addresses: Uint32Array
     p50: median(done.map((d) => d.p50)),
     p99: Math.max(0, ...done.map((d) => d.p99)),
     max: Math.max(0, ...done.map((d) => d.max)),
-    writes,
+    writes: writer.rate,
+    writerShare: writer.share,
+    writerCpuNs: writer.cpuNs,
     retries: done.reduce((sum, d) => sum + d.retries, 0),
   };
 }
@@ -195,15 +208,16 @@ async function main(): Promise<void> {
       r === 0 ? '-' : `${formatNs(med(b, (p) => p.p50))} / ${formatNs(med(b, (p) => p.p99))} / ${formatNs(med(b, (p) => p.max))}`,
       formatRate(med(b, (p) => p.writes)),
       `${((100 * med(b, (p) => p.writes)) / writerAlone).toFixed(0)}%`,
+      `${(100 * med(b, (p) => p.writerShare)).toFixed(0)}% / ${formatNs(med(b, (p) => p.writerCpuNs))}`,
       r === 0 ? '-' : formatCount(med(b, (p) => p.retries)),
     ];
   });
   console.log(`\n## Readers vs one writer (medians of ${ROUNDS} rounds, ${DURATION_MS} ms phases)\n`);
   console.log(
     markdownTable(
-      ['readers', 'idle reads/s', 'idle p99', 'churn reads/s (all)', 'per reader', 'churn p50 / p99 / max', 'writer routes/s', 'writer vs alone', 'retried attempts'],
+      ['readers', 'idle reads/s', 'idle p99', 'churn reads/s (all)', 'per reader', 'churn p50 / p99 / max', 'writer routes/s', 'writer vs alone', 'writer CPU share / CPU per route', 'retried attempts'],
       rows,
-      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
   console.log(
