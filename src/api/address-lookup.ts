@@ -6,9 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { parseAddress } from '../ip/address.js';
 import type { Rib } from '../rib/rib.js';
 import { ApiError, errorResponses } from './errors.js';
-import { parseRouteFilters, type RouteFilterQuery } from './prefix-routes.js';
 import type { RequestChecks } from './request-checks.js';
-import { ribRouteFilter, routeFilterQueryWithCommunity, routePredicate } from './route-filters.js';
+import { parseRouteFilters, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterQuery } from './route-filters.js';
 import { prefixRoutesSchema, routerQuery } from './schemas.js';
 
 /** Register the route on `app`. */

@@ -6,35 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
-import { ApiError, errorResponses } from './errors.js';
+import { errorResponses } from './errors.js';
 import { page } from './pagination.js';
-import { filterPrefixes, ribRouteFilter, routeFilterQuery, routePredicate, type RouteFilterParams } from './route-filters.js';
+import { type CommunityQuery, filterPrefixes, parseCommunityQuery, ribRouteFilter, routeFilterQuery, routePredicate, type RouteFilterParams } from './route-filters.js';
 import type { RequestChecks } from './request-checks.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
-
-/** A community's text, and which list of a route holds it. */
-export interface CommunityQuery {
-  readonly text: string;
-  readonly large: boolean;
-}
-
-const UINT16 = 0xffff;
-const UINT32 = 0xffffffff;
-
-/**
- * Parse `65000:100` (each part 0-65535) or `65000:1:2` (each part 0-4294967295) to its
- * canonical text (no leading zeros), as routes show it.
- * @throws ApiError 400 `INVALID_ARGUMENT` for anything else.
- */
-export function parseCommunity(text: string): CommunityQuery {
-  const parts = text.split(':');
-  const large = parts.length === 3;
-  const max = large ? UINT32 : UINT16;
-  if ((parts.length !== 2 && !large) || parts.some((p) => !/^\d{1,10}$/.test(p) || Number(p) > max)) {
-    throw new ApiError(400, 'INVALID_ARGUMENT', `invalid community ${JSON.stringify(text)}: expected ASN:VALUE (0-65535 each) or a large community GLOBAL:LOCAL1:LOCAL2 (0-4294967295 each)`);
-  }
-  return { text: parts.map(Number).join(':'), large };
-}
 
 /** Prefixes (IPv4, then IPv6, global table, in prefix order) with their routes that carry `community`. */
 export function* routesWithCommunity(rib: Rib, community: CommunityQuery, filter: RouteFilter): Generator<PrefixRoutesJson> {
@@ -82,7 +58,7 @@ export function registerCommunityRoutes(app: FastifyInstance, rib: Rib, { pageLi
     async (request) => {
       const { community } = request.params as { community: string };
       const query = request.query as Omit<RouteFilterParams, 'community'> & { router?: string; limit?: number; cursor?: string };
-      const parsed = parseCommunity(community);
+      const parsed = parseCommunityQuery(community);
       const routes = routesWithCommunity(rib, parsed, ribRouteFilter(query, routerFilter(query.router)));
       const { items, nextCursor } = page(filterPrefixes(routes, routePredicate(query)), query.cursor, pageLimit(query.limit));
       return { community: parsed.text, prefixes: items, nextCursor };

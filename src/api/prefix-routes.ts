@@ -7,10 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { type Prefix, parsePrefix } from '../ip/prefix.js';
 import type { Rib, RouteFilter } from '../rib/rib.js';
 import type { PrefixRoutesJson } from '../rib/route-json.js';
-import { parseCommunity } from './community-routes.js';
 import { errorResponses } from './errors.js';
 import { page } from './pagination.js';
-import { filterPrefixes, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterParams } from './route-filters.js';
+import { filterPrefixes, parseRouteFilters, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterQuery } from './route-filters.js';
 import type { RequestChecks } from './request-checks.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
 
@@ -23,14 +22,6 @@ export function* matchingPrefixes(rib: Rib, prefix: Prefix, match: PrefixMatch, 
   if (match === 'less-specifics') yield* rib.lessSpecifics(prefix, filter);
   if (exact) yield exact;
   if (match === 'more-specifics') yield* rib.moreSpecifics(prefix, filter);
-}
-
-/** The filter parameters of `/api/v1/routes` as they arrive (the community still text); `/api/v1/lookup` takes them too. */
-export type RouteFilterQuery = Omit<RouteFilterParams, 'community'> & { community?: string };
-
-/** {@link RouteFilterQuery} with its community parsed (a bad one is a 400 naming it). */
-export function parseRouteFilters(query: RouteFilterQuery): RouteFilterParams {
-  return query.community === undefined ? (query as RouteFilterParams) : { ...query, community: parseCommunity(query.community) };
 }
 
 type RoutesQuery = RouteFilterQuery & { prefix: string; match: PrefixMatch; router?: string; limit?: number; cursor?: string };
