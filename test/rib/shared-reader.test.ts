@@ -12,7 +12,8 @@ import { parsePrefix } from '../../src/ip/prefix.js';
 import { emptySummary } from '../../src/rib/attribute-pool.js';
 import { Rib } from '../../src/rib/rib.js';
 import { SharedRibReader } from '../../src/rib/shared-rib-reader.js';
-import { STRUCTURE } from '../../src/rib/shared-versions.js';
+import { NameLog } from '../../src/rib/shared-names.js';
+import { LOG_BYTES, RibVersions, STRUCTURE } from '../../src/rib/shared-versions.js';
 import type { AttributesJson } from '../../src/rib/route-json.js';
 import { MapIndex } from './support/map-index.js';
 import { ADDRESSES, FILTERS, Harness, V4, V6, opArb } from './support/random-ops.js';
@@ -127,4 +128,23 @@ test('open rejects what is not a shared RIB descriptor with a typed error', () =
   }
   const rib = new Rib({ createIndex: () => new MapIndex() });
   assert.throws(() => rib.share(), { code: 'INVALID_ARGUMENT' });
+});
+
+test('the name log: records come back in order from where a reader stopped; a log that does not parse is a typed error', () => {
+  const versions = new RibVersions();
+  const log = new NameLog(versions);
+  log.append({ kind: 'router', id: 0, name: 'r1' });
+  const first = log.read(0);
+  assert.deepEqual(first.records, [{ kind: 'router', id: 0, name: 'r1' }]);
+  log.append({ kind: 'table', id: 1, name: '65000:1' });
+  const reader = new NameLog(versions, log.shared);
+  assert.deepEqual(reader.read(first.next).records, [{ kind: 'table', id: 1, name: '65000:1' }]);
+  // Garbage where a log should be: LOG_BYTES says 16 bytes of it.
+  const bad = new SharedArrayBuffer(64);
+  new Uint8Array(bad).set(new TextEncoder().encode('{not json\n{"x":\n'));
+  const badVersions = new RibVersions();
+  badVersions.publish(LOG_BYTES, 16);
+  assert.throws(() => new NameLog(badVersions, bad).read(0), { code: 'INVALID_ARGUMENT' });
+  badVersions.publish(LOG_BYTES, 1000);
+  assert.throws(() => new NameLog(badVersions, bad).read(0), { code: 'INVALID_ARGUMENT' });
 });
