@@ -132,7 +132,10 @@ interface TargetPeerViews {
  * the stamp (no hash, no byte compare) while the pool still holds it.
  */
 interface CanonicalSet {
-  readonly bytes: Uint8Array;
+  /** The canonical bytes are `storage[0, length)` (storage reused by the blocks that take the slot). */
+  storage: Uint8Array;
+  /** -1 until made for the block now in the slot. */
+  length: number;
   readonly summary: AttributeSummary;
   /** Pool id of the last interning, 0 before the first. */
   id: number;
@@ -144,16 +147,20 @@ interface CanonicalSet {
  * An attribute block a {@link RibUpdateVisitor} decoded before (see its `recallAttributes`):
  * the key walkUpdate gave it, the decode, and the canonical route attribute sets made from
  * it so far. Holds no attribute-pool reference: a hit interns the canonical bytes again.
+ * One object per slot of the visitor's table, overwritten in place by the next block that
+ * takes the slot (its byte storage reused): a cache miss allocates no key or set buffers.
  */
 interface RememberedBlock {
-  readonly key: Uint8Array;
-  readonly hash: number;
-  readonly ctx: BgpDecodeContext;
-  readonly decoded: DecodedAttributes;
-  /** The set of the NLRI-field routes, once made. */
-  nlri: CanonicalSet | undefined;
-  /** The set of the MP_REACH_NLRI routes, once made. */
-  mp: CanonicalSet | undefined;
+  /** The key is `key[0, keyLength)`. */
+  key: Uint8Array;
+  keyLength: number;
+  hash: number;
+  ctx: BgpDecodeContext;
+  decoded: DecodedAttributes;
+  /** The set of the NLRI-field routes (length -1 until made). */
+  readonly nlri: CanonicalSet;
+  /** The set of the MP_REACH_NLRI routes (length -1 until made). */
+  readonly mp: CanonicalSet;
 }
 
 /** Attribute blocks remembered per visitor (direct-mapped by key hash; a power of two). */
@@ -163,30 +170,40 @@ function sameKey(block: RememberedBlock, key: AttributeBlockKey): boolean {
   const a = block.key;
   const b = key.bytes;
   const n = key.length;
-  if (block.hash !== key.hash || block.ctx !== key.ctx || a.length !== n) return false;
+  if (block.hash !== key.hash || block.ctx !== key.ctx || block.keyLength !== n) return false;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** Where {@link canonicalRouteBytes} writes (an UPDATE's attribute block is at most 65,535 bytes). */
-const canonicalScratch = new Uint8Array(65536);
+/** What a visitor's `raw` holds between UPDATEs (no message's bytes). */
+const NO_BYTES = new Uint8Array(0);
+
+function emptySet(): CanonicalSet {
+  return { storage: new Uint8Array(128), length: -1, summary: emptySummary(), id: 0, stamp: 0 };
+}
 
 /**
- * The canonical set of a block's NLRI-field or MP_REACH routes: the raw block's bytes when
- * they are already canonical (see canonicalRouteBytes), else encoded from the decoded set.
- * The summary is the decoded attributes' (the route set differs only in next hop and NLRI).
+ * Make `set`, the canonical set of a block's NLRI-field or MP_REACH routes: the raw block's
+ * bytes when they are already canonical (see canonicalRouteBytes), else encoded from the
+ * decoded set. The summary is the decoded attributes' (the route set differs only in next hop
+ * and NLRI).
  */
-function canonicalSet(attrs: PathAttributes, multiprotocol: boolean, raw: Uint8Array, rawStart: number, rawEnd: number, rawCtx: BgpDecodeContext, counts: { copied: number; encoded: number }): CanonicalSet {
-  const n = canonicalRouteBytes(raw, rawStart, rawEnd, rawCtx, multiprotocol, canonicalScratch);
-  let bytes: Uint8Array;
+function makeCanonicalSet(set: CanonicalSet, attrs: PathAttributes, multiprotocol: boolean, raw: Uint8Array, rawStart: number, rawEnd: number, rawCtx: BgpDecodeContext, counts: { copied: number; encoded: number }): void {
+  if (set.storage.length < rawEnd - rawStart) set.storage = new Uint8Array(Math.max(rawEnd - rawStart, 2 * set.storage.length));
+  const n = canonicalRouteBytes(raw, rawStart, rawEnd, rawCtx, multiprotocol, set.storage);
   if (n >= 0) {
-    bytes = canonicalScratch.slice(0, n);
+    set.length = n;
     counts.copied++;
   } else {
-    bytes = encodeRouteAttributes(routeAttributes(attrs, multiprotocol));
+    const bytes = encodeRouteAttributes(routeAttributes(attrs, multiprotocol));
+    if (set.storage.length < bytes.length) set.storage = bytes;
+    else set.storage.set(bytes);
+    set.length = bytes.length;
     counts.encoded++;
   }
-  return { bytes, summary: summarizeAttributes(attrs, emptySummary()), id: 0, stamp: 0 };
+  summarizeAttributes(attrs, set.summary);
+  set.id = 0;
+  set.stamp = 0;
 }
 
 /** Families cached per target (IPv4/IPv6 unicast, multicast, labeled, VPN fit; more are replaced round-robin). */
@@ -232,7 +249,7 @@ export class RibUpdateVisitor implements UpdateVisitor {
    */
   readonly canonicalSets = { copied: 0, encoded: 0 };
   /** The current UPDATE's raw attribute block (see {@link attributes}). */
-  private raw: Uint8Array = canonicalScratch;
+  private raw: Uint8Array = NO_BYTES;
   private rawStart = 0;
   private rawEnd = 0;
   private rawCtx: BgpDecodeContext | undefined;
@@ -273,10 +290,32 @@ export class RibUpdateVisitor implements UpdateVisitor {
     this.recalled = undefined;
     if (block !== undefined && block.decoded.attributes !== decoded.attributes) block = undefined;
     if (block === undefined && key !== undefined && key.length > 1 && decoded.errors.length === 0 && !decoded.treatAsWithdraw && decoded.unknownFamilies === 0 && decoded.attributes.mpUnreach === undefined) {
-      block = { key: key.bytes.slice(0, key.length), hash: key.hash, ctx: key.ctx, decoded, nlri: undefined, mp: undefined };
-      this.blocks[key.hash & (REMEMBERED_BLOCKS - 1)] = block;
+      block = this.remember(key, decoded);
     }
     this.block = block;
+  }
+
+  /** Put a freshly decoded block in its slot, in the slot's object and storage. */
+  private remember(key: AttributeBlockKey, decoded: DecodedAttributes): RememberedBlock {
+    const slot = key.hash & (REMEMBERED_BLOCKS - 1);
+    const n = key.length;
+    let block = this.blocks[slot];
+    if (block === undefined) {
+      block = { key: new Uint8Array(Math.max(256, n)), keyLength: 0, hash: 0, ctx: key.ctx, decoded, nlri: emptySet(), mp: emptySet() };
+      this.blocks[slot] = block;
+    } else if (block.key.length < n) {
+      block.key = new Uint8Array(Math.max(n, 2 * block.key.length));
+    }
+    const to = block.key;
+    const from = key.bytes;
+    for (let i = 0; i < n; i++) to[i] = from[i]!;
+    block.keyLength = n;
+    block.hash = key.hash;
+    block.ctx = key.ctx;
+    block.decoded = decoded;
+    block.nlri.length = -1;
+    block.mp.length = -1;
+    return block;
   }
 
   /**
@@ -297,7 +336,7 @@ export class RibUpdateVisitor implements UpdateVisitor {
     this.attrNlri = this.attrMp = 0;
     this.attrs = undefined;
     this.block = undefined;
-    this.raw = canonicalScratch;
+    this.raw = NO_BYTES;
     this.rawCtx = undefined;
   }
 
@@ -305,15 +344,11 @@ export class RibUpdateVisitor implements UpdateVisitor {
   private intern(attrs: PathAttributes, multiprotocol: boolean): number {
     const block = this.block;
     if (block === undefined) return internUpdateAttributes(this.rib, attrs, multiprotocol);
-    let set = multiprotocol ? block.mp : block.nlri;
-    if (set === undefined) {
-      set = canonicalSet(attrs, multiprotocol, this.raw, this.rawStart, this.rawEnd, this.rawCtx!, this.canonicalSets);
-      if (multiprotocol) block.mp = set;
-      else block.nlri = set;
-    }
+    const set = multiprotocol ? block.mp : block.nlri;
+    if (set.length < 0) makeCanonicalSet(set, attrs, multiprotocol, this.raw, this.rawStart, this.rawEnd, this.rawCtx!, this.canonicalSets);
     const rib = this.rib;
     if (set.id !== 0 && rib.retainAttributes(set.id, set.stamp)) return set.id;
-    const id = rib.internAttributes(set.bytes, 0, set.bytes.length, set.summary);
+    const id = rib.internAttributes(set.storage, 0, set.length, set.summary);
     set.id = id;
     set.stamp = rib.attributes.stampOf(id);
     return id;
