@@ -106,8 +106,10 @@ export class RibWriter extends RibReader<PrefixIndex> {
   share(): SharedRibDescriptor {
     const tables = this.tables.map(shareIndex);
     const { port1, port2 } = new MessageChannel();
-    port1.unref();
     this.readerPorts.push(port1);
+    // A reader that closes (or whose thread ends) is forgotten; the port never keeps the process alive.
+    port1.once('close', () => this.readerPorts.splice(this.readerPorts.indexOf(port1), 1));
+    port1.unref();
     return {
       control: this.versions.buffer,
       names: this.names.shared,
