@@ -34,12 +34,11 @@ import { CANONICAL_FLAGS, OPTIONAL_TRANSITIVE, RAW_FLAGS_KEPT } from './attribut
 import { countAsns, mergeAs4Path, readAsPath } from './as-path.js';
 import { AS_TRANS, AttributeFlag, AttributeType } from './constants.js';
 import type { BgpDecodeContext } from './context.js';
-import { BgpDecodeError } from './errors.js';
+import { BgpDecodeError, type ErrorAction } from './errors.js';
 import { decodeMpReach, decodeMpUnreach, type DecodedMpValue, type MpDecodeSite } from './mp-reach.js';
 import type {
   Aggregator,
   AsPathSegment,
-  ErrorAction,
   ExtendedCommunity,
   LargeCommunity,
   Origin,

@@ -8,7 +8,9 @@
  * and the NOTIFICATION code/subcode a BGP speaker would send.
  */
 import { DecodeError } from '../../errors.js';
-import type { ErrorAction } from './types.js';
+
+/** The action RFC 7606 assigns to an error: from least to most drastic. */
+export type ErrorAction = 'attribute-discard' | 'treat-as-withdraw' | 'session-reset';
 
 /** A BGP decode problem with its RFC 7606 action. */
 export class BgpDecodeError extends DecodeError {

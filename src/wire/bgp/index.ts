@@ -5,7 +5,7 @@
  */
 export * from './types.js';
 export * from './constants.js';
-export { BgpDecodeError } from './errors.js';
+export { BgpDecodeError, type ErrorAction } from './errors.js';
 export {
   type BgpDecodeContext,
   type BgpDecodeContextOptions,

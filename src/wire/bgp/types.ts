@@ -175,9 +175,6 @@ export interface PathAttributes {
   unknown?: RawAttribute[];
 }
 
-/** The action RFC 7606 assigns to an error: from least to most drastic. */
-export type ErrorAction = 'attribute-discard' | 'treat-as-withdraw' | 'session-reset';
-
 /** BGP OPEN capability (RFC 5492), decoded for the codes ribstore knows, raw otherwise. */
 export type Capability =
   | { kind: 'multiprotocol'; code: 1; afi: number; safi: number }
