@@ -24,7 +24,9 @@
  *   the moment the collector has applied the last message (the client closes the session
  *   after the stream; the collector closes its side once every queued byte is in the RIB).
  * While the first stream goes over the socket, a client in a worker thread sends lookups one
- * after the other and records their latency (PROBE=0 turns that off, e.g. for profiling).
+ * after the other and records their latency (PROBE=0 turns that off, e.g. for profiling), and
+ * a LoopWatch (support/loop-watch.ts) notes the service's event-loop gaps over 50 ms with the
+ * GC pauses and CPU time inside them: what held a slow request, JavaScript, GC or the OS.
  *
  * Many routers at once: the Tier-1 one-prefix stream sent concurrently by MANY_ROUTERS
  * routers (default 10; one loopback source address each, so each is its own router and the
@@ -44,6 +46,7 @@ import type { PathAttributes } from '../src/wire/bgp/types.js';
 import { decodeOnly, ingestInProcess } from './support/bmp-pipelines.js';
 import { type BmpStream, buildBmpStream } from './support/bmp-stream.js';
 import { loadFullTableOrExit } from './support/full-table.js';
+import { type LoopGap, LoopWatch, describeGaps } from './support/loop-watch.js';
 import { machineLine } from './support/machine.js';
 import { formatCount, formatRate, markdownTable } from './support/markdown.js';
 import { AS3856_DUMP, RIB_DUMP, type RealRoutes, type Realism, loadAs3856Table, loadRibPeers, missingRealData, realism, tier1WithRealAttributes } from './support/real-routes.js';
@@ -137,6 +140,8 @@ interface SocketRun {
   firstMs: number;
   /** Growth of the process's resident set from before the service started to the last route applied, per route. */
   rssPerRoute: number;
+  /** Event-loop gaps over 50 ms while the stream went in (the lookup client's latencies' cause). */
+  loopGaps: LoopGap[];
 }
 
 /**
@@ -164,6 +169,8 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
           prober.once('error', reject);
         })
       : Promise.resolve([]);
+    const watch = new LoopWatch();
+    watch.start();
     const started = performance.now();
     await Promise.all(
       sources.map(
@@ -181,6 +188,7 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
     );
     while (sources.some((source) => service.collector.routers.get(source)?.state !== 'disconnected')) await new Promise((resolve) => setImmediate(resolve));
     const seconds = (performance.now() - started) / 1000;
+    const loopGaps = watch.stop();
     const rssPerRoute = (process.memoryUsage().rss - rssBefore) / expectedRoutes;
     prober?.postMessage('stop');
     const latenciesMs = await latencies;
@@ -191,7 +199,7 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
       const router = service.collector.routers.get(source)!;
       if (router.sessions !== 1 || router.lastError !== null) throw new Error(`router ${source}: ${router.sessions} sessions, last error ${router.lastError}`);
     }
-    return { seconds, latenciesMs, firstMs, rssPerRoute };
+    return { seconds, latenciesMs, firstMs, rssPerRoute, loopGaps };
   } finally {
     await service.close();
   }
@@ -264,6 +272,7 @@ async function main(): Promise<void> {
   const realismRows: string[][] = [];
   const rateRows: string[][] = [];
   let latencyRow: string[] | null = null;
+  const loopLines: string[] = [];
   for (const c of cases) {
     const { stream } = c;
     const real = c.real;
@@ -284,12 +293,14 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const firsts: number[] = [];
     const probe = c === cases[0] && process.env['PROBE'] !== '0';
+    if (probe) loopLines.length = 0;
     for (let r = 0; r < RUNS; r++) {
       const result = await run(stream.bytes, stream.routes, probe ? lookups : null);
       seconds.push(result.seconds);
       latencies.push(...result.latenciesMs);
       if (probe) firsts.push(result.firstMs);
       process.stderr.write(`  ${c.key} socket run ${r + 1}: ${result.seconds.toFixed(2)} s\n`);
+      if (probe) loopLines.push(`run ${r + 1}: ${describeGaps(result.loopGaps)}`);
     }
     const socketSeconds = median(seconds);
     rateRows.push([
@@ -322,6 +333,8 @@ async function main(): Promise<void> {
     console.log('\n## API latency while the first stream goes over the socket (GET /api/v1/lookup, sequential), target p99 < 50 ms\n');
     console.log('Last column: the client\'s first request (median over the runs), sent to the idle server before the stream and left out of the other columns: a fresh client loads and compiles undici and connects, the server answers its first lookup cold.\n');
     console.log(markdownTable(['stream', 'requests', 'p50', 'p99', 'max', 'first request'], [latencyRow], ['left', 'right', 'right', 'right', 'right', 'right']));
+    console.log('\nThe service\'s event loop in those runs (bench/support/loop-watch.ts: gaps between 10 ms timer ticks; GC pauses and process CPU time inside them):\n');
+    for (const line of loopLines) console.log(`- ${line}`);
   }
   const tier1 = cases.find((c) => c.key === 'tier1-one');
   if (MANY_ROUTERS > 0 && tier1 !== undefined) {
