@@ -4,14 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseAddress } from '../ip/address.js';
-import type { Rib } from '../rib/rib.js';
-import { ApiError, errorResponses } from './errors.js';
+import { errorResponses, errorSchema } from './errors.js';
 import type { RequestChecks } from './request-checks.js';
-import { parseRouteFilters, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterQuery } from './route-filters.js';
+import type { RibQuery } from './rib-queries.js';
+import { parseRouteFilters, ribRouteFilter, routeFilterQueryWithCommunity, type RouteFilterQuery } from './route-filters.js';
 import { prefixRoutesSchema, routerQuery } from './schemas.js';
 
 /** Register the route on `app`. */
-export function registerAddressLookup(app: FastifyInstance, rib: Rib, { routerFilter }: RequestChecks): void {
+export function registerAddressLookup(app: FastifyInstance, runQuery: (query: RibQuery) => unknown, { routerFilter }: RequestChecks): void {
   app.get(
     '/api/v1/lookup',
     {
@@ -44,21 +44,16 @@ export function registerAddressLookup(app: FastifyInstance, rib: Rib, { routerFi
             properties: { ...prefixRoutesSchema.properties, fallback: { type: 'boolean', description: 'True when the asked router had no route and other routers are shown.' } },
           },
           ...errorResponses,
+          503: errorSchema,
         },
       },
     },
     async (request) => {
       const query = request.query as RouteFilterQuery & { address: string; router?: string; stale?: 'prefer-live' | 'include' };
-      const address = parseAddress(query.address);
+      parseAddress(query.address);
       const filters = parseRouteFilters(query);
-      const answer = rib.lookup(address, { ...ribRouteFilter(filters, routerFilter(query.router)), stale: query.stale ?? 'prefer-live' });
-      const narrowed = query.peer !== undefined || query.view !== undefined ? ' with the peer and view filters' : '';
-      if (!answer) throw new ApiError(404, 'NOT_FOUND', `no route covers ${address.toString()}${query.router ? ` at router ${query.router}` : ''}${narrowed}`);
-      const predicate = routePredicate(filters);
-      if (predicate === undefined) return answer;
-      const routes = answer.routes.filter(predicate);
-      if (routes.length === 0) throw new ApiError(404, 'NOT_FOUND', `no route of ${answer.prefix}, the longest match of ${address.toString()}, passes the community, originAs and pathAs filters`);
-      return { ...answer, routes };
+      const filter = { ...ribRouteFilter(filters, routerFilter(query.router)), stale: query.stale ?? 'prefer-live' } as const;
+      return await runQuery({ op: 'lookup', address: query.address, filter, filters, narrowed: query.peer !== undefined || query.view !== undefined });
     },
   );
 }

@@ -12,9 +12,10 @@ import { RibstoreError, type ErrorCode } from '../errors.js';
 
 /**
  * Codes the API answers with: every {@link ErrorCode}, plus `NOT_FOUND` (no such route,
- * router or resource) and `INTERNAL_ERROR`.
+ * router or resource), `INTERNAL_ERROR`, `REQUEST_TIMEOUT` and `UNAVAILABLE` (503: the reader
+ * worker answering the request died or did not answer in time; retrying is safe).
  */
-export type ApiErrorCode = ErrorCode | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'REQUEST_TIMEOUT';
+export type ApiErrorCode = ErrorCode | 'NOT_FOUND' | 'INTERNAL_ERROR' | 'REQUEST_TIMEOUT' | 'UNAVAILABLE';
 
 /** The body of every error answer. */
 export interface ApiErrorBody {

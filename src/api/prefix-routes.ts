@@ -4,30 +4,19 @@
  * community, origin AS, AS in the path).
  */
 import type { FastifyInstance } from 'fastify';
-import { type Prefix, parsePrefix } from '../ip/prefix.js';
-import type { Rib, RouteFilter } from '../rib/rib.js';
-import type { PrefixRoutesJson } from '../rib/route-json.js';
-import { errorResponses } from './errors.js';
-import { page } from './pagination.js';
-import { filterPrefixes, parseRouteFilters, ribRouteFilter, routeFilterQueryWithCommunity, routePredicate, type RouteFilterQuery } from './route-filters.js';
+import { parsePrefix } from '../ip/prefix.js';
+import { errorResponses, errorSchema } from './errors.js';
+import { type PrefixMatch, type RibQuery } from './rib-queries.js';
+import { parseRouteFilters, ribRouteFilter, routeFilterQueryWithCommunity, type RouteFilterQuery } from './route-filters.js';
 import type { RequestChecks } from './request-checks.js';
 import { pageFields, pageQuery, prefixRoutesSchema, routerQuery } from './schemas.js';
 
-/** How far from the prefix a query reaches. */
-export type PrefixMatch = 'exact' | 'more-specifics' | 'less-specifics';
-
-/** The prefixes a `match` selects, lazily: exact, or more/less-specifics with the prefix itself. */
-export function* matchingPrefixes(rib: Rib, prefix: Prefix, match: PrefixMatch, filter: RouteFilter): Generator<PrefixRoutesJson> {
-  const exact = rib.routes(prefix, filter);
-  if (match === 'less-specifics') yield* rib.lessSpecifics(prefix, filter);
-  if (exact) yield exact;
-  if (match === 'more-specifics') yield* rib.moreSpecifics(prefix, filter);
-}
+export type { PrefixMatch } from './rib-queries.js';
 
 type RoutesQuery = RouteFilterQuery & { prefix: string; match: PrefixMatch; router?: string; limit?: number; cursor?: string };
 
 /** Register the route on `app`. */
-export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit, routerFilter }: RequestChecks): void {
+export function registerPrefixRoutes(app: FastifyInstance, runQuery: (query: RibQuery) => unknown, { pageLimit, routerFilter }: RequestChecks): void {
   app.get(
     '/api/v1/routes',
     {
@@ -60,16 +49,16 @@ export function registerPrefixRoutes(app: FastifyInstance, rib: Rib, { pageLimit
             },
           },
           ...errorResponses,
+          503: errorSchema,
         },
       },
     },
     async (request) => {
       const query = request.query as RoutesQuery;
-      const prefix = parsePrefix(query.prefix);
+      parsePrefix(query.prefix);
       const filters = parseRouteFilters(query);
-      const routes = matchingPrefixes(rib, prefix, query.match, ribRouteFilter(filters, routerFilter(query.router)));
-      const { items, nextCursor } = page(filterPrefixes(routes, routePredicate(filters)), query.cursor, pageLimit(query.limit));
-      return { prefixes: items, nextCursor };
+      const filter = ribRouteFilter(filters, routerFilter(query.router));
+      return await runQuery({ op: 'routes', prefix: query.prefix, match: query.match, filter, filters, cursor: query.cursor, limit: pageLimit(query.limit) });
     },
   );
 }

@@ -5,7 +5,8 @@
  *
  * ```
  *   routers ──BMP──► BmpCollector ──► Rib ◄── HTTP API ◄── clients
- *                                      ▲
+ *                    shared memory ────┤            │ lookup / routes (--api-workers N)
+ *                                      └──► ReaderPool workers
  *                  └─► BmpPublisher ──► NATS JetStream (--publish)
  *   NATS JetStream ──► BmpFollower ──► BmpCollector feeds (--follow: a query replica)
  *   --mrt files ──── MRT loader ───────┘        timer: rib.tick() + sweep (keep time, flushes)
@@ -20,6 +21,7 @@ import { AllowList, type ListenAddress, formatListenAddress } from '../collector
 import { Rib } from '../rib/rib.js';
 import type { CommunityNames } from '../rib/community-names.js';
 import { createApiServer } from '../api/server.js';
+import { ReaderPool } from '../api/reader-pool.js';
 import { SnapshotKeeper } from './snapshot-keeper.js';
 import { BmpPublisher, type BmpPublisherOptions } from '../bus/publisher.js';
 import { BmpFollower } from '../bus/follower.js';
@@ -64,6 +66,11 @@ export interface ServiceOptions {
   readonly follow?: { readonly servers: string; readonly subject?: string };
   /** Community names shown in route answers (`--community-names`); default: the well-known ones. */
   readonly communityNames?: CommunityNames;
+  /**
+   * Reader worker threads answering `/api/v1/lookup` and `/api/v1/routes` from the RIB's
+   * shared memory (`--api-workers`, api/reader-pool.ts). Default 0: this thread answers them.
+   */
+  readonly apiWorkers?: number;
 }
 
 /** A running service. */
@@ -78,6 +85,8 @@ export interface Service {
   readonly publisher: BmpPublisher | undefined;
   /** The bus follower, when started with `follow`. */
   readonly follower: BmpFollower | undefined;
+  /** The API's reader workers, when started with `apiWorkers` > 0. */
+  readonly readerPool: ReaderPool | undefined;
   /** Bound BMP address, `host:port`. */
   readonly bmpAddress: string;
   readonly bmpPort: number;
@@ -122,8 +131,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   // A replica goes on from its snapshot's stream position: after its last sequence, its sessions resumed.
   const follower = options.follow ? new BmpFollower({ ...options.follow, collector, rib, logger, resume: snapshots?.restoredStream ?? null }) : undefined;
+  const readerPool = options.apiWorkers ? ReaderPool.start(rib, { workers: options.apiWorkers, logger }) : undefined;
   const api = await createApiServer({
     rib,
+    ...(readerPool ? { readerPool } : {}),
     collector,
     logger,
     ...(options.maxPageLimit ? { maxPageLimit: options.maxPageLimit } : {}),
@@ -144,6 +155,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     await collector.close().catch(() => {});
     await publisher?.close(0).catch(() => {});
     await api.close().catch(() => {});
+    await readerPool?.close();
     throw error;
   }
   const http = api.server.address() as AddressInfo;
@@ -163,6 +175,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     snapshots,
     publisher,
     follower,
+    readerPool,
     bmpAddress,
     bmpPort: bmp.port,
     httpUrl,
@@ -177,6 +190,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         await publisher?.close();
         if (!follower) await snapshots?.stop();
         await api.close();
+        await readerPool?.close();
         logger.info('ribstore stopped');
       })();
       return closing;

@@ -2,6 +2,7 @@
  * `ribstore serve`: the collector service. BMP in on one port, the HTTP API out on another,
  * an in-process RIB between them; optional MRT preload. Stops cleanly on SIGINT/SIGTERM.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RibstoreError } from '../../errors.js';
 import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
@@ -83,6 +84,10 @@ Options:
                              token (default ribstore)
   --max-page N               most items one API page may hold (default 10000)
   --max-watchers N           most /api/v1/watch streams open at once (default 100)
+  --api-workers N            worker threads that answer /api/v1/lookup and /api/v1/routes
+                             from the RIB's shared memory (default: cores - 1, at least 1;
+                             0: every answer on the main thread); a worker that dies is
+                             replaced and its requests in flight get 503 UNAVAILABLE
   --community-names FILE     names for communities and large communities, shown beside them in
                              route answers and on the page (lines "PATTERN NAME", e.g.
                              "65000:1xx Learned in city $2"; see the README); well-known
@@ -106,6 +111,20 @@ function positiveDuration(text: string, flag: string): number {
   const ms = parseDuration(text);
   if (ms <= 0) throw new RibstoreError('INVALID_ARGUMENT', `${flag} must be more than 0, got ${JSON.stringify(text)}`);
   return ms;
+}
+
+/** Default of `--api-workers`: every core but the one the collector and HTTP run on, at least 1. */
+export const DEFAULT_API_WORKERS = Math.max(1, availableParallelism() - 1);
+
+/** Most `--api-workers` accepted (each worker maps the whole RIB and costs a V8 isolate). */
+const MAX_API_WORKERS = 64;
+
+/** `--api-workers`: an integer 0..64. */
+function parseWorkerCount(text: string): number {
+  if (!/^\d{1,3}$/.test(text) || Number(text) > MAX_API_WORKERS) {
+    throw new RibstoreError('INVALID_ARGUMENT', `invalid --api-workers ${JSON.stringify(text)}: expected a whole number from 0 to ${MAX_API_WORKERS}`);
+  }
+  return Number(text);
 }
 
 /** Parse the flags of `ribstore serve` into {@link ServiceOptions}. */
@@ -136,6 +155,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'queue-total': { type: 'string', default: '64M' },
       'max-page': { type: 'string', default: '10000' },
       'max-watchers': { type: 'string', default: '100' },
+      'api-workers': { type: 'string' },
       'community-names': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       publish: { type: 'string' },
@@ -177,6 +197,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     queueTotalBytes: parseSize(values['queue-total']!),
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
     maxWatchers: parsePositiveInteger(values['max-watchers']!, '--max-watchers'),
+    apiWorkers: values['api-workers'] === undefined ? DEFAULT_API_WORKERS : parseWorkerCount(values['api-workers']),
     ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
     logLevel,
     ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
