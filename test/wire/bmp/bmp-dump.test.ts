@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { parseAddress } from '../../../src/ip/address.js';
 import { encodeNotification } from '../../../src/wire/bgp/message.js';
 import { encodeBmpMessage, textTlv, type BmpMessage } from '../../../src/wire/bmp/index.js';
+import { concatBytes } from '../../support/bytes.js';
 import { projectRoot, sharedData, skipUnlessShared } from '../../support/shared-data.js';
 import { capabilities, open, peerHeader, peerUp, route, routeMonitoring } from './build.js';
 
@@ -53,14 +54,7 @@ function stream(): Uint8Array {
     { kind: 'peerDown', peer, reason: 3, notification: encodeNotification({ code: 6, subcode: 2, data: new Uint8Array(0) }) },
     { kind: 'termination', information: [{ type: 1, value: new Uint8Array([0, 2]) }] },
   ];
-  const parts = messages.map((m) => encodeBmpMessage(m));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(messages.map((m) => encodeBmpMessage(m)));
 }
 
 test('bmp dump prints one JSON object per message with decoded BGP content', () => {
