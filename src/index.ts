@@ -244,6 +244,7 @@ export type { CollectorRouter } from './collector/collector-router.js';
 export { loadMrtFiles, type MrtLoadOptions, type MrtLoadProgress, type MrtLoadSummary, type MrtTruncation } from './collector/mrt-loader.js';
 export { exportMrt, type MrtExportOptions, type MrtExportSummary } from './collector/mrt-export.js';
 export { MrtExportStream } from './collector/mrt-export-stream.js';
-export { AllowList, parseDuration, parseListenAddress, parseSize, type ListenAddress } from './collector/options.js';
+export { AllowList } from './collector/allow-list.js';
+export { parseDuration, parseListenAddress, parseSize, type ListenAddress } from './collector/options.js';
 export { startService, type Service, type ServiceOptions } from './service/service.js';
 export { createApiServer, type ApiServerOptions } from './api/server.js';

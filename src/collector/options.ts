@@ -1,13 +1,12 @@
 /**
  * Parsing of the service's settings as people type them: durations (`5m`, `90s`, `1h30m`),
- * listen addresses (`[HOST:]PORT`, `[::1]:8080`) and address allow-lists (CIDRs).
+ * listen addresses (`[HOST:]PORT`, `[::1]:8080`), sizes (`64MiB`) and counts. The address
+ * allow-list is allow-list.ts.
  *
  * Every parser throws a {@link RibstoreError} `INVALID_ARGUMENT` whose message names the bad
  * text and shows a good example, so the CLI can print it as is.
  */
 import { RibstoreError } from '../errors.js';
-import { parseAddress } from '../ip/address.js';
-import { type Prefix, parsePrefix } from '../ip/prefix.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -81,43 +80,6 @@ export function parseListenAddress(text: string, defaultHost: string): ListenAdd
 /** Format a listen address for logs and URLs (`[::1]:8080`, `127.0.0.1:8080`). */
 export function formatListenAddress(address: ListenAddress): string {
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-}
-
-/**
- * A list of CIDR prefixes that router addresses must fall in. An empty list allows everyone.
- * IPv4-mapped IPv6 addresses (`::ffff:192.0.2.1`, as a dual-stack socket reports IPv4 peers)
- * are matched as the IPv4 address they carry.
- */
-export class AllowList {
-  /** The prefixes, as parsed. */
-  readonly prefixes: readonly Prefix[];
-
-  /**
-   * @param cidrs prefix texts; a bare address means that one host.
-   * @throws RibstoreError `INVALID_ARGUMENT` naming the bad entry.
-   */
-  constructor(cidrs: readonly string[]) {
-    this.prefixes = cidrs.map((cidr) => {
-      try {
-        return parsePrefix(cidr.trim());
-      } catch (error) {
-        throw new RibstoreError('INVALID_ARGUMENT', `invalid --allow entry ${JSON.stringify(cidr)}: expected a CIDR like 192.0.2.0/24 or 2001:db8::/32`, { cause: error });
-      }
-    });
-  }
-
-  /** Whether the address text (as `socket.remoteAddress` gives it) is allowed. */
-  allows(addressText: string): boolean {
-    if (this.prefixes.length === 0) return true;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addressText);
-    let address;
-    try {
-      address = parseAddress(mapped ? mapped[1]! : addressText);
-    } catch {
-      return false;
-    }
-    return this.prefixes.some((prefix) => prefix.contains(address));
-  }
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AllowList, formatDuration, formatListenAddress, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../src/collector/options.js';
+import { AllowList } from '../../src/collector/allow-list.js';
+import { formatDuration, formatListenAddress, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../src/collector/options.js';
 import { RibstoreError } from '../../src/errors.js';
 
 const invalid = (error: unknown): boolean => error instanceof RibstoreError && error.code === 'INVALID_ARGUMENT';

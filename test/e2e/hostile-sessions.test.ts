@@ -98,7 +98,7 @@ describe('hostile sessions beside a good one', { skip }, () => {
   });
 
   test('allow-list and session limit refuse connections before reading', async () => {
-    const limited = await startTestService({ maxSessions: 1, allow: new (await import('../../src/collector/options.js')).AllowList(['127.0.3.0/24']) });
+    const limited = await startTestService({ maxSessions: 1, allow: new (await import('../../src/collector/allow-list.js')).AllowList(['127.0.3.0/24']) });
     try {
       await hostile(limited.bmpPort, '127.0.4.1', new Uint8Array([3]));
       // An established session (Initiation sent): a pending one would be evicted to make room.

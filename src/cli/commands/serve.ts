@@ -5,7 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RibstoreError } from '../../errors.js';
-import { AllowList, formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
+import { AllowList } from '../../collector/allow-list.js';
+import { formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
 import { parseRouterIdMode } from '../../collector/router-identity.js';
 import { type ServiceOptions, startService } from '../../service/service.js';
 import { CommunityNames } from '../../rib/community-names.js';
