@@ -7,8 +7,12 @@
  * disappears, disabling the BGP peer flushes its routes (Peer Down), and killing the BMP
  * session keeps the routes for the keep time, then flushes them.
  *
+ * The server under test runs `--api-workers 2` (lookup and routes answered by reader workers);
+ * the router also streams BMP to a second server with `--api-workers 0`, and every lookup and
+ * routes answer of the two must be equal (but for the times each server received the routes).
+ *
  * Ports: one probed free block in 22000-22999 (test/support/gobgp.ts freePortBlock): BGP/API
- * base..base+3, BMP base+4, HTTP base+5. The keep time is measured from the server's own
+ * base..base+3, BMP base+4, HTTP base+5; the reference server BMP base+6, HTTP base+7. The keep time is measured from the server's own
  * `downSince`, and is long enough (10 s) that the API calls made inside it cannot lose the
  * race on a loaded machine.
  */
@@ -24,6 +28,8 @@ const KEEP_SECONDS = 10;
 let BASE = '';
 /** Where the router sends BMP. */
 let bmpPort = 0;
+/** The reference server's (`--api-workers 0`) base URL. */
+let REFERENCE = '';
 
 /** The injected routes: prefix → gobgp `global rib add` arguments after the prefix. */
 const ROUTES: Record<string, { family: 'ipv4' | 'ipv6'; args: string[] }> = {
@@ -34,9 +40,27 @@ const ROUTES: Record<string, { family: 'ipv4' | 'ipv6'; args: string[] }> = {
   '2001:db8:20::/48': { family: 'ipv6', args: ['nexthop', '2001:db8::10', 'aspath', '65100', 'med', '5'] },
 };
 
-async function api(path: string): Promise<any> {
-  const response = await fetch(`${BASE}${path}`);
+async function api(path: string, base = BASE): Promise<any> {
+  const response = await fetch(`${base}${path}`);
   return response.json();
+}
+
+/** Start `ribstore serve` with these listeners and extra flags; resolves once /healthz answers. */
+async function startServe(bmp: number, http: number, flags: string[]): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [join(projectRoot, 'dist/src/cli/main.js'), 'serve', '--bmp-listen', `127.0.0.1:${bmp}`, '--http-listen', `127.0.0.1:${http}`, '--keep', `${KEEP_SECONDS}s`, '--log-level', 'info', ...flags],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let text = '';
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${http}/healthz`)).ok, 20_000, `ribstore serve on ${http}\n${text}`);
+  return child;
+}
+
+/** An answer without the per-server receive times. */
+function withoutTimes(body: any): any {
+  return JSON.parse(JSON.stringify(body), (key, value) => (key === 'receivedAt' || key === 'changedAt' ? undefined : value));
 }
 
 /** Routes per view of one peer address at the router, as the API reports them. */
@@ -83,22 +107,20 @@ function gobgpAttributes(path: any): Record<string, unknown> {
 
 describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => {
   let serve: ChildProcess;
-  let serveLog = '';
+  let reference: ChildProcess;
   let pair: GobgpPair;
   let router = '';
 
   before(async () => {
-    const ports = await freePortBlock(6, 22000, 22999);
+    const ports = await freePortBlock(8, 22000, 22999);
     bmpPort = ports + 4;
     BASE = `http://127.0.0.1:${ports + 5}`;
-    serve = spawn(
-      process.execPath,
-      [join(projectRoot, 'dist/src/cli/main.js'), 'serve', '--bmp-listen', `127.0.0.1:${bmpPort}`, '--http-listen', `127.0.0.1:${ports + 5}`, '--keep', `${KEEP_SECONDS}s`, '--log-level', 'info'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    serve.stderr!.on('data', (chunk: Buffer) => (serveLog += chunk.toString()));
-    await waitFor(async () => (await fetch(`${BASE}/healthz`)).ok, 20_000, `ribstore serve on ${BASE}\n${serveLog}`);
-    pair = await startGobgpPair({ portBase: ports, bmpPort, bmpPolicy: 'all' });
+    REFERENCE = `http://127.0.0.1:${ports + 7}`;
+    [serve, reference] = await Promise.all([
+      startServe(bmpPort, ports + 5, ['--api-workers', '2']),
+      startServe(ports + 6, ports + 7, ['--api-workers', '0']),
+    ]);
+    pair = await startGobgpPair({ portBase: ports, bmpPort, extraBmpPorts: [ports + 6], bmpPolicy: 'all' });
     for (const [prefix, { family, args }] of Object.entries(ROUTES)) await pair.injector.cli('global', 'rib', '-a', family, 'add', prefix, ...args);
     await waitFor(async () => {
       const body = await api('/api/v1/routers');
@@ -109,9 +131,11 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
 
   after(async () => {
     await pair?.stop();
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGTERM');
-      await new Promise((resolve) => serve.once('exit', resolve));
+    for (const child of [serve, reference]) {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
     }
   });
 
@@ -166,6 +190,32 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
     assert.equal(aggregated.routes.length, 3);
     for (const route of aggregated.routes) assert.deepEqual(route.aggregator, { asn: 65300, address: '192.0.2.55' }, route.view);
     assert.equal((await api(`/api/v1/lookup?address=10.10.0.1&router=${router}`)).routes[0].aggregator, null);
+  });
+
+  test('--api-workers 2 answers every lookup and routes request as --api-workers 0', async () => {
+    const total = Object.keys(ROUTES).length;
+    await waitFor(async () => (await viewCounts(router, '0.0.0.0'))['loc-rib'] === total, 90_000, 'the Loc-RIB of the server under test');
+    await waitFor(async () => {
+      const body = await api(`/api/v1/routers/${router}/peers`, REFERENCE);
+      return (body.peers ?? []).some((p: any) => p.routes['loc-rib'] === total);
+    }, 90_000, 'the reference server to hold every route');
+    const paths: string[] = [];
+    for (const prefix of [...Object.keys(ROUTES), '10.0.0.0/8', '0.0.0.0/0', '::/0', '192.0.2.0/24']) {
+      const p = encodeURIComponent(prefix);
+      const address = encodeURIComponent(prefix.replace(/\/\d+$/, '').replace(/::$/, '::1').replace(/\.0$/, '.1'));
+      paths.push(`/api/v1/lookup?address=${address}`, `/api/v1/lookup?address=${address}&router=${router}&view=loc-rib`, `/api/v1/lookup?address=${address}&community=65000:300`);
+      for (const match of ['exact', 'more-specifics', 'less-specifics']) {
+        paths.push(`/api/v1/routes?prefix=${p}&match=${match}`, `/api/v1/routes?prefix=${p}&match=${match}&router=${router}&limit=1`, `/api/v1/routes?prefix=${p}&match=${match}&pathAs=65300`);
+      }
+    }
+    let found = 0;
+    for (const path of paths) {
+      const [ours, theirs] = await Promise.all([fetch(`${BASE}${path}`), fetch(`${REFERENCE}${path}`)]);
+      assert.equal(ours.status, theirs.status, path);
+      if (ours.status === 200) found++;
+      assert.deepEqual(withoutTimes(await ours.json()), withoutTimes(await theirs.json()), path);
+    }
+    assert.ok(found > paths.length / 2, `${found} of ${paths.length} answers found routes`);
   });
 
   test('a withdrawn route disappears from every view', async () => {

@@ -258,6 +258,8 @@ export interface GobgpPairOptions {
   portBase: number;
   /** Where the router sends BMP (127.0.0.1). Start the listener first. */
   bmpPort: number;
+  /** More BMP collectors (127.0.0.1 ports) the router also streams to, with the same policy. */
+  extraBmpPorts?: number[];
   /** Route-monitoring policy (default `all`: pre-policy, post-policy and Loc-RIB). */
   bmpPolicy?: GobgpBmpServer['policy'];
   /** Statistics interval in seconds (0 off, else >= 15). */
@@ -304,7 +306,12 @@ export async function startGobgpPair(options: GobgpPairOptions): Promise<GobgpPa
         bgpPort: base,
         apiPort: base + 2,
         rejectExport: true,
-        bmpServers: [{ address: '127.0.0.1', port: options.bmpPort, policy: options.bmpPolicy ?? 'all', statisticsTimeout: options.statisticsTimeout ?? 0 }],
+        bmpServers: [options.bmpPort, ...(options.extraBmpPorts ?? [])].map((port) => ({
+          address: '127.0.0.1',
+          port,
+          policy: options.bmpPolicy ?? 'all',
+          statisticsTimeout: options.statisticsTimeout ?? 0,
+        })),
         // passive: the injector connects as soon as it starts (no connect-retry back-off wait)
         neighbors: [{ address: injectorAddress, peerAs: as, localAddress: routerAddress, remotePort: base + 1, passive: true }],
       },
