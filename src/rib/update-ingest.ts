@@ -408,7 +408,7 @@ export class RibUpdateVisitor implements UpdateVisitor {
 
   withdraw(c: NlriCursor): void {
     const pv = this.peerView(c.afi, c.safi);
-    if (this.rib.withdrawWords(pv, this.table(c), c.family as Family, c.w0, c.w1, c.w2, c.w3, c.length, c.hasPathId ? c.pathId : 0)) this.withdrawn++;
+    if (this.rib.withdrawWords(pv, this.table(c), c.family as Family, c.w0 | 0, c.w1 | 0, c.w2 | 0, c.w3 | 0, c.length, c.hasPathId ? c.pathId : 0)) this.withdrawn++;
   }
 
   announce(c: NlriCursor): void {
@@ -424,7 +424,9 @@ export class RibUpdateVisitor implements UpdateVisitor {
       else this.attrNlri = attr;
     }
     const pv = this.peerView(c.afi, c.safi);
-    this.rib.announceWords(pv, this.table(c), c.family as Family, c.w0, c.w1, c.w2, c.w3, c.length, c.hasPathId ? c.pathId : 0, attr);
+    // The cursor holds uint32 words; `| 0` passes the same bits as int32, which V8 does not box
+    // for a call it does not inline (see RibWriter.announceWords).
+    this.rib.announceWords(pv, this.table(c), c.family as Family, c.w0 | 0, c.w1 | 0, c.w2 | 0, c.w3 | 0, c.length, c.hasPathId ? c.pathId : 0, attr);
     this.announced++;
   }
 }
