@@ -30,7 +30,10 @@ export const LOG_BYTES = 3;
 const WORDS = 8;
 
 /** Whether plain stores keep their program order for other threads (x86 TSO). */
-export const ORDERED_STORES = typeof process !== 'undefined' && (process.arch === 'x64' || process.arch === 'ia32');
+// Read through globalThis: this module also reaches the browser bundle (src/web imports
+// rib/route-json.ts, whose imports lead here), which is compiled without Node's types.
+const arch = (globalThis as { process?: { arch?: string } }).process?.arch;
+export const ORDERED_STORES = arch === 'x64' || arch === 'ia32';
 
 /** Make the version word `i` of `words` odd (a write section begins) or even (it ends): +1. */
 function bumpVersion(words: Int32Array, i: number): void {
