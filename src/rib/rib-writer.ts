@@ -20,6 +20,7 @@ import { RibReader, type RibParts, type RibReaderOptions } from './rib-reader.js
 import type { SharedRibDescriptor } from './shared-rib-descriptor.js';
 import { NameLog } from './shared-names.js';
 import { RibVersions, TABLES } from './shared-versions.js';
+import { SortedLoad } from './sorted-load.js';
 
 /** Options of {@link RibWriter}: the query side's ({@link RibReaderOptions}) and the clock. */
 export interface RibWriterOptions extends RibReaderOptions {
@@ -86,6 +87,8 @@ export class RibWriter extends RibReader<PrefixIndex> {
   protected readonly createIndex: () => PrefixIndex;
   /** Ports of the worker readers this RIB was shared with: told of each new table. */
   private readonly readerPorts: MessagePort[] = [];
+  /** The sorted load running ({@link beginSortedLoad}), if any. */
+  private sortedLoad: SortedLoad | undefined;
 
   constructor(options: RibWriterOptions = {}) {
     const createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
@@ -373,7 +376,7 @@ export class RibWriter extends RibReader<PrefixIndex> {
     const sets = this.sets;
     this.versions.beginStructure();
     const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
-    const previous = index.exchangeWords(family, w0, w1, w2, w3, length, s);
+    const previous = this.sortedLoad !== undefined ? this.sortedLoad.exchange(table, family, w0, w1, w2, w3, length, s) : index.exchangeWords(family, w0, w1, w2, w3, length, s);
     if (previous >= 0) {
       index.setWords(family, w0, w1, w2, w3, length, previous);
       sets.freeSlot(s);
@@ -392,6 +395,30 @@ export class RibWriter extends RibReader<PrefixIndex> {
       if (takeReferences) pool.retain(attr);
     }
     this.versions.endStructure();
+  }
+
+  /**
+   * Start a sorted load (sorted-load.ts): until {@link endSortedLoad}, {@link loadPrefix} collects
+   * the prefixes of each table that is empty now and `endSortedLoad` builds each such table in
+   * one pass. For a restore, whose prefixes come sorted per table; any order still loads (by
+   * inserts from the first prefix out of order). Lookups see the collected prefixes only after
+   * `endSortedLoad`: use it on a RIB nobody reads yet.
+   */
+  beginSortedLoad(): void {
+    this.sortedLoad = new SortedLoad(this.tables);
+  }
+
+  /** Finish a sorted load ({@link beginSortedLoad}): bulk-build each table from what it collected. */
+  endSortedLoad(): void {
+    const load = this.sortedLoad;
+    this.sortedLoad = undefined;
+    if (load === undefined) return;
+    this.versions.beginStructure();
+    try {
+      load.finish();
+    } finally {
+      this.versions.endStructure();
+    }
   }
 
   /** Remove the entry at word `at` of slot `s`; returns the slot's remaining count. */

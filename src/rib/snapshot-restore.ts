@@ -20,6 +20,9 @@
  * route ages) still restore: their routes' ages are unknown (0 in the RIB, null in the route
  * JSON) until the router re-announces them, which keeps them unknown for receivedAt but sets
  * changedAt if the attributes differ. A version this code does not know is a `FILE_ERROR`.
+ *
+ * Each table is built in one pass from its prefixes in the file's (sorted) order, by the
+ * table's bulk build (`Rib.beginSortedLoad`), not one insert per prefix.
  */
 import { RibstoreError } from '../errors.js';
 import { maskBits } from '../ip/prefix.js';
@@ -273,6 +276,9 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     let ages = new Uint32Array(2 * 64);
     const rw = routeRecordWords(meta.version);
     const routSections = sectionsOf(sections, ROUT, source);
+    // A writer puts each table's prefixes in sorted order: collect them and build each table
+    // in one pass at the end (a file in another order still loads, prefix by prefix).
+    rib.beginSortedLoad();
     for (const { payload, fail } of routSections) {
       const words = payloadWords(payload);
       let at = 0;
@@ -323,6 +329,8 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
         at = first + count * rw;
       }
     }
+
+    rib.endSortedLoad();
 
     // The routes' references to their attribute sets, counted per set in the route loop.
     attrMap.forEach((id, uses) => {
