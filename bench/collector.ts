@@ -33,6 +33,11 @@
  * RIB holds the table once per router), as after a collector restart: total routes/s, growth
  * of the process's RSS per route, and the lookup client's latencies meanwhile.
  *
+ * API_WORKERS=0,1,2: the probed stream's socket runs are made with each of these
+ * `--api-workers` counts in turn, round after round (interleaved), and a table gives per count
+ * the medians over the rounds of each run's lookup p50/p99/max; the other figures come from the
+ * first count's runs. Default 0 (the lookups answered on the service's thread).
+ *
  * Run: `npm run bench:collector` (RUNS=3, ROUTES=N to cut every stream to N routes per peer,
  * STREAMS=a,b to pick streams by key: tier1-one, tier1-packed, rib6-one, synthetic).
  */
@@ -57,6 +62,8 @@ const MANY_ROUTERS = Number(process.env['MANY_ROUTERS'] ?? 10);
 /** Cut every stream to its first ROUTES routes per peer (default: whole tables), e.g. for profiling. */
 const ROUTES = Number(process.env['ROUTES'] ?? Infinity);
 const ROUTER = '127.0.0.1';
+/** `--api-workers` counts of the probed runs (see the module doc). */
+const API_WORKERS = (process.env['API_WORKERS'] ?? '0').split(',').map(Number);
 
 /**
  * The lookup client: one warm-up GET (its latency posted first), then sequential GETs until
@@ -149,9 +156,9 @@ interface SocketRun {
  * per router, all at once: each router sends the same table, so the RIB holds it once per
  * router); optional lookups while it streams.
  */
-async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null, sources: readonly string[] = [ROUTER]): Promise<SocketRun> {
+async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null, sources: readonly string[] = [ROUTER], apiWorkers = 0): Promise<SocketRun> {
   const rssBefore = process.memoryUsage().rss;
-  const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000 });
+  const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000, apiWorkers });
   try {
     // The API client runs in a worker thread, so its own HTTP work does not share the
     // service's event loop (as a real client on another host would not).
@@ -259,6 +266,32 @@ async function prepare(): Promise<{ cases: StreamCase[]; lookups: string[] }> {
   return { cases, lookups };
 }
 
+/** Per-run figures of the probed runs with one `--api-workers` count. */
+interface WorkerRuns {
+  requests: number[];
+  p50: number[];
+  p99: number[];
+  max: number[];
+  seconds: number[];
+}
+
+function addWorkerRun(runs: Map<number, WorkerRuns>, workers: number, result: SocketRun): void {
+  let entry = runs.get(workers);
+  if (entry === undefined) runs.set(workers, (entry = { requests: [], p50: [], p99: [], max: [], seconds: [] }));
+  const l = result.latenciesMs;
+  entry.requests.push(l.length);
+  entry.seconds.push(result.seconds);
+  if (l.length === 0) return;
+  entry.p50.push(percentile(l, 50));
+  entry.p99.push(percentile(l, 99));
+  entry.max.push(Math.max(...l));
+}
+
+function workerRows(runs: Map<number, WorkerRuns>): string[][] {
+  const ms = (values: number[]): string => (values.length === 0 ? '-' : `${median(values).toFixed(2)} ms`);
+  return [...runs].map(([workers, r]) => [String(workers), formatCount(median(r.requests)), ms(r.p50), ms(r.p99), ms(r.max), `${median(r.seconds).toFixed(2)} s`]);
+}
+
 async function main(): Promise<void> {
   for (const name of [AS3856_DUMP, RIB_DUMP]) {
     const missing = missingRealData(name);
@@ -273,6 +306,7 @@ async function main(): Promise<void> {
   const rateRows: string[][] = [];
   let latencyRow: string[] | null = null;
   const loopLines: string[] = [];
+  const workerRuns = new Map<number, WorkerRuns>();
   for (const c of cases) {
     const { stream } = c;
     const real = c.real;
@@ -295,12 +329,16 @@ async function main(): Promise<void> {
     const probe = c === cases[0] && process.env['PROBE'] !== '0';
     if (probe) loopLines.length = 0;
     for (let r = 0; r < RUNS; r++) {
-      const result = await run(stream.bytes, stream.routes, probe ? lookups : null);
-      seconds.push(result.seconds);
-      latencies.push(...result.latenciesMs);
-      if (probe) firsts.push(result.firstMs);
-      process.stderr.write(`  ${c.key} socket run ${r + 1}: ${result.seconds.toFixed(2)} s\n`);
-      if (probe) loopLines.push(`run ${r + 1}: ${describeGaps(result.loopGaps)}`);
+      for (const workers of probe ? API_WORKERS : [0]) {
+        const result = await run(stream.bytes, stream.routes, probe ? lookups : null, [ROUTER], workers);
+        if (probe) addWorkerRun(workerRuns, workers, result);
+        process.stderr.write(`  ${c.key} socket run ${r + 1}${probe ? ` --api-workers ${workers}` : ''}: ${result.seconds.toFixed(2)} s\n`);
+        if (workers !== (probe ? API_WORKERS[0] : 0)) continue;
+        seconds.push(result.seconds);
+        latencies.push(...result.latenciesMs);
+        if (probe) firsts.push(result.firstMs);
+        if (probe) loopLines.push(`run ${r + 1}: ${describeGaps(result.loopGaps)}`);
+      }
     }
     const socketSeconds = median(seconds);
     rateRows.push([
@@ -333,6 +371,10 @@ async function main(): Promise<void> {
     console.log('\n## API latency while the first stream goes over the socket (GET /api/v1/lookup, sequential), target p99 < 50 ms\n');
     console.log('Last column: the client\'s first request (median over the runs), sent to the idle server before the stream and left out of the other columns: a fresh client loads and compiles undici and connects, the server answers its first lookup cold.\n');
     console.log(markdownTable(['stream', 'requests', 'p50', 'p99', 'max', 'first request'], [latencyRow], ['left', 'right', 'right', 'right', 'right', 'right']));
+    if (API_WORKERS.length > 1) {
+      console.log(`\n### By --api-workers (${API_WORKERS.join(', ')}; runs interleaved round by round; medians over ${RUNS} runs of each run's figure)\n`);
+      console.log(markdownTable(['--api-workers', 'requests / run', 'p50', 'p99', 'max', 'socket to visible'], workerRows(workerRuns), ['right', 'right', 'right', 'right', 'right', 'right']));
+    }
     console.log('\nThe service\'s event loop in those runs (bench/support/loop-watch.ts: gaps between 10 ms timer ticks; GC pauses and process CPU time inside them):\n');
     for (const line of loopLines) console.log(`- ${line}`);
   }

@@ -1,7 +1,8 @@
 /**
  * ReaderPool: the API's reader workers (`serve --api-workers N`). Each worker opens the RIB's
  * shared memory ({@link Rib.share} → SharedRibReader, reader-worker.ts) and answers the
- * lookup and routes requests the main thread posts to it, one message each way per request.
+ * {@link RibQuery} requests the main thread posts to it (any lookup or routes query; the server
+ * sends the more-specifics scans, rib-queries.ts `readsInWorker`), one message each way per request.
  * The main thread keeps accepting and parsing HTTP, checks the request, then awaits the
  * worker's answer, so the RIB reads (and the shaping of their JSON) leave the thread that
  * also applies BMP updates. Design note: src/api/DESIGN-workers.md.

@@ -8,8 +8,8 @@
  *  /healthz                          liveness and a short status (service-routes.ts)
  *  /metrics                          Prometheus text format (service-routes.ts, metrics.ts)
  *  /openapi.json                     this API, generated from the route schemas (service-routes.ts)
- *  /api/v1/lookup?address=A          longest-prefix match and its routes (address-lookup.ts) *
- *  /api/v1/routes?prefix=P&match=    exact | more-specifics | less-specifics, filtered (paged; prefix-routes.ts) *
+ *  /api/v1/lookup?address=A          longest-prefix match and its routes (address-lookup.ts)
+ *  /api/v1/routes?prefix=P&match=    exact | more-specifics* | less-specifics, filtered (paged; prefix-routes.ts)
  *  /api/v1/origins/:asn/prefixes     prefixes whose best path ends in ASN (paged; origin-prefixes.ts)
  *  /api/v1/routers                   routers with state, session counters and route counts (routers.ts)
  *  /api/v1/routers/:router/peers     one router's peers with state and route counts per view (routers.ts)
@@ -20,7 +20,8 @@
  *  /  and /assets/*                  the looking glass page (web-page.ts, built from src/web)
  * ```
  * `*`: answered by a reader worker when the server has a {@link ReaderPool} (rib-queries.ts
- * holds the answer code both threads run); everything else on this thread.
+ * holds the answer code both threads run, and `readsInWorker` says which queries go, and why);
+ * everything else on this thread.
  */
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -39,7 +40,7 @@ import { OpenApiCollector } from './openapi.js';
 import { registerOriginPrefixes } from './origin-prefixes.js';
 import { MAX_PAGE_LIMIT } from './pagination.js';
 import { registerPrefixRoutes } from './prefix-routes.js';
-import { answerQuery, type RibQuery } from './rib-queries.js';
+import { answerQuery, readsInWorker, type RibQuery } from './rib-queries.js';
 import { registerPrefixWatch, type WatchOptions } from './prefix-watch.js';
 import type { ReaderPool } from './reader-pool.js';
 import { createRequestChecks } from './request-checks.js';
@@ -75,7 +76,7 @@ export interface ApiServerOptions {
   /** Limits of `/api/v1/watch` (prefix-watch.ts). */
   readonly watch?: WatchOptions;
   /**
-   * Reader workers that answer `/api/v1/lookup` and `/api/v1/routes` from the RIB's shared
+   * Reader workers that answer the `/api/v1/routes` more-specifics scans from the RIB's shared
    * memory (`serve --api-workers`, reader-pool.ts); absent: this thread answers them.
    */
   readonly readerPool?: ReaderPool;
@@ -132,7 +133,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     follower: options.follower,
   });
   const pool = options.readerPool;
-  const runQuery = pool ? (query: RibQuery) => pool.run(query) : (query: RibQuery) => answerQuery(rib, query);
+  const runQuery = (query: RibQuery): unknown => (pool && readsInWorker(query) ? pool.run(query) : answerQuery(rib, query));
   registerAddressLookup(app, runQuery, checks);
   registerOriginPrefixes(app, rib, checks);
   registerRouterRoutes(app, rib, collector);

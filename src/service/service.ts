@@ -5,7 +5,7 @@
  *
  * ```
  *   routers ──BMP──► BmpCollector ──► Rib ◄── HTTP API ◄── clients
- *                    shared memory ────┤            │ lookup / routes (--api-workers N)
+ *                    shared memory ────┤            │ more-specifics (--api-workers N)
  *                                      └──► ReaderPool workers
  *                  └─► BmpPublisher ──► NATS JetStream (--publish)
  *   NATS JetStream ──► BmpFollower ──► BmpCollector feeds (--follow: a query replica)
@@ -68,7 +68,7 @@ export interface ServiceOptions {
   /** Community names shown in route answers (`--community-names`); default: the well-known ones. */
   readonly communityNames?: CommunityNames;
   /**
-   * Reader worker threads answering `/api/v1/lookup` and `/api/v1/routes` from the RIB's
+   * Reader worker threads answering `/api/v1/routes` more-specifics scans from the RIB's
    * shared memory (`--api-workers`, api/reader-pool.ts). Default 0: this thread answers them.
    */
   readonly apiWorkers?: number;

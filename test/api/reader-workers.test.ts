@@ -1,14 +1,15 @@
 /**
- * `--api-workers`: the lookup and routes answers of reader workers (api/reader-pool.ts) equal
- * the main thread's, request by request, on the synthetic router's RIB; a worker that dies or
- * hangs answers its request 503 `UNAVAILABLE` (never a hang) and is replaced, and the pool
- * answers again after.
+ * `--api-workers`: the lookup and routes answers of a server with reader workers
+ * (api/reader-pool.ts; the more-specifics go to them) equal the main thread's, request by
+ * request, on the synthetic router's RIB, and the pool itself answers every query kind as the
+ * main thread does; a worker that dies or hangs answers its request 503 `UNAVAILABLE` (never a
+ * hang) and is replaced, and the pool answers again after.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApiError } from '../../src/api/errors.js';
 import { ReaderPool } from '../../src/api/reader-pool.js';
-import type { RibQuery } from '../../src/api/rib-queries.js';
+import { answerQuery, readsInWorker, type RibQuery } from '../../src/api/rib-queries.js';
 import { createApiServer } from '../../src/api/server.js';
 import { DEFAULT_API_WORKERS, parseServeArgs } from '../../src/cli/commands/serve.js';
 import { RibstoreError } from '../../src/errors.js';
@@ -67,10 +68,34 @@ test('--api-workers 2 answers every lookup and routes request as --api-workers 0
   const statuses = new Set<number>();
   for (const path of all) statuses.add((await getJson(inline, path)).status);
   assert.deepEqual([...statuses].sort(), [200, 400, 404]);
-  // Bad input is refused on the main thread; the rest went to the workers.
+  // The more-specifics went to the workers (bad input is refused on the main thread).
   const answered = workers.readerPool!.statistics().answered - before;
-  assert.ok(answered >= all.length - 4, `${answered} of ${all.length} requests answered by workers`);
+  const scans = all.filter((path) => path.includes('match=more-specifics')).length;
+  assert.ok(answered >= scans && scans > 10, `${answered} requests answered by workers, ${scans} more-specifics`);
   assert.equal(workers.readerPool!.statistics().workers, 2);
+});
+
+test('the pool answers every query kind (lookup, exact, less-, more-specifics) as the main thread', async () => {
+  const queries: RibQuery[] = [];
+  for (const address of ['10.1.2.3', '10.9.9.9', '203.0.113.7', '2001:db8:100:1::5', '192.0.2.1']) {
+    queries.push({ op: 'lookup', address, filter: { router: ROUTER, stale: 'include' }, filters: {}, narrowed: false });
+    queries.push({ op: 'lookup', address, filter: { view: 'adj-rib-in-pre' }, filters: { pathAs: 65030 }, narrowed: true });
+  }
+  for (const prefix of [...EXPECTED.peerA, ...EXPECTED.peerB, '0.0.0.0/0', '::/0']) {
+    for (const match of ['exact', 'more-specifics', 'less-specifics'] as const) {
+      queries.push({ op: 'routes', prefix, match, filter: {}, filters: {}, cursor: undefined, limit: 2 });
+      queries.push({ op: 'routes', prefix, match, filter: { view: 'adj-rib-in-post' }, filters: { originAs: 65030 }, cursor: undefined, limit: 100 });
+    }
+  }
+  assert.ok(queries.some(readsInWorker) && !queries.every(readsInWorker));
+  const pool = workers.readerPool!;
+  for (const query of queries) {
+    const inline = await Promise.resolve()
+      .then(() => answerQuery(workers.rib, query))
+      .catch((e: Error) => ({ failed: e.message }));
+    const pooled = await pool.run(query).catch((e: Error) => ({ failed: e.message }));
+    assert.deepEqual(pooled, inline, JSON.stringify(query));
+  }
 });
 
 const lookup = (address: string): RibQuery => ({ op: 'lookup', address, filter: {}, filters: {}, narrowed: false });
@@ -100,10 +125,11 @@ test('a worker that hangs is answered 503 after the timeout and replaced; other 
   const pool = ReaderPool.start(workers.rib, { workers: 2, requestTimeoutMs: 500, workerUrl: new URL('./fixtures/faulty-reader-worker.js', import.meta.url) });
   const app = await createApiServer({ rib: workers.rib, readerPool: pool });
   try {
-    const hung = app.inject({ url: `/api/v1/lookup?address=${HANG_ADDRESS}` });
+    const hung = app.inject({ url: `/api/v1/routes?prefix=${HANG_ADDRESS}/32&match=more-specifics` });
     // The other worker (least busy) still answers while one is stuck.
-    const ok = await app.inject({ url: '/api/v1/lookup?address=10.1.2.3' });
+    const ok = await app.inject({ url: '/api/v1/routes?prefix=10.0.0.0/8&match=more-specifics' });
     assert.equal(ok.statusCode, 200);
+    assert.equal(ok.json().prefixes.length, 3);
     const refused = await hung;
     assert.equal(refused.statusCode, 503);
     assert.equal(refused.json().error.code, 'UNAVAILABLE');

@@ -7,7 +7,7 @@
  * disappears, disabling the BGP peer flushes its routes (Peer Down), and killing the BMP
  * session keeps the routes for the keep time, then flushes them.
  *
- * The server under test runs `--api-workers 2` (lookup and routes answered by reader workers);
+ * The server under test runs `--api-workers 2` (more-specifics answered by reader workers);
  * the router also streams BMP to a second server with `--api-workers 0`, and every lookup and
  * routes answer of the two must be equal (but for the times each server received the routes).
  *

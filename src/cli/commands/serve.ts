@@ -85,10 +85,11 @@ Options:
                              token (default ribstore)
   --max-page N               most items one API page may hold (default 10000)
   --max-watchers N           most /api/v1/watch streams open at once (default 100)
-  --api-workers N            worker threads that answer /api/v1/lookup and /api/v1/routes
-                             from the RIB's shared memory (default: cores - 1, at least 1;
-                             0: every answer on the main thread); a worker that dies is
-                             replaced and its requests in flight get 503 UNAVAILABLE
+  --api-workers N            worker threads that answer /api/v1/routes more-specifics scans
+                             from the RIB's shared memory, off the ingest thread (default:
+                             cores - 1, at least 1; 0: every answer on the main thread); a
+                             worker that dies is replaced and its requests in flight get
+                             503 UNAVAILABLE
   --community-names FILE     names for communities and large communities, shown beside them in
                              route answers and on the page (lines "PATTERN NAME", e.g.
                              "65000:1xx Learned in city $2"; see the README); well-known
