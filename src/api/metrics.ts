@@ -12,6 +12,7 @@
  * `snapshot_last_duration_seconds`, `snapshot_last_bytes`, `snapshot_writes_total{result}`,
  * `snapshot_restored_routes`; with `--publish` `bus_connected`, `bus_published_messages_total`,
  * `bus_published_bytes_total`, `bus_dropped_total`, `bus_errors_total`, `bus_disconnects_total`,
+ * `bus_worker_restarts_total`,
  * `bus_queue_messages`, `bus_queue_bytes`, `bus_lag_seconds`; with `--follow` `follow_connected`,
  * `follow_last_sequence`, `follow_pending_records`, `follow_lag_seconds`, `follow_applied_total`,
  * `follow_skipped_total`, `follow_disconnects_total`; plus prom-client's default process
@@ -182,6 +183,7 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     counter(registry, 'ribstore_bus_dropped_total', 'BMP messages not published (full queue with --publish-overflow drop, a router address that is not an IP, or a record over the NATS server max_payload)', [], () => [[{}, publisher().dropped]]);
     counter(registry, 'ribstore_bus_errors_total', 'Failed publish attempts (retried)', [], () => [[{}, publisher().errors]]);
     counter(registry, 'ribstore_bus_disconnects_total', 'NATS connections lost', [], () => [[{}, publisher().disconnects]]);
+    counter(registry, 'ribstore_bus_worker_restarts_total', 'Publish worker threads started again after the previous one died (logged; what it held is counted in ribstore_bus_dropped_total)', [], () => [[{}, publisher().workerRestarts]]);
   }
   const follower = sources.follower;
   if (follower) {

@@ -141,7 +141,7 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
                 type: ['object', 'null'],
                 additionalProperties: true,
                 description:
-                  'With --publish: connected, disconnects, published, publishedBytes, duplicates, dropped, errors, lastError, queuedMessages, queuedBytes, lagMs (age of the oldest unacknowledged message), holding.',
+                  'With --publish: connected, disconnects, published, publishedBytes, duplicates, dropped, errors, lastError, queuedMessages, queuedBytes, lagMs (age of the oldest unacknowledged message), holding, workerRestarts (publish worker threads restarted after the previous one died; what a dead worker held is counted in dropped).',
               },
               follower: {
                 type: ['object', 'null'],

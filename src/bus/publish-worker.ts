@@ -8,7 +8,8 @@
  *
  * Started by `BmpPublisher` (publisher.ts) with {@link PublishWorkerData}; it ends after a
  * `{ type: 'close', flushMs }` message: it reads what is left in the ring, waits up to `flushMs`
- * for acknowledgements, closes the connection and posts `{ type: 'closed' }`.
+ * for acknowledgements, closes the connection and posts `{ type: 'closed' }`. A
+ * `{ type: 'crash', reason }` message (a test hook) makes it throw, as a bug would.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ByteRingMemory } from './byte-ring.js';
@@ -73,7 +74,9 @@ async function run(data: PublishWorkerData): Promise<void> {
     sender.enqueue(target.subject, message.buffer, target.idPrefix + entry.sent++, message.timeMs, false);
   };
   let closing: { flushMs: number } | null = null;
-  parentPort!.on('message', (message: { type: 'close'; flushMs: number }) => {
+  parentPort!.on('message', (message: { type: 'close'; flushMs: number } | { type: 'crash'; reason: string }) => {
+    // Test hook (BmpPublisher.crashWorkerForTest): an uncaught error, as a bug in this thread would be.
+    if (message.type === 'crash') throw new Error(message.reason);
     if (message.type !== 'close') return;
     closing = { flushMs: message.flushMs };
     reader.interrupt();

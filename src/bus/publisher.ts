@@ -29,6 +29,12 @@
  * - Order per router: ring, queue and connection all keep arrival order.
  * - `thread: 'inline'` runs the same sender on the collector's thread (the design before the
  *   worker; kept to measure one against the other in bench:fanout).
+ * - The worker dying (a bug) is logged with its reason and counted (`workerRestarts`); a new worker
+ *   with a new ring and counter block starts after a back-off (0.25 s doubling to 30 s while
+ *   workers die within 30 s of their start). What the dead one held (read and unacknowledged, or
+ *   unread in its ring and spill) is counted as dropped, so the queue bound frees and held ingest
+ *   resumes; messages after the death wait in the new ring for the new worker, whose message ids
+ *   carry a new start time (never a dead worker's id: the stream would discard it as a duplicate).
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -96,6 +102,11 @@ export interface BmpPublisherStatistics {
   readonly lagMs: number;
   /** Whether ingest is held by a full queue (`overflow: pause`). */
   readonly holding: boolean;
+  /**
+   * Publish workers started again after the previous one died (`thread: 'worker'`; a bug: each is
+   * logged with its reason, and the messages the dead worker held are counted in `dropped`).
+   */
+  readonly workerRestarts: number;
 }
 
 /** The ring between the threads: the queue bound rounded up to a power of two, 64 KiB to 8 MiB. */
@@ -105,10 +116,19 @@ function ringCapacity(bufferBytes: number): number {
   return capacity;
 }
 
+/** Back-off before restarting a dead worker: first delay, ceiling, and the lifetime that resets it. */
+const RESTART_FIRST_MS = 250;
+const RESTART_MAX_MS = 30_000;
+const RESTART_RESET_MS = 30_000;
+
 /** The worker side as the publisher sees it. */
 interface WorkerLink {
   readonly worker: Worker;
   readonly feed: PublishFeedWriter;
+  readonly counters: SharedFeedCounters;
+  readonly startedAt: number;
+  /** Why it failed (its uncaught error), for the log when it exits. */
+  failure: string | null;
   /** Resolves when the worker posted `closed` or exited. */
   readonly ended: Promise<void>;
   alive: boolean;
@@ -128,11 +148,17 @@ export class BmpPublisher {
   private readonly routers = new Map<string, { target: RouterTarget; sent: number } | null>();
   /** `inline`: the sender on this thread. */
   private readonly sender: JetStreamSender | null = null;
-  /** `worker`: ring, counters and the thread (started by {@link start}). */
-  private readonly feed: PublishFeedWriter | null = null;
-  private readonly counters: SharedFeedCounters | null = null;
-  private readonly ring: ReturnType<typeof createByteRing> | null = null;
+  /** `worker`: ring, counters and the thread (started by {@link start}); all three new at a restart. */
+  private feed: PublishFeedWriter | null = null;
+  private counters: SharedFeedCounters | null = null;
+  private ring: ReturnType<typeof createByteRing> | null = null;
   private link: WorkerLink | null = null;
+  /** `worker`: figures of dead workers (their last stored counters) and the messages lost with them. */
+  private readonly dead = { published: 0, publishedBytes: 0, duplicates: 0, errors: 0, disconnects: 0, rejected: 0, rejectedBytes: 0, lost: 0, lostBytes: 0 };
+  private workerRestarts = 0;
+  private restartDelayMs = RESTART_FIRST_MS;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private lastWorkerStartMs = 0;
   /** Messages and bytes accepted into the queue (ring, spill, worker) since start. */
   private accepted = 0;
   private acceptedBytes = 0;
@@ -189,26 +215,77 @@ export class BmpPublisher {
       this.sender.start();
       return;
     }
-    const data: PublishWorkerData = { ring: this.ring!, counters: this.counters!.buffer, sender: this.senderOptions, scope: this.scope };
+    this.startWorker();
+  }
+
+  /** Start a worker on the current ring and counters. */
+  private startWorker(): void {
+    // A restarted worker numbers messages from 0 again: a new start time keeps its ids new.
+    const startMs = Math.max(Date.now(), this.lastWorkerStartMs + 1);
+    this.lastWorkerStartMs = startMs;
+    const data: PublishWorkerData = { ring: this.ring!, counters: this.counters!.buffer, sender: this.senderOptions, scope: { ...this.scope, startMs } };
     const worker = new Worker(new URL('./publish-worker.js', import.meta.url), { workerData: data });
     worker.unref();
     let ended!: () => void;
-    const link: WorkerLink = { worker, feed: this.feed!, ended: new Promise<void>((resolve) => (ended = resolve)), alive: true };
+    const link: WorkerLink = { worker, feed: this.feed!, counters: this.counters!, startedAt: Date.now(), failure: null, ended: new Promise<void>((resolve) => (ended = resolve)), alive: true };
     worker.on('message', (event: PublishWorkerEvent) => {
       if (event.type === 'log') this.logger?.[event.level](event.fields, event.message);
       else if (event.type === 'error') this.lastError = event.message;
       else ended();
     });
     worker.on('error', (error) => {
+      link.failure = error.message;
       this.lastError = error.message;
-      this.logger?.error({ err: error.message }, 'bus: publish worker failed; messages queue until the bound');
     });
-    worker.on('exit', () => {
+    worker.on('exit', (code) => {
       link.alive = false;
       link.feed.stop();
       ended();
+      if (this.link === link && !this.closed) this.workerDied(link, link.failure ?? `exit code ${code}`);
     });
     this.link = link;
+  }
+
+  /**
+   * The current worker ended without being asked to: count what it held as dropped, move to a new
+   * ring and counter block (messages from now on wait there) and start a new worker after the
+   * back-off. Held ingest is re-checked at once: the lost messages no longer fill the bound.
+   */
+  private workerDied(link: WorkerLink, reason: string): void {
+    const c = link.counters.load();
+    const d = this.dead;
+    d.published += c.published;
+    d.publishedBytes += c.publishedBytes;
+    d.duplicates += c.duplicates;
+    d.errors += c.errors;
+    d.disconnects += c.disconnects;
+    d.rejected += c.rejected;
+    d.rejectedBytes += c.rejectedBytes;
+    const lost = this.accepted - (d.published + d.rejected + d.lost);
+    const lostBytes = this.acceptedBytes - (d.publishedBytes + d.rejectedBytes + d.lostBytes);
+    d.lost += lost;
+    d.lostBytes += lostBytes;
+    if (Date.now() - link.startedAt >= RESTART_RESET_MS) this.restartDelayMs = RESTART_FIRST_MS;
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(RESTART_MAX_MS, this.restartDelayMs * 2);
+    this.ring = createByteRing(this.ring!.capacity);
+    this.feed = new PublishFeedWriter(this.ring);
+    this.counters = new SharedFeedCounters();
+    this.logger?.error({ err: reason, lostMessages: lost, lostBytes, restartInMs: delayMs }, 'bus: publish worker died; its unacknowledged messages are counted as dropped, a new worker starts after the back-off');
+    this.checkRelease();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closed) return;
+      this.workerRestarts++;
+      this.startWorker();
+      this.logger?.info({ restarts: this.workerRestarts }, 'bus: publish worker restarted');
+    }, delayMs);
+    this.restartTimer.unref();
+  }
+
+  /** Test hook: make the worker throw (an uncaught error in its thread), as a bug would. */
+  crashWorkerForTest(reason: string): void {
+    this.link?.worker.postMessage({ type: 'crash', reason });
   }
 
   /**
@@ -247,7 +324,7 @@ export class BmpPublisher {
         this.markCount.push(this.accepted);
         this.markTime.push(now);
         // Marks of acknowledged messages go here too, not only when figures are read.
-        if (this.markCount.length - this.markHead > 4096) this.pruneMarks(this.counters!.settled());
+        if (this.markCount.length - this.markHead > 4096) this.pruneMarks(this.dead.published + this.dead.rejected + this.dead.lost + this.counters!.settled());
       }
       this.feed.send(router, now, bytes);
     } else {
@@ -266,15 +343,15 @@ export class BmpPublisher {
       const promise = new Promise<void>((r) => (resolve = r));
       this.release = { promise, resolve };
       this.logger?.warn({ queuedBytes: this.queuedBytes() }, 'bus: publish queue full; holding BMP ingest');
-      if (this.counters) void this.watchRelease(this.counters);
+      if (this.counters) void this.watchRelease();
     }
     return this.release.promise;
   }
 
-  /** `worker`: wait on the shared counters until the held queue drained under half. */
-  private async watchRelease(counters: SharedFeedCounters): Promise<void> {
+  /** `worker`: wait on the (current worker's) shared counters until the held queue drained under half. */
+  private async watchRelease(): Promise<void> {
     while (this.release) {
-      await counters.changed(100);
+      await this.counters!.changed(100);
       this.checkRelease();
     }
   }
@@ -288,7 +365,7 @@ export class BmpPublisher {
   }
 
   private queuedBytes(): number {
-    if (this.counters) return this.acceptedBytes - this.counters.settledBytes();
+    if (this.counters) return this.acceptedBytes - this.dead.publishedBytes - this.dead.rejectedBytes - this.dead.lostBytes - this.counters.settledBytes();
     return this.sender?.pendingBytes ?? 0;
   }
 
@@ -324,19 +401,22 @@ export class BmpPublisher {
     const now = Date.now();
     if (this.counters) {
       const c = this.counters.load();
+      const d = this.dead;
+      const settled = d.published + d.rejected + d.lost + c.published + c.rejected;
       return {
         connected: c.connected && (this.link?.alive ?? false),
-        disconnects: c.disconnects,
-        published: c.published,
-        publishedBytes: c.publishedBytes,
-        duplicates: c.duplicates,
-        dropped: this.dropped + c.rejected,
-        errors: c.errors,
+        disconnects: d.disconnects + c.disconnects,
+        published: d.published + c.published,
+        publishedBytes: d.publishedBytes + c.publishedBytes,
+        duplicates: d.duplicates + c.duplicates,
+        dropped: this.dropped + d.rejected + d.lost + c.rejected,
+        errors: d.errors + c.errors,
         lastError: this.lastError,
-        queuedMessages: this.accepted - c.published - c.rejected,
-        queuedBytes: this.acceptedBytes - c.publishedBytes - c.rejectedBytes,
-        lagMs: this.oldestAge(c.published + c.rejected, now),
+        queuedMessages: this.accepted - settled,
+        queuedBytes: this.acceptedBytes - d.publishedBytes - d.rejectedBytes - d.lostBytes - c.publishedBytes - c.rejectedBytes,
+        lagMs: this.oldestAge(settled, now),
         holding: this.release !== null,
+        workerRestarts: this.workerRestarts,
       };
     }
     const s = this.sender?.statistics();
@@ -353,6 +433,7 @@ export class BmpPublisher {
       queuedBytes: s?.queuedBytes ?? 0,
       lagMs: s?.oldestQueuedAt ? now - s.oldestQueuedAt : 0,
       holding: this.release !== null,
+      workerRestarts: 0,
     };
   }
 
@@ -365,8 +446,14 @@ export class BmpPublisher {
     this.closed = true;
     const deadline = Date.now() + flushMs;
     if (this.sender) await this.sender.close(flushMs);
+    if (this.restartTimer) {
+      // Between a death and its restart: no worker reads what waits in the new ring.
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+      this.feed?.stop();
+    }
     const link = this.link;
-    if (link) {
+    if (link?.alive) {
       await link.feed.drained(flushMs);
       link.worker.postMessage({ type: 'close', flushMs: Math.max(0, deadline - Date.now()) });
       let timer: NodeJS.Timeout | undefined;
