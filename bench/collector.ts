@@ -33,6 +33,8 @@
  * RIB holds the table once per router), as after a collector restart: total routes/s, growth
  * of the process's RSS per route, and the lookup client's latencies meanwhile.
  *
+ * PROBE=more-specifics: the client sends `/api/v1/routes?match=more-specifics&limit=100` of
+ * the /16 around each lookup address instead of lookups (the scans `--api-workers` serves).
  * API_WORKERS=0,1,2: the probed stream's socket runs are made with each of these
  * `--api-workers` counts in turn, round after round (interleaved), and a table gives per count
  * the medians over the rounds of each run's lookup p50/p99/max; the other figures come from the
@@ -78,14 +80,17 @@ parentPort.once('message', () => { stop = true; });
   // opens the connection, and the server's first lookup runs cold; measured apart (issue 10's
   // "886 ms stall" was this request, counted in the stream's latencies).
   const first = performance.now();
-  await (await fetch(workerData.url + '/api/v1/lookup?address=' + workerData.lookups[0])).arrayBuffer();
+  const path = (address) => workerData.scan
+    ? '/api/v1/routes?match=more-specifics&limit=100&prefix=' + address.split('.').slice(0, 2).join('.') + '.0.0/16'
+    : '/api/v1/lookup?address=' + address;
+  await (await fetch(workerData.url + path(workerData.lookups[0]))).arrayBuffer();
   parentPort.postMessage({ firstMs: performance.now() - first });
   const latencies = [];
   let n = 0;
   while (!stop) {
     const address = workerData.lookups[n++ % workerData.lookups.length];
     const started = performance.now();
-    const response = await fetch(workerData.url + '/api/v1/lookup?address=' + address);
+    const response = await fetch(workerData.url + path(address));
     await response.arrayBuffer();
     latencies.push(performance.now() - started);
   }
@@ -162,7 +167,7 @@ async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[]
   try {
     // The API client runs in a worker thread, so its own HTTP work does not share the
     // service's event loop (as a real client on another host would not).
-    const prober = lookups ? new Worker(PROBE_SOURCE, { eval: true, workerData: { url: service.httpUrl, lookups } }) : null;
+    const prober = lookups ? new Worker(PROBE_SOURCE, { eval: true, workerData: { url: service.httpUrl, lookups, scan: process.env['PROBE'] === 'more-specifics' } }) : null;
     let firstMs = 0;
     if (prober) {
       firstMs = await new Promise<number>((resolve, reject) => {
