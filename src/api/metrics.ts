@@ -22,6 +22,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SnapshotStatusJson } from './snapshot-status.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { BmpFollowerStatistics } from '../bus/follower.js';
+import type { ReaderPoolStatistics } from './reader-pool.js';
 import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
 
 /** Where the metrics read their values at scrape time. */
@@ -36,6 +37,8 @@ export interface MetricsSources {
   publisher?: () => BmpPublisherStatistics;
   /** Bus follower figures (absent without --follow). */
   follower?: () => BmpFollowerStatistics;
+  /** The API's reader workers (absent without --api-workers). */
+  readerPool?: () => ReaderPoolStatistics;
 }
 
 /** Build a registry with every ribstore metric reading from `sources`. */
@@ -204,6 +207,20 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     counter(registry, 'ribstore_follow_applied_total', 'Stream records applied', [], () => [[{}, follower().applied]]);
     counter(registry, 'ribstore_follow_skipped_total', 'Stream records skipped (unreadable, or outside a router session)', [], () => [[{}, follower().skipped]]);
     counter(registry, 'ribstore_follow_disconnects_total', 'NATS connections lost by the follower', [], () => [[{}, follower().disconnects]]);
+  }
+  const pool = sources.readerPool;
+  if (pool) {
+    new Gauge({
+      name: 'ribstore_api_workers',
+      help: 'API reader worker threads running now (--api-workers)',
+      registers: [registry],
+      collect() {
+        this.set(pool().workers);
+      },
+    });
+    counter(registry, 'ribstore_api_worker_requests_total', 'Requests answered by API reader workers', [], () => [[{}, pool().answered]]);
+    counter(registry, 'ribstore_api_worker_unavailable_total', 'Requests answered 503 UNAVAILABLE because their reader worker died or did not answer in time', [], () => [[{}, pool().failed]]);
+    counter(registry, 'ribstore_api_worker_replaced_total', 'API reader workers started again after one died or hung (logged)', [], () => [[{}, pool().replaced]]);
   }
   return registry;
 }

@@ -131,6 +131,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     snapshots: options.snapshots,
     publisher: options.publisher,
     follower: options.follower,
+    readerPool: options.readerPool ? () => options.readerPool!.statistics() : undefined,
   });
   const pool = options.readerPool;
   const runQuery = (query: RibQuery): unknown => (pool && readsInWorker(query) ? pool.run(query) : answerQuery(rib, query));

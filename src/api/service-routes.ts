@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BmpFollowerStatistics } from '../bus/follower.js';
+import type { ReaderPoolStatistics } from './reader-pool.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { BmpCollector } from '../collector/bmp-collector.js';
 import type { Rib } from '../rib/rib.js';
@@ -25,6 +26,8 @@ export interface ServiceSources {
   readonly snapshots?: (() => SnapshotStatusJson) | undefined;
   readonly publisher?: (() => BmpPublisherStatistics) | undefined;
   readonly follower?: (() => BmpFollowerStatistics) | undefined;
+  /** The API's reader workers (`--api-workers` > 0). */
+  readonly readerPool?: (() => ReaderPoolStatistics) | undefined;
 }
 
 /** Register the four routes on `app`. */
@@ -38,6 +41,7 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
     ...(sources.snapshots ? { snapshots: sources.snapshots } : {}),
     ...(sources.publisher ? { publisher: sources.publisher } : {}),
     ...(sources.follower ? { follower: sources.follower } : {}),
+    ...(sources.readerPool ? { readerPool: sources.readerPool } : {}),
     ...(collector
       ? {
           collector: () => {
@@ -149,6 +153,12 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
                 description:
                   'With --follow: connected, stream, subject, lastSequence (last stream sequence applied), firstSequence (the first this process applied: after a restart, the snapshot sequence + 1), applied, pending (records after it), lagMs (age of the last record when applied), skipped, disconnects, lastError.',
               },
+              apiWorkers: {
+                type: ['object', 'null'],
+                additionalProperties: true,
+                description:
+                  'With --api-workers N > 0: workers (running now), answered (requests a worker answered), failed (answered 503 UNAVAILABLE: their worker died or did not answer in 30 s), replaced (workers started again), inFlight.',
+              },
               uptimeSeconds: { type: 'number' },
             },
           },
@@ -165,6 +175,7 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
         snapshots: sources.snapshots?.() ?? null,
         publisher: sources.publisher?.() ?? null,
         follower: sources.follower?.() ?? null,
+        apiWorkers: sources.readerPool?.() ?? null,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
     },

@@ -73,6 +73,8 @@ test('--api-workers 2 answers every lookup and routes request as --api-workers 0
   const scans = all.filter((path) => path.includes('match=more-specifics')).length;
   assert.ok(answered >= scans && scans > 10, `${answered} requests answered by workers, ${scans} more-specifics`);
   assert.equal(workers.readerPool!.statistics().workers, 2);
+  assert.equal((await getJson(workers, '/api/v1/stats')).body.apiWorkers.workers, 2);
+  assert.equal((await getJson(inline, '/api/v1/stats')).body.apiWorkers, null);
 });
 
 test('the pool answers every query kind (lookup, exact, less-, more-specifics) as the main thread', async () => {
@@ -136,6 +138,11 @@ test('a worker that hangs is answered 503 after the timeout and replaced; other 
     await waitFor('the replacement worker', () => pool.statistics().workers === 2);
     assert.equal((await app.inject({ url: '/api/v1/routes?prefix=10.0.0.0/8&match=more-specifics' })).json().prefixes.length, 3);
     assert.equal(pool.statistics().replaced, 1);
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    assert.match(metrics, /^ribstore_api_workers 2$/m);
+    assert.match(metrics, /^ribstore_api_worker_replaced_total 1$/m);
+    assert.match(metrics, /^ribstore_api_worker_unavailable_total 1$/m);
+    assert.equal((await app.inject({ url: '/api/v1/stats' })).json().apiWorkers.replaced, 1);
     // Closing answers what is still in flight 503 too.
     const last = assertUnavailable(pool.run(lookup(HANG_ADDRESS)));
     await pool.close();
