@@ -22,7 +22,7 @@ class BusyTask implements SliceTask {
   constructor(
     private readonly scheduler: SliceScheduler,
     private rounds: number,
-    private readonly log: { task: BusyTask; start: number; end: number; turn: number }[],
+    private readonly log: { task: BusyTask; start: number; deadline: number; turn: number }[],
   ) {}
   runSlice(deadline: number): void {
     const start = performance.now();
@@ -31,7 +31,7 @@ class BusyTask implements SliceTask {
       const until = now + 0.2;
       while (performance.now() < until);
     }
-    this.log.push({ task: this, start, end: performance.now(), turn: loopTurn });
+    this.log.push({ task: this, start, deadline, turn: loopTurn });
     if (--this.rounds > 0) this.scheduler.add(this);
   }
 }
@@ -39,7 +39,7 @@ class BusyTask implements SliceTask {
 test('ten busy tasks share one slice per turn, round-robin, and the loop runs in between', async () => {
   const sliceMs = 4;
   const scheduler = new SliceScheduler(sliceMs);
-  const log: { task: BusyTask; start: number; end: number; turn: number }[] = [];
+  const log: { task: BusyTask; start: number; deadline: number; turn: number }[] = [];
   const tasks = Array.from({ length: 10 }, () => new BusyTask(scheduler, 5, log));
   for (const task of tasks) scheduler.add(task);
   // Other work of the loop (the HTTP API in a collector): a timer that should keep firing.
@@ -59,9 +59,10 @@ test('ten busy tasks share one slice per turn, round-robin, and the loop runs in
   // tasks take them in order (round-robin), the first task again only after the other nine.
   for (let i = 0; i < log.length; i++) assert.equal(log[i]!.task, tasks[i % 10], `turn ${i} went to task ${i % 10}`);
   assert.equal(new Set(log.map((l) => l.turn)).size, log.length, 'no two busy slices in one event-loop turn');
-  // Each slice ends near the deadline: about sliceMs (one 0.2 ms step over at most; loose for a loaded machine).
-  const lengths = log.map((l) => l.end - l.start).sort((a, b) => a - b);
-  assert.ok(lengths[Math.floor(lengths.length / 2)]! <= sliceMs + 1, `median slice ${lengths[Math.floor(lengths.length / 2)]} ms`);
+  // The budget is the turn's, not the task's: no slice is given a deadline more than sliceMs
+  // after it starts. (How long a slice really takes in wall time is not asserted: on a loaded
+  // machine the OS preempts the busy loop; bench:collector's loop watch measures it.)
+  for (const l of log) assert.ok(l.deadline - l.start <= sliceMs, `a slice got ${l.deadline - l.start} ms`);
   // Between turns the loop got back: timers fired many times over fifty turns.
   assert.ok(ticks >= 10, `the 1 ms timer fired ${ticks} times`);
 });
