@@ -2,7 +2,8 @@
  * RibReader: the query side of the routing information base (see rib.ts for the structure
  * and the write side, {@link Rib}, which extends this class). Everything here reads the
  * shared structures (tables, route sets, peer registry, attribute pool) and shapes the
- * answers of the HTTP API; nothing here changes a route.
+ * answers of the HTTP API; nothing here changes a route. The status queries (routers, peers,
+ * stats) are rib-status.ts's; the methods here hand them the structures.
  *
  * Queries run between writes (JavaScript gives them a consistent view: no write runs while a
  * query runs). Iterating answers (`moreSpecifics`, `lessSpecifics`) read each prefix's routes
@@ -17,18 +18,7 @@ import { type Address, formatIPv4, parseAddress } from '../ip/address.js';
 import { Prefix, type PrefixInput, comparePrefixes, toPrefix } from '../ip/prefix.js';
 import { AttributePool } from './attribute-pool.js';
 import type { PrefixIndexReader } from './prefix-index.js';
-import {
-  PV_ACTIVE,
-  PV_DOOMED,
-  PV_STALE,
-  type PeerRecord,
-  PeerRegistry,
-  type RouterRecord,
-  VIEWS,
-  type View,
-  afiSafiName,
-  viewRank,
-} from './peer-registry.js';
+import { PV_ACTIVE, PV_STALE, PeerRegistry, VIEWS, type View, afiSafiName, viewRank } from './peer-registry.js';
 import { CHANGED_WORD, ENTRY_WORDS, PV_MASK, RECEIVED_WORD, RouteSets } from './route-sets.js';
 import { compareRoutes } from './route-order.js';
 import { RouteRank } from './route-rank.js';
@@ -36,14 +26,13 @@ import { lostAt } from './route-decision.js';
 import {
   type AttributesJson,
   type LookupJson,
-  type PeerJson,
   type PeerStatusJson,
   type PrefixRoutesJson,
   type RibStatsJson,
   type RouteJson,
   type RouterStatusJson,
-  peerTypeName,
 } from './route-json.js';
+import { peerJson, peerStatus, ribStats, routerStatus } from './rib-status.js';
 import { decodeRouteAttributes } from './attribute-codec.js';
 import type { NameLog } from './shared-names.js';
 import type { RibVersions } from './shared-versions.js';
@@ -231,16 +220,6 @@ export class RibReader<I extends PrefixIndexReader = PrefixIndexReader> {
     return json;
   }
 
-  private peerJson(peer: PeerRecord): PeerJson {
-    return {
-      address: peer.address,
-      asn: peer.asn,
-      bgpId: formatIPv4(peer.bgpId),
-      type: peerTypeName(peer.type),
-      distinguisher: peer.distinguisher,
-    };
-  }
-
   /** Route JSON of entry `at`; `best` is the entry of the prefix's best route, to say where this one lost to it. */
   private routeJson(at: number, table: number, best: number): RouteJson {
     const e = this.sets.entries;
@@ -249,7 +228,7 @@ export class RibReader<I extends PrefixIndexReader = PrefixIndexReader> {
     const peer = registry.peerById(registry.pvPeer[pv]!);
     return {
       router: registry.routerById(peer.router).name,
-      peer: this.peerJson(peer),
+      peer: peerJson(peer),
       view: VIEWS[registry.pvView[pv]!]!,
       afiSafi: afiSafiName(registry.pvAfi[pv]!, registry.pvSafi[pv]!),
       rd: this.tableNames[table]!,
@@ -455,67 +434,19 @@ export class RibReader<I extends PrefixIndexReader = PrefixIndexReader> {
     return out.map(({ t, p, n }) => ({ prefix: p.toString(), rd: this.tableNames[t]!, routes: n }));
   }
 
-  /** Every router with its state, peer count and route count. */
+  /** Every router with its state, peer count and route count (rib-status.ts). */
   routers(): RouterStatusJson[] {
-    const registry = this.registry;
-    return registry.routers().map((r) => {
-      let routes = 0;
-      for (const pid of r.peers) for (const pv of registry.peerById(pid).views) if (registry.pvState[pv] !== PV_DOOMED) routes += registry.pvCount[pv]!;
-      return {
-        name: r.name,
-        state: r.state,
-        downSince: r.downSince === undefined ? null : new Date(r.downSince).toISOString(),
-        flushAt: r.flushAt === undefined ? null : new Date(r.flushAt).toISOString(),
-        peers: r.peers.length,
-        routes,
-      };
-    });
+    return routerStatus(this.registry);
   }
 
-  /** The peers of a router with state and route counts per view; undefined for an unknown router. */
+  /** The peers of a router with state and route counts per view; undefined for an unknown router (rib-status.ts). */
   peers(router: string): PeerStatusJson[] | undefined {
-    const registry = this.registry;
-    const r: RouterRecord | undefined = registry.findRouter(router);
-    if (r === undefined) return undefined;
-    return r.peers.map((pid) => {
-      const peer = registry.peerById(pid);
-      const routes = Object.fromEntries(VIEWS.map((v) => [v, 0])) as Record<View, number>;
-      const byFamily: Record<string, number> = {};
-      let stale = 0;
-      for (const pv of peer.views) {
-        const st = registry.pvState[pv];
-        if (st !== PV_ACTIVE && st !== PV_STALE) continue;
-        const n = registry.pvCount[pv]!;
-        routes[VIEWS[registry.pvView[pv]!]!] += n;
-        const fam = afiSafiName(registry.pvAfi[pv]!, registry.pvSafi[pv]!);
-        byFamily[fam] = (byFamily[fam] ?? 0) + n;
-        if (st === PV_STALE) stale += n;
-      }
-      return { ...this.peerJson(peer), state: peer.state, routes, staleRoutes: stale, routesByAfiSafi: byFamily };
-    });
+    return peerStatus(this.registry, router);
   }
 
-  /** Summary statistics. */
+  /** Summary statistics (rib-status.ts). */
   stats(): RibStatsJson {
-    const registry = this.registry;
-    let pending = 0;
-    for (let pv = 1; pv < registry.pvBound; pv++) if (registry.pvState[pv] === PV_DOOMED) pending += registry.pvCount[pv]!;
-    let peers = 0;
-    for (const r of registry.routers()) peers += r.peers.length;
-    return {
-      routers: registry.routers().length,
-      peers,
-      peerViews: registry.pvLive,
-      routes: this.sets.routes - pending,
-      prefixes: this.sets.slots,
-      attributeSets: this.attributes.size,
-      pendingFlush: pending,
-      memory: {
-        routeBytes: this.sets.byteLength,
-        attributeBytes: this.attributes.byteLength,
-        tableBytes: this.tables.reduce((sum, t) => sum + (t.stats?.().bytes ?? 0), 0),
-      },
-    };
+    return ribStats(this.registry, this.sets, this.attributes, this.tables);
   }
 }
 
