@@ -19,12 +19,10 @@
  *
  * Invariants: a live id has refs > 0 and sits on exactly one hash chain; a free id has
  * refs = 0 and sits on the free list; while a hold is on, an id whose refs fell to 0 stays
- * on its chain, in `deferred`, until the last unhold frees it. The bytes of a freed set go on a free list of ranges of
- * their exact length (linked through their first 4 bytes; sets shorter than 4 bytes are left
- * as garbage), and a new set of that length takes them back: attribute sets come in few
- * lengths (same path length and community count), so churn reuses space without moving
- * anything. Only when unreusable garbage passes 3/4 of the arena is it compacted (live bytes
- * copied down, O(live), rare).
+ * on its chain, in `deferred`, until the last unhold frees it. The bytes of a freed set go
+ * back to the byte arena (attribute-arena.ts: per-length free lists, compaction when garbage
+ * passes 3/4 of it); this file is the interning table over it (ids, hash chains, refcounts,
+ * summaries, holds).
  * Steady state allocates nothing: interning an existing set is a hash, a chain walk and a
  * byte compare; a new set writes into the arrays (which grow in place, see growable.ts).
  *
@@ -33,11 +31,9 @@
  * with the same bytes, while the route does; only compaction moves live bytes, and it runs
  * inside a structure section ({@link RibVersions}).
  */
+import { ByteArena } from './attribute-arena.js';
 import { GrowableArray } from './growable.js';
 import { RibVersions } from './shared-versions.js';
-
-/** Freed byte ranges shorter than this are kept on per-length free lists for reuse. */
-const MAX_REUSE_LENGTH = 4096;
 
 /** Flag bit: the set carries a MULTI_EXIT_DISC. */
 export const HAS_MED = 1;
@@ -112,7 +108,8 @@ export class AttributePool {
    * originAs, localPref, med, pathLength << 16 | origin << 8 | flags.
    */
   private readonly summaryArr: GrowableArray<Uint32ArrayConstructor>;
-  private readonly arenaArr: GrowableArray<Uint8ArrayConstructor>;
+  /** The sets' bytes, their free lists and compaction (attribute-arena.ts). */
+  private readonly arena: ByteArena;
   private buckets: Uint32Array;
   private mask: number;
   /** HIGH_WATER (next never-used id), LIVE_SETS (shared). */
@@ -120,13 +117,9 @@ export class AttributePool {
   private freeHead = 0;
   /** Structure sections around compaction. */
   private readonly versions: RibVersions;
-  private arenaUsed = 0;
-  private garbage = 0;
   /** Open {@link hold}s, and the ids whose free they defer. */
   private holds = 0;
   private readonly deferred = new Set<number>();
-  /** Per byte length (< MAX_REUSE_LENGTH): first free range of that length + 1, 0 for none. */
-  private readonly freeRanges = new Uint32Array(MAX_REUSE_LENGTH);
 
   /**
    * An empty pool; `versions` connects it to worker readers (a RIB passes its own). With
@@ -145,7 +138,7 @@ export class AttributePool {
     this.refsArr = make(Uint32Array, sets, shared?.refs);
     this.stampArr = make(Float64Array, sets, shared?.stamp);
     this.summaryArr = make(Uint32Array, sets * 4, shared?.summary);
-    this.arenaArr = make(Uint8Array, options.initialBytes ?? 65536, shared?.arena);
+    this.arena = new ByteArena(options.initialBytes ?? 65536, grew, shared?.arena);
     this.counters = new Int32Array(shared?.counters ?? new SharedArrayBuffer(8));
     if (shared === undefined) this.counters[HIGH_WATER] = 1;
     this.buckets = new Uint32Array(64);
@@ -160,7 +153,7 @@ export class AttributePool {
       refs: this.refsArr.shared,
       stamp: this.stampArr.shared,
       summary: this.summaryArr.shared,
-      arena: this.arenaArr.shared,
+      arena: this.arena.shared,
       counters: this.counters.buffer as SharedArrayBuffer,
     };
   }
@@ -177,7 +170,7 @@ export class AttributePool {
     this.refsArr.refresh();
     this.stampArr.refresh();
     this.summaryArr.refresh();
-    this.arenaArr.refresh();
+    this.arena.refresh();
   }
 
   /** Number of live (referenced) attribute sets. */
@@ -191,9 +184,8 @@ export class AttributePool {
       this.offsetArr.byteLength * 5 + // the five per-id uint32 arrays have equal lengths
       this.stampArr.byteLength +
       this.summaryArr.byteLength +
-      this.arenaArr.byteLength +
-      this.buckets.byteLength +
-      this.freeRanges.byteLength
+      this.arena.byteLength +
+      this.buckets.byteLength
     );
   }
 
@@ -206,7 +198,7 @@ export class AttributePool {
   intern(bytes: Uint8Array, start: number, end: number, summary: AttributeSummary): number {
     const h = hashBytes(bytes, start, end);
     const length = end - start;
-    const arena = this.arenaArr.view;
+    const arena = this.arena.view;
     const offsets = this.offsetArr.view;
     const lengths = this.lengthArr.view;
     const hashes = this.hashArr.view;
@@ -253,7 +245,7 @@ export class AttributePool {
   find(bytes: Uint8Array, start: number, end: number): number {
     const h = hashBytes(bytes, start, end);
     const length = end - start;
-    const arena = this.arenaArr.view;
+    const arena = this.arena.view;
     for (let id = this.buckets[h & this.mask]!; id !== 0; id = this.nextArr.view[id]!) {
       if (this.hashArr.view[id] !== h || this.lengthArr.view[id] !== length) continue;
       const off = this.offsetArr.view[id]!;
@@ -266,18 +258,7 @@ export class AttributePool {
 
   private insert(bytes: Uint8Array, start: number, end: number, h: number, summary: AttributeSummary): number {
     const length = end - start;
-    let offset: number;
-    const reuse = length >= 4 && length < MAX_REUSE_LENGTH ? this.freeRanges[length]! : 0;
-    if (reuse !== 0) {
-      offset = reuse - 1;
-      const a = this.arenaArr.view;
-      this.freeRanges[length] = (a[offset]! | (a[offset + 1]! << 8) | (a[offset + 2]! << 16) | (a[offset + 3]! << 24)) >>> 0;
-      this.garbage -= length;
-    } else {
-      if (this.arenaUsed + length > this.arenaArr.length) this.arenaArr.ensure(this.arenaUsed + length);
-      offset = this.arenaUsed;
-      this.arenaUsed += length;
-    }
+    const offset = this.arena.place(bytes, start, end);
     let id = this.freeHead;
     if (id !== 0) {
       this.freeHead = this.nextArr.view[id]!;
@@ -285,7 +266,6 @@ export class AttributePool {
       id = this.counters[HIGH_WATER]!++;
       if (id >= this.offsetArr.length) this.growIds(id + 1);
     }
-    this.arenaArr.view.set(bytes.subarray(start, end), offset);
     this.offsetArr.view[id] = offset;
     this.lengthArr.view[id] = length;
     this.hashArr.view[id] = h;
@@ -398,19 +378,8 @@ export class AttributePool {
     this.freeHead = id;
     this.counters[LIVE_SETS]!--;
     const length = this.lengthArr.view[id]!;
-    this.garbage += length;
     this.lengthArr.view[id] = 0;
-    if (length >= 4 && length < MAX_REUSE_LENGTH) {
-      const at = this.offsetArr.view[id]!;
-      const a = this.arenaArr.view;
-      const next = this.freeRanges[length]!;
-      a[at] = next & 255;
-      a[at + 1] = (next >>> 8) & 255;
-      a[at + 2] = (next >>> 16) & 255;
-      a[at + 3] = next >>> 24;
-      this.freeRanges[length] = at + 1;
-    }
-    if (this.garbage > 1 << 20 && this.garbage * 4 > this.arenaUsed * 3) this.compact();
+    if (this.arena.release(this.offsetArr.view[id]!, length)) this.compact();
   }
 
   /** Copy the live byte strings down to the start of the arena, dropping garbage. */
@@ -424,24 +393,8 @@ export class AttributePool {
   }
 
   private compactBytes(): void {
-    const arena = this.arenaArr.view;
-    const live = new Uint8Array(this.arenaUsed - this.garbage);
-    const offsets = this.offsetArr.view;
-    const lengths = this.lengthArr.view;
     const refs = this.refsArr.view;
-    let at = 0;
-    for (let id = 1; id < this.counters[HIGH_WATER]!; id++) {
-      if (refs[id] === 0) continue;
-      const off = offsets[id]!;
-      const len = lengths[id]!;
-      live.set(arena.subarray(off, off + len), at);
-      offsets[id] = at;
-      at += len;
-    }
-    arena.set(live.subarray(0, at), 0);
-    this.arenaUsed = at;
-    this.garbage = 0;
-    this.freeRanges.fill(0);
+    this.arena.compact(this.offsetArr.view, this.lengthArr.view, this.counters[HIGH_WATER]!, (id) => refs[id] !== 0);
   }
 
   /** Current reference count of an id (0 for a free or never-used id). */
@@ -460,7 +413,7 @@ export class AttributePool {
    */
   bytes(id: number): Uint8Array {
     const off = this.offsetArr.view[id]!;
-    return this.arenaArr.view.subarray(off, off + this.lengthArr.view[id]!);
+    return this.arena.view.subarray(off, off + this.lengthArr.view[id]!);
   }
 
   /** Origin AS of a set (0 when unknown; see {@link HAS_ORIGIN_AS}). */
