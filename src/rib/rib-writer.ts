@@ -378,7 +378,7 @@ export class RibWriter extends RibReader<PrefixIndex> {
     const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
     const previous = this.sortedLoad !== undefined ? this.sortedLoad.exchange(table, family, w0, w1, w2, w3, length, s) : index.exchangeWords(family, w0, w1, w2, w3, length, s);
     if (previous >= 0) {
-      index.setWords(family, w0, w1, w2, w3, length, previous);
+      if (this.sortedLoad === undefined) index.setWords(family, w0, w1, w2, w3, length, previous);
       sets.freeSlot(s);
       this.versions.endStructure();
       throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)} is loaded twice`);
@@ -400,8 +400,8 @@ export class RibWriter extends RibReader<PrefixIndex> {
   /**
    * Start a sorted load (sorted-load.ts): until {@link endSortedLoad}, {@link loadPrefix} collects
    * the prefixes of each table that is empty now and `endSortedLoad` builds each such table in
-   * one pass. For a restore, whose prefixes come sorted per table; any order still loads (by
-   * inserts from the first prefix out of order). Lookups see the collected prefixes only after
+   * one pass. For a restore; prefixes out of order are radix-sorted at the end, and a prefix
+   * repeated out of order makes `endSortedLoad` throw ("is loaded twice"). Lookups see the collected prefixes only after
    * `endSortedLoad`: use it on a RIB nobody reads yet.
    */
   beginSortedLoad(): void {

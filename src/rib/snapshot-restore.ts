@@ -276,8 +276,8 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
     let ages = new Uint32Array(2 * 64);
     const rw = routeRecordWords(meta.version);
     const routSections = sectionsOf(sections, ROUT, source);
-    // A writer puts each table's prefixes in sorted order: collect them and build each table
-    // in one pass at the end (a file in another order still loads, prefix by prefix).
+    // Collect each table's prefixes and build each table in one pass at the end, sorting what
+    // came out of order (a writer emits slot order); a repeated prefix is found there at the latest.
     rib.beginSortedLoad();
     for (const { payload, fail } of routSections) {
       const words = payloadWords(payload);
@@ -330,7 +330,11 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
       }
     }
 
-    rib.endSortedLoad();
+    try {
+      rib.endSortedLoad();
+    } catch (error) {
+      failer(source, 'sections ROUT')((error as Error).message);
+    }
 
     // The routes' references to their attribute sets, counted per set in the route loop.
     attrMap.forEach((id, uses) => {

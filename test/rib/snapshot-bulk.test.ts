@@ -13,6 +13,8 @@ import type { PeerKey } from '../../src/rib/peer-registry.js';
 import { Rib, type RibOptions } from '../../src/rib/rib.js';
 import { readRibSnapshot } from '../../src/rib/snapshot-restore.js';
 import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
+import { sortColumns } from '../../src/rib/sorted-load.js';
+import { SortedEntries } from '../../src/table/bulk-build.js';
 import { PrefixTable } from '../../src/table/prefix-table.js';
 import { withTempDir } from '../support/temp-dir.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './support/test-attributes.js';
@@ -107,12 +109,12 @@ function answers(rib: Rib, list: P[], seed: number): string[] {
   return out;
 }
 
-test('a sorted load built per table in one pass answers every walk and lookup as prefix-by-prefix inserts; out of order falls back', () => {
+test('a sorted load built per table in one pass answers every walk and lookup as prefix-by-prefix inserts, in any order', () => {
   for (const seed of [1, 2, 3]) {
     const list = randomPrefixes(3000, seed);
     const oneByOne = answers(load(list, false), list, seed);
     assert.deepEqual(answers(load(sorted(list), true), list, seed), oneByOne);
-    assert.deepEqual(answers(load(list, true), list, seed), oneByOne, 'random order falls back to inserts');
+    assert.deepEqual(answers(load(list, true), list, seed), oneByOne, 'random order is sorted, then built');
     const late = sorted(list);
     late.push(late.splice(10, 1)[0]!); // sorted but for one prefix at the end
     assert.deepEqual(answers(load(late, true), list, seed), oneByOne);
@@ -131,10 +133,17 @@ test('a sorted load shows its prefixes only once built, and refuses a repeated p
   rib.beginSortedLoad();
   for (const p of v4) rib.loadPrefix(0, 4, p.w[0], 0, 0, 0, p.length, Uint32Array.of(pv, 0, attr), 1);
   assert.equal([...rib.moreSpecifics('0.0.0.0/0')].length + (rib.routes('0.0.0.0/0') ? 1 : 0), 0, 'collected, not yet in the table');
-  const p = v4[3]!;
-  assert.throws(() => rib.loadPrefix(0, 4, p.w[0], 0, 0, 0, p.length, Uint32Array.of(pv, 0, attr), 1), { code: 'INVALID_ARGUMENT', message: /is loaded twice/ });
+  const last = v4[v4.length - 1]!;
+  assert.throws(() => rib.loadPrefix(0, 4, last.w[0], 0, 0, 0, last.length, Uint32Array.of(pv, 0, attr), 1), { code: 'INVALID_ARGUMENT', message: /is loaded twice/ }, 'a repeat of the prefix just before is refused at once');
   rib.endSortedLoad();
   assert.equal([...rib.moreSpecifics('0.0.0.0/0')].length + (rib.routes('0.0.0.0/0') ? 1 : 0), v4.length, 'every prefix once, the refused one not added');
+  const again = new Rib(OPTIONS);
+  again.table(RDS[1]);
+  const pv2 = again.peerView({ router: 'r1', peer: PEER, view: 'adj-rib-in-post', afi: 1, safi: 1 });
+  const attr2 = again.internAttributes(bytes, 0, bytes.length, testSummary(a, emptySummary()));
+  again.beginSortedLoad();
+  for (const q of [...v4, v4[3]!]) again.loadPrefix(0, 4, q.w[0], 0, 0, 0, q.length, Uint32Array.of(pv2, 0, attr2), 1);
+  assert.throws(() => again.endSortedLoad(), { code: 'INVALID_ARGUMENT', message: /is loaded twice/ }, 'a repeat out of order is found by the sort');
   rib.releaseAttributes(attr);
 });
 
@@ -159,4 +168,42 @@ test('a snapshot of a sorted RIB restores through the bulk build, with the same 
   } finally {
     PrefixTable.prototype.loadSorted = loadSorted;
   }
+});
+
+test('a snapshot in slot order (not prefix order) restores through the bulk build; a repeated prefix is a FILE_ERROR', async () => {
+  const list = randomPrefixes(5000, 12);
+  const original = load(list, false); // slots in random prefix order
+  const built: number[] = [];
+  const loadSorted = PrefixTable.prototype.loadSorted;
+  PrefixTable.prototype.loadSorted = function (this: PrefixTable, ...args: Parameters<typeof loadSorted>) {
+    built.push(args[0].size);
+    return loadSorted.apply(this, args);
+  };
+  try {
+    await withTempDir('snapshot-bulk', async (dir) => {
+      const path = join(dir, 'shuffled.snap');
+      await writeRibSnapshot(original, path);
+      const restored = await readRibSnapshot(path, OPTIONS);
+      assert.deepEqual(answers(restored.rib, list, 12), answers(original, list, 12));
+      assert.deepEqual(built.sort((x, y) => x - y), [0, 1].map((t) => list.filter((p) => p.table === t).length).sort((x, y) => x - y), 'each table bulk-built');
+    });
+  } finally {
+    PrefixTable.prototype.loadSorted = loadSorted;
+  }
+});
+
+test('radix sort of collected columns: network then length, repeats refused', () => {
+  const entries = new SortedEntries();
+  const list = randomPrefixes(4000, 5).filter((p) => p.table === 0);
+  for (const p of list) entries.add(p.family, p.w[0], p.w[1], p.w[2], p.w[3], p.length, 0);
+  sortColumns(entries.v4, 4);
+  sortColumns(entries.v6, 6);
+  const seen: string[] = [];
+  entries.forEach((f, a, b, c, d, l) => seen.push(`${f} ${[a, b, c, d].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('')} ${String(l).padStart(3, '0')}`));
+  const expected = [...new Set(seen)].sort((x, y) => (x[0] !== y[0] ? 0 : x < y ? -1 : 1));
+  assert.deepEqual(seen.filter((x) => x[0] === '4'), expected.filter((x) => x[0] === '4'));
+  assert.deepEqual(seen.filter((x) => x[0] === '6'), expected.filter((x) => x[0] === '6'));
+  const twice = new SortedEntries();
+  for (const w of [0x0a000000, 0x0b000000, 0x0a000000]) twice.add(4, w, 0, 0, 0, 8, 1);
+  assert.throws(() => sortColumns(twice.v4, 4), { code: 'INVALID_ARGUMENT', message: /10\.0\.0\.0\/8 is loaded twice/ });
 });
