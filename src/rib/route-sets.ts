@@ -25,20 +25,7 @@
  * and {@link RouteSets.moveEntry} moves one to another rank (the RIB keeps them best first,
  * route-rank.ts). Moves copy whole entries of ENTRY_WORDS words, whatever they hold.
  *
- * Blocks are carved from pages (a slab allocator): the arena is a run of pages of
- * PAGE_ENTRIES entries; a page serves one size class, keeps its own free-block list and a
- * live count, and goes back to the pool of free pages, for any class, when its last block
- * is freed. Why: tables grow peer by peer, so every prefix moves up one class per peer; with
- * plain per-class free lists the blocks a class leaves behind are never asked for again
- * (measured: 3x the live size on a 10-peer full table). With pages, the pages a class
- * empties are reused by the next class. Blocks larger than a page (prefixes with thousands
- * of routes) take whole pages of their own.
- *
- * ```
- *  page:   | blk | blk | free | blk | ... | never carved |      pageClass, pageLive,
- *                          └ pageFree list                      pageFree, pageBump
- *  class c: classHead[c] ⇄ page ⇄ page   (pages of class c with a free block)
- * ```
+ * Blocks come from a slab allocator of pages (route-slab.ts).
  *
  * Invariant: a live slot has count >= 1 and sizeClass < FREE_SLOT; its entries are the only
  * routes of its (table, prefix). Nothing here allocates JS objects: all state is typed arrays.
@@ -50,40 +37,19 @@
  * worker maps with {@link RouteSets.attach}.
  */
 import { GrowableArray } from './growable.js';
+import { CAPACITIES, ENTRY_WORDS, RouteSlab, classFor } from './route-slab.js';
 import { ORDERED_STORES, type RibVersions } from './shared-versions.js';
 
-/** Words per route entry. */
-export const ENTRY_WORDS = 5;
+export { ENTRY_WORDS, classCapacity } from './route-slab.js';
+
 /** Word of an entry holding when the route was first seen (seconds since the epoch, 0 unknown). */
 export const RECEIVED_WORD = 3;
 /** Word of an entry holding when the route's attributes last changed (seconds since the epoch, 0 unknown). */
 export const CHANGED_WORD = 4;
 /** Mask of the peer-view id in an entry's first word. */
 export const PV_MASK = 0xffffff;
-/** Entries per page of the slab allocator. */
-const PAGE_ENTRIES = 4096;
-/** Words per page. */
-const PAGE_WORDS = PAGE_ENTRIES * ENTRY_WORDS;
 /** `sizeClass` value of a free slot. */
 const FREE_SLOT = 255;
-
-/** Block capacities by size class: 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, ... */
-const CAPACITIES: number[] = [];
-for (let c = 1; CAPACITIES.length < 60; ) {
-  CAPACITIES.push(c);
-  c = c < 4 ? c + 1 : c % 3 === 0 ? (c / 3) * 4 : (c / 4) * 6;
-}
-/** The smallest size class holding `routes` entries. */
-function classFor(routes: number): number {
-  let c = 0;
-  while (CAPACITIES[c]! < routes) c++;
-  return c;
-}
-
-/** Capacity of a size class. */
-export function classCapacity(sizeClass: number): number {
-  return CAPACITIES[sizeClass]!;
-}
 
 /** Counter words of {@link RouteSets} (shared with readers). */
 const SLOT_HIGH = 0;
@@ -104,7 +70,8 @@ export interface RouteSetsShared {
 
 /** Per-prefix route vectors over typed arrays. */
 export class RouteSets {
-  private readonly entriesArr: GrowableArray<Uint32ArrayConstructor>;
+  /** The entry words' pages and blocks (route-slab.ts). */
+  private readonly slab: RouteSlab;
   private readonly offsetArr: GrowableArray<Uint32ArrayConstructor>;
   private readonly countArr: GrowableArray<Uint32ArrayConstructor>;
   private readonly classArr: GrowableArray<Uint8ArrayConstructor>;
@@ -125,20 +92,6 @@ export class RouteSets {
   meta: Uint32Array;
   /** Per slot: the version word readers validate against (see the module doc). */
   version: Uint32Array;
-  /** Pages carved so far (the arena holds `pageCount * PAGE_WORDS` words). */
-  private pageCount = 0;
-  private pageClass = new Int16Array(64);
-  private pageLive = new Uint32Array(64);
-  /** Per page: first free block (word offset + 1), 0 for none; free blocks link the same way. */
-  private pageFree = new Uint32Array(64);
-  /** Per page: blocks carved from its never-used tail so far. */
-  private pageBump = new Uint32Array(64);
-  private pageNext = new Int32Array(64);
-  private pagePrev = new Int32Array(64);
-  /** Per class: first page with a free block, or -1. */
-  private readonly classHead = new Int32Array(CAPACITIES.length).fill(-1);
-  /** Free pages, reusable by any class. */
-  private readonly freePages: number[] = [];
   private slotFreeHead = -1;
 
   /**
@@ -149,7 +102,7 @@ export class RouteSets {
     const grew = versions === undefined ? undefined : () => versions.grew();
     const make = <C extends Uint32ArrayConstructor | Uint8ArrayConstructor>(ctor: C, n: number, buffer?: SharedArrayBuffer): GrowableArray<C> =>
       buffer === undefined ? new GrowableArray(ctor, n, grew) : GrowableArray.attach(ctor, buffer);
-    this.entriesArr = make(Uint32Array, PAGE_WORDS, shared?.entries);
+    this.slab = new RouteSlab(grew, shared?.entries);
     this.offsetArr = make(Uint32Array, 1024, shared?.offset);
     this.countArr = make(Uint32Array, 1024, shared?.count);
     this.classArr = make(Uint8Array, 1024, shared?.sizeClass);
@@ -157,7 +110,7 @@ export class RouteSets {
     this.metaArr = make(Uint32Array, 1024, shared?.meta);
     this.versionArr = make(Uint32Array, 1024, shared?.version);
     this.counters = new Int32Array(shared?.counters ?? new SharedArrayBuffer(16));
-    this.entries = this.entriesArr.view;
+    this.entries = this.slab.entries;
     this.offset = this.offsetArr.view;
     this.count = this.countArr.view;
     this.key = this.keyArr.view;
@@ -168,7 +121,7 @@ export class RouteSets {
   /** The shared buffers, for a worker's {@link attach}. */
   share(): RouteSetsShared {
     return {
-      entries: this.entriesArr.shared,
+      entries: this.slab.shared,
       offset: this.offsetArr.shared,
       count: this.countArr.shared,
       sizeClass: this.classArr.shared,
@@ -186,7 +139,7 @@ export class RouteSets {
 
   /** Re-map arrays that grew (a reader's mapping, see {@link attach}). */
   refresh(): void {
-    this.entries = this.entriesArr.refresh();
+    this.entries = this.slab.refresh();
     this.offset = this.offsetArr.refresh();
     this.count = this.countArr.refresh();
     this.classArr.refresh();
@@ -233,7 +186,7 @@ export class RouteSets {
   /** Committed bytes of all arrays. */
   get byteLength(): number {
     return (
-      this.entriesArr.byteLength +
+      this.slab.byteLength +
       this.offsetArr.byteLength +
       this.countArr.byteLength +
       this.classArr.byteLength +
@@ -265,7 +218,8 @@ export class RouteSets {
     }
     this.version[s]! += 2;
     const sizeClass = routes > 1 ? classFor(routes) : 0;
-    this.offset[s] = this.allocBlock(sizeClass);
+    this.offset[s] = this.slab.alloc(sizeClass);
+    this.entries = this.slab.entries;
     this.count[s] = 0;
     this.classArr.view[s] = sizeClass;
     this.meta[s] = (table << 9) | (v6 ? 256 : 0) | length;
@@ -280,7 +234,7 @@ export class RouteSets {
 
   /** Free an empty slot (count must be 0). */
   freeSlot(s: number): void {
-    this.freeBlock(this.offset[s]!, this.classArr.view[s]!);
+    this.slab.free(this.offset[s]!, this.classArr.view[s]!);
     this.classArr.view[s] = FREE_SLOT;
     this.offset[s] = this.slotFreeHead + 1;
     this.slotFreeHead = s;
@@ -288,111 +242,9 @@ export class RouteSets {
     this.version[s]! += 2;
   }
 
-  private allocBlock(sizeClass: number): number {
-    const words = CAPACITIES[sizeClass]! * ENTRY_WORDS;
-    if (words > PAGE_WORDS) return this.allocLarge(sizeClass, words);
-    let p = this.classHead[sizeClass]!;
-    if (p < 0) {
-      p = this.newPage();
-      this.pageClass[p] = sizeClass;
-      this.link(p, sizeClass);
-    }
-    let at: number;
-    const free = this.pageFree[p]!;
-    if (free !== 0) {
-      at = free - 1;
-      this.pageFree[p] = this.entries[at]!;
-    } else {
-      at = p * PAGE_WORDS + this.pageBump[p]! * words;
-      this.pageBump[p]!++;
-    }
-    this.pageLive[p]!++;
-    if (this.isFull(p, words)) this.unlink(p, sizeClass);
-    return at;
-  }
-
-  private freeBlock(at: number, sizeClass: number): void {
-    const words = CAPACITIES[sizeClass]! * ENTRY_WORDS;
-    const p = Math.floor(at / PAGE_WORDS);
-    if (words > PAGE_WORDS) {
-      for (let k = 0; k < words / PAGE_WORDS; k++) this.releasePage(p + k);
-      return;
-    }
-    const wasFull = this.isFull(p, words);
-    this.entries[at] = this.pageFree[p]!;
-    this.pageFree[p] = at + 1;
-    if (--this.pageLive[p]! === 0) {
-      if (!wasFull) this.unlink(p, sizeClass);
-      this.releasePage(p);
-    } else if (wasFull) {
-      this.link(p, sizeClass);
-    }
-  }
-
-  private isFull(p: number, words: number): boolean {
-    return this.pageFree[p] === 0 && (this.pageBump[p]! + 1) * words > PAGE_WORDS;
-  }
-
-  /** A block of whole pages for a class larger than a page: always fresh pages at the top. */
-  private allocLarge(sizeClass: number, words: number): number {
-    const pages = words / PAGE_WORDS;
-    const first = this.pageCount;
-    for (let k = 0; k < pages; k++) {
-      const p = this.carvePage();
-      this.pageClass[p] = sizeClass;
-      this.pageLive[p] = 1;
-    }
-    return first * PAGE_WORDS;
-  }
-
-  private newPage(): number {
-    const p = this.freePages.pop();
-    return p !== undefined ? p : this.carvePage();
-  }
-
-  /** Extend the arena by one page. */
-  private carvePage(): number {
-    const p = this.pageCount++;
-    if (p >= this.pageClass.length) {
-      const n = this.pageClass.length * 2;
-      this.pageClass = grown(this.pageClass, new Int16Array(n));
-      this.pageLive = grown(this.pageLive, new Uint32Array(n));
-      this.pageFree = grown(this.pageFree, new Uint32Array(n));
-      this.pageBump = grown(this.pageBump, new Uint32Array(n));
-      this.pageNext = grown(this.pageNext, new Int32Array(n));
-      this.pagePrev = grown(this.pagePrev, new Int32Array(n));
-    }
-    if (this.pageCount * PAGE_WORDS > this.entries.length) this.entries = this.entriesArr.ensure(this.pageCount * PAGE_WORDS);
-    return p;
-  }
-
-  private releasePage(p: number): void {
-    this.pageClass[p] = -1;
-    this.pageLive[p] = 0;
-    this.pageFree[p] = 0;
-    this.pageBump[p] = 0;
-    this.freePages.push(p);
-  }
-
-  private link(p: number, sizeClass: number): void {
-    const head = this.classHead[sizeClass]!;
-    this.pageNext[p] = head;
-    this.pagePrev[p] = -1;
-    if (head >= 0) this.pagePrev[head] = p;
-    this.classHead[sizeClass] = p;
-  }
-
-  private unlink(p: number, sizeClass: number): void {
-    const prev = this.pagePrev[p]!;
-    const next = this.pageNext[p]!;
-    if (prev >= 0) this.pageNext[prev] = next;
-    else this.classHead[sizeClass] = next;
-    if (next >= 0) this.pagePrev[next] = prev;
-  }
-
   /** Pages in use and free (for statistics): `[used, free]`. */
   pageUsage(): [number, number] {
-    return [this.pageCount - this.freePages.length, this.freePages.length];
+    return this.slab.pageUsage();
   }
 
   /** Index (word offset) of the entry of (pv, pathId) in slot `s`, or -1. */
@@ -509,17 +361,12 @@ export class RouteSets {
   private readonly held = new Uint32Array(ENTRY_WORDS);
 
   private move(s: number, sizeClass: number): void {
-    const to = this.allocBlock(sizeClass);
+    const to = this.slab.alloc(sizeClass);
     const from = this.offset[s]!;
-    const e = this.entries;
+    const e = (this.entries = this.slab.entries);
     e.copyWithin(to, from, from + this.count[s]! * ENTRY_WORDS);
-    this.freeBlock(from, this.classArr.view[s]!);
+    this.slab.free(from, this.classArr.view[s]!);
     this.offset[s] = to;
     this.classArr.view[s] = sizeClass;
   }
-}
-
-function grown<T extends Int16Array | Int32Array | Uint32Array>(old: T, bigger: T): T {
-  bigger.set(old);
-  return bigger;
 }
