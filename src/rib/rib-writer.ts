@@ -8,7 +8,6 @@
 import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
 import { Prefix } from '../ip/prefix.js';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { PrefixTable } from '../table/prefix-table.js';
 import { AttributePool, type AttributeSummary } from './attribute-pool.js';
 import { PV_ACTIVE, PV_DOOMED, type PeerKey, PeerRegistry, type View, viewRank } from './peer-registry.js';
@@ -21,6 +20,7 @@ import type { SharedRibDescriptor } from './shared-rib-descriptor.js';
 import { NameLog } from './shared-names.js';
 import { RibVersions, TABLES } from './shared-versions.js';
 import { SortedLoad } from './sorted-load.js';
+import { ReaderLinks, shareIndex } from './reader-links.js';
 
 /** Options of {@link RibWriter}: the query side's ({@link RibReaderOptions}) and the clock. */
 export interface RibWriterOptions extends RibReaderOptions {
@@ -85,8 +85,8 @@ export class RibWriter extends RibReader<PrefixIndex> {
   protected freezeBound = 0;
 
   protected readonly createIndex: () => PrefixIndex;
-  /** Ports of the worker readers this RIB was shared with: told of each new table. */
-  private readonly readerPorts: MessagePort[] = [];
+  /** The worker readers this RIB was shared with: told of each new table. */
+  private readonly readers = new ReaderLinks();
   /** The sorted load running ({@link beginSortedLoad}), if any. */
   private sortedLoad: SortedLoad | undefined;
 
@@ -108,11 +108,6 @@ export class RibWriter extends RibReader<PrefixIndex> {
    */
   share(): SharedRibDescriptor {
     const tables = this.tables.map(shareIndex);
-    const { port1, port2 } = new MessageChannel();
-    this.readerPorts.push(port1);
-    // A reader that closes (or whose thread ends) is forgotten; the port never keeps the process alive.
-    port1.once('close', () => this.readerPorts.splice(this.readerPorts.indexOf(port1), 1));
-    port1.unref();
     return {
       control: this.versions.buffer,
       names: this.names.shared,
@@ -120,7 +115,7 @@ export class RibWriter extends RibReader<PrefixIndex> {
       attributes: this.attributes.share(),
       sets: this.sets.share(),
       tables,
-      port: port2,
+      port: this.readers.open(),
     };
   }
 
@@ -162,7 +157,7 @@ export class RibWriter extends RibReader<PrefixIndex> {
       const index = this.createIndex();
       this.versions.beginStructure();
       // Readers get the new table's buffers by message before they can see it counted.
-      for (const port of this.readerPorts) port.postMessage({ table: t, shared: shareIndex(index) });
+      this.readers.tableAdded(t, index);
       this.tables.push(index);
       this.tableNames.push(rd);
       this.tableByName.set(rd, t);
@@ -489,14 +484,6 @@ export class RibWriter extends RibReader<PrefixIndex> {
   protected preserve(s: number): void {
     for (const f of this.freezes) f.preserve(s);
   }
-}
-
-/** The live shared view of a table, for worker readers. */
-function shareIndex(index: PrefixIndex): ReturnType<PrefixTable['shareLive']> {
-  if (!(index instanceof PrefixTable) || !index.shared) {
-    throw new RibstoreError('INVALID_ARGUMENT', 'only a RIB over the default shared PrefixTable index can be shared with worker readers');
-  }
-  return index.shareLive();
 }
 
 /**
