@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { connect } from 'nats';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
 import { Rib } from '../../src/rib/rib.js';
@@ -20,7 +19,7 @@ import type { PathAttributes } from '../../src/wire/bgp/types.js';
 import { parseAddress } from '../../src/ip/address.js';
 import { PEER_A, header, peerUp } from '../api/synthetic-router.js';
 import { startTestService, waitFor } from '../e2e/support-service.js';
-import { NatsServer, natsSkipReason } from '../support/nats.js';
+import { NatsServer, natsSkipReason, storedMessages } from '../support/nats.js';
 import { ServeChild } from '../support/serve-child.js';
 import { withTempDir } from '../support/temp-dir.js';
 import { addressesOf, allRoutes, comparable, lookups, routersAndPeers } from './replica-support.js';
@@ -96,19 +95,12 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
       replica = await ServeChild.start(args);
       // The collector publishes the rest; the replica catches up.
       await waitFor('publisher drained', () => collector.publisher!.statistics().queuedMessages === 0, 60_000);
-      const nc = await connect({ servers: nats.url });
+      const { messages, last } = await storedMessages(nats.url, 'RIBSTORE_BMP', position + 1);
       let expectedAnnouncements = 0;
-      let last = 0;
-      try {
-        const jsm = await nc.jetstreamManager();
-        last = (await jsm.streams.info('RIBSTORE_BMP')).state.last_seq;
-        for (let seq = position + 1; seq <= last; seq++) {
-          const bmp = decodeOpenBmpRecord((await jsm.streams.getMessage('RIBSTORE_BMP', { seq })).data).bmp;
-          // Route Monitoring without withdrawn routes: one of ours announcing PER_MESSAGE routes.
-          if (bmp[5] === 0 && bmp[6 + 42 + 19] === 0 && bmp[6 + 42 + 20] === 0) expectedAnnouncements += PER_MESSAGE;
-        }
-      } finally {
-        await nc.close();
+      for (const message of messages) {
+        const bmp = decodeOpenBmpRecord(message.data).bmp;
+        // Route Monitoring without withdrawn routes: one of ours announcing PER_MESSAGE routes.
+        if (bmp[5] === 0 && bmp[6 + 42 + 19] === 0 && bmp[6 + 42 + 20] === 0) expectedAnnouncements += PER_MESSAGE;
       }
       assert.ok(position < last - 100, `the snapshot (${position}) is mid-stream (last ${last})`);
       const follower = await waitFor(`replica at ${last}`, async () => {

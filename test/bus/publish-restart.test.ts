@@ -9,14 +9,13 @@ import { readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { connect } from 'nats';
 import { pino } from 'pino';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
 import { BmpPublisher } from '../../src/bus/publisher.js';
 import type { Service } from '../../src/service/service.js';
 import { BmpFramer } from '../../src/wire/bmp/framer.js';
 import { startTestService, waitFor } from '../e2e/support-service.js';
-import { NatsServer, freePort, natsSkipReason } from '../support/nats.js';
+import { NatsServer, freePort, natsSkipReason, storedMessages } from '../support/nats.js';
 import { skipOrFail } from '../support/requirements.js';
 import { sharedData, skipUnlessShared } from '../support/shared-data.js';
 
@@ -25,18 +24,8 @@ const skip = natsSkipReason() || skipOrFail(skipUnlessShared('bmp', STREAM[0]!))
 
 /** The BMP bytes of every stored record, hex, in stream order. */
 async function storedBmp(url: string): Promise<string[]> {
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await nc.jetstreamManager();
-    const info = await jsm.streams.info('RIBSTORE_BMP');
-    const out: string[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      out.push(Buffer.from(decodeOpenBmpRecord((await jsm.streams.getMessage('RIBSTORE_BMP', { seq })).data).bmp).toString('hex'));
-    }
-    return out;
-  } finally {
-    await nc.close();
-  }
+  const { messages } = await storedMessages(url);
+  return messages.map((m) => Buffer.from(decodeOpenBmpRecord(m.data).bmp).toString('hex'));
 }
 
 function openSession(port: number): Promise<Socket> {

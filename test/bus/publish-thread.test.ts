@@ -7,14 +7,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { connect } from 'nats';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
 import { BmpPublisher } from '../../src/bus/publisher.js';
 import { RibstoreError } from '../../src/errors.js';
 import { BmpFramer } from '../../src/wire/bmp/framer.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { startTestService, waitFor } from '../e2e/support-service.js';
-import { NatsServer, natsSkipReason } from '../support/nats.js';
+import { NatsServer, natsSkipReason, storedMessages } from '../support/nats.js';
 import { skipOrFail } from '../support/requirements.js';
 import { sharedData, skipUnlessShared } from '../support/shared-data.js';
 
@@ -23,20 +22,11 @@ const skip = natsSkipReason() || skipOrFail(skipUnlessShared('bmp', STREAM[0]!))
 
 /** Subject, record length and BMP bytes of every stored record, in stream order. */
 async function storedRecords(url: string): Promise<string[]> {
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await nc.jetstreamManager();
-    const info = await jsm.streams.info('RIBSTORE_BMP');
-    const out: string[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const message = await jsm.streams.getMessage('RIBSTORE_BMP', { seq });
-      const record = decodeOpenBmpRecord(message.data);
-      out.push(`${message.subject} ${message.data.length} ${record.header.routerAddress} ${Buffer.from(record.bmp).toString('hex')}`);
-    }
-    return out;
-  } finally {
-    await nc.close();
-  }
+  const { messages } = await storedMessages(url);
+  return messages.map((message) => {
+    const record = decodeOpenBmpRecord(message.data);
+    return `${message.subject} ${message.data.length} ${record.header.routerAddress} ${Buffer.from(record.bmp).toString('hex')}`;
+  });
 }
 
 test('publish: the worker-thread and the inline publisher store the same records, in order', { skip, timeout: 60_000 }, async () => {

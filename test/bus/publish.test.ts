@@ -7,14 +7,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { connect } from 'nats';
 import { decodeOpenBmpRecord } from '../../src/bus/openbmp.js';
 import { BmpFramer } from '../../src/wire/bmp/framer.js';
 import { decodeBmpMessage } from '../../src/wire/bmp/decode.js';
 import { tlvText } from '../../src/wire/bmp/encode.js';
 import { replay } from '../e2e/bmp-replay.js';
 import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
-import { NatsServer, natsSkipReason } from '../support/nats.js';
+import { NatsServer, natsSkipReason, storedMessages } from '../support/nats.js';
 import { sharedData, skipUnlessShared } from '../support/shared-data.js';
 import { skipOrFail } from '../support/requirements.js';
 
@@ -28,21 +27,12 @@ function messageCount(bytes: Uint8Array): number {
 
 /** Every record of the stream, in stream order: subject, router and the BMP bytes. */
 async function readStream(url: string): Promise<{ subject: string; router: string; bmp: Uint8Array }[]> {
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await nc.jetstreamManager();
-    const info = await jsm.streams.info('RIBSTORE_BMP');
-    const out: { subject: string; router: string; bmp: Uint8Array }[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const message = await jsm.streams.getMessage('RIBSTORE_BMP', { seq });
-      const record = decodeOpenBmpRecord(message.data);
-      assert.equal(record.header.collectorAdminId, 'rc1');
-      out.push({ subject: message.subject, router: record.header.routerAddress.toString(), bmp: record.bmp.slice() });
-    }
-    return out;
-  } finally {
-    await nc.close();
-  }
+  const { messages } = await storedMessages(url);
+  return messages.map((message) => {
+    const record = decodeOpenBmpRecord(message.data);
+    assert.equal(record.header.collectorAdminId, 'rc1');
+    return { subject: message.subject, router: record.header.routerAddress.toString(), bmp: record.bmp.slice() };
+  });
 }
 
 function concatOf(records: { bmp: Uint8Array }[]): Buffer {

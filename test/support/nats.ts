@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'nats';
 import { missingTool } from './requirements.js';
 
 /** `false` when nats-server is on PATH, else the one-line skip reason (under CI it throws). */
@@ -108,5 +109,31 @@ export class NatsServer {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}
+
+/** A stored JetStream message: its subject and payload. */
+export interface StoredMessage {
+  subject: string;
+  data: Uint8Array;
+}
+
+/**
+ * The messages of `stream` from sequence `from` (default: its first) to its last, in stream
+ * order, and that last sequence: what the publish and follow tests compare with what was sent.
+ */
+export async function storedMessages(url: string, stream = 'RIBSTORE_BMP', from?: number): Promise<{ messages: StoredMessage[]; last: number }> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+    const messages: StoredMessage[] = [];
+    for (let seq = from ?? first; seq <= last; seq++) {
+      const message = await jsm.streams.getMessage(stream, { seq });
+      messages.push({ subject: message.subject, data: message.data });
+    }
+    return { messages, last };
+  } finally {
+    await nc.close();
   }
 }
