@@ -147,9 +147,8 @@ test('a sorted load shows its prefixes only once built, and refuses a repeated p
   rib.releaseAttributes(attr);
 });
 
-test('a snapshot of a sorted RIB restores through the bulk build, with the same walks and lookups', async () => {
-  const list = randomPrefixes(5000, 11);
-  const original = load(sorted(list), false);
+/** Run `body` with PrefixTable.loadSorted recording the size of each bulk build in `built`. */
+async function withBulkBuilds(body: (built: number[]) => Promise<void>): Promise<void> {
   const built: number[] = [];
   const loadSorted = PrefixTable.prototype.loadSorted;
   PrefixTable.prototype.loadSorted = function (this: PrefixTable, ...args: Parameters<typeof loadSorted>) {
@@ -157,6 +156,16 @@ test('a snapshot of a sorted RIB restores through the bulk build, with the same 
     return loadSorted.apply(this, args);
   };
   try {
+    await body(built);
+  } finally {
+    PrefixTable.prototype.loadSorted = loadSorted;
+  }
+}
+
+test('a snapshot of a sorted RIB restores through the bulk build, with the same walks and lookups', async () => {
+  const list = randomPrefixes(5000, 11);
+  const original = load(sorted(list), false);
+  await withBulkBuilds(async (built) => {
     await withTempDir('snapshot-bulk', async (dir) => {
       const path = join(dir, 'sorted.snap');
       await writeRibSnapshot(original, path);
@@ -165,21 +174,13 @@ test('a snapshot of a sorted RIB restores through the bulk build, with the same 
       assert.equal(restored.prefixes, list.length);
       assert.deepEqual(built.sort((x, y) => x - y), [0, 1].map((t) => list.filter((p) => p.table === t).length).sort((x, y) => x - y), 'each table bulk-built');
     });
-  } finally {
-    PrefixTable.prototype.loadSorted = loadSorted;
-  }
+  });
 });
 
 test('a snapshot in slot order (not prefix order) restores through the bulk build; a repeated prefix is a FILE_ERROR', async () => {
   const list = randomPrefixes(5000, 12);
   const original = load(list, false); // slots in random prefix order
-  const built: number[] = [];
-  const loadSorted = PrefixTable.prototype.loadSorted;
-  PrefixTable.prototype.loadSorted = function (this: PrefixTable, ...args: Parameters<typeof loadSorted>) {
-    built.push(args[0].size);
-    return loadSorted.apply(this, args);
-  };
-  try {
+  await withBulkBuilds(async (built) => {
     await withTempDir('snapshot-bulk', async (dir) => {
       const path = join(dir, 'shuffled.snap');
       await writeRibSnapshot(original, path);
@@ -187,9 +188,7 @@ test('a snapshot in slot order (not prefix order) restores through the bulk buil
       assert.deepEqual(answers(restored.rib, list, 12), answers(original, list, 12));
       assert.deepEqual(built.sort((x, y) => x - y), [0, 1].map((t) => list.filter((p) => p.table === t).length).sort((x, y) => x - y), 'each table bulk-built');
     });
-  } finally {
-    PrefixTable.prototype.loadSorted = loadSorted;
-  }
+  });
 });
 
 test('radix sort of collected columns: network then length, repeats refused', () => {
