@@ -15,13 +15,15 @@
  * `bus_worker_restarts_total`,
  * `bus_queue_messages`, `bus_queue_bytes`, `bus_lag_seconds`; with `--follow` `follow_connected`,
  * `follow_last_sequence`, `follow_pending_records`, `follow_lag_seconds`, `follow_applied_total`,
- * `follow_skipped_total`, `follow_disconnects_total`; plus prom-client's default process
+ * `follow_skipped_total`, `follow_disconnects_total`; `api_thread_info{thread}` (1 for the thread
+ * that serves HTTP, `main` or `worker`), `api_http_worker_running`, `api_http_worker_restarts_total`; plus prom-client's default process
  * metrics (memory, CPU, event-loop lag, GC) prefixed `ribstore_`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SnapshotStatusJson } from './snapshot-status.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { BmpFollowerStatistics } from '../bus/follower.js';
+import type { ApiThreadStatistics } from './http-thread.js';
 import type { ReaderPoolStatistics } from './reader-pool.js';
 import { BMP_MESSAGE_KINDS_COUNTED, COLLECTOR_ERROR_KINDS, type CollectorTotals } from '../collector/statistics.js';
 
@@ -39,6 +41,8 @@ export interface MetricsSources {
   follower?: () => BmpFollowerStatistics;
   /** The API's reader workers (absent without --api-workers). */
   readerPool?: () => ReaderPoolStatistics;
+  /** Which thread serves HTTP (`--api-thread`). */
+  apiThread?: () => ApiThreadStatistics;
 }
 
 /** Build a registry with every ribstore metric reading from `sources`. */
@@ -221,6 +225,28 @@ export function createMetricsRegistry(sources: MetricsSources): Registry {
     counter(registry, 'ribstore_api_worker_requests_total', 'Requests answered by API reader workers', [], () => [[{}, pool().answered]]);
     counter(registry, 'ribstore_api_worker_unavailable_total', 'Requests answered 503 UNAVAILABLE because their reader worker died or did not answer in time', [], () => [[{}, pool().failed]]);
     counter(registry, 'ribstore_api_worker_replaced_total', 'API reader workers started again after one died or hung (logged)', [], () => [[{}, pool().replaced]]);
+  }
+  const apiThread = sources.apiThread;
+  if (apiThread) {
+    new Gauge({
+      name: 'ribstore_api_thread_info',
+      help: 'Which thread serves HTTP (serve --api-thread): 1 for the running arrangement',
+      labelNames: ['thread'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.set({ thread: apiThread().thread }, 1);
+      },
+    });
+    new Gauge({
+      name: 'ribstore_api_http_worker_running',
+      help: 'Whether the HTTP worker thread runs now (1) or not (0; always 0 with --api-thread main)',
+      registers: [registry],
+      collect() {
+        this.set(apiThread().workerRunning ? 1 : 0);
+      },
+    });
+    counter(registry, 'ribstore_api_http_worker_restarts_total', 'HTTP worker threads started again after one died (logged)', [], () => [[{}, apiThread().workerRestarts]]);
   }
   return registry;
 }

@@ -8,17 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RibstoreError } from '../errors.js';
 import { SharedRibReader, type SharedRibDescriptor } from '../rib/shared-rib-reader.js';
 import { ApiError } from './errors.js';
-import { answerQuery, type QueryReader, type RibQuery } from './rib-queries.js';
+import { answerQuery, type RibQuery } from './rib-queries.js';
+import { sharedQueryReader } from './shared-query-reader.js';
 import type { WorkerReply } from './reader-pool.js';
 
-const reader = SharedRibReader.open(workerData as SharedRibDescriptor);
-const queries: QueryReader = {
-  lookup: (address, filter) => reader.lookup(address, filter),
-  routes: (prefix, filter) => reader.routes(prefix, filter),
-  lessSpecifics: (prefix, filter) => reader.lessSpecifics(prefix, filter),
-  // One consistent attempt reads what the page needs, not the whole scan.
-  moreSpecifics: (prefix, filter, atLeast) => reader.moreSpecificsList(prefix, filter, atLeast),
-};
+const queries = sharedQueryReader(SharedRibReader.open(workerData as SharedRibDescriptor));
 
 parentPort!.on('message', ({ id, query }: { id: number; query: RibQuery }) => {
   let reply: WorkerReply;

@@ -2,7 +2,7 @@
  * The parameter checks every route shares: the page size a request may ask for, and the
  * `router` parameter (an unknown router is 404 on every route, never an empty answer).
  */
-import type { Rib, RouteFilter } from '../rib/rib.js';
+import type { RouteFilter } from '../rib/rib.js';
 import { ApiError } from './errors.js';
 import { DEFAULT_PAGE_LIMIT } from './pagination.js';
 
@@ -14,12 +14,16 @@ export interface RequestChecks {
   readonly routerFilter: (router: string | undefined) => RouteFilter;
 }
 
-/** The checks of a server over `rib` whose pages hold at most `maxLimit` items. */
-export function createRequestChecks(rib: Rib, maxLimit: number): RequestChecks {
+/**
+ * The checks of a server whose pages hold at most `maxLimit` items; `knowsRouter` says whether
+ * the RIB has a router of that name (the Rib's registry on the main thread, SharedRibReader's
+ * mirror of it in the HTTP worker).
+ */
+export function createRequestChecks(knowsRouter: (name: string) => boolean, maxLimit: number): RequestChecks {
   return {
     routerFilter: (router) => {
       if (router === undefined) return {};
-      if (rib.registry.findRouter(router) === undefined) throw new ApiError(404, 'NOT_FOUND', `no router ${JSON.stringify(router)}; see /api/v1/routers`);
+      if (!knowsRouter(router)) throw new ApiError(404, 'NOT_FOUND', `no router ${JSON.stringify(router)}; see /api/v1/routers`);
       return { router };
     },
     pageLimit: (limit) => {

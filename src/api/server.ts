@@ -24,7 +24,7 @@
  * everything else on this thread.
  */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { BmpFollowerStatistics } from '../bus/follower.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
@@ -42,8 +42,9 @@ import { MAX_PAGE_LIMIT } from './pagination.js';
 import { registerPrefixRoutes } from './prefix-routes.js';
 import { answerQuery, readsInWorker, type RibQuery } from './rib-queries.js';
 import { registerPrefixWatch, type WatchOptions } from './prefix-watch.js';
+import type { ApiThreadStatistics } from './http-thread.js';
 import type { ReaderPool } from './reader-pool.js';
-import { createRequestChecks } from './request-checks.js';
+import { createRequestChecks, type RequestChecks } from './request-checks.js';
 import { registerRouterRoutes } from './routers.js';
 import { registerServiceRoutes } from './service-routes.js';
 import type { SnapshotStatusJson } from './snapshot-status.js';
@@ -80,6 +81,12 @@ export interface ApiServerOptions {
    * memory (`serve --api-workers`, reader-pool.ts); absent: this thread answers them.
    */
   readonly readerPool?: ReaderPool;
+  /**
+   * Where HTTP is served (`serve --api-thread`): the HTTP worker's figures when a worker owns
+   * the listening socket and this app answers only what it proxies (http-thread.ts); absent:
+   * this app listens itself (`main`).
+   */
+  readonly apiThread?: () => ApiThreadStatistics;
 }
 
 /** The querystring schema of a route that takes no query parameters. */
@@ -88,11 +95,25 @@ const NO_QUERY = { type: 'object', properties: {}, additionalProperties: false }
 /** Default of {@link ApiServerOptions.requestTimeoutMs}. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** Build the Fastify app (not listening yet: call `listen` or use `inject` in tests). */
-export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
-  const { rib, collector } = options;
-  const version = options.version ?? '0.1.0';
-  const maxLimit = Math.min(options.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+/** What {@link createBareApp} needs. */
+export interface BareAppOptions {
+  readonly logger?: Logger | undefined;
+  /** See {@link ApiServerOptions.requestTimeoutMs}. */
+  readonly requestTimeoutMs?: number | undefined;
+  /**
+   * Answers a request no route matches (default: 404 `NOT_FOUND`); the HTTP worker passes its
+   * proxy to the main thread's app (http-worker.ts).
+   */
+  readonly notFound?: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined;
+}
+
+/**
+ * The Fastify app without routes: the server's limits and timeouts, the hooks every route
+ * gets (unknown query parameters refused, OpenAPI collection), the error shapes. Both
+ * arrangements of `serve --api-thread` start from it: the main thread's app (every route,
+ * {@link createApiServer}) and the HTTP worker's (the route queries; http-worker.ts).
+ */
+export function createBareApp(options: BareAppOptions): { app: FastifyInstance; openapi: OpenApiCollector } {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app: FastifyInstance = Fastify({
     // Node checks request deadlines every connectionsCheckingInterval (30 s by default):
@@ -118,10 +139,34 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   });
   app.addHook('onRoute', openapi.onRoute);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`));
-  });
-  const checks = createRequestChecks(rib, maxLimit);
+  app.setNotFoundHandler(
+    options.notFound ??
+      ((request, reply) => {
+        void reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`));
+      }),
+  );
+  return { app, openapi };
+}
+
+/**
+ * The routes the HTTP worker answers itself (`--api-thread worker`, http-worker.ts), and the
+ * community names of every answer: registered by this one function on both threads, so their
+ * schemas, checks and answers are the same. `runQuery` answers a checked query (the Rib or a
+ * reader worker on the main thread, a SharedRibReader in the HTTP worker).
+ */
+export function registerRouteQueries(app: FastifyInstance, runQuery: (query: RibQuery) => unknown, checks: RequestChecks, names: CommunityNames): void {
+  registerAddressLookup(app, runQuery, checks);
+  registerPrefixRoutes(app, runQuery, checks);
+  registerCommunityNames(app, names);
+}
+
+/** Build the Fastify app with every route (not listening yet: call `listen` or use `inject` in tests). */
+export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const { rib, collector } = options;
+  const version = options.version ?? '0.1.0';
+  const maxLimit = Math.min(options.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT);
+  const { app, openapi } = createBareApp({ logger: options.logger, requestTimeoutMs: options.requestTimeoutMs });
+  const checks = createRequestChecks((name) => rib.registry.findRouter(name) !== undefined, maxLimit);
   registerServiceRoutes(app, {
     rib,
     collector,
@@ -132,17 +177,16 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     publisher: options.publisher,
     follower: options.follower,
     readerPool: options.readerPool ? () => options.readerPool!.statistics() : undefined,
+    apiThread: options.apiThread ?? (() => ({ thread: 'main', workerRunning: false, workerRestarts: 0 })),
   });
   const pool = options.readerPool;
   const runQuery = (query: RibQuery): unknown => (pool && readsInWorker(query) ? pool.run(query) : answerQuery(rib, query));
-  registerAddressLookup(app, runQuery, checks);
+  const names = options.communityNames ?? CommunityNames.builtIn();
+  registerRouteQueries(app, runQuery, checks, names);
   registerOriginPrefixes(app, rib, checks);
   registerRouterRoutes(app, rib, collector);
   registerMrtDownload(app, rib, checks);
-  registerPrefixRoutes(app, runQuery, checks);
   registerCommunityRoutes(app, rib, checks);
-  const names = options.communityNames ?? CommunityNames.builtIn();
-  registerCommunityNames(app, names);
   registerPrefixWatch(app, rib, names, options.watch);
   registerWebPage(app);
 

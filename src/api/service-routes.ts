@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BmpFollowerStatistics } from '../bus/follower.js';
+import type { ApiThreadStatistics } from './http-thread.js';
 import type { ReaderPoolStatistics } from './reader-pool.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
 import type { BmpCollector } from '../collector/bmp-collector.js';
@@ -28,6 +29,8 @@ export interface ServiceSources {
   readonly follower?: (() => BmpFollowerStatistics) | undefined;
   /** The API's reader workers (`--api-workers` > 0). */
   readonly readerPool?: (() => ReaderPoolStatistics) | undefined;
+  /** Which thread serves HTTP (`--api-thread`) and its HTTP worker's figures. */
+  readonly apiThread: () => ApiThreadStatistics;
 }
 
 /** Register the four routes on `app`. */
@@ -42,6 +45,7 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
     ...(sources.publisher ? { publisher: sources.publisher } : {}),
     ...(sources.follower ? { follower: sources.follower } : {}),
     ...(sources.readerPool ? { readerPool: sources.readerPool } : {}),
+    apiThread: sources.apiThread,
     ...(collector
       ? {
           collector: () => {
@@ -159,6 +163,12 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
                 description:
                   'With --api-workers N > 0: workers (running now), answered (requests a worker answered), failed (answered 503 UNAVAILABLE: their worker died or did not answer in 30 s), replaced (workers started again), inFlight.',
               },
+              api: {
+                type: 'object',
+                additionalProperties: true,
+                description:
+                  'Where HTTP is served (`serve --api-thread`): thread (`worker`: a worker thread owns the listening socket and answers lookups and routes queries from shared memory, proxying the rest to the main thread; `main`: the main thread answers everything), workerRunning, workerRestarts (HTTP workers started again after one died; logged).',
+              },
               uptimeSeconds: { type: 'number' },
             },
           },
@@ -176,6 +186,7 @@ export function registerServiceRoutes(app: FastifyInstance, sources: ServiceSour
         publisher: sources.publisher?.() ?? null,
         follower: sources.follower?.() ?? null,
         apiWorkers: sources.readerPool?.() ?? null,
+        api: sources.apiThread(),
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       };
     },

@@ -115,7 +115,11 @@ export class CommunityNames {
   /** Entries read from the file (well-known names not counted). */
   readonly fileEntries: number;
 
-  private constructor(entries: readonly Entry[]) {
+  private constructor(
+    entries: readonly Entry[],
+    /** The names file's text and name ('' for the built-in names): what another thread parses to name alike. */
+    readonly source: { readonly text: string; readonly name: string } = { text: '', name: 'community names' },
+  ) {
     for (const known of WELL_KNOWN_COMMUNITIES) this.exact.set(known.community, known.name);
     for (const entry of entries) {
       if (entry.size === 1 && !entry.name.includes('$')) {
@@ -183,7 +187,7 @@ export class CommunityNames {
       if (entries.length === MAX_ENTRIES) fail(`more than ${MAX_ENTRIES} entries`);
       entries.push({ parts, name, line: lineNumber, size: parts.reduce((product, p) => product * p.count, 1) });
     }
-    return new CommunityNames(entries);
+    return new CommunityNames(entries, { text, name: source });
   }
 
   /**

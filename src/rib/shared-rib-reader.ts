@@ -255,6 +255,11 @@ export class SharedRibReader extends RibReader<PrefixTableReader> {
     return json;
   }
 
+  /** Whether the RIB has (had) a router of this name (the API's `router` check); one consistent version. */
+  knowsRouter(name: string): boolean {
+    return this.consistent(() => this.registry.findRouter(name) !== undefined);
+  }
+
   /** See {@link RibReader.lookup}; one consistent version of the RIB. */
   override lookup(address: string | Address, filter: RouteFilter = {}): LookupJson | undefined {
     return this.consistent(() => super.lookup(address, filter));

@@ -4,9 +4,11 @@
  * plus flag parsing; tests start it in-process on port 0.
  *
  * ```
- *   routers ──BMP──► BmpCollector ──► Rib ◄── HTTP API ◄── clients
+ *   routers ──BMP──► BmpCollector ──► Rib ◄── HTTP API ◄── clients (--api-thread main)
  *                    shared memory ────┤            │ more-specifics (--api-workers N)
- *                                      └──► ReaderPool workers
+ *                                      ├──► ReaderPool workers
+ *                                      └──► HTTP worker ◄── clients (--api-thread worker:
+ *                                            lookups, routes; the rest proxied to the HTTP API)
  *                  └─► BmpPublisher ──► NATS JetStream (--publish)
  *   NATS JetStream ──► BmpFollower ──► BmpCollector feeds (--follow: a query replica)
  *   --mrt files ──── MRT loader ───────┘        timer: rib.tick() + sweep (keep time, flushes)
@@ -20,9 +22,13 @@ import { loadMrtFiles } from '../collector/mrt-loader.js';
 import { AllowList } from '../collector/allow-list.js';
 import { type ListenAddress, formatListenAddress } from '../collector/options.js';
 import { Rib } from '../rib/rib.js';
-import type { CommunityNames } from '../rib/community-names.js';
+import { CommunityNames } from '../rib/community-names.js';
 import { createApiServer } from '../api/server.js';
 import { ReaderPool } from '../api/reader-pool.js';
+import { type ApiThread, HttpThread } from '../api/http-thread.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../api/server.js';
+import { MAX_PAGE_LIMIT } from '../api/pagination.js';
+import { RibstoreError } from '../errors.js';
 import { SnapshotKeeper } from './snapshot-keeper.js';
 import { BmpPublisher, type BmpPublisherOptions } from '../bus/publisher.js';
 import { BmpFollower } from '../bus/follower.js';
@@ -72,7 +78,17 @@ export interface ServiceOptions {
    * shared memory (`--api-workers`, api/reader-pool.ts). Default 0: this thread answers them.
    */
   readonly apiWorkers?: number;
+  /**
+   * Where HTTP is served (`--api-thread`, api/http-thread.ts). `worker`: a worker thread owns
+   * the listening socket and answers lookups and routes queries from the RIB's shared memory;
+   * everything else it proxies to this thread's app, which listens on 127.0.0.1 for it only.
+   * `main`: this thread accepts and answers everything. Default {@link DEFAULT_API_THREAD}.
+   */
+  readonly apiThread?: ApiThread;
 }
+
+/** Default of {@link ServiceOptions.apiThread} (measured: src/api/DESIGN-workers.md). */
+export const DEFAULT_API_THREAD: ApiThread = 'main';
 
 /** A running service. */
 export interface Service {
@@ -88,6 +104,8 @@ export interface Service {
   readonly follower: BmpFollower | undefined;
   /** The API's reader workers, when started with `apiWorkers` > 0. */
   readonly readerPool: ReaderPool | undefined;
+  /** The HTTP worker, when started with `apiThread: 'worker'`. */
+  readonly httpThread: HttpThread | undefined;
   /** Bound BMP address, `host:port`. */
   readonly bmpAddress: string;
   readonly bmpPort: number;
@@ -102,6 +120,10 @@ export interface Service {
 
 /** Start the service: restore the newest snapshot, preload MRT files, then open the BMP and HTTP listeners. */
 export async function startService(options: ServiceOptions): Promise<Service> {
+  const apiThread = options.apiThread ?? DEFAULT_API_THREAD;
+  if (apiThread === 'worker' && (options.apiWorkers ?? 0) > 0) {
+    throw new RibstoreError('INVALID_ARGUMENT', '--api-workers applies to --api-thread main: with --api-thread worker the HTTP worker answers the routes queries itself');
+  }
   const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'ribstore' } }, destination(2));
   const ribOptions = { keepMs: options.keepMs ?? 300_000 };
   const snapshots =
@@ -133,8 +155,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // A replica goes on from its snapshot's stream position: after its last sequence, its sessions resumed.
   const follower = options.follow ? new BmpFollower({ ...options.follow, collector, rib, logger, resume: snapshots?.restoredStream ?? null }) : undefined;
   const readerPool = options.apiWorkers ? ReaderPool.start(rib, { workers: options.apiWorkers, logger }) : undefined;
+  let httpThread: HttpThread | undefined;
   const api = await createApiServer({
     rib,
+    ...(apiThread === 'worker' ? { apiThread: () => httpThread?.statistics() ?? { thread: 'worker', workerRunning: false, workerRestarts: 0 } } : {}),
     ...(readerPool ? { readerPool } : {}),
     collector,
     logger,
@@ -151,22 +175,37 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let bmp: AddressInfo;
   try {
     bmp = await collector.listen(options.bmpListen.host, options.bmpListen.port);
-    await api.listen({ host: options.httpListen.host, port: options.httpListen.port });
+    if (apiThread === 'main') {
+      await api.listen({ host: options.httpListen.host, port: options.httpListen.port });
+    } else {
+      // This app answers only what the HTTP worker proxies, on loopback.
+      await api.listen({ host: '127.0.0.1', port: 0 });
+      httpThread = await HttpThread.start(rib, {
+        host: options.httpListen.host,
+        port: options.httpListen.port,
+        upstream: { host: '127.0.0.1', port: (api.server.address() as AddressInfo).port },
+        maxPageLimit: Math.min(options.maxPageLimit ?? MAX_PAGE_LIMIT, MAX_PAGE_LIMIT),
+        requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+        communityNames: options.communityNames ?? CommunityNames.builtIn(),
+        logger,
+      });
+    }
   } catch (error) {
+    await httpThread?.close().catch(() => {});
     await collector.close().catch(() => {});
     await publisher?.close(0).catch(() => {});
     await api.close().catch(() => {});
     await readerPool?.close();
     throw error;
   }
-  const http = api.server.address() as AddressInfo;
+  const http = httpThread ? httpThread.address : (api.server.address() as AddressInfo);
   const tick = setInterval(() => collector.tick(), options.tickMs ?? 1000);
   tick.unref();
   snapshots?.start(rib, follower ? () => follower.streamPosition() : undefined);
   follower?.start();
   const bmpAddress = formatListenAddress({ host: bmp.address, port: bmp.port });
   const httpUrl = `http://${formatListenAddress({ host: http.address, port: http.port })}`;
-  logger.info({ bmp: bmpAddress, http: httpUrl }, 'ribstore serving');
+  logger.info({ bmp: bmpAddress, http: httpUrl, apiThread }, 'ribstore serving');
   let closing: Promise<void> | undefined;
   return {
     rib,
@@ -177,6 +216,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     publisher,
     follower,
     readerPool,
+    httpThread,
     bmpAddress,
     bmpPort: bmp.port,
     httpUrl,
@@ -190,7 +230,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         await collector.close();
         await publisher?.close();
         if (!follower) await snapshots?.stop();
-        await api.close();
+        // Together: the main app's close ends the watch streams the worker proxies, so the worker's own close can finish.
+        await Promise.all([httpThread?.close(), api.close()]);
         await readerPool?.close();
         logger.info('ribstore stopped');
       })();

@@ -31,6 +31,14 @@ after(async () => {
   await workers?.close();
 });
 
+/**
+ * An answer with its receipt times blanked: the two services receive the same stream, at times
+ * that may fall on either side of a second (more often with `npm run test:api-worker`).
+ */
+function receiptless(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === 'receivedAt' || key === 'changedAt' ? 'T' : v));
+}
+
 /** Lookups and routes queries over every stored prefix, misses, filters, pages and bad input. */
 function requests(): string[] {
   const prefixes = [...EXPECTED.peerA, ...EXPECTED.peerB, EXPECTED.withdrawn, '0.0.0.0/0', '::/0', '10.0.0.0/7', '2001:db8::/32'];
@@ -62,7 +70,7 @@ test('--api-workers 2 answers every lookup and routes request as --api-workers 0
   const all = requests();
   for (const path of all) {
     const [a, b] = await Promise.all([getJson(inline, path), getJson(workers, path)]);
-    assert.deepEqual(b, a, path);
+    assert.deepEqual(receiptless(b), receiptless(a), path);
   }
   // Some answers are 200s with routes, some 404s and 400s: the comparison is not vacuous.
   const statuses = new Set<number>();

@@ -5,6 +5,13 @@
 import { pino } from 'pino';
 import { type Service, type ServiceOptions, startService } from '../../src/service/service.js';
 
+/**
+ * `--api-thread` of the services tests start when they do not choose: RIBSTORE_TEST_API_THREAD
+ * (`worker` or `main`) runs a suite through the other arrangement, e.g.
+ * `RIBSTORE_TEST_API_THREAD=worker node --test dist/test/api/` (`npm run test:api-worker`).
+ */
+const TEST_API_THREAD = process.env['RIBSTORE_TEST_API_THREAD'] === 'worker' ? 'worker' : process.env['RIBSTORE_TEST_API_THREAD'] === 'main' ? 'main' : undefined;
+
 /** Start a service on 127.0.0.1 port 0 for both listeners, logging nothing. */
 export function startTestService(options: Partial<ServiceOptions> = {}): Promise<Service> {
   return startService({
@@ -12,6 +19,7 @@ export function startTestService(options: Partial<ServiceOptions> = {}): Promise
     httpListen: { host: '127.0.0.1', port: 0 },
     logger: pino({ level: 'silent' }),
     tickMs: 100,
+    ...(TEST_API_THREAD !== undefined && !options.apiWorkers ? { apiThread: TEST_API_THREAD } : {}),
     ...options,
   });
 }

@@ -7,7 +7,8 @@ import { RibstoreError } from '../../errors.js';
 import { AllowList } from '../../collector/allow-list.js';
 import { formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
 import { parseRouterIdMode } from '../../collector/router-identity.js';
-import { type ServiceOptions, startService } from '../../service/service.js';
+import { DEFAULT_API_THREAD, type ServiceOptions, startService } from '../../service/service.js';
+import type { ApiThread } from '../../api/http-thread.js';
 import { CommunityNames } from '../../rib/community-names.js';
 import type { BmpPublisherOptions } from '../../bus/publisher.js';
 import { validSubject } from '../../bus/follower.js';
@@ -88,7 +89,13 @@ Options:
                              from the RIB's shared memory, off the ingest thread (default 0:
                              every answer on the main thread, measured faster on 2 cores); a
                              worker that dies is replaced and its requests in flight get
-                             503 UNAVAILABLE
+                             503 UNAVAILABLE; only with --api-thread main
+  --api-thread worker|main   which thread owns the HTTP listening socket (default main). worker:
+                             a worker thread accepts, parses and answers /api/v1/lookup and
+                             /api/v1/routes from the RIB's shared memory, off the ingest
+                             thread, and proxies every other request to the main thread;
+                             a worker that dies is logged and replaced. main: the main thread
+                             (which also applies BMP) answers everything
   --community-names FILE     names for communities and large communities, shown beside them in
                              route answers and on the page (lines "PATTERN NAME", e.g.
                              "65000:1xx Learned in city $2"; see the README); well-known
@@ -132,6 +139,12 @@ function parseWorkerCount(text: string): number {
   return Number(text);
 }
 
+/** `--api-thread`: `worker` or `main`. */
+function parseApiThread(text: string): ApiThread {
+  if (text !== 'worker' && text !== 'main') throw new RibstoreError('INVALID_ARGUMENT', `invalid --api-thread ${JSON.stringify(text)}: expected worker or main`);
+  return text;
+}
+
 /** Parse the flags of `ribstore serve` into {@link ServiceOptions}. */
 export function parseServeArgs(args: string[]): ServiceOptions {
   const { values } = parseArgs({
@@ -161,6 +174,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
       'max-page': { type: 'string', default: '10000' },
       'max-watchers': { type: 'string', default: '100' },
       'api-workers': { type: 'string' },
+      'api-thread': { type: 'string' },
       'community-names': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       publish: { type: 'string' },
@@ -203,6 +217,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
     maxWatchers: parsePositiveInteger(values['max-watchers']!, '--max-watchers'),
     apiWorkers: values['api-workers'] === undefined ? DEFAULT_API_WORKERS : parseWorkerCount(values['api-workers']),
+    apiThread: values['api-thread'] === undefined ? DEFAULT_API_THREAD : parseApiThread(values['api-thread']),
     ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
     logLevel,
     ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
