@@ -25,6 +25,7 @@
  */
 import { CHILD_ARRAY, CHILD_BITS, PREFIX_ARRAY, PREFIX_COUNT } from './layout.js';
 import { childRankIn, longestInNode, prefixRank } from './node-rank.js';
+import type { CompiledLevel } from './compiled-level.js';
 
 /** Prefixes a family needs before its table builds a first level (see the module doc). */
 export const DEFAULT_FIRST_LEVEL_FROM = 16_384;
@@ -36,6 +37,8 @@ export const FIRST_LEVEL_SLOTS = 65_536;
 export class FirstLevel {
   /** SUBTREE and COVERING words of each slot, interleaved so one slot is one cache line. */
   readonly entries = new Int32Array(2 * FIRST_LEVEL_SLOTS);
+  /** Compiled blocks over these slots (compiled-level.ts), marked stale with each slot refreshed. */
+  compiled: CompiledLevel | null = null;
 
   /** Build every slot from the trie at `root` ({@link FirstLevel.refresh} for all, the root read once per /8). */
   constructor(a: Int32Array, root: number) {
@@ -71,6 +74,7 @@ export class FirstLevel {
     }
     e[2 * h] = subtree;
     e[2 * h + 1] = covering;
+    if (this.compiled !== null) this.compiled.invalidate(h);
   }
 
   /**

@@ -35,6 +35,7 @@ import {
   topBits,
 } from './layout.js';
 import { BatchLanes, lookupBatchV4, lookupBatchV6 } from './batch-lookup.js';
+import { type CompiledLevel, DEEPER, blockValue } from './compiled-level.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childRank, childRankIn, longestInNode, prefixRank } from './node-rank.js';
 import {
@@ -87,6 +88,11 @@ export class PrefixTableReader {
    */
   protected firstV4: Int32Array | null = null;
   protected firstV6: Int32Array | null = null;
+  /**
+   * Compiled blocks over the IPv4 first level (compiled-level.ts), or null: the live table's
+   * only, like the first level.
+   */
+  protected compiledV4: CompiledLevel | null = null;
   /** Nodes with prefixes on a single lookup's path, and the address octet at each. */
   private readonly pathNode = new Int32Array(16);
   private readonly pathOctet = new Int32Array(16);
@@ -211,6 +217,16 @@ export class PrefixTableReader {
     if (first !== null) {
       // The first level stands for the top two levels: start at the /16's subtree (first-level.ts).
       const h = (address >>> 16) << 1;
+      const compiled = this.compiledV4;
+      if (compiled !== null) {
+        // Its compiled block answers every /24 of the /16 in one read (compiled-level.ts).
+        let block = compiled.words[h >>> 1]!;
+        if (block === 0) block = compiled.compile(a, h >>> 1, first[h]!, first[h + 1]!);
+        if (block > 0) {
+          const v = blockValue(compiled.words, block, (address >>> 8) & 255);
+          if (v !== DEEPER) return v;
+        }
+      }
       const subtree = first[h]!;
       otherwise = first[h + 1]!;
       if (subtree === 0) return otherwise;

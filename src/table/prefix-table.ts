@@ -45,6 +45,7 @@ import type { Family } from '../ip/address.js';
 import type { PrefixInput } from '../ip/prefix.js';
 import type { ArenaOptions, ArenaStats } from './arena.js';
 import { SortedEntries, TrieBuilder } from './bulk-build.js';
+import { CompiledLevel } from './compiled-level.js';
 import { DEFAULT_FIRST_LEVEL_FROM, FirstLevel } from './first-level.js';
 import { MAX_TABLE_VALUE, NODE_WORDS } from './layout.js';
 import type { PrefixTableReader } from './prefix-table-reader.js';
@@ -63,6 +64,12 @@ export interface PrefixTableOptions extends ArenaOptions {
    * 16 384; 0 keeps one from the start. Dropped again below half the threshold.
    */
   firstLevelFrom?: number;
+  /**
+   * Whether the IPv4 first level keeps compiled, leaf-pushed blocks per /16 (compiled-level.ts:
+   * a /24 answered in two reads after the first level; a few MiB at the full table, built lazily
+   * per /16 on lookup, all at once by `loadSorted` and `trim()`). Default true.
+   */
+  compiled?: boolean;
 }
 
 /** Memory figures of a table. */
@@ -71,6 +78,10 @@ export interface PrefixTableStats extends ArenaStats {
   retiredBlocks: number;
   /** Snapshots not yet released. */
   liveSnapshots: number;
+  /** Bytes of the compiled IPv4 blocks (slot table and block buffer; 0 without them). */
+  compiledBytes: number;
+  /** Words of compiled blocks in use. */
+  compiledLiveWords: number;
 }
 
 /** The integer-valued prefix trie (see the module doc). */
@@ -81,6 +92,7 @@ export class PrefixTable extends TrieWriter {
   private readonly freeSlots: number[] = [];
   private reclaimListener: ((oldestLive: number) => void) | null = null;
   private readonly firstLevelFrom: number;
+  private readonly compiledOn: boolean;
   private countV4 = 0;
   private countV6 = 0;
   private levelV4: FirstLevel | null = null;
@@ -147,8 +159,10 @@ export class PrefixTable extends TrieWriter {
     this.countV6 = entries.v6.count;
     this.levelV4 = this.levelV6 = null;
     this.firstV4 = this.firstV6 = null;
+    this.compiledV4 = null;
     this.syncFirstLevel(4);
     this.syncFirstLevel(6);
+    this.compileAll();
     this.publish();
     return this;
   }
@@ -162,6 +176,7 @@ export class PrefixTable extends TrieWriter {
     super(options);
     this.firstLevelFrom = options.firstLevelFrom ?? DEFAULT_FIRST_LEVEL_FROM;
     if (!(this.firstLevelFrom >= 0)) throw new RibstoreError('INVALID_ARGUMENT', `firstLevelFrom must be a count >= 0, got ${options.firstLevelFrom}`);
+    this.compiledOn = options.compiled ?? true;
     this.controlBlock = options.shared ? new Int32Array(new SharedArrayBuffer(4 * (CONTROL_SLOTS + CONTROL_SLOT_COUNT))) : null;
     for (let i = CONTROL_SLOT_COUNT - 1; i >= 0; i--) this.freeSlots.push(i);
     this.makeRoots();
@@ -182,6 +197,7 @@ export class PrefixTable extends TrieWriter {
     this.countV6 = 0;
     this.levelV4 = this.levelV6 = null;
     this.firstV4 = this.firstV6 = null;
+    this.compiledV4 = null;
     this.syncFirstLevel(4);
     this.syncFirstLevel(6);
     this.publish();
@@ -193,10 +209,12 @@ export class PrefixTable extends TrieWriter {
     const level = family === 4 ? this.levelV4 : this.levelV6;
     if (level === null && count >= this.firstLevelFrom) {
       const built = new FirstLevel(this.words, family === 4 ? this.rootV4 : this.rootV6);
-      if (family === 4) [this.levelV4, this.firstV4] = [built, built.entries];
-      else [this.levelV6, this.firstV6] = [built, built.entries];
+      if (family === 4) {
+        [this.levelV4, this.firstV4] = [built, built.entries];
+        if (this.compiledOn) this.compiledV4 = built.compiled = new CompiledLevel();
+      } else [this.levelV6, this.firstV6] = [built, built.entries];
     } else if (level !== null && count < this.firstLevelFrom / 2) {
-      if (family === 4) [this.levelV4, this.firstV4] = [null, null];
+      if (family === 4) [this.levelV4, this.firstV4, this.compiledV4] = [null, null, null];
       else [this.levelV6, this.firstV6] = [null, null];
     }
   }
@@ -411,7 +429,13 @@ export class PrefixTable extends TrieWriter {
   trim(): number {
     const freed = this.arena.trim();
     this.words = this.arena.words;
+    this.compileAll();
     return freed;
+  }
+
+  /** Compile every stale IPv4 block now (compiled-level.ts) instead of on the lookups that reach them. */
+  private compileAll(): void {
+    if (this.compiledV4 !== null && this.firstV4 !== null) this.compiledV4.compileAll(this.words, this.firstV4);
   }
 
   /** Memory figures: arena bytes, live and free words, blocks waiting for snapshots. */
@@ -420,6 +444,8 @@ export class PrefixTable extends TrieWriter {
       ...this.arena.stats(),
       retiredBlocks: (this.retired.length - this.retiredHead) / 3,
       liveSnapshots: this.liveSnapshots.length,
+      compiledBytes: this.compiledV4 === null ? 0 : this.compiledV4.bytes,
+      compiledLiveWords: this.compiledV4 === null ? 0 : this.compiledV4.liveWords,
     };
   }
 }

@@ -1,0 +1,104 @@
+/**
+ * The compiled IPv4 blocks (src/table/compiled-level.ts) on and off, interleaved: the full
+ * table built twice in one process (`compiled: true` / `false`), the same 1 M addresses,
+ * caches flushed before each timed loop, CPU time, medians of rounds and of per-round ratios.
+ * Development aid beside `npm run bench:table` (which times PrefixMap against DIR-24-8).
+ * Run: npx tsc -p . && node --expose-gc dist/bench/table-compiled-micro.js [prefix file] [rounds]
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parsePrefix, PrefixTable } from '../src/index.js';
+
+const file = process.argv[2] || new URL('../../../shared/data/tables/tier1-full-table-prefixes.txt.gz', import.meta.url).pathname;
+const ROUNDS = Number(process.argv[3] ?? 7);
+const prefixes = gunzipSync(readFileSync(file))
+  .toString('utf8')
+  .split(/\r?\n/)
+  .filter((l) => l.length > 0)
+  .map(parsePrefix);
+let seed = 12345;
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+const v4 = prefixes.filter((p) => p.family === 4);
+
+function now(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+const N = 1 << 20;
+const inside = new Uint32Array(N);
+for (let i = 0; i < N; i++) {
+  const p = v4[random() % v4.length]!;
+  inside[i] = (p.w0 | (random() & (p.length === 32 ? 0 : 0xffffffff >>> p.length))) >>> 0;
+}
+const uniform = new Uint32Array(N);
+for (let i = 0; i < N; i++) uniform[i] = random();
+
+function build(compiled: boolean): PrefixTable {
+  const t = new PrefixTable({ compiled });
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i]!;
+    t.setWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length, i);
+  }
+  t.trim();
+  return t;
+}
+const on = build(true);
+const off = build(false);
+const stats = on.stats();
+console.log(
+  `${v4.length} IPv4 prefixes; compiled blocks ${(stats.compiledLiveWords * 4 / 2 ** 20).toFixed(2)} MiB live ` +
+    `(${((stats.compiledLiveWords * 4 + 262144) / v4.length).toFixed(2)} B/IPv4 prefix with the slot table), buffer ${(stats.compiledBytes / 2 ** 20).toFixed(2)} MiB; ` +
+    `trie arena ${(stats.liveWords * 4 / 2 ** 20).toFixed(2)} MiB live`,
+);
+
+const out = new Int32Array(N);
+for (const [name, sample] of [['inside', inside], ['uniform', uniform]] as const) {
+  for (let i = 0; i < N; i++) if (on.lookupV4(sample[i]!) !== off.lookupV4(sample[i]!)) throw new Error(`disagree on ${name} ${sample[i]}`);
+  on.lookupBatchV4(sample, out);
+  for (let i = 0; i < N; i++) if (out[i] !== off.lookupV4(sample[i]!)) throw new Error(`batch disagrees on ${name} ${sample[i]}`);
+}
+
+// 64 MiB of reads between timed loops so each starts with cold caches (L3 is 32 MiB here).
+const flushBuffer = new Int32Array(16 << 20);
+function flush(): number {
+  let s = 0;
+  for (let i = 0; i < flushBuffer.length; i += 16) s += flushBuffer[i]!;
+  return s;
+}
+function single(t: PrefixTable, sample: Uint32Array): number {
+  flush();
+  const s = now();
+  let hits = 0;
+  for (let i = 0; i < N; i++) hits += t.lookupV4(sample[i]!) >= 0 ? 1 : 0;
+  const ns = (now() - s) / N;
+  if (hits < 0) throw new Error('unreachable');
+  return ns;
+}
+function batch(t: PrefixTable, sample: Uint32Array): number {
+  flush();
+  const s = now();
+  t.lookupBatchV4(sample, out);
+  return (now() - s) / N;
+}
+const rows: Record<string, { on: number[]; off: number[]; ratio: number[] }> = {};
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const [name, fn, sample] of [
+    ['lookupV4 inside', single, inside],
+    ['lookupV4 uniform', single, uniform],
+    ['lookupBatchV4 inside', batch, inside],
+  ] as const) {
+    const a = fn(on, sample);
+    const b = fn(off, sample);
+    if (round === 0) continue; // warm-up
+    const row = (rows[name] ??= { on: [], off: [], ratio: [] });
+    row.on.push(a);
+    row.off.push(b);
+    row.ratio.push(a / b);
+  }
+}
+console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').trim()}; ${ROUNDS} rounds, ns per lookup (CPU time), compiled on / off`);
+for (const [name, r] of Object.entries(rows)) {
+  console.log(`${name}: ${median(r.on).toFixed(1)} / ${median(r.off).toFixed(1)} ns, ratio ${median(r.ratio).toFixed(2)}x`);
+}

@@ -1,0 +1,159 @@
+/**
+ * Compiled, leaf-pushed lookup blocks over the IPv4 first level (poptrie / bart's leaf pushing):
+ * for each /16 whose first-level SUBTREE is a depth-2 node, one contiguous block that answers
+ * every /24 inside the /16 with one value read.
+ *
+ * ```
+ *   words[h]  (h = 0 .. 65535, the /16)   > 0  offset of the slot's compiled block
+ *                                           0  stale: compile on the next lookup that reaches it
+ *                                          -1  nothing to compile (SUBTREE is not a node)
+ *   block (16-word aligned, RUNS_AT + runs words, rounded up to whole 64-byte lines)
+ *    0 .. 7   run bitmap: bit o set where the answer for octet o (address bits 16..23) differs
+ *             from the answer for octet o - 1 (bit 0 always set)
+ *    8 .. 9   run ranks: set bits before each bitmap word, one byte each
+ *    10 ..    run values, one per set bit: the longest-match value of the /24 (leaf-pushed from
+ *             the node's /17../24 prefixes and the slot's COVERING), -1 for none, or
+ *             {@link DEEPER} where the octet has a child (a prefix longer than /24 below it)
+ * ```
+ *
+ * So a lookup reads the slot word (a 256 KiB table, mostly cache resident), the block's first
+ * line, and one value a popcount away, usually in the same or the next line; a DEEPER run sends
+ * it down the trie from SUBTREE as before. The blocks are derived data: the first level marks a
+ * slot stale ({@link CompiledLevel.invalidate}) whenever it refreshes it after a write, and the
+ * block is rebuilt from the trie when next needed. They live in their own Int32Array rather than
+ * the trie's arena: the blocks stay dense (a few MiB together), the trie arena (possibly shared
+ * with worker threads, which do not use the blocks) and its accounting are untouched, and
+ * snapshots need not know about them.
+ */
+import { popcount32 } from './bitset.js';
+import { CHILD_BITS, PREFIX_ARRAY, PREFIX_COUNT } from './layout.js';
+import { longestInNode, prefixRank } from './node-rank.js';
+
+/** Run value of an octet that has a child: the answer needs the trie walk below it. */
+export const DEEPER = -2;
+/** Offset of the two rank words in a block. */
+export const RUN_RANKS = 8;
+/** Offset of the first run value in a block. */
+export const RUNS_AT = 10;
+/** Number of slot words before the first block. */
+const SLOTS = 65_536;
+/** Block alignment and size unit in words (one 64-byte cache line). */
+const LINE = 16;
+
+/** The compiled blocks of one family's first level (see the module doc). */
+export class CompiledLevel {
+  /** Slot words, then the blocks. Replaced when it grows: read it after {@link compile}. */
+  words = new Int32Array(SLOTS + 64 * LINE);
+  /** Words of live blocks (tests check that deleting everything returns every block). */
+  liveWords = 0;
+  /** End of the used part of {@link words}. */
+  private top = SLOTS;
+  /** Free blocks by size in lines. */
+  private readonly free: number[][] = [];
+  /** Answer per octet while compiling one block. */
+  private readonly answers = new Int32Array(256);
+
+  /** Mark slot `h` stale and return its block, if any. */
+  invalidate(h: number): void {
+    const block = this.words[h]!;
+    if (block > 0) this.release(block);
+    this.words[h] = 0;
+  }
+
+  /**
+   * Compile slot `h` from the first level's SUBTREE and COVERING words and the trie words `a`;
+   * returns the new slot word (a block offset, or -1 when SUBTREE is not a node).
+   */
+  compile(a: Int32Array, h: number, subtree: number, covering: number): number {
+    const old = this.words[h]!;
+    if (old > 0) this.release(old);
+    if (subtree <= 0) return (this.words[h] = -1);
+    const answers = this.answers;
+    const hasPrefixes = a[subtree + PREFIX_COUNT] !== 0;
+    const values = a[subtree + PREFIX_ARRAY]!;
+    let runs = 0;
+    let previous = 0;
+    for (let o = 0; o < 256; o++) {
+      let v = covering;
+      if (((a[subtree + CHILD_BITS + (o >> 5)]! >>> o) & 1) !== 0) v = DEEPER;
+      else if (hasPrefixes) {
+        const index = longestInNode(a, subtree, o);
+        if (index !== 0) v = a[values + prefixRank(a, subtree, index)]!;
+      }
+      answers[o] = v;
+      if (o === 0 || v !== previous) runs++;
+      previous = v;
+    }
+    const block = this.allocate(sizeInLines(runs));
+    const f = this.words;
+    f.fill(0, block, block + RUNS_AT);
+    let at = block + RUNS_AT;
+    let ranks0 = 0;
+    let ranks1 = 0;
+    let count = 0;
+    for (let o = 0; o < 256; o++) {
+      if ((o & 31) === 0) {
+        const w = o >> 5;
+        if (w < 4) ranks0 |= count << (w << 3);
+        else ranks1 |= count << ((w - 4) << 3);
+      }
+      const v = answers[o]!;
+      if (o === 0 || v !== answers[o - 1]) {
+        f[block + (o >> 5)] |= 1 << o;
+        f[at++] = v;
+        count++;
+      }
+    }
+    f[block + RUN_RANKS] = ranks0;
+    f[block + RUN_RANKS + 1] = ranks1;
+    return (f[h] = block);
+  }
+
+  /** Compile every stale slot (after a bulk build, or from `trim()`). */
+  compileAll(a: Int32Array, first: Int32Array): void {
+    for (let h = 0; h < SLOTS; h++) if (this.words[h] === 0) this.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
+  }
+
+  /** Bytes of the slot table and the blocks' buffer (live and free blocks, and room to grow). */
+  get bytes(): number {
+    return this.words.byteLength;
+  }
+
+  private allocate(lines: number): number {
+    const list = this.free[lines];
+    const size = lines * LINE;
+    this.liveWords += size;
+    if (list !== undefined && list.length > 0) return list.pop()!;
+    if (this.top + size > this.words.length) {
+      const grown = new Int32Array(Math.max(this.top + size, this.words.length + (this.words.length >> 1)));
+      grown.set(this.words.subarray(0, this.top));
+      this.words = grown;
+    }
+    const block = this.top;
+    this.top += size;
+    return block;
+  }
+
+  private release(block: number): void {
+    const f = this.words;
+    const runs = ((f[block + RUN_RANKS + 1]! >>> 24) & 255) + popcount32(f[block + 7]!);
+    const lines = sizeInLines(runs);
+    this.liveWords -= lines * LINE;
+    (this.free[lines] ??= []).push(block);
+  }
+}
+
+/** Lines a block of `runs` run values takes. */
+function sizeInLines(runs: number): number {
+  return (RUNS_AT + runs + LINE - 1) >> 4;
+}
+
+/**
+ * The value a compiled block gives for octet `o` (address bits 16..23): one bitmap word, one
+ * rank byte, one popcount, one value.
+ */
+export function blockValue(f: Int32Array, block: number, o: number): number {
+  const w = o >> 5;
+  const before = (f[block + RUN_RANKS + (w >> 2)]! >>> ((w & 3) << 3)) & 255;
+  return f[block + RUNS_AT - 1 + before + popcount32(f[block + w]! & ((2 << (o & 31)) - 1))]!;
+}
