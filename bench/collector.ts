@@ -38,7 +38,10 @@
  * API_WORKERS=0,1,2: the probed stream's socket runs are made with each of these
  * `--api-workers` counts in turn, round after round (interleaved), and a table gives per count
  * the medians over the rounds of each run's lookup p50/p99/max; the other figures come from the
- * first count's runs. Default 0 (the lookups answered on the service's thread).
+ * first count's runs. Default 0 (the lookups answered on the service's thread). An entry
+ * `thread` runs `--api-thread worker` (the HTTP server in a worker thread), e.g. API_WORKERS=0,thread.
+ * PROBE_PACE_MS=N: the client starts at most one request every N ms (default 0: back to back),
+ * so arrangements that answer faster do not also get more requests (fair ingest comparison).
  *
  * Run: `npm run bench:collector` (RUNS=3, ROUTES=N to cut every stream to N routes per peer,
  * STREAMS=a,b to pick streams by key: tier1-one, tier1-packed, rib6-one, synthetic).
@@ -64,8 +67,8 @@ const MANY_ROUTERS = Number(process.env['MANY_ROUTERS'] ?? 10);
 /** Cut every stream to its first ROUTES routes per peer (default: whole tables), e.g. for profiling. */
 const ROUTES = Number(process.env['ROUTES'] ?? Infinity);
 const ROUTER = '127.0.0.1';
-/** `--api-workers` counts of the probed runs (see the module doc). */
-const API_WORKERS = (process.env['API_WORKERS'] ?? '0').split(',').map(Number);
+/** API arrangements of the probed runs: `--api-workers` counts, or `thread` for `--api-thread worker` (see the module doc). */
+const API_WORKERS = (process.env['API_WORKERS'] ?? '0').split(',');
 
 /**
  * The lookup client: one warm-up GET (its latency posted first), then sequential GETs until
@@ -93,6 +96,8 @@ parentPort.once('message', () => { stop = true; });
     const response = await fetch(workerData.url + path(address));
     await response.arrayBuffer();
     latencies.push(performance.now() - started);
+    // PROBE_PACE_MS: at most one request per pace, so every arrangement serves the same rate.
+    if (workerData.pace > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + workerData.pace - performance.now())));
   }
   parentPort.postMessage(latencies);
 })();
@@ -161,13 +166,14 @@ interface SocketRun {
  * per router, all at once: each router sends the same table, so the RIB holds it once per
  * router); optional lookups while it streams.
  */
-async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null, sources: readonly string[] = [ROUTER], apiWorkers = 0): Promise<SocketRun> {
+async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null, sources: readonly string[] = [ROUTER], api = '0'): Promise<SocketRun> {
   const rssBefore = process.memoryUsage().rss;
-  const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000, apiWorkers });
+  const arrangement = api === 'thread' ? { apiThread: 'worker' as const } : { apiThread: 'main' as const, apiWorkers: Number(api) };
+  const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000, ...arrangement });
   try {
     // The API client runs in a worker thread, so its own HTTP work does not share the
     // service's event loop (as a real client on another host would not).
-    const prober = lookups ? new Worker(PROBE_SOURCE, { eval: true, workerData: { url: service.httpUrl, lookups, scan: process.env['PROBE'] === 'more-specifics' } }) : null;
+    const prober = lookups ? new Worker(PROBE_SOURCE, { eval: true, workerData: { url: service.httpUrl, lookups, scan: process.env['PROBE'] === 'more-specifics', pace: Number(process.env['PROBE_PACE_MS'] ?? 0) } }) : null;
     let firstMs = 0;
     if (prober) {
       firstMs = await new Promise<number>((resolve, reject) => {
@@ -280,7 +286,7 @@ interface WorkerRuns {
   seconds: number[];
 }
 
-function addWorkerRun(runs: Map<number, WorkerRuns>, workers: number, result: SocketRun): void {
+function addWorkerRun(runs: Map<string, WorkerRuns>, workers: string, result: SocketRun): void {
   let entry = runs.get(workers);
   if (entry === undefined) runs.set(workers, (entry = { requests: [], p50: [], p99: [], max: [], seconds: [] }));
   const l = result.latenciesMs;
@@ -292,9 +298,9 @@ function addWorkerRun(runs: Map<number, WorkerRuns>, workers: number, result: So
   entry.max.push(Math.max(...l));
 }
 
-function workerRows(runs: Map<number, WorkerRuns>): string[][] {
+function workerRows(runs: Map<string, WorkerRuns>): string[][] {
   const ms = (values: number[]): string => (values.length === 0 ? '-' : `${median(values).toFixed(2)} ms`);
-  return [...runs].map(([workers, r]) => [String(workers), formatCount(median(r.requests)), ms(r.p50), ms(r.p99), ms(r.max), `${median(r.seconds).toFixed(2)} s`]);
+  return [...runs].map(([workers, r]) => [workers === 'thread' ? '--api-thread worker' : `--api-workers ${workers}`, formatCount(median(r.requests)), ms(r.p50), ms(r.p99), ms(r.max), `${median(r.seconds).toFixed(2)} s`]);
 }
 
 async function main(): Promise<void> {
@@ -311,7 +317,7 @@ async function main(): Promise<void> {
   const rateRows: string[][] = [];
   let latencyRow: string[] | null = null;
   const loopLines: string[] = [];
-  const workerRuns = new Map<number, WorkerRuns>();
+  const workerRuns = new Map<string, WorkerRuns>();
   for (const c of cases) {
     const { stream } = c;
     const real = c.real;
@@ -334,11 +340,11 @@ async function main(): Promise<void> {
     const probe = c === cases[0] && process.env['PROBE'] !== '0';
     if (probe) loopLines.length = 0;
     for (let r = 0; r < RUNS; r++) {
-      for (const workers of probe ? API_WORKERS : [0]) {
+      for (const workers of probe ? API_WORKERS : ['0']) {
         const result = await run(stream.bytes, stream.routes, probe ? lookups : null, [ROUTER], workers);
         if (probe) addWorkerRun(workerRuns, workers, result);
         process.stderr.write(`  ${c.key} socket run ${r + 1}${probe ? ` --api-workers ${workers}` : ''}: ${result.seconds.toFixed(2)} s\n`);
-        if (workers !== (probe ? API_WORKERS[0] : 0)) continue;
+        if (workers !== (probe ? API_WORKERS[0] : '0')) continue;
         seconds.push(result.seconds);
         latencies.push(...result.latenciesMs);
         if (probe) firsts.push(result.firstMs);
@@ -377,8 +383,8 @@ async function main(): Promise<void> {
     console.log('Last column: the client\'s first request (median over the runs), sent to the idle server before the stream and left out of the other columns: a fresh client loads and compiles undici and connects, the server answers its first lookup cold.\n');
     console.log(markdownTable(['stream', 'requests', 'p50', 'p99', 'max', 'first request'], [latencyRow], ['left', 'right', 'right', 'right', 'right', 'right']));
     if (API_WORKERS.length > 1) {
-      console.log(`\n### By --api-workers (${API_WORKERS.join(', ')}; runs interleaved round by round; medians over ${RUNS} runs of each run's figure)\n`);
-      console.log(markdownTable(['--api-workers', 'requests / run', 'p50', 'p99', 'max', 'socket to visible'], workerRows(workerRuns), ['right', 'right', 'right', 'right', 'right', 'right']));
+      console.log(`\n### By API arrangement (${API_WORKERS.join(', ')}; runs interleaved round by round; medians over ${RUNS} runs of each run's figure)\n`);
+      console.log(markdownTable(['arrangement', 'requests / run', 'p50', 'p99', 'max', 'socket to visible'], workerRows(workerRuns), ['right', 'right', 'right', 'right', 'right', 'right']));
     }
     console.log('\nThe service\'s event loop in those runs (bench/support/loop-watch.ts: gaps between 10 ms timer ticks; GC pauses and process CPU time inside them):\n');
     for (const line of loopLines) console.log(`- ${line}`);

@@ -8,11 +8,14 @@
  * session keeps the routes for the keep time, then flushes them.
  *
  * The server under test runs `--api-workers 2` (more-specifics answered by reader workers);
- * the router also streams BMP to a second server with `--api-workers 0`, and every lookup and
- * routes answer of the two must be equal (but for the times each server received the routes).
+ * the router also streams BMP to a second server with `--api-workers 0` and a third with
+ * `--api-thread worker` (the HTTP server in a worker thread), and every lookup and routes
+ * answer of the first and the third must equal the second's (but for the times each server
+ * received the routes).
  *
  * Ports: one probed free block in 22000-22999 (test/support/gobgp.ts freePortBlock): BGP/API
- * base..base+3, BMP base+4, HTTP base+5; the reference server BMP base+6, HTTP base+7. The keep time is measured from the server's own
+ * base..base+3, BMP base+4, HTTP base+5; the reference server BMP base+6, HTTP base+7; the
+ * HTTP-worker server BMP base+8, HTTP base+9. The keep time is measured from the server's own
  * `downSince`, and is long enough (10 s) that the API calls made inside it cannot lose the
  * race on a loaded machine.
  */
@@ -30,6 +33,8 @@ let BASE = '';
 let bmpPort = 0;
 /** The reference server's (`--api-workers 0`) base URL. */
 let REFERENCE = '';
+/** The `--api-thread worker` server's base URL. */
+let HTTP_WORKER = '';
 
 /** The injected routes: prefix → gobgp `global rib add` arguments after the prefix. */
 const ROUTES: Record<string, { family: 'ipv4' | 'ipv6'; args: string[] }> = {
@@ -108,19 +113,22 @@ function gobgpAttributes(path: any): Record<string, unknown> {
 describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => {
   let serve: ChildProcess;
   let reference: ChildProcess;
+  let httpWorker: ChildProcess;
   let pair: GobgpPair;
   let router = '';
 
   before(async () => {
-    const ports = await freePortBlock(8, 22000, 22999);
+    const ports = await freePortBlock(10, 22000, 22999);
     bmpPort = ports + 4;
     BASE = `http://127.0.0.1:${ports + 5}`;
     REFERENCE = `http://127.0.0.1:${ports + 7}`;
-    [serve, reference] = await Promise.all([
+    HTTP_WORKER = `http://127.0.0.1:${ports + 9}`;
+    [serve, reference, httpWorker] = await Promise.all([
       startServe(bmpPort, ports + 5, ['--api-workers', '2']),
-      startServe(ports + 6, ports + 7, ['--api-workers', '0']),
+      startServe(ports + 6, ports + 7, ['--api-workers', '0', '--api-thread', 'main']),
+      startServe(ports + 8, ports + 9, ['--api-thread', 'worker']),
     ]);
-    pair = await startGobgpPair({ portBase: ports, bmpPort, extraBmpPorts: [ports + 6], bmpPolicy: 'all' });
+    pair = await startGobgpPair({ portBase: ports, bmpPort, extraBmpPorts: [ports + 6, ports + 8], bmpPolicy: 'all' });
     for (const [prefix, { family, args }] of Object.entries(ROUTES)) await pair.injector.cli('global', 'rib', '-a', family, 'add', prefix, ...args);
     await waitFor(async () => {
       const body = await api('/api/v1/routers');
@@ -131,7 +139,7 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
 
   after(async () => {
     await pair?.stop();
-    for (const child of [serve, reference]) {
+    for (const child of [serve, reference, httpWorker]) {
       if (child && child.exitCode === null) {
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));
@@ -192,13 +200,16 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
     assert.equal((await api(`/api/v1/lookup?address=10.10.0.1&router=${router}`)).routes[0].aggregator, null);
   });
 
-  test('--api-workers 2 answers every lookup and routes request as --api-workers 0', async () => {
+  test('--api-workers 2 and --api-thread worker answer every lookup and routes request as --api-workers 0', async () => {
     const total = Object.keys(ROUTES).length;
     await waitFor(async () => (await viewCounts(router, '0.0.0.0'))['loc-rib'] === total, 90_000, 'the Loc-RIB of the server under test');
-    await waitFor(async () => {
-      const body = await api(`/api/v1/routers/${router}/peers`, REFERENCE);
-      return (body.peers ?? []).some((p: any) => p.routes['loc-rib'] === total);
-    }, 90_000, 'the reference server to hold every route');
+    for (const [base, name] of [[REFERENCE, 'the reference server'], [HTTP_WORKER, 'the --api-thread worker server']] as const) {
+      await waitFor(async () => {
+        const body = await api(`/api/v1/routers/${router}/peers`, base);
+        return (body.peers ?? []).some((p: any) => p.routes['loc-rib'] === total);
+      }, 90_000, `${name} to hold every route`);
+    }
+    assert.equal((await api('/api/v1/stats', HTTP_WORKER)).api.thread, 'worker');
     const paths: string[] = [];
     for (const prefix of [...Object.keys(ROUTES), '10.0.0.0/8', '0.0.0.0/0', '::/0', '192.0.2.0/24']) {
       const p = encodeURIComponent(prefix);
@@ -210,10 +221,13 @@ describe('GoBGP → BMP → ribstore serve', { skip: gobgpSkipReason() }, () => 
     }
     let found = 0;
     for (const path of paths) {
-      const [ours, theirs] = await Promise.all([fetch(`${BASE}${path}`), fetch(`${REFERENCE}${path}`)]);
+      const [ours, theirs, worker] = await Promise.all([fetch(`${BASE}${path}`), fetch(`${REFERENCE}${path}`), fetch(`${HTTP_WORKER}${path}`)]);
       assert.equal(ours.status, theirs.status, path);
+      assert.equal(worker.status, theirs.status, `--api-thread worker ${path}`);
       if (ours.status === 200) found++;
-      assert.deepEqual(withoutTimes(await ours.json()), withoutTimes(await theirs.json()), path);
+      const reference = withoutTimes(await theirs.json());
+      assert.deepEqual(withoutTimes(await ours.json()), reference, path);
+      assert.deepEqual(withoutTimes(await worker.json()), reference, `--api-thread worker ${path}`);
     }
     assert.ok(found > paths.length / 2, `${found} of ${paths.length} answers found routes`);
   });
