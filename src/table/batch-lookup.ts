@@ -8,6 +8,7 @@ import { RibstoreError } from '../errors.js';
 import { LEAF_KEY, LEAF_META, LEAF_VALUE, CHILD_ARRAY, CHILD_BITS, PREFIX_ARRAY, PREFIX_COUNT, topBits } from './layout.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childRankIn, longestInNode, prefixRank } from './node-rank.js';
+import { type CompiledLevel, DEEPER, runAt } from './compiled-level.js';
 
 /** Addresses a batch lookup walks through the trie side by side. */
 export const BATCH_LANES = 16;
@@ -43,6 +44,7 @@ export function lookupBatchV4(
   a: Int32Array,
   root: number,
   first: Int32Array | null,
+  compiled: CompiledLevel | null,
   lanes: BatchLanes,
   addresses: Uint32Array,
   out: Int32Array,
@@ -58,7 +60,14 @@ export function lookupBatchV4(
   for (let base = 0; base < n; base += BATCH_LANES) {
     const m = Math.min(BATCH_LANES, n - base);
     let active = m;
+    if (compiled !== null && first !== null) compiledStep(a, first, compiled, lanes, addresses, base, m, out);
     for (let i = 0; i < m; i++) {
+      if (compiled !== null && laneBest[i] === -1) {
+        // Answered by its compiled block.
+        laneNode[i] = 0;
+        active--;
+        continue;
+      }
       laneNode[i] = root;
       laneBest[i] = 0;
       laneOtherwise[i] = -1;
@@ -118,6 +127,45 @@ export function lookupBatchV4(
     }
   }
   return out;
+}
+
+/**
+ * The compiled blocks' part of a group (compiled-level.ts), in three passes over the lanes so
+ * that each pass's loads are independent of each other: the slot word of each lane's /16 (a
+ * stale slot is compiled here), then the block's bitmap and rank words, then the run value.
+ * A lane answered there gets `laneBest` -1 and its value in `out`; the others (no block, or a
+ * DEEPER run) get `laneBest` 0 and go through the trie walk.
+ */
+function compiledStep(
+  a: Int32Array,
+  first: Int32Array,
+  compiled: CompiledLevel,
+  lanes: BatchLanes,
+  addresses: Uint32Array,
+  base: number,
+  m: number,
+  out: Int32Array,
+): void {
+  const slot = lanes.node;
+  const at = lanes.index;
+  const laneBest = lanes.best;
+  for (let i = 0; i < m; i++) {
+    const h = addresses[base + i]! >>> 16;
+    let block = compiled.words[h]!;
+    if (block === 0) block = compiled.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
+    slot[i] = block;
+  }
+  const f = compiled.words;
+  for (let i = 0; i < m; i++) {
+    const block = slot[i]!;
+    if (block <= 0) continue;
+    at[i] = runAt(f, block, (addresses[base + i]! >>> 8) & 255);
+  }
+  for (let i = 0; i < m; i++) {
+    const v = slot[i]! > 0 ? f[at[i]!]! : DEEPER;
+    laneBest[i] = v === DEEPER ? 0 : -1;
+    out[base + i] = v;
+  }
 }
 
 /**

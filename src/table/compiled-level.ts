@@ -149,11 +149,16 @@ function sizeInLines(runs: number): number {
 }
 
 /**
- * The value a compiled block gives for octet `o` (address bits 16..23): one bitmap word, one
- * rank byte, one popcount, one value.
+ * Where the value a compiled block gives for octet `o` (address bits 16..23) sits: one bitmap
+ * word, one rank byte, one popcount.
  */
-export function blockValue(f: Int32Array, block: number, o: number): number {
+export function runAt(f: Int32Array, block: number, o: number): number {
   const w = o >> 5;
   const before = (f[block + RUN_RANKS + (w >> 2)]! >>> ((w & 3) << 3)) & 255;
-  return f[block + RUNS_AT - 1 + before + popcount32(f[block + w]! & ((2 << (o & 31)) - 1))]!;
+  return block + RUNS_AT - 1 + before + popcount32(f[block + w]! & ((2 << (o & 31)) - 1));
+}
+
+/** The value a compiled block gives for octet `o`: the run value at {@link runAt}. */
+export function blockValue(f: Int32Array, block: number, o: number): number {
+  return f[runAt(f, block, o)]!;
 }

@@ -325,7 +325,7 @@ export class PrefixTableReader {
    */
   lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
     this.checkLive();
-    return lookupBatchV4(this.words, this.rootV4, this.firstV4, this.lanes, addresses, out);
+    return lookupBatchV4(this.words, this.rootV4, this.firstV4, this.compiledV4, this.lanes, addresses, out);
   }
 
   /**
