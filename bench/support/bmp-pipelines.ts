@@ -17,20 +17,31 @@ import { Rib } from '../../src/rib/rib.js';
 import type { DecodedAttributes } from '../../src/wire/bgp/attribute-decode.js';
 import type { NlriCursor } from '../../src/wire/bgp/nlri.js';
 import type { UpdateVisitor } from '../../src/wire/bgp/update.js';
-import { decodeBmpMessage } from '../../src/wire/bmp/decode.js';
+import { decodeBmpMessage, routeMonitoringUpdateAt } from '../../src/wire/bmp/decode.js';
 import { BmpFramer } from '../../src/wire/bmp/framer.js';
-import type { BmpPeerHeader } from '../../src/wire/bmp/peer-header.js';
+import { type BmpPeerHeader, PeerIdentityReader } from '../../src/wire/bmp/peer-header.js';
 import { BmpSession } from '../../src/wire/bmp/session.js';
 import type { BmpMessage } from '../../src/wire/bmp/types.js';
 
 const CHUNK = 65536;
 
-/** Frame `bytes` chunk by chunk and hand each decoded message to `visit`. */
-function forEachMessage(bytes: Uint8Array, visit: (message: BmpMessage, offset: number) => void): void {
+/**
+ * Frame `bytes` chunk by chunk as the collector does: a Route Monitoring message goes to
+ * `monitoring` as its UPDATE's place in the chunk (the collector's hot path, no message
+ * object), every other message (and one `routeMonitoringUpdateAt` refuses) decoded to `visit`.
+ */
+function forEachMessage(bytes: Uint8Array, visit: (message: BmpMessage, offset: number) => void, monitoring: (header: BmpPeerHeader, bytes: Uint8Array, at: number) => void): void {
   const framer = new BmpFramer();
+  const headers = new PeerIdentityReader();
   for (let at = 0; at < bytes.length; at += CHUNK) {
     framer.feed(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
-    for (let message = framer.nextBytes(); message !== null; message = framer.nextBytes()) visit(decodeBmpMessage(message, framer.lastOffset), framer.lastOffset);
+    while (framer.nextMessage()) {
+      const chunk = framer.messageBytes;
+      const start = framer.messageStart;
+      const update = routeMonitoringUpdateAt(chunk, start, framer.messageLength);
+      if (update >= 0) monitoring(headers.read(chunk, start + 6), chunk, update);
+      else visit(decodeBmpMessage(chunk.subarray(start, start + framer.messageLength), framer.lastOffset), framer.lastOffset);
+    }
   }
   framer.end();
 }
@@ -51,10 +62,11 @@ class CountingVisitor implements UpdateVisitor {
 export function decodeOnly(bytes: Uint8Array): number {
   const session = new BmpSession();
   const visitor = new CountingVisitor();
-  forEachMessage(bytes, (message, offset) => {
-    if (message.kind === 'routeMonitoring') session.walkUpdate(message, visitor);
-    else session.receive(message, offset);
-  });
+  forEachMessage(
+    bytes,
+    (message, offset) => void session.receive(message, offset),
+    (header, chunk, at) => void session.walkUpdateAt(header, chunk, at, visitor),
+  );
   return visitor.routes;
 }
 
@@ -101,13 +113,12 @@ export function ingestInProcess(bytes: Uint8Array, router = '192.0.2.254'): InPr
         rib.peerUp(router, keyOf(message.peer));
         feed.invalidatePeerViews();
         return;
-      case 'routeMonitoring':
-        feed.applyMonitoring(keyOf(message.peer), viewOf(message.peer), session, message);
-        updates++;
-        return;
       default:
         session.receive(message, offset);
     }
+  }, (header, chunk, at) => {
+    feed.applyMonitoring(keyOf(header), viewOf(header), session, header, chunk, at);
+    updates++;
   });
   return { rib, updates, blockHits: feed.attributeBlockHits };
 }

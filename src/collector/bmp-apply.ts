@@ -2,15 +2,19 @@
  * What one BMP message of a live session does (RFC 7854 §4): to its router's record
  * (sysName, counters), to the router's peers (state, counters, statistics) and to the RIB
  * (routes, Peer Up/Down, End-of-RIB re-send sweeps). The collector (bmp-collector.ts) owns the
- * sessions and calls {@link applyBmpMessage} for each decoded message, in order.
+ * sessions and calls {@link applyBmpMessage} for each decoded message, in order, or
+ * {@link applyRouteMonitoringAt} for a Route Monitoring message framed in place (the same
+ * effects without the message model: the ingest hot path).
  */
 import type { Logger } from 'pino';
 import type { Rib } from '../rib/rib.js';
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import { tlvText } from '../wire/bmp/encode.js';
 import { bmpPeerDownReasonName } from '../wire/bmp/names.js';
+import { routeMonitoringUpdateAt } from '../wire/bmp/decode.js';
+import type { BmpPeerHeader, PeerIdentityReader } from '../wire/bmp/peer-header.js';
 import type { BmpSession } from '../wire/bmp/session.js';
-import { BmpInformationType, type BmpMessage } from '../wire/bmp/types.js';
+import { BMP_COMMON_HEADER_LENGTH, BMP_PEER_HEADER_LENGTH, BmpInformationType, type BmpMessage } from '../wire/bmp/types.js';
 import type { CollectorRouter } from './collector-router.js';
 import type { ResyncTracker } from './bmp-resync.js';
 import { type PeerRecords, viewOf } from './collector-peers.js';
@@ -35,6 +39,61 @@ export interface SessionState {
   readonly feed: RouteFeed;
   /** Sweeps what the router did not re-send after a reconnect (bmp-resync.ts). */
   readonly resync: ResyncTracker;
+  /** Per-peer headers of the Route Monitoring hot path ({@link applyRouteMonitoringAt}). */
+  readonly peerHeaders: PeerIdentityReader;
+}
+
+/**
+ * The hot path of a session's Route Monitoring messages: apply the message framed in place at
+ * `bytes[start, start + length)` (stream offset `offset`; its common header checked by the
+ * framer) as {@link applyBmpMessage} would apply it decoded, without the message model: no
+ * message object, no view of the UPDATE, no peer header object while the peer and view stay
+ * the same (`state.peerHeaders`). False, with nothing done, when it is not a well-formed Route
+ * Monitoring envelope: decode it and call {@link applyBmpMessage}, which throws the typed error.
+ */
+export function applyRouteMonitoringAt(ctx: ApplyContext, router: CollectorRouter, state: SessionState, bytes: Uint8Array, start: number, length: number, offset: number): boolean {
+  const at = routeMonitoringUpdateAt(bytes, start, length);
+  if (at < 0) return false;
+  const header = state.peerHeaders.read(bytes, start + BMP_COMMON_HEADER_LENGTH);
+  ctx.totals.messages.routeMonitoring++;
+  router.messages.routeMonitoring++;
+  applyRouteMonitoring(ctx, router, state, header, bytes, at, offset - start);
+  return true;
+}
+
+/**
+ * A Route Monitoring message's UPDATE (at `at` of `bytes`, whose byte 0 is at stream offset
+ * `base`) for the peer `header` names: into the RIB, counted on the peer and the totals; an
+ * End-of-RIB may start a sweep. An UPDATE that cannot be parsed is skipped, counted and logged.
+ */
+function applyRouteMonitoring(ctx: ApplyContext, router: CollectorRouter, state: SessionState, header: BmpPeerHeader, bytes: Uint8Array, at: number, base: number): void {
+  const peer = ctx.peerRecords.peer(router.peers, header);
+  peer.counters.messages.routeMonitoring++;
+  try {
+    const outcome = state.feed.applyMonitoring(peer.ribKey, viewOf(header), state.bmp, header, bytes, at);
+    peer.counters.announcements += outcome.announced;
+    peer.counters.withdrawals += outcome.withdrawn;
+    ctx.totals.announcements += outcome.announced;
+    ctx.totals.withdrawals += outcome.withdrawn;
+    if (outcome.treatAsWithdraw) ctx.totals.treatAsWithdraw++;
+    if (outcome.empty && state.resync.endOfRib(header.isLocRib) > 0) {
+      ctx.logger?.info({ router: router.name, locRib: header.isLocRib }, 'views re-sent (End-of-RIB): their stale routes not re-sent are flushed');
+      ctx.startSweep();
+    }
+    if (peer.counters.state === 'down') {
+      peer.counters.state = 'up';
+      peer.counters.since = Date.now();
+    }
+  } catch (error) {
+    if (!(error instanceof BgpDecodeError)) throw error;
+    // The BMP framing is intact, so the stream stays in step: skip this UPDATE and count it.
+    // Closing would make the router resend its table and fail on the same UPDATE again.
+    ctx.totals.errors.update++;
+    router.updateErrors++;
+    if (router.updateErrors <= 10 || router.updateErrors % 1000 === 0) {
+      ctx.logger?.warn({ router: router.name, peer: peer.address, offset: base + error.offset, err: error.message, count: router.updateErrors }, 'BGP UPDATE skipped');
+    }
+  }
 }
 
 /** Apply one decoded message of `router`'s live session (`state`); `offset` is its place in the stream, for error messages. */
@@ -56,36 +115,9 @@ export function applyBmpMessage(ctx: ApplyContext, router: CollectorRouter, stat
       return;
     case 'unknown':
       return;
-    case 'routeMonitoring': {
-      const peer = ctx.peerRecords.peer(router.peers, message.peer);
-      peer.counters.messages.routeMonitoring++;
-      try {
-        const outcome = state.feed.applyMonitoring(peer.ribKey, viewOf(message.peer), state.bmp, message);
-        peer.counters.announcements += outcome.announced;
-        peer.counters.withdrawals += outcome.withdrawn;
-        ctx.totals.announcements += outcome.announced;
-        ctx.totals.withdrawals += outcome.withdrawn;
-        if (outcome.treatAsWithdraw) ctx.totals.treatAsWithdraw++;
-        if (outcome.empty && state.resync.endOfRib(message.peer.isLocRib) > 0) {
-          ctx.logger?.info({ router: router.name, locRib: message.peer.isLocRib }, 'views re-sent (End-of-RIB): their stale routes not re-sent are flushed');
-          ctx.startSweep();
-        }
-        if (peer.counters.state === 'down') {
-          peer.counters.state = 'up';
-          peer.counters.since = Date.now();
-        }
-      } catch (error) {
-        if (!(error instanceof BgpDecodeError)) throw error;
-        // The BMP framing is intact, so the stream stays in step: skip this UPDATE and count it.
-        // Closing would make the router resend its table and fail on the same UPDATE again.
-        ctx.totals.errors.update++;
-        router.updateErrors++;
-        if (router.updateErrors <= 10 || router.updateErrors % 1000 === 0) {
-          ctx.logger?.warn({ router: router.name, peer: peer.address, offset: offset + 48 + error.offset, err: error.message, count: router.updateErrors }, 'BGP UPDATE skipped');
-        }
-      }
+    case 'routeMonitoring':
+      applyRouteMonitoring(ctx, router, state, message.peer, message.update, 0, offset + BMP_COMMON_HEADER_LENGTH + BMP_PEER_HEADER_LENGTH);
       return;
-    }
     case 'peerUp': {
       const peer = ctx.peerRecords.peer(router.peers, message.peer);
       peer.counters.messages.peerUp++;

@@ -4,6 +4,7 @@
  *
  * ```
  *  router ──TCP──► BmpConnection (queue, framer, decode, time slices) ──► applyBmpMessage (bmp-apply.ts)
+ *                  (Route Monitoring read in place: applyRouteMonitoringAt, same effects)
  *                                                                           │ Route Monitoring → rib
  *                                                                           │ Peer Up / Down   → peer state, flush
  *                                                                           │ Stats            → counters
@@ -36,6 +37,7 @@ import type { BmpMessage } from '../wire/bmp/types.js';
 import { tlvText } from '../wire/bmp/encode.js';
 import { BmpInformationType } from '../wire/bmp/types.js';
 import { BmpSession } from '../wire/bmp/session.js';
+import { PeerIdentityReader } from '../wire/bmp/peer-header.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
 import { RibstoreError } from '../errors.js';
 import type { Rib } from '../rib/rib.js';
@@ -45,7 +47,7 @@ import { SliceScheduler } from './slice-scheduler.js';
 import { BmpMessageFeed } from './bmp-feed.js';
 import { type CollectorPeer, PeerRecords } from './collector-peers.js';
 import { RouteFeed } from './route-feed.js';
-import { type ApplyContext, type SessionState, applyBmpMessage } from './bmp-apply.js';
+import { type ApplyContext, type SessionState, applyBmpMessage, applyRouteMonitoringAt } from './bmp-apply.js';
 import { DEFAULT_LOC_RIB_QUIET_MS, ResyncTracker } from './bmp-resync.js';
 import { AllowList } from './allow-list.js';
 import { formatDuration } from './options.js';
@@ -245,6 +247,11 @@ export class BmpCollector {
           // Only an established session's messages go to the tap (a refused one never had a router).
           if (tap && session.router !== null) tap.message(session.address, bytes);
         },
+        onRouteMonitoring: (bytes, start, length, offset) => {
+          if (session.router === null || !applyRouteMonitoringAt(this.applying, session.router, session.state!, bytes, start, length, offset)) return false;
+          if (tap) tap.message(session.address, bytes.subarray(start, start + length));
+          return true;
+        },
         ...(tap ? { hold: () => tap.hold() } : {}),
         onClose: (end) => this.onClose(session, end),
       }),
@@ -361,7 +368,7 @@ export class BmpCollector {
     router.lastError = null;
     router.connection = session.connection;
     session.router = router;
-    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, name), resync: new ResyncTracker(this.rib, name, this.options.locRibQuietMs) };
+    session.state = { bmp: new BmpSession(), feed: new RouteFeed(this.rib, name), resync: new ResyncTracker(this.rib, name, this.options.locRibQuietMs), peerHeaders: new PeerIdentityReader() };
     this.resyncs.add(session.state.resync);
     this.logger?.info({ router: name, address, port: session.port, sysName }, 'BMP session opened');
     return true;

@@ -22,14 +22,16 @@
  * - No copy per message: the framer works on the socket's own receive buffers, each seen as a
  *   plain `Uint8Array` over the Buffer's memory (a `Buffer`'s `subarray` makes a `Buffer`
  *   through the species constructor, which cost more than the whole UPDATE walk when measured
- *   with `--cpu-prof` over loopback), and yields messages as views of them; only a message
- *   split across two receive buffers is copied, once, into the framer's carry-over buffer.
+ *   with `--cpu-prof` over loopback); only a message split across two receive buffers is
+ *   copied, once, into the framer's carry-over buffer. A Route Monitoring message goes to the
+ *   handler's `onRouteMonitoring` as its place in that buffer (no view, no decoded message);
+ *   every other message, and one the handler declines, is decoded from a view of it.
  */
 import type { Socket } from 'node:net';
 import { RibstoreError } from '../errors.js';
 import { BmpFramer } from '../wire/bmp/framer.js';
 import { decodeBmpMessage } from '../wire/bmp/decode.js';
-import type { BmpMessage } from '../wire/bmp/types.js';
+import { type BmpMessage, BmpMessageType } from '../wire/bmp/types.js';
 import { type BudgetedQueue, QueueBudget } from './queue-budget.js';
 import { SliceScheduler, type SliceTask } from './slice-scheduler.js';
 import type { CollectorErrorKind } from './statistics.js';
@@ -67,6 +69,14 @@ export interface BmpConnectionEnd {
 export interface BmpConnectionHandler {
   /** A decoded message. Throwing closes the connection with a `decode` error (or the error's kind). */
   onMessage(message: BmpMessage, bytes: Uint8Array, offset: number): void;
+  /**
+   * Optional hot path: a Route Monitoring message (type byte 0) after the Initiation, framed in
+   * place at `bytes[start, start + length)` (stream offset `offset`), not decoded. Return true
+   * when it was handled (it is then not decoded nor passed to `onMessage`), false to have it
+   * decoded and passed to `onMessage` as any other message. Throwing closes the connection as
+   * for `onMessage`.
+   */
+  onRouteMonitoring?(bytes: Uint8Array, start: number, length: number, offset: number): boolean;
   /**
    * Back-pressure from a downstream consumer (the bus publisher with `--publish-overflow pause`):
    * a promise while processing must wait, else `null`. While held, chunks still queue and the
@@ -232,12 +242,24 @@ export class BmpConnection implements BmpLink, SliceTask, BudgetedQueue {
           this.framer.feed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
           this.framerLoaded = true;
         }
-        const bytes = this.framer.nextBytes();
-        if (bytes === null) {
+        const framer = this.framer;
+        if (!framer.nextMessage()) {
           this.framerLoaded = false;
           continue;
         }
-        const offset = this.framer.lastOffset;
+        const offset = framer.lastOffset;
+        const chunk = framer.messageBytes;
+        const start = framer.messageStart;
+        const length = framer.messageLength;
+        if (this.seenInitiation && chunk[start + 5] === BmpMessageType.RouteMonitoring && this.handler.onRouteMonitoring?.(chunk, start, length, offset) === true) {
+          if (this.closed) return;
+          if (++sinceClockCheck >= 32) {
+            sinceClockCheck = 0;
+            if (performance.now() >= deadline) break;
+          }
+          continue;
+        }
+        const bytes = start === 0 && length === chunk.length ? chunk : chunk.subarray(start, start + length);
         const message = decodeBmpMessage(bytes, offset);
         if (!this.seenInitiation) {
           checkFirstMessage(message.kind, offset);

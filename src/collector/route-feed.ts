@@ -20,7 +20,7 @@ import { NlriCursor } from '../wire/bgp/nlri.js';
 import type { PathAttributes } from '../wire/bgp/types.js';
 import { type UpdateVisitor, type WalkResult, walkUpdate } from '../wire/bgp/update.js';
 import type { BmpSession } from '../wire/bmp/session.js';
-import type { BmpRouteMonitoring } from '../wire/bmp/types.js';
+import type { BmpPeerHeader } from '../wire/bmp/peer-header.js';
 
 /** What applying one UPDATE did. */
 export interface UpdateOutcome {
@@ -51,11 +51,13 @@ export class RouteFeed {
   private readonly targets = new Map<PeerKey, Map<View, UpdateTarget>>();
   /** The outcome every apply returns (reused: no object per UPDATE). */
   private readonly outcome: UpdateOutcome = { announced: 0, withdrawn: 0, treatAsWithdraw: false, empty: false };
-  /** The Route Monitoring message {@link applyMonitoring} is applying, and its session. */
-  private monitoring: BmpRouteMonitoring | null = null;
+  /** The UPDATE {@link applyMonitoring} is applying (its peer header, bytes and offset), and its session. */
+  private monitoringPeer: BmpPeerHeader | null = null;
+  private monitoringBytes: Uint8Array | null = null;
+  private monitoringAt = 0;
   private session: BmpSession | null = null;
   /** The walk of {@link applyMonitoring}, made once instead of a closure per message. */
-  private readonly walkMonitoring = (visitor: UpdateVisitor): WalkResult => this.session!.walkUpdate(this.monitoring!, visitor);
+  private readonly walkMonitoring = (visitor: UpdateVisitor): WalkResult => this.session!.walkUpdateAt(this.monitoringPeer!, this.monitoringBytes!, this.monitoringAt, visitor);
 
   constructor(rib: Rib, router: string) {
     this.rib = rib;
@@ -110,19 +112,25 @@ export class RouteFeed {
   }
 
   /**
-   * Apply the UPDATE of a BMP Route Monitoring message for `peer`'s `view` through `session`'s
-   * `walkUpdate` (its decode context and retries): {@link applyWalk} without a closure per
-   * message. The returned outcome is reused: read it before the next apply.
-   * @throws BgpDecodeError when the UPDATE cannot be parsed (nothing is applied then).
+   * Apply the UPDATE of a BMP Route Monitoring message of `header`'s peer, at `at` of `bytes`
+   * (the message's `update` view at 0, or the UPDATE read in place in a receive buffer), for
+   * `peer`'s `view` through `session`'s `walkUpdateAt` (its decode context and retries):
+   * {@link applyWalk} without a closure per message. The returned outcome is reused: read it
+   * before the next apply.
+   * @throws BgpDecodeError when the UPDATE cannot be parsed (nothing is applied then; its
+   *   offset is a position in `bytes`).
    */
-  applyMonitoring(peer: PeerKey, view: View, session: BmpSession, message: BmpRouteMonitoring): UpdateOutcome {
+  applyMonitoring(peer: PeerKey, view: View, session: BmpSession, header: BmpPeerHeader, bytes: Uint8Array, at: number): UpdateOutcome {
     this.session = session;
-    this.monitoring = message;
+    this.monitoringPeer = header;
+    this.monitoringBytes = bytes;
+    this.monitoringAt = at;
     try {
       return this.applyWalk(peer, view, this.walkMonitoring);
     } finally {
       this.session = null;
-      this.monitoring = null;
+      this.monitoringPeer = null;
+      this.monitoringBytes = null;
     }
   }
 

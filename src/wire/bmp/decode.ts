@@ -93,6 +93,24 @@ export function decodeBmpMessage(bytes: Uint8Array, streamOffset = 0): BmpMessag
   }
 }
 
+/**
+ * The ingest hot path's check of a Route Monitoring message framed in place: the message is
+ * `bytes[start, start + length)`, its common header already checked by the framer (version 3,
+ * `length` from its length field). Returns where its BGP UPDATE starts in `bytes` when the
+ * message is one {@link decodeBmpMessage} decodes as `routeMonitoring` (type 0, the per-peer
+ * header there, a BGP header whose length stays inside the message and whose type is UPDATE);
+ * the UPDATE's own length (`bytes[at + 16, at + 18)`) bounds it, bytes after it in the message
+ * are a trailer. Else -1: decode the message with {@link decodeBmpMessage} for the typed error.
+ * Allocates nothing.
+ */
+export function routeMonitoringUpdateAt(bytes: Uint8Array, start: number, length: number): number {
+  if (bytes[start + 5] !== 0 || length < PEER_BODY + BGP_HEADER_LENGTH || start + length > bytes.length) return -1;
+  const at = start + PEER_BODY;
+  const pduLength = (bytes[at + 16]! << 8) | bytes[at + 17]!;
+  if (pduLength < BGP_HEADER_LENGTH || pduLength > length - PEER_BODY || bytes[at + 18] !== BGP_UPDATE) return -1;
+  return at;
+}
+
 type Fail = (at: number, why: string) => DecodeError;
 
 /**

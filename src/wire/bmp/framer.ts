@@ -8,7 +8,7 @@
  *
  * Invariants:
  * - A message that lies wholly inside one chunk is yielded as a `subarray` view of that chunk
- *   (zero-copy); one that spans chunks is assembled into a fresh buffer of exactly its length,
+ *   (zero-copy), or by {@link BmpFramer.nextMessage} as its place in the chunk (no view either); one that spans chunks is assembled into a fresh buffer of exactly its length,
  *   allocated once its header (6 bytes) is known, so a large message trickling in byte by byte
  *   costs one copy, never a quadratic re-concatenation.
  * - The framer checks only the common header: version 3 and a length from 6 to `maxMessageLength`.
@@ -56,8 +56,12 @@ export class BmpFramer {
   private partialFilled = 0;
   private partialOffset = 0;
   private failure: DecodeError | null = null;
-  /** Stream offset of the message {@link nextBytes} last returned. */
+  /** Stream offset of the message {@link nextBytes} (or {@link nextMessage}) last returned. */
   lastOffset = 0;
+  /** Where the message {@link nextMessage} last framed lies: `messageBytes[messageStart, messageStart + messageLength)`. */
+  messageBytes: Uint8Array = new Uint8Array(0);
+  messageStart = 0;
+  messageLength = 0;
 
   constructor(options: BmpFramerOptions = {}) {
     const max = options.maxMessageLength ?? DEFAULT_MAX_BMP_MESSAGE_LENGTH;
@@ -105,29 +109,54 @@ export class BmpFramer {
 
   /**
    * {@link next} without the frame object: the next whole message, its stream offset in
-   * {@link lastOffset}; `null` if the bytes so far end inside a message. The ingest hot path.
+   * {@link lastOffset}; `null` if the bytes so far end inside a message.
    * @throws DecodeError for a bad version or length (the framer is then failed).
    */
   nextBytes(): Uint8Array | null {
+    if (!this.nextMessage()) return null;
+    const bytes = this.messageBytes;
+    const start = this.messageStart;
+    return start === 0 && this.messageLength === bytes.length ? bytes : bytes.subarray(start, start + this.messageLength);
+  }
+
+  /**
+   * The ingest hot path: frame the next whole message without making a view of it. True when
+   * there is one: it is `messageBytes[messageStart, messageStart + messageLength)` (the fed
+   * chunk itself when the message lies inside it, the framer's carry-over buffer when it
+   * spanned chunks), its stream offset {@link lastOffset}; valid until the next call. False if
+   * the bytes so far end inside a message. The common header is checked (version, length).
+   * @throws DecodeError for a bad version or length (the framer is then failed).
+   */
+  nextMessage(): boolean {
     if (this.failure) throw this.failure;
-    if (this.partial) return this.continuePartial();
+    if (this.partial) {
+      const whole = this.continuePartial();
+      if (whole === null) return false;
+      this.messageBytes = whole;
+      this.messageStart = 0;
+      this.messageLength = whole.length;
+      return true;
+    }
     const chunk = this.chunk;
     const at = this.position;
     const available = chunk.length - at;
-    if (available === 0) return null;
+    if (available === 0) return false;
     if (available < BMP_COMMON_HEADER_LENGTH) {
       this.partial = new Uint8Array(BMP_COMMON_HEADER_LENGTH);
       this.partial.set(chunk.subarray(at));
       this.partialFilled = available;
       this.partialOffset = this.chunkOffset + at;
       this.position = chunk.length;
-      return null;
+      return false;
     }
     const length = this.checkHeader(chunk, at, this.chunkOffset + at);
     if (length <= available) {
       this.position = at + length;
       this.lastOffset = this.chunkOffset + at;
-      return chunk.subarray(at, at + length);
+      this.messageBytes = chunk;
+      this.messageStart = at;
+      this.messageLength = length;
+      return true;
     }
     const buffer = new Uint8Array(length);
     buffer.set(chunk.subarray(at));
@@ -135,7 +164,7 @@ export class BmpFramer {
     this.partialFilled = available;
     this.partialOffset = this.chunkOffset + at;
     this.position = chunk.length;
-    return null;
+    return false;
   }
 
   /** Feed `chunk` and return every whole message now available. */

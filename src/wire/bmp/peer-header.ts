@@ -118,6 +118,37 @@ export function readPeerHeader(bytes: Uint8Array, offset: number): BmpPeerHeader
   return header;
 }
 
+/** Bytes of the per-peer header that name the peer and view: type, flags, distinguisher, address, AS, BGP ID. */
+const PEER_IDENTITY_LENGTH = 34;
+
+/**
+ * Reads the per-peer headers of one session's Route Monitoring messages for the ingest hot
+ * path, without an object per message: while the first 34 bytes (type, flags, distinguisher,
+ * address, AS, BGP ID: which peer and which view) equal those of the header it built last, it
+ * returns that header again, even when the timestamp differs (a router stamps each route of
+ * its table dump with the route's own age). So the returned header's timestamp is that of the
+ * first message of the run: for callers that do not read it (the RIB stamps routes with its own
+ * clock). Use {@link readPeerHeader} where the timestamp matters. Keep one per session.
+ */
+export class PeerIdentityReader {
+  private readonly last = new Uint8Array(PEER_IDENTITY_LENGTH);
+  private header: BmpPeerHeader | null = null;
+
+  /** The header at `offset` (the caller has checked that 42 bytes are there); see the class doc. */
+  read(bytes: Uint8Array, offset: number): BmpPeerHeader {
+    const last = this.last;
+    if (this.header !== null) {
+      let i = 0;
+      while (i < PEER_IDENTITY_LENGTH && bytes[offset + i] === last[i]) i++;
+      if (i === PEER_IDENTITY_LENGTH) return this.header;
+    }
+    const header = buildPeerHeader(bytes, offset);
+    for (let i = 0; i < PEER_IDENTITY_LENGTH; i++) last[i] = bytes[offset + i]!;
+    this.header = header;
+    return header;
+  }
+}
+
 function buildPeerHeader(bytes: Uint8Array, offset: number): BmpPeerHeader {
   const peerType = bytes[offset]!;
   const flags = bytes[offset + 1]!;

@@ -214,7 +214,7 @@ export class BmpSession {
     try {
       update = decodeUpdate(message.update, 0, context);
     } catch (error) {
-      context = this.addPathRetry(message.update, context, error);
+      context = this.addPathRetry(message.update, 0, context, error);
       update = decodeUpdate(message.update, 0, context);
     }
     if (!hasAsPathError(update.errors)) return update;
@@ -233,13 +233,13 @@ export class BmpSession {
    * The context to retry an UPDATE with after `error`: path identifiers on every family, or
    * on none, whichever parses. Rethrows `error` when neither does (or it is no decode error).
    */
-  private addPathRetry(update: Uint8Array, context: BgpDecodeContext, error: unknown): BgpDecodeContext {
+  private addPathRetry(update: Uint8Array, offset: number, context: BgpDecodeContext, error: unknown): BgpDecodeContext {
     if (!(error instanceof DecodeError)) throw error;
     for (const addPath of [ALL_FAMILIES, NO_ADD_PATH]) {
       if (addPath === context.addPath) continue;
       const retry = withAddPath(context, addPath);
       try {
-        decodeUpdate(update, 0, retry);
+        decodeUpdate(update, offset, retry);
       } catch {
         continue;
       }
@@ -254,18 +254,28 @@ export class BmpSession {
    * path); see {@link walkUpdate} of wire/bgp for the visitor contract.
    */
   walkUpdate(message: BmpRouteMonitoring, visitor: UpdateVisitor): WalkResult {
-    let context = this.contextFor(message.peer);
+    return this.walkUpdateAt(message.peer, message.update, 0, visitor);
+  }
+
+  /**
+   * {@link walkUpdate} for an UPDATE read in place: the UPDATE of a Route Monitoring message of
+   * `peer` at `offset` of `bytes` (its own length field bounds it; the caller has checked that
+   * it lies inside the message, see `routeMonitoringUpdateAt`). Error offsets are positions in
+   * `bytes`. Nothing is delivered to the visitor when it throws.
+   */
+  walkUpdateAt(peer: BmpPeerHeader, bytes: Uint8Array, offset: number, visitor: UpdateVisitor): WalkResult {
+    let context = this.contextFor(peer);
     const guard = this.guard;
     guard.use(visitor);
     guard.abortOnAsPathError = true;
     try {
-      return walkUpdate(message.update, 0, context, guard, this.cursor);
+      return walkUpdate(bytes, offset, context, guard, this.cursor);
     } catch (error) {
       if (error !== AS_SIZE_RETRY) {
         // walkUpdate throws before the visitor sees anything: retrying is clean.
-        context = this.addPathRetry(message.update, context, error);
+        context = this.addPathRetry(bytes, offset, context, error);
         try {
-          return walkUpdate(message.update, 0, context, guard, this.cursor);
+          return walkUpdate(bytes, offset, context, guard, this.cursor);
         } catch (again) {
           if (again !== AS_SIZE_RETRY) throw again;
         }
@@ -276,12 +286,12 @@ export class BmpSession {
     const retry = otherAsSize(context);
     let clean: boolean;
     try {
-      clean = !hasAsPathError(decodeUpdate(message.update, 0, retry).errors);
+      clean = !hasAsPathError(decodeUpdate(bytes, offset, retry).errors);
     } catch {
       clean = false;
     }
     if (clean) this.asSizeRetries++;
-    return walkUpdate(message.update, 0, clean ? retry : context, guard, this.cursor);
+    return walkUpdate(bytes, offset, clean ? retry : context, guard, this.cursor);
   }
 }
 
