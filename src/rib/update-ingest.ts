@@ -18,7 +18,7 @@ import type { Family } from '../ip/address.js';
 import type { DecodedAttributes } from '../wire/bgp/attribute-decode.js';
 import type { NlriCursor } from '../wire/bgp/nlri.js';
 import { formatRouteDistinguisher } from '../wire/bgp/route-distinguisher.js';
-import type { AttributeBlockKey, AttributeBlockSource, BgpUpdate, Nlri, PathAttributes, UpdateVisitor, WalkResult } from '../wire/bgp/index.js';
+import { type AttributeBlockKey, type AttributeBlockSource, type BgpUpdate, type Nlri, type PathAttributes, type UpdateVisitor, type WalkResult, attributeBlockKeyEquals, copyAttributeBlockKey } from '../wire/bgp/index.js';
 import type { BgpDecodeContext } from '../wire/bgp/context.js';
 import { type AttributeSummary, emptySummary } from './attribute-pool.js';
 import { canonicalRouteBytes, encodeRouteAttributes, routeAttributes, summarizeAttributes } from './attribute-codec.js';
@@ -167,12 +167,7 @@ interface RememberedBlock {
 const REMEMBERED_BLOCKS = 256;
 
 function sameKey(block: RememberedBlock, key: AttributeBlockKey): boolean {
-  const a = block.key;
-  const b = key.bytes;
-  const n = key.length;
-  if (block.hash !== key.hash || block.ctx !== key.ctx || block.keyLength !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return block.hash === key.hash && block.ctx === key.ctx && attributeBlockKeyEquals(key, block.key, block.keyLength);
 }
 
 /** What a visitor's `raw` holds between UPDATEs (no message's bytes). */
@@ -306,9 +301,7 @@ export class RibUpdateVisitor implements UpdateVisitor {
     } else if (block.key.length < n) {
       block.key = new Uint8Array(Math.max(n, 2 * block.key.length));
     }
-    const to = block.key;
-    const from = key.bytes;
-    for (let i = 0; i < n; i++) to[i] = from[i]!;
+    copyAttributeBlockKey(key, block.key);
     block.keyLength = n;
     block.hash = key.hash;
     block.ctx = key.ctx;

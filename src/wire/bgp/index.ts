@@ -18,7 +18,7 @@ export { type BgpHeader, readBgpHeader, bgpMessageLength, messageTypeName } from
 export { type DecodedAttributes, decodePathAttributes } from './attribute-decode.js';
 export { type EncodeAttributesOptions, type EncodeContext, encodePathAttributes } from './attribute-encode.js';
 export { NlriCursor, isKnownFamily, labelValue, labelEntry, readNlriEntry, decodeNlriList } from './nlri.js';
-export { type AttributeBlockKey, type AttributeBlockSource, type UpdateVisitor, type WalkResult, type UpdateInput, decodeUpdate, walkUpdate, encodeUpdate } from './update.js';
+export { type AttributeBlockKey, type AttributeBlockSource, type UpdateVisitor, type WalkResult, type UpdateInput, attributeBlockKeyEquals, copyAttributeBlockKey, decodeUpdate, walkUpdate, encodeUpdate } from './update.js';
 export { decodeOpen, decodeOpenBody, encodeOpen, myAsFor } from './open.js';
 export { decodeBgpMessage, encodeBgpMessage, encodeNotification, encodeKeepalive, encodeRouteRefresh } from './message.js';
 export { formatRouteDistinguisher, parseRouteDistinguisher, readRouteDistinguisher } from './route-distinguisher.js';

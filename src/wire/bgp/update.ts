@@ -90,20 +90,52 @@ export function decodeUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCo
 /**
  * What identifies an UPDATE's attribute block for {@link UpdateVisitor.recallAttributes}:
  * two blocks with equal keys under the same `ctx` decode to the same attributes (bar the
- * MP_REACH NLRI position, which walkUpdate finds itself). The key is the block's bytes with
- * the MP_REACH_NLRI length field and NLRI left out, after one byte of flags: whether the
- * NLRI field and the MP_REACH NLRI are empty (they decide RFC 7606 3(d) mandatory-attribute
- * checks) and whether there is an MP_REACH. Reused scratch: valid during the call it is
- * passed to (copy `bytes[0, length)` to keep it).
+ * MP_REACH NLRI position, which walkUpdate finds itself). The key is one byte of flags
+ * (whether the NLRI field and the MP_REACH NLRI are empty, which decide RFC 7606 3(d)
+ * mandatory-attribute checks, and whether there is an MP_REACH) followed by the block's bytes
+ * with the MP_REACH_NLRI length field and NLRI left out. It is not copied: it lies in the
+ * UPDATE itself, as up to three segments of `bytes` (`[s0, e0)`, `[s1, e1)`, `[s2, e2)`; an
+ * unused segment is empty). Reused scratch, valid during the call it is passed to: keep it
+ * with {@link copyAttributeBlockKey}, compare a kept one with {@link attributeBlockKeyEquals}.
  */
 export interface AttributeBlockKey {
-  /** The key is `bytes[0, length)`. */
-  readonly bytes: Uint8Array;
+  /** The UPDATE's bytes, which hold the key's segments. */
+  bytes: Uint8Array;
+  /** The flags byte, the key's first. */
+  flags: number;
+  s0: number;
+  e0: number;
+  s1: number;
+  e1: number;
+  s2: number;
+  e2: number;
+  /** Bytes of the key: 1 + the segments' lengths. */
   length: number;
-  /** FNV-1a of the key. */
+  /** Hash of the key (equal keys, equal hashes), computed once per UPDATE over the bytes in place. */
   hash: number;
   /** The decode context of the block (compare by identity). */
   ctx: BgpDecodeContext;
+}
+
+/** Write `key`'s bytes (flags, then its segments) to `out[0, key.length)`; `out` must be long enough. */
+export function copyAttributeBlockKey(key: AttributeBlockKey, out: Uint8Array): void {
+  const bytes = key.bytes;
+  out[0] = key.flags;
+  let at = 1;
+  for (let i = key.s0; i < key.e0; i++) out[at++] = bytes[i]!;
+  for (let i = key.s1; i < key.e1; i++) out[at++] = bytes[i]!;
+  for (let i = key.s2; i < key.e2; i++) out[at++] = bytes[i]!;
+}
+
+/** Whether `kept[0, keptLength)`, a key written by {@link copyAttributeBlockKey}, holds the same bytes as `key`. */
+export function attributeBlockKeyEquals(key: AttributeBlockKey, kept: Uint8Array, keptLength: number): boolean {
+  if (keptLength !== key.length || kept[0] !== key.flags) return false;
+  const bytes = key.bytes;
+  let at = 1;
+  for (let i = key.s0; i < key.e0; i++) if (kept[at++] !== bytes[i]) return false;
+  for (let i = key.s1; i < key.e1; i++) if (kept[at++] !== bytes[i]) return false;
+  for (let i = key.s2; i < key.e2; i++) if (kept[at++] !== bytes[i]) return false;
+  return true;
 }
 
 /**
@@ -221,7 +253,7 @@ const sourceScratch: AttributeBlockSource = { bytes: new Uint8Array(0), start: 0
 
 /** Largest attribute block offered to {@link UpdateVisitor.recallAttributes}. */
 const MAX_KEYED_BLOCK = 4096;
-const keyScratch: AttributeBlockKey = { bytes: new Uint8Array(MAX_KEYED_BLOCK + 1), length: 0, hash: 0, ctx: TWO_OCTET_AS_CONTEXT };
+const keyScratch: AttributeBlockKey = { bytes: new Uint8Array(0), flags: 0, s0: 0, e0: 0, s1: 0, e1: 0, s2: 0, e2: 0, length: 0, hash: 0, ctx: TWO_OCTET_AS_CONTEXT };
 /** The MP_REACH NLRI range of the block last keyed (-1 without MP_REACH). */
 let keyReachStart = -1;
 let keyReachEnd = -1;
@@ -269,38 +301,54 @@ function blockKey(bytes: Uint8Array, start: number, end: number, ctx: BgpDecodeC
     }
     pos = valueEnd;
   }
-  const out = keyScratch.bytes;
+  const key = keyScratch;
   const flags = (nlriField ? 1 : 0) | (reachStart >= 0 ? 2 : 0) | (reachEnd > reachStart ? 4 : 0);
-  out[0] = flags;
-  let hash = Math.imul(0x811c9dc5 ^ flags, 0x01000193);
-  let n: number;
+  key.bytes = bytes;
+  key.flags = flags;
   // The key leaves out MP_REACH's length field [lengthAt, lengthEnd) and NLRI [reachStart, reachEnd).
   if (lengthAt < 0) {
-    hash = keySegment(bytes, start, end, out, 1, hash);
-    n = 1 + end - start;
+    key.s0 = start;
+    key.e0 = end;
+    key.s1 = key.e1 = key.s2 = key.e2 = end;
   } else {
-    hash = keySegment(bytes, start, lengthAt, out, 1, hash);
-    n = 1 + lengthAt - start;
-    hash = keySegment(bytes, lengthEnd, reachStart, out, n, hash);
-    n += reachStart - lengthEnd;
-    hash = keySegment(bytes, reachEnd, end, out, n, hash);
-    n += end - reachEnd;
+    key.s0 = start;
+    key.e0 = lengthAt;
+    key.s1 = lengthEnd;
+    key.e1 = reachStart;
+    key.s2 = reachEnd;
+    key.e2 = end;
   }
-  keyScratch.length = n;
-  keyScratch.hash = hash >>> 0;
-  keyScratch.ctx = ctx;
+  let hash = Math.imul(0x811c9dc5 ^ flags, HASH_PRIME);
+  hash = hashSegment(bytes, key.s0, key.e0, hash);
+  hash = hashSegment(bytes, key.s1, key.e1, hash);
+  hash = hashSegment(bytes, key.s2, key.e2, hash);
+  // Final avalanche (murmur3's fmix32): the visitor's table takes the low bits.
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  key.length = 1 + (key.e0 - key.s0) + (key.e1 - key.s1) + (key.e2 - key.s2);
+  key.hash = hash >>> 0;
+  key.ctx = ctx;
   keyReachStart = reachStart;
   keyReachEnd = reachEnd;
   return true;
 }
 
-/** Copy `bytes[from, to)` to `out` at `at`, folding it into the FNV-1a `hash`; returns the hash. */
-function keySegment(bytes: Uint8Array, from: number, to: number, out: Uint8Array, at: number, hash: number): number {
-  for (let i = from; i < to; i++) {
-    const b = bytes[i]!;
-    out[at++] = b;
-    hash = Math.imul(hash ^ b, 0x01000193);
+const HASH_PRIME = 0x01000193;
+
+/**
+ * Fold `bytes[from, to)` into `hash`, four bytes per multiply (the segment's length decides
+ * where its words start, and equal keys have equal segments, so equal keys hash alike).
+ */
+function hashSegment(bytes: Uint8Array, from: number, to: number, hash: number): number {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    hash = Math.imul(hash ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)), HASH_PRIME);
+    hash = (hash << 13) | (hash >>> 19);
   }
+  for (; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, HASH_PRIME);
   return hash;
 }
 
