@@ -227,6 +227,9 @@ export class RibUpdateVisitor implements UpdateVisitor {
   private rdAssigned = -1;
   private rdTable = 0;
   private readonly targetViews = new WeakMap<UpdateTarget, TargetPeerViews>();
+  /** The target {@link cachedPeerView} last used, and its entry of `targetViews`. */
+  private lastTarget: UpdateTarget | undefined = undefined;
+  private lastViews: TargetPeerViews | undefined = undefined;
   private nextSlot = 0;
   /** Peer-view resolutions that took the slow path (`Rib.peerView`), for tests and profiling. */
   peerViewMisses = 0;
@@ -360,8 +363,11 @@ export class RibUpdateVisitor implements UpdateVisitor {
   private cachedPeerView(afi: number, safi: number): number {
     const target = this.target;
     const family = (afi << 8) | safi;
-    let views = this.targetViews.get(target);
+    // Consecutive UPDATEs are mostly of one target: no WeakMap lookup for those.
+    let views = target === this.lastTarget ? this.lastViews : this.targetViews.get(target);
     if (views !== undefined) {
+      this.lastTarget = target;
+      this.lastViews = views;
       const reg = this.rib.registry;
       const peer = views.peer;
       for (let i = 0; i < CACHED_FAMILIES; i++) {
@@ -379,6 +385,8 @@ export class RibUpdateVisitor implements UpdateVisitor {
       const reg = this.rib.registry;
       views = { peer: reg.peerById(reg.pvPeer[pv]!), view: viewRank(target.view), family: new Int32Array(CACHED_FAMILIES).fill(-1), pv: new Uint32Array(CACHED_FAMILIES) };
       this.targetViews.set(target, views);
+      this.lastTarget = target;
+      this.lastViews = views;
     }
     let slot = views.family.indexOf(family);
     if (slot < 0) slot = views.family.indexOf(-1);
