@@ -46,14 +46,14 @@
  * Run: `npm run bench:collector` (RUNS=3, ROUTES=N to cut every stream to N routes per peer,
  * STREAMS=a,b to pick streams by key: tier1-one, tier1-packed, rib6-one, synthetic).
  */
-import { connect } from 'node:net';
-import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { startService } from '../src/service/service.js';
 import { parseAddress } from '../src/ip/address.js';
 import { Prefix } from '../src/ip/prefix.js';
 import type { PathAttributes } from '../src/wire/bgp/types.js';
+import { ApiProbe, apiArrangement, arrangementLabel, percentile, probeAddresses } from './support/api-probe.js';
 import { decodeOnly, ingestInProcess } from './support/bmp-pipelines.js';
+import { sendBmp } from './support/bmp-send.js';
 import { type BmpStream, buildBmpStream } from './support/bmp-stream.js';
 import { loadFullTableOrExit } from './support/full-table.js';
 import { type LoopGap, LoopWatch, describeGaps } from './support/loop-watch.js';
@@ -70,47 +70,9 @@ const ROUTER = '127.0.0.1';
 /** API arrangements of the probed runs: `--api-workers` counts, or `thread` for `--api-thread worker` (see the module doc). */
 const API_WORKERS = (process.env['API_WORKERS'] ?? '0').split(',');
 
-/**
- * The lookup client: one warm-up GET (its latency posted first), then sequential GETs until
- * told to stop, then posts the latencies (ms).
- */
-const PROBE_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-let stop = false;
-parentPort.once('message', () => { stop = true; });
-(async () => {
-  // One request before the stream: a fresh client's first fetch loads and compiles undici and
-  // opens the connection, and the server's first lookup runs cold; measured apart (issue 10's
-  // "886 ms stall" was this request, counted in the stream's latencies).
-  const first = performance.now();
-  const path = (address) => workerData.scan
-    ? '/api/v1/routes?match=more-specifics&limit=100&prefix=' + address.split('.').slice(0, 2).join('.') + '.0.0/16'
-    : '/api/v1/lookup?address=' + address;
-  await (await fetch(workerData.url + path(workerData.lookups[0]))).arrayBuffer();
-  parentPort.postMessage({ firstMs: performance.now() - first });
-  const latencies = [];
-  let n = 0;
-  while (!stop) {
-    const address = workerData.lookups[n++ % workerData.lookups.length];
-    const started = performance.now();
-    const response = await fetch(workerData.url + path(address));
-    await response.arrayBuffer();
-    latencies.push(performance.now() - started);
-    // PROBE_PACE_MS: at most one request per pace, so every arrangement serves the same rate.
-    if (workerData.pace > 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + workerData.pace - performance.now())));
-  }
-  parentPort.postMessage(latencies);
-})();
-`;
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** The synthetic stream kept for comparison (SYNTHETIC=1): made-up AS paths in runs of 1-40 prefixes. */
@@ -168,49 +130,20 @@ interface SocketRun {
  */
 async function run(stream: Uint8Array, expectedRoutes: number, lookups: string[] | null, sources: readonly string[] = [ROUTER], api = '0'): Promise<SocketRun> {
   const rssBefore = process.memoryUsage().rss;
-  const arrangement = api === 'thread' ? { apiThread: 'worker' as const } : { apiThread: 'main' as const, apiWorkers: Number(api) };
-  const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000, ...arrangement });
+  const service = await startService({ bmpListen: { host: '127.0.0.1', port: 0 }, httpListen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), keepMs: 3_600_000, ...apiArrangement(api) });
   try {
-    // The API client runs in a worker thread, so its own HTTP work does not share the
-    // service's event loop (as a real client on another host would not).
-    const prober = lookups ? new Worker(PROBE_SOURCE, { eval: true, workerData: { url: service.httpUrl, lookups, scan: process.env['PROBE'] === 'more-specifics', pace: Number(process.env['PROBE_PACE_MS'] ?? 0) } }) : null;
-    let firstMs = 0;
-    if (prober) {
-      firstMs = await new Promise<number>((resolve, reject) => {
-        prober.once('message', (m: { firstMs: number }) => resolve(m.firstMs));
-        prober.once('error', reject);
-      });
-    }
-    const latencies = prober
-      ? new Promise<number[]>((resolve, reject) => {
-          prober.once('message', (values: number[]) => resolve(values));
-          prober.once('error', reject);
-        })
-      : Promise.resolve([]);
+    const kind = process.env['PROBE'] === 'more-specifics' ? 'more-specifics' : 'lookup';
+    const prober = lookups ? await ApiProbe.start(service.httpUrl, lookups, { kind, paceMs: Number(process.env['PROBE_PACE_MS'] ?? 0) }) : null;
     const watch = new LoopWatch();
     watch.start();
     const started = performance.now();
-    await Promise.all(
-      sources.map(
-        (localAddress) =>
-          new Promise<void>((resolve, reject) => {
-            const socket = connect({ port: service.bmpPort, host: ROUTER, localAddress });
-            socket.on('error', reject);
-            socket.on('connect', () => {
-              socket.end(stream);
-            });
-            socket.on('close', () => resolve());
-            socket.resume();
-          }),
-      ),
-    );
-    while (sources.some((source) => service.collector.routers.get(source)?.state !== 'disconnected')) await new Promise((resolve) => setImmediate(resolve));
+    await sendBmp(service, stream, sources);
     const seconds = (performance.now() - started) / 1000;
     const loopGaps = watch.stop();
     const rssPerRoute = (process.memoryUsage().rss - rssBefore) / expectedRoutes;
-    prober?.postMessage('stop');
-    const latenciesMs = await latencies;
-    await prober?.terminate();
+    const probed = await prober?.stop();
+    const latenciesMs = probed?.latenciesMs ?? [];
+    const firstMs = probed?.firstMs ?? 0;
     const routes = service.rib.stats().routes;
     if (routes !== expectedRoutes) throw new Error(`the RIB holds ${routes} routes, expected ${expectedRoutes}`);
     for (const source of sources) {
@@ -269,11 +202,7 @@ async function prepare(): Promise<{ cases: StreamCase[]; lookups: string[] }> {
   if (wanted.has('rib6-one')) add('rib6-one', 'rib.bz2: 27 peers IPv6, real attributes, 1 prefix/UPDATE', cut(await loadRibPeers(), ROUTES), 'one');
   add('synthetic', 'SYNTHETIC IPv4, made-up attributes, 1 prefix/UPDATE', syntheticRoutes(v4.words, v4.lengths, Math.min(v4.count, ROUTES)), 'one');
 
-  const lookups: string[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const n = v4.words[(i * 7919) % Math.min(v4.count, ROUTES)]!;
-    lookups.push(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${(n & 255) | 1}`);
-  }
+  const lookups = probeAddresses(v4.words, Math.min(v4.count, ROUTES));
   return { cases, lookups };
 }
 
@@ -300,7 +229,7 @@ function addWorkerRun(runs: Map<string, WorkerRuns>, workers: string, result: So
 
 function workerRows(runs: Map<string, WorkerRuns>): string[][] {
   const ms = (values: number[]): string => (values.length === 0 ? '-' : `${median(values).toFixed(2)} ms`);
-  return [...runs].map(([workers, r]) => [workers === 'thread' ? '--api-thread worker' : `--api-workers ${workers}`, formatCount(median(r.requests)), ms(r.p50), ms(r.p99), ms(r.max), `${median(r.seconds).toFixed(2)} s`]);
+  return [...runs].map(([workers, r]) => [arrangementLabel(workers), formatCount(median(r.requests)), ms(r.p50), ms(r.p99), ms(r.max), `${median(r.seconds).toFixed(2)} s`]);
 }
 
 async function main(): Promise<void> {
