@@ -190,6 +190,9 @@ interface RibstoreFigures {
   liveTrieBytesPerPrefix: number;
   /** The trie arena's buffer size (bytes), from PrefixMap.stats(). */
   arenaBytes: number;
+  /** Compiled IPv4 blocks in use (bytes/prefix) and their buffer with the slot table (bytes), from PrefixMap.stats(). */
+  compiledLiveBytesPerPrefix: number;
+  compiledBytes: number;
   numericInside: Measurement;
   numericUniform: Measurement;
   stringInside: Measurement;
@@ -274,6 +277,8 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
   let arrayBuffers = 0;
   let liveTrieBytes = 0;
   let arenaBytes = 0;
+  let compiledLiveBytes = 0;
+  let compiledBytes = 0;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
     const before = cycle === 0 ? await sampleMemorySettled() : undefined;
     const map = newMap();
@@ -288,6 +293,10 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
     );
     if (map.size !== n) problems.push(`after inserting ${n} prefixes, size is ${map.size}`);
     if (before) {
+      // A table in use: lookups have compiled the IPv4 blocks of every /16 they reached
+      // (src/table/compiled-level.ts), so the memory figure includes them.
+      lookupNumeric(map, uniform);
+      lookupNumeric(map, inside);
       const delta = memoryDelta(before, await sampleMemorySettled());
       bytes = delta.counted;
       heap = delta.heap;
@@ -295,6 +304,8 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
       const stats = map.stats();
       liveTrieBytes = stats.liveWords * 4;
       arenaBytes = stats.bytes;
+      compiledLiveBytes = stats.compiledLiveWords * 4;
+      compiledBytes = stats.compiledBytes;
     }
     deletes.push(
       timeOnce(n, () => {
@@ -402,6 +413,8 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
       arrayBufferBytes: arrayBuffers,
       liveTrieBytesPerPrefix: liveTrieBytes / n,
       arenaBytes,
+      compiledLiveBytesPerPrefix: compiledLiveBytes / n,
+      compiledBytes,
       numericInside,
       numericUniform,
       stringInside,
@@ -547,6 +560,7 @@ function ribstoreTable(v4: RibstoreFigures, v6: RibstoreFigures): string {
       row('memory (bytes/prefix, heap + external)', (r) => `${r.bytesPerPrefix.toFixed(1)} B`),
       row('  of which array buffers / JS heap', (r) => `${formatBytes(r.arrayBufferBytes)} / ${formatBytes(r.heapBytes)}`),
       row('  trie words in use (bytes/prefix; arena buffer)', (r) => `${r.liveTrieBytesPerPrefix.toFixed(1)} B (${formatBytes(r.arenaBytes)})`),
+      row('  compiled blocks in use (bytes/prefix; buffer with slot table)', (r) => (r.compiledBytes === 0 ? 'none' : `${r.compiledLiveBytesPerPrefix.toFixed(1)} B (${formatBytes(r.compiledBytes)})`)),
       row('lookup, numeric, inside prefixes', (r) => ns(r.numericInside)),
       row('lookup, numeric, uniform random', (r) => `${ns(r.numericUniform)} (${(r.hitRateUniform * 100).toFixed(1)}% hit)`),
       row('lookup, string, inside prefixes', (r) => ns(r.stringInside)),
@@ -663,11 +677,25 @@ async function main(): Promise<void> {
     if (family === 4) {
       v4Inside = inside;
       const out = new Int32Array(inside.count);
+      // The same table without compiled blocks (the lookup path before them), timed against the
+      // same reference in the same run.
+      progress('IPv4: the same table without compiled blocks');
+      const plain: RibstoreMap = new PrefixMap<number>(null, { compiled: false });
+      for (let k = 0; k < prefixes.count; k++) plain.set(parsed[order[k]!]!, order[k]!);
       referenceRows.push(
         paired('IPv4 lookupV4, inside prefixes', '<= 1.3x', inside.count, () => lookupNumeric(map, inside), () => lookupReferenceV4(reference, inside.words, inside.count)),
+        paired('  the same without compiled blocks', '', inside.count, () => lookupNumeric(plain, inside), () => lookupReferenceV4(reference, inside.words, inside.count)),
         paired('IPv4 lookupV4, uniform random', '<= 1.0x', uniform.count, () => lookupNumeric(map, uniform), () => lookupReferenceV4(reference, uniform.words, uniform.count)),
+        paired('  the same without compiled blocks', '', uniform.count, () => lookupNumeric(plain, uniform), () => lookupReferenceV4(reference, uniform.words, uniform.count)),
         paired('IPv4 lookupBatchV4, inside prefixes', '(batch >= 2x single rate)', inside.count, () => lookupBatch(map, inside, out), () => lookupReferenceV4(reference, inside.words, inside.count)),
+        paired('  the same without compiled blocks', '', inside.count, () => lookupBatch(plain, inside, out), () => lookupReferenceV4(reference, inside.words, inside.count)),
       );
+      for (let i = 0; i < Math.min(CHECKS, inside.count); i++) {
+        if (plain.lookupV4(inside.words[i]!) !== map.lookupV4(inside.words[i]!)) {
+          problems.push(`ribstore with and without compiled blocks disagree on ${inside.text[i]}`);
+          break;
+        }
+      }
       for (let i = 0; i < Math.min(CHECKS, inside.count); i++) {
         if (reference.lookupV4(inside.words[i]!) !== map.lookupV4(inside.words[i]!)) {
           problems.push(`DIR-24-8 and ribstore disagree on ${inside.text[i]}`);
