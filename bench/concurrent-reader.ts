@@ -1,13 +1,14 @@
 /**
  * Worker side of bench/concurrent.ts: open the shared RIB, wait for the go word, then look up
  * addresses (best route + all routes of the longest match, as the API answers) until the stop
- * word, timing each lookup. Posts the count, the wall time and latency percentiles.
+ * word, timing each lookup. Posts the count, the wall time, latency percentiles and the CPU
+ * seconds this thread got meanwhile (/proc/thread-self: how much of a core the OS gave it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Address } from '../src/ip/address.js';
 import { SharedRibReader, type SharedRibDescriptor } from '../src/rib/shared-rib-reader.js';
 import { GO, READY, STOP } from './support/concurrent-control.js';
-
+import { currentThreadCpuSeconds } from './support/thread-cpu.js';
 
 interface Input {
   descriptor: SharedRibDescriptor;
@@ -28,6 +29,7 @@ while (Atomics.load(control, GO) === 0) Atomics.wait(control, GO, 0, 100);
 const latencies = new Float64Array(1 << 22);
 let n = 0;
 let routes = 0;
+const cpuStart = currentThreadCpuSeconds() ?? NaN;
 const start = process.hrtime.bigint();
 let last = start;
 for (let i = offset; Atomics.load(control, STOP) === 0; i++) {
@@ -39,7 +41,8 @@ for (let i = offset; Atomics.load(control, STOP) === 0; i++) {
   last = now;
 }
 const elapsedNs = Number(last - start);
+const cpuSeconds = (currentThreadCpuSeconds() ?? NaN) - cpuStart;
 const measured = latencies.subarray(0, Math.min(n, latencies.length)).sort();
 const at = (q: number): number => measured[Math.min(measured.length - 1, Math.floor(q * measured.length))]!;
 reader.close();
-parentPort!.postMessage({ lookups: n, elapsedNs, p50: at(0.5), p99: at(0.99), max: measured[measured.length - 1] ?? 0, routes, retries: reader.retries });
+parentPort!.postMessage({ lookups: n, elapsedNs, p50: at(0.5), p99: at(0.99), max: measured[measured.length - 1] ?? 0, routes, retries: reader.retries, cpuSeconds });

@@ -37,3 +37,8 @@ export function threadCpuSeconds(tid: number): number | null {
 export function processCpuSeconds(pid: number): number | null {
   return statSeconds(`/proc/${pid}/stat`);
 }
+
+/** CPU seconds of the calling thread (`/proc/thread-self`: a worker thread can time itself). */
+export function currentThreadCpuSeconds(): number | null {
+  return statSeconds('/proc/thread-self/stat');
+}
