@@ -1,18 +1,21 @@
 /**
  * PrefixMap<V>: a Map-like IP prefix table (IPv4 and IPv6 in one map) with values of any type.
  *
- * It is a {@link PrefixTable} whose integer values are handles into a side array of `V`:
+ * It is a {@link PrefixTable} whose int32 value words are either the value itself (an integer
+ * in [0, 2^30): inline, no side storage) or a handle into a side array of `V` (map-value.ts
+ * is the one home of that encoding):
  *
  * ```
- *   trie (typed arrays)                     values: V[]
- *   10.0.0.0/8   -> handle 0   ---------->   [0] "a"
- *   10.1.0.0/16  -> handle 1   ---------->   [1] "b"
- *                                            [2] (free: on the free-handle list)
+ *   trie (typed arrays)                         values: V[]
+ *   10.0.0.0/8   -> 2^30 + 0 (handle 0) ---->   [0] "a"
+ *   10.1.0.0/16  -> 2^30 + 1 (handle 1) ---->   [1] "b"
+ *   10.2.0.0/16  -> 65001 (inline)              [2] (free: on the free-handle list)
  * ```
  *
- * A set allocates a handle and stores it; the replaced or deleted handle is freed at once
- * when no snapshot is live, otherwise it is retired with the table's write generation and
- * freed when the table reclaims that generation, so a snapshot never sees a handle reused.
+ * A set of another value allocates a handle and stores it; the replaced or deleted handle is
+ * freed at once when no snapshot is live, otherwise it is retired with the table's write
+ * generation and freed when the table reclaims that generation, so a snapshot never sees a
+ * handle reused. Inline values have nothing to free or retire.
  *
  * Prefixes go in as strings or {@link Prefix} objects and come out as canonical strings.
  */
@@ -23,6 +26,7 @@ import { PrefixTable, type PrefixTableOptions, type PrefixTableSnapshot, type Pr
 import type { PrefixTableReader, SharedSnapshotDescriptor } from './prefix-table-reader.js';
 import { SortedEntries } from './bulk-build.js';
 import { type EntrySource, type ValueCodec, decodeMapEntries, encodeMapEntries, jsonValueCodec } from './serialise.js';
+import { INLINE_LIMIT, MAX_HANDLE, handleWord, isInlineValue, mapValue, wordHandle } from './map-value.js';
 
 /** Options for a {@link PrefixMap}: see {@link PrefixTableOptions}. */
 export type PrefixMapOptions = PrefixTableOptions;
@@ -31,7 +35,7 @@ export type PrefixMapOptions = PrefixTableOptions;
 export abstract class PrefixMapView<V> {
   /** @internal The trie (the live table or a snapshot of it). */
   protected readonly reader: PrefixTableReader;
-  /** @internal Values by handle. */
+  /** @internal Values by handle (values not stored inline, see map-value.ts). */
   protected readonly store: (V | undefined)[];
 
   /** @internal */
@@ -47,8 +51,8 @@ export abstract class PrefixMapView<V> {
 
   /** Value stored for exactly `prefix`, or undefined. */
   get(prefix: PrefixInput): V | undefined {
-    const handle = this.reader.getValue(prefix);
-    return handle === undefined ? undefined : this.store[handle];
+    const word = this.reader.getValue(prefix);
+    return word === undefined ? undefined : mapValue(word, this.store);
   }
 
   /** Whether exactly `prefix` is stored. */
@@ -58,30 +62,30 @@ export abstract class PrefixMapView<V> {
 
   /** Value of the longest stored prefix containing `address` (text or {@link Address}), or undefined. */
   lookup(address: string | Address): V | undefined {
-    const handle = this.reader.lookupValue(address);
-    return handle === undefined ? undefined : this.store[handle];
+    const word = this.reader.lookupValue(address);
+    return word === undefined ? undefined : mapValue(word, this.store);
   }
 
   /** `[prefix, value]` of the longest stored prefix containing `address`, or undefined. */
   lookupEntry(address: string | Address): [string, V] | undefined {
     const entry = this.reader.lookupEntryValue(address);
-    return entry === undefined ? undefined : [entry[0], this.store[entry[1]] as V];
+    return entry === undefined ? undefined : [entry[0], mapValue(entry[1], this.store) as V];
   }
 
   /** `[prefix, value]` of the longest stored prefix equal to or covering `prefix`, or undefined. */
   lookupPrefix(prefix: PrefixInput): [string, V] | undefined {
     const entry = this.reader.lookupPrefixEntry(prefix);
-    return entry === undefined ? undefined : [entry[0], this.store[entry[1]] as V];
+    return entry === undefined ? undefined : [entry[0], mapValue(entry[1], this.store) as V];
   }
 
   /** Stored prefixes equal to or covering `prefix`, shortest first. */
   *supernets(prefix: PrefixInput): IterableIterator<[string, V]> {
-    for (const [key, handle] of this.reader.supernets(prefix)) yield [key, this.store[handle] as V];
+    for (const [key, word] of this.reader.supernets(prefix)) yield [key, mapValue(word, this.store) as V];
   }
 
   /** Stored prefixes equal to or inside `prefix`, in sorted order. */
   *subnets(prefix: PrefixInput): IterableIterator<[string, V]> {
-    for (const [key, handle] of this.reader.subnets(prefix)) yield [key, this.store[handle] as V];
+    for (const [key, word] of this.reader.subnets(prefix)) yield [key, mapValue(word, this.store) as V];
   }
 
   /** Whether any stored prefix covers or lies inside `prefix`. */
@@ -91,7 +95,7 @@ export abstract class PrefixMapView<V> {
 
   /** Every `[prefix, value]`: IPv4 before IPv6, then by network address, shorter first. */
   *entries(): IterableIterator<[string, V]> {
-    for (const [key, handle] of this.reader.entries()) yield [key, this.store[handle] as V];
+    for (const [key, word] of this.reader.entries()) yield [key, mapValue(word, this.store) as V];
   }
 
   /** Every stored prefix, in the order of {@link PrefixMapView.entries}. */
@@ -101,7 +105,7 @@ export abstract class PrefixMapView<V> {
 
   /** Every value, in the order of {@link PrefixMapView.entries}. */
   *values(): IterableIterator<V> {
-    for (const handle of this.reader.values()) yield this.store[handle] as V;
+    for (const word of this.reader.values()) yield mapValue(word, this.store) as V;
   }
 
   /**
@@ -110,7 +114,7 @@ export abstract class PrefixMapView<V> {
    */
   toBytes(codec: ValueCodec<V> = jsonValueCodec as ValueCodec<V>): Uint8Array {
     const store = this.store;
-    return encodeMapEntries((sink) => this.reader.forEachEntryWords((f, w0, w1, w2, w3, length, handle) => sink(f, w0, w1, w2, w3, length, store[handle] as V)), codec);
+    return encodeMapEntries((sink) => this.reader.forEachEntryWords((f, w0, w1, w2, w3, length, word) => sink(f, w0, w1, w2, w3, length, mapValue(word, store) as V)), codec);
   }
 
   /** Same as {@link PrefixMapView.entries}. */
@@ -120,47 +124,48 @@ export abstract class PrefixMapView<V> {
 
   /** Call `callback(value, prefix, view)` for every entry in sorted order. */
   forEach(callback: (value: V, prefix: string, view: this) => void): void {
-    for (const [key, handle] of this.reader.entries()) callback(this.store[handle] as V, key, this);
+    for (const [key, word] of this.reader.entries()) callback(mapValue(word, this.store) as V, key, this);
   }
 
   /** Value of the longest stored IPv4 prefix containing `address` (a uint32), or undefined. No strings. */
   lookupV4(address: number): V | undefined {
-    const handle = this.reader.lookupV4(address);
-    return handle < 0 ? undefined : this.store[handle];
+    return mapValue(this.reader.lookupV4(address), this.store);
   }
 
   /** Value of the longest stored IPv6 prefix containing `w0:w1:w2:w3` (four uint32 words), or undefined. */
   lookupV6(w0: number, w1: number, w2: number, w3: number): V | undefined {
-    const handle = this.reader.lookupV6(w0, w1, w2, w3);
-    return handle < 0 ? undefined : this.store[handle];
+    return mapValue(this.reader.lookupV6(w0, w1, w2, w3), this.store);
   }
 
-  /** Value handle of the longest IPv4 match (-1 for none); {@link PrefixMapView.valueOf} turns it into the value. */
+  /**
+   * Value word of the longest IPv4 match (-1 for none): the value itself when it is an
+   * integer in [0, 2^30), else a handle; {@link PrefixMapView.valueOf} turns it into the value.
+   */
   lookupHandleV4(address: number): number {
     return this.reader.lookupV4(address);
   }
 
-  /** Value handle of the longest IPv6 match (-1 for none). */
+  /** Value word of the longest IPv6 match (-1 for none); see {@link PrefixMapView.lookupHandleV4}. */
   lookupHandleV6(w0: number, w1: number, w2: number, w3: number): number {
     return this.reader.lookupV6(w0, w1, w2, w3);
   }
 
   /**
-   * Batch IPv4 lookup: `out[i]` gets the value handle of the longest match for
+   * Batch IPv4 lookup: `out[i]` gets the value word of the longest match for
    * `addresses[i]`, or -1; read values with {@link PrefixMapView.valueOf}. Returns `out`.
    */
   lookupBatchV4(addresses: Uint32Array, out: Int32Array): Int32Array {
     return this.reader.lookupBatchV4(addresses, out);
   }
 
-  /** Batch IPv6 lookup: four words per address in, one value handle (or -1) per address out. */
+  /** Batch IPv6 lookup: four words per address in, one value word (or -1) per address out. */
   lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
     return this.reader.lookupBatchV6(addresses, out);
   }
 
-  /** The value for a handle from a lookup on this map or view (undefined for -1). */
-  valueOf(handle: number): V | undefined {
-    return handle < 0 ? undefined : this.store[handle];
+  /** The value for a value word from a lookup on this map or view (undefined for -1). */
+  valueOf(word: number): V | undefined {
+    return mapValue(word, this.store);
   }
 }
 
@@ -205,8 +210,7 @@ export class PrefixMap<V> extends PrefixMapView<V> {
     const entries = new SortedEntries();
     const store = map.store;
     const count = decodeMapEntries(bytes, source, codec, (family, w0, w1, w2, w3, length, value) => {
-      entries.add(family, w0, w1, w2, w3, length, store.length);
-      store.push(value);
+      entries.add(family, w0, w1, w2, w3, length, map.bulkWord(value));
     });
     // Files from toBytes are sorted and load by the bulk build; others by one-by-one inserts.
     if (entries.firstDisorder < 0) {
@@ -215,7 +219,7 @@ export class PrefixMap<V> extends PrefixMapView<V> {
     }
     const values = store.slice();
     store.length = 0;
-    entries.forEach((family, w0, w1, w2, w3, length, handle) => map.setWords(family, w0, w1, w2, w3, length, values[handle] as V));
+    entries.forEach((family, w0, w1, w2, w3, length, word) => map.setWords(family, w0, w1, w2, w3, length, mapValue(word, values) as V));
     if (map.size !== count) throw new RibstoreError('FILE_ERROR', `${source}: section ENTS: duplicate prefixes (${count} entries, ${map.size} distinct)`);
     return map;
   }
@@ -229,10 +233,8 @@ export class PrefixMap<V> extends PrefixMapView<V> {
   static fromSorted<V>(source: EntrySource<V>, options: PrefixMapOptions = {}): PrefixMap<V> {
     const map = new PrefixMap<V>(null, options);
     const entries = new SortedEntries();
-    const store = map.store;
     source((family, w0, w1, w2, w3, length, value) => {
-      entries.add(family, w0, w1, w2, w3, length, store.length);
-      store.push(value);
+      entries.add(family, w0, w1, w2, w3, length, map.bulkWord(value));
     });
     map.table.loadSorted(entries, 'fromSorted');
     return map;
@@ -246,17 +248,21 @@ export class PrefixMap<V> extends PrefixMapView<V> {
 
   /** {@link PrefixMap.set} for a prefix in numeric words: no strings, no Prefix object. */
   setWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number, value: V): this {
-    const handle = this.freeHandles.length !== 0 ? this.freeHandles.pop()! : this.store.length;
-    this.store[handle] = value;
+    if (isInlineValue(value)) {
+      const previous = this.table.exchangeWords(family, w0, w1, w2, w3, length, value);
+      if (previous >= INLINE_LIMIT) this.releaseHandle(wordHandle(previous));
+      return this;
+    }
+    const handle = this.takeHandle(value);
     let previous: number;
     try {
-      previous = this.table.exchangeWords(family, w0, w1, w2, w3, length, handle);
+      previous = this.table.exchangeWords(family, w0, w1, w2, w3, length, handleWord(handle));
     } catch (error) {
       this.store[handle] = undefined;
       this.freeHandles.push(handle);
       throw error;
     }
-    if (previous >= 0) this.releaseHandle(previous);
+    if (previous >= INLINE_LIMIT) this.releaseHandle(wordHandle(previous));
     return this;
   }
 
@@ -268,9 +274,9 @@ export class PrefixMap<V> extends PrefixMapView<V> {
 
   /** {@link PrefixMap.delete} for a prefix in numeric words. */
   deleteWords(family: Family, w0: number, w1: number, w2: number, w3: number, length: number): boolean {
-    const handle = this.table.deleteWords(family, w0, w1, w2, w3, length);
-    if (handle < 0) return false;
-    this.releaseHandle(handle);
+    const word = this.table.deleteWords(family, w0, w1, w2, w3, length);
+    if (word < 0) return false;
+    if (word >= INLINE_LIMIT) this.releaseHandle(wordHandle(word));
     return true;
   }
 
@@ -283,7 +289,7 @@ export class PrefixMap<V> extends PrefixMapView<V> {
       this.retiredHandles = [];
       return;
     }
-    for (const handle of this.table.values()) this.releaseHandle(handle);
+    for (const word of this.table.values()) if (word >= INLINE_LIMIT) this.releaseHandle(wordHandle(word));
     this.table.clear();
   }
 
@@ -303,6 +309,19 @@ export class PrefixMap<V> extends PrefixMapView<V> {
   /** Memory figures of the underlying table (arena bytes, live/free words, retired blocks). */
   stats(): PrefixTableStats & { valueSlots: number; freeValueSlots: number } {
     return { ...this.table.stats(), valueSlots: this.store.length, freeValueSlots: this.freeHandles.length };
+  }
+
+  /** A fresh handle holding `value` (a free one first). */
+  private takeHandle(value: V): number {
+    const handle = this.freeHandles.length !== 0 ? this.freeHandles.pop()! : this.store.length;
+    if (handle > MAX_HANDLE) throw new RibstoreError('INVALID_ARGUMENT', `PrefixMap holds ${MAX_HANDLE + 1} values that are not small integers, its most`);
+    this.store[handle] = value;
+    return handle;
+  }
+
+  /** The table word for `value` in a bulk build of an empty map: inline, or a new handle. */
+  private bulkWord(value: V): number {
+    return isInlineValue(value) ? value : handleWord(this.takeHandle(value));
   }
 
   private releaseHandle(handle: number): void {
@@ -348,8 +367,8 @@ export class PrefixMapSnapshot<V> extends PrefixMapView<V> {
 
   /**
    * Descriptor for a worker thread (maps created with `{ shared: true }`): the worker reads
-   * value handles with {@link PrefixTableReader.fromShared}; values other than integers stay
-   * in this thread.
+   * value words with {@link PrefixTableReader.fromShared}; a word below 2^30 is the value
+   * itself (integer values, inline), others are handles whose values stay in this thread.
    */
   share(): SharedSnapshotDescriptor {
     return this.snapshotTable.share();
