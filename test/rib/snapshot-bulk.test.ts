@@ -2,7 +2,8 @@
  * Restore through the table's bulk build (Rib.beginSortedLoad / endSortedLoad): a RIB loaded in
  * sorted order and built in one pass per table answers every lookup and walk as one loaded
  * prefix by prefix; out-of-order input still loads (falling back to inserts) and a repeated
- * prefix is still refused; a snapshot of a sorted RIB restores through the bulk build.
+ * prefix is still refused; a snapshot of a sorted RIB restores through the bulk build, and a
+ * snapshot file holding a repeated prefix out of order is a FILE_ERROR.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -11,11 +12,14 @@ import type { Family } from '../../src/ip/address.js';
 import { emptySummary } from '../../src/rib/attribute-pool.js';
 import type { PeerKey } from '../../src/rib/peer-registry.js';
 import { Rib, type RibOptions } from '../../src/rib/rib.js';
-import { readRibSnapshot } from '../../src/rib/snapshot-restore.js';
+import { ROUT, routeRecordWords, SNAPSHOT_VERSION } from '../../src/rib/snapshot-format.js';
+import { readRibSnapshot, restoreRibSnapshot } from '../../src/rib/snapshot-restore.js';
 import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
 import { sortColumns } from '../../src/rib/sorted-load.js';
 import { SortedEntries } from '../../src/table/bulk-build.js';
 import { PrefixTable } from '../../src/table/prefix-table.js';
+import { readFileBytes } from '../../src/store/atomic-file.js';
+import { decodeContainer, encodeContainer } from '../../src/store/container.js';
 import { withTempDir } from '../support/temp-dir.js';
 import { decodeTestAttributes, makeAttributes, testBytes, testSummary } from './support/test-attributes.js';
 
@@ -188,6 +192,50 @@ test('a snapshot in slot order (not prefix order) restores through the bulk buil
       assert.deepEqual(answers(restored.rib, list, 12), answers(original, list, 12));
       assert.deepEqual(built.sort((x, y) => x - y), [0, 1].map((t) => list.filter((p) => p.table === t).length).sort((x, y) => x - y), 'each table bulk-built');
     });
+  });
+});
+
+/** The byte offset of each route record in a ROUT payload (layout: snapshot-format.ts), with its head word. */
+function routeRecords(payload: Uint8Array): { at: number; head: number }[] {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const rw = routeRecordWords(SNAPSHOT_VERSION);
+  const out: { at: number; head: number }[] = [];
+  for (let at = 0; at < payload.byteLength; ) {
+    const head = view.getUint32(at, true);
+    const keyWords = (head & 256) !== 0 ? 4 : 1;
+    const count = view.getUint32(at + 4 + 4 * keyWords, true);
+    out.push({ at, head });
+    at += 4 * (2 + keyWords + count * rw);
+  }
+  return out;
+}
+
+test('a snapshot file holding a repeated prefix out of order is a FILE_ERROR on restore', async () => {
+  const list = randomPrefixes(2000, 13);
+  const original = load(list, false); // slot order: the file's prefixes are out of order already
+  await withTempDir('snapshot-bulk', async (dir) => {
+    const path = join(dir, 'repeat.snap');
+    await writeRibSnapshot(original, path);
+    const sections = decodeContainer(await readFileBytes(path), path).map((s) => ({ id: s.id, payload: s.payload.slice() }));
+    const rout = sections.find((s) => s.id === ROUT)!;
+    // Two IPv4 records of table 0 with the same length, far apart: the later one gets the
+    // earlier one's prefix (its routes stay), so the repeat is neither adjacent nor in order.
+    const records = routeRecords(rout.payload).filter((r) => r.head === ((0 << 9) | 24));
+    assert.ok(records.length > 10, `${records.length} IPv4 /24 records of table 0`);
+    const first = records[0]!;
+    const later = records[records.length - 1]!;
+    const view = new DataView(rout.payload.buffer);
+    view.setUint32(later.at + 4, view.getUint32(first.at + 4, true), true);
+    const bytes = encodeContainer(sections); // section checksums recomputed: only the content is wrong
+    assert.doesNotThrow(() => decodeContainer(bytes, 'edited'));
+    assert.throws(() => restoreRibSnapshot(bytes, 'edited.snap', OPTIONS), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'FILE_ERROR');
+      assert.match(error.message, /^edited\.snap: sections ROUT: .* is loaded twice/);
+      return true;
+    });
+    // The unedited file still restores (the edit, not the file, is what is refused).
+    const restored = await readRibSnapshot(path, OPTIONS);
+    assert.equal(restored.prefixes, list.length);
   });
 });
 
