@@ -8,8 +8,11 @@
  * (little-endian "next offset + 1", 0 ends the list); ranges shorter than 4 bytes (or of
  * MAX_REUSE_LENGTH and more) are left as garbage. A new set of a freed length takes the range
  * back: attribute sets come in few lengths, so churn reuses space without moving anything.
- * When garbage passes 1 MiB and 3/4 of the used bytes, {@link ByteArena.release} says so and
- * the pool compacts (live bytes copied down, O(live), rare).
+ * When garbage passes 1 MiB (by default) and 3/4 of the used bytes, {@link ByteArena.release}
+ * says so and the pool starts an incremental compaction (attribute-compaction.ts), which moves
+ * live bytes in bounded steps through the primitives here ({@link ByteArena.beginCompaction},
+ * {@link ByteArena.copyUp}, {@link ByteArena.moveDown}, {@link ByteArena.endCompaction}). While
+ * it runs the free lists are off: every placement appends at the top, a release only counts.
  *
  * The arena's bytes are shared with worker readers ({@link ByteArena.shared}).
  */
@@ -22,12 +25,20 @@ const MAX_REUSE_LENGTH = 4096;
 export class ByteArena {
   private readonly arr: GrowableArray<Uint8ArrayConstructor>;
   private used = 0;
-  private garbage = 0;
+  /** Bytes of placed ranges not yet released (garbage = used - live). */
+  private live = 0;
+  /** Garbage that, past 3/4 of the used bytes, makes a compaction due. */
+  private readonly compactAfter: number;
+  /** A compaction runs: no free-list reuse, placements append. */
+  private appending = false;
+  /** While compacting: where the next {@link moveDown} puts its bytes. */
+  private low = 0;
   /** Per byte length (< MAX_REUSE_LENGTH): first free range of that length + 1, 0 for none. */
   private readonly freeRanges = new Uint32Array(MAX_REUSE_LENGTH);
 
   /** An arena of `initialBytes` (grows on demand, calling `grew`), or a mapping of a `shared` one. */
-  constructor(initialBytes: number, grew?: () => void, shared?: SharedArrayBuffer) {
+  constructor(initialBytes: number, grew?: () => void, shared?: SharedArrayBuffer, compactAfter = 1 << 20) {
+    this.compactAfter = compactAfter;
     this.arr = shared === undefined ? new GrowableArray(Uint8Array, initialBytes, grew) : GrowableArray.attach(Uint8Array, shared);
   }
 
@@ -51,31 +62,52 @@ export class ByteArena {
     return this.arr.byteLength + this.freeRanges.byteLength;
   }
 
-  /** Copy `bytes[start, end)` in, into a freed range of that length if there is one; returns the offset. */
+  /** Bytes used (live and garbage) from the start of the arena. */
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** Bytes used that no live range holds. */
+  get garbageBytes(): number {
+    return this.used - this.live;
+  }
+
+  /**
+   * Copy `bytes[start, end)` in, into a freed range of that length if there is one (not while
+   * a compaction runs: then at the top); returns the offset.
+   */
   place(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
     let offset: number;
-    const reuse = length >= 4 && length < MAX_REUSE_LENGTH ? this.freeRanges[length]! : 0;
+    const reuse = !this.appending && length >= 4 && length < MAX_REUSE_LENGTH ? this.freeRanges[length]! : 0;
     if (reuse !== 0) {
       offset = reuse - 1;
       const a = this.arr.view;
       this.freeRanges[length] = (a[offset]! | (a[offset + 1]! << 8) | (a[offset + 2]! << 16) | (a[offset + 3]! << 24)) >>> 0;
-      this.garbage -= length;
     } else {
-      if (this.used + length > this.arr.length) this.arr.ensure(this.used + length);
-      offset = this.used;
-      this.used += length;
+      offset = this.append(length);
     }
+    this.live += length;
     this.arr.view.set(bytes.subarray(start, end), offset);
     return offset;
   }
 
+  /** Room for `length` bytes at the top; returns its offset. */
+  private append(length: number): number {
+    if (this.used + length > this.arr.length) this.arr.ensure(this.used + length);
+    const offset = this.used;
+    this.used += length;
+    return offset;
+  }
+
   /**
-   * Give back the range `[offset, offset + length)` (its bytes are overwritten). Returns
-   * whether garbage has grown past the compaction threshold ({@link compact} is due).
+   * Give back the range `[offset, offset + length)` (its first bytes are overwritten, except
+   * while a compaction runs). Returns whether garbage has grown past the compaction threshold
+   * (a compaction is due; never while one runs).
    */
   release(offset: number, length: number): boolean {
-    this.garbage += length;
+    this.live -= length;
+    if (this.appending) return false;
     if (length >= 4 && length < MAX_REUSE_LENGTH) {
       const a = this.arr.view;
       const next = this.freeRanges[length]!;
@@ -85,29 +117,51 @@ export class ByteArena {
       a[offset + 3] = next >>> 24;
       this.freeRanges[length] = offset + 1;
     }
-    return this.garbage > 1 << 20 && this.garbage * 4 > this.used * 3;
+    const garbage = this.used - this.live;
+    return garbage > this.compactAfter && garbage * 4 > this.used * 3;
+  }
+
+  /** Whether a compaction runs (between {@link beginCompaction} and {@link endCompaction}). */
+  get compacting(): boolean {
+    return this.appending;
   }
 
   /**
-   * Copy the live ranges down to the start of the arena, in id order, dropping garbage and
-   * every free list. Ids `1 .. idBound - 1` for which `live(id)` holds keep their bytes;
-   * their `offsets` are rewritten in place.
+   * Start a compaction: the free lists are dropped and stay off until {@link endCompaction};
+   * returns the top, below which every live range must be {@link copyUp copied up}.
    */
-  compact(offsets: Uint32Array, lengths: Uint32Array, idBound: number, live: (id: number) => boolean): void {
-    const arena = this.arr.view;
-    const kept = new Uint8Array(this.used - this.garbage);
-    let at = 0;
-    for (let id = 1; id < idBound; id++) {
-      if (!live(id)) continue;
-      const off = offsets[id]!;
-      const len = lengths[id]!;
-      kept.set(arena.subarray(off, off + len), at);
-      offsets[id] = at;
-      at += len;
-    }
-    arena.set(kept.subarray(0, at), 0);
-    this.used = at;
-    this.garbage = 0;
+  beginCompaction(): number {
+    this.appending = true;
     this.freeRanges.fill(0);
+    this.low = 0;
+    return this.used;
+  }
+
+  /**
+   * Copy a live range to the top (the old copy stays intact, so a reader holding the old
+   * offset still reads the right bytes); returns the new offset.
+   */
+  copyUp(offset: number, length: number): number {
+    const to = this.append(length);
+    this.arr.view.copyWithin(to, offset, offset + length);
+    return to;
+  }
+
+  /**
+   * Move a live range down to the bottom cursor (bytes below `offset` that are not yet below
+   * the cursor must be dead or moved already: the pool moves ranges in offset order once
+   * nothing live is left under the first top); returns the new offset.
+   */
+  moveDown(offset: number, length: number): number {
+    const to = this.low;
+    if (to !== offset) this.arr.view.copyWithin(to, offset, offset + length);
+    this.low = to + length;
+    return to;
+  }
+
+  /** End a compaction: everything live lies below the bottom cursor, which becomes the top. */
+  endCompaction(): void {
+    this.used = this.low;
+    this.appending = false;
   }
 }

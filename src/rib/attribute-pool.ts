@@ -20,18 +20,20 @@
  * Invariants: a live id has refs > 0 and sits on exactly one hash chain; a free id has
  * refs = 0 and sits on the free list; while a hold is on, an id whose refs fell to 0 stays
  * on its chain, in `deferred`, until the last unhold frees it. The bytes of a freed set go
- * back to the byte arena (attribute-arena.ts: per-length free lists, compaction when garbage
- * passes 3/4 of it); this file is the interning table over it (ids, hash chains, refcounts,
- * summaries, holds).
+ * back to the byte arena (attribute-arena.ts: per-length free lists; when garbage passes 3/4
+ * of it, an incremental compaction, attribute-compaction.ts, moves live bytes in bounded steps
+ * paced by interns and frees and by {@link AttributePool.compactStep}); this file is the
+ * interning table over it (ids, hash chains, refcounts, summaries, holds).
  * Steady state allocates nothing: interning an existing set is a hash, a chain walk and a
  * byte compare; a new set writes into the arrays (which grow in place, see growable.ts).
  *
  * Worker readers (DESIGN-threads.md) map the per-id arrays, the arena and the counters
  * ({@link AttributePool.share} / {@link AttributePool.attach}). A set a route names stays live,
- * with the same bytes, while the route does; only compaction moves live bytes, and it runs
- * inside a structure section ({@link RibVersions}).
+ * with the same bytes, while the route does; only compaction moves live bytes, and each of its
+ * steps runs inside a structure section ({@link RibVersions}).
  */
 import { ByteArena } from './attribute-arena.js';
+import { ArenaCompaction } from './attribute-compaction.js';
 import { GrowableArray } from './growable.js';
 import { RibVersions } from './shared-versions.js';
 
@@ -72,7 +74,23 @@ export interface AttributePoolOptions {
   initialSets?: number;
   /** Arena bytes to reserve at first (grows on demand). Default 64 KiB. */
   initialBytes?: number;
+  /**
+   * Garbage bytes (past 3/4 of the arena's used bytes) that start a compaction. Default 1 MiB;
+   * tests lower it to reach compaction with small sets.
+   */
+  compactAfterBytes?: number;
+  /**
+   * Work units (bytes copied + 16 per set looked at) of the compaction step each intern of a
+   * new set and each free does while a compaction runs. Default {@link COMPACT_PACE}.
+   */
+  compactPace?: number;
 }
+
+/**
+ * Default compaction work paced onto each new-set intern and each free while a compaction
+ * runs (about a microsecond); the sweeper adds larger steps of its own ({@link AttributePool.compactStep}).
+ */
+export const COMPACT_PACE = 4096;
 
 /** The shared buffers of an {@link AttributePool}, for {@link AttributePool.attach} in a worker. */
 export interface AttributePoolShared {
@@ -110,6 +128,9 @@ export class AttributePool {
   private readonly summaryArr: GrowableArray<Uint32ArrayConstructor>;
   /** The sets' bytes, their free lists and compaction (attribute-arena.ts). */
   private readonly arena: ByteArena;
+  /** The incremental compaction of the arena. */
+  private readonly compaction: ArenaCompaction;
+  private readonly compactPace: number;
   private buckets: Uint32Array;
   private mask: number;
   /** HIGH_WATER (next never-used id), LIVE_SETS (shared). */
@@ -138,7 +159,9 @@ export class AttributePool {
     this.refsArr = make(Uint32Array, sets, shared?.refs);
     this.stampArr = make(Float64Array, sets, shared?.stamp);
     this.summaryArr = make(Uint32Array, sets * 4, shared?.summary);
-    this.arena = new ByteArena(options.initialBytes ?? 65536, grew, shared?.arena);
+    this.arena = new ByteArena(options.initialBytes ?? 65536, grew, shared?.arena, options.compactAfterBytes);
+    this.compaction = new ArenaCompaction(this.arena, this.offsetArr, this.lengthArr, (id) => this.isKept(id));
+    this.compactPace = options.compactPace ?? COMPACT_PACE;
     this.counters = new Int32Array(shared?.counters ?? new SharedArrayBuffer(8));
     if (shared === undefined) this.counters[HIGH_WATER] = 1;
     this.buckets = new Uint32Array(64);
@@ -271,6 +294,10 @@ export class AttributePool {
     this.hashArr.view[id] = h;
     this.refsArr.view[id] = 1;
     this.stampArr.view[id] = ++this.inserts;
+    if (this.compaction.running) {
+      this.compaction.placed(id, offset);
+      this.compactStep(this.compactPace);
+    }
     const sum = this.summaryArr.view;
     sum[id * 4] = summary.originAs;
     sum[id * 4 + 1] = summary.localPref;
@@ -351,11 +378,11 @@ export class AttributePool {
     if (--this.holds > 0) return;
     const refs = this.refsArr.view;
     for (const id of this.deferred) {
+      this.deferred.delete(id); // before the free: a compaction step it paces must not keep it
       if (refs[id] !== 0) continue;
       this.free(id);
       onFree(id);
     }
-    this.deferred.clear();
   }
 
   /** Whether `id` names a set that is live or whose free a hold defers: its bytes are valid. */
@@ -379,22 +406,42 @@ export class AttributePool {
     this.counters[LIVE_SETS]!--;
     const length = this.lengthArr.view[id]!;
     this.lengthArr.view[id] = 0;
-    if (this.arena.release(this.offsetArr.view[id]!, length)) this.compact();
+    if (this.arena.release(this.offsetArr.view[id]!, length)) this.compaction.start(this.counters[HIGH_WATER]!);
+    if (this.compaction.running) this.compactStep(this.compactPace);
   }
 
-  /** Copy the live byte strings down to the start of the arena, dropping garbage. */
-  private compact(): void {
+  /** Whether an arena compaction runs (the sweeper steps it: {@link compactStep}). */
+  get compacting(): boolean {
+    return this.compaction.running;
+  }
+
+  /** Arena bytes no live (or held) set occupies: freed ranges not yet reused, and old copies. */
+  get garbageBytes(): number {
+    return this.arena.garbageBytes;
+  }
+
+  /** Arena compactions completed so far. */
+  get compactions(): number {
+    return this.compaction.completed;
+  }
+
+  /**
+   * Do about `budget` units (bytes copied + 16 per set looked at) of a running compaction,
+   * inside one structure section; returns whether it still runs. No work for a budget of 0.
+   */
+  compactStep(budget: number): boolean {
+    if (!this.compaction.running || budget <= 0) return this.compaction.running;
     this.versions.beginStructure();
     try {
-      this.compactBytes();
+      return this.compaction.step(budget);
     } finally {
       this.versions.endStructure();
     }
   }
 
-  private compactBytes(): void {
-    const refs = this.refsArr.view;
-    this.arena.compact(this.offsetArr.view, this.lengthArr.view, this.counters[HIGH_WATER]!, (id) => refs[id] !== 0);
+  /** Run a running compaction to its end (tests; a caller that wants the garbage gone now). */
+  finishCompaction(): void {
+    while (this.compactStep(1 << 30));
   }
 
   /** Current reference count of an id (0 for a free or never-used id). */

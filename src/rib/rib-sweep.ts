@@ -30,6 +30,13 @@ export interface SweepReport {
 export const SWEEP_STEP_ENTRIES = 1024;
 
 /**
+ * Attribute-pool compaction work (units: bytes copied + 16 per set looked at,
+ * attribute-compaction.ts) a sweep step does per route entry of its budget once no flushed
+ * route is left: a step of {@link SWEEP_STEP_ENTRIES} moves up to 256 KiB, well under a millisecond.
+ */
+export const COMPACT_UNITS_PER_ENTRY = 256;
+
+/**
  * Call `step` (which sweeps about {@link SWEEP_STEP_ENTRIES} entries and returns whether work
  * remains) until it reports no work left, in slices of at most about `sliceMs` ms (a slice
  * ends before a step that, as long as the one before it, would take it past `sliceMs`;

@@ -9,7 +9,7 @@ import { RibstoreError } from '../errors.js';
 import type { Family } from '../ip/address.js';
 import { Prefix } from '../ip/prefix.js';
 import { PrefixTable } from '../table/prefix-table.js';
-import { AttributePool, type AttributeSummary } from './attribute-pool.js';
+import { AttributePool, type AttributePoolOptions, type AttributeSummary } from './attribute-pool.js';
 import { PV_ACTIVE, PV_DOOMED, type PeerKey, PeerRegistry, type View, viewRank } from './peer-registry.js';
 import type { PrefixIndex } from './prefix-index.js';
 import { CHANGED_WORD, PV_MASK, RouteSets } from './route-sets.js';
@@ -29,6 +29,8 @@ export interface RibWriterOptions extends RibReaderOptions {
    * with it (`receivedAt` / `changedAt`, whole seconds): inject one to make ages deterministic.
    */
   now?: () => number;
+  /** Sizes and compaction pacing of the attribute pool (attribute-pool.ts). Default: its defaults. */
+  attributePool?: AttributePoolOptions;
   /**
    * Make an empty prefix index (one per table). Default: table/'s `PrefixTable` over shared
    * memory (what {@link RibWriter.share} needs for worker readers).
@@ -37,14 +39,14 @@ export interface RibWriterOptions extends RibReaderOptions {
 }
 
 /** The structures of a new RIB, wired to one set of shared version words. */
-function newParts(createIndex: () => PrefixIndex): RibParts<PrefixIndex> {
+function newParts(createIndex: () => PrefixIndex, pool: AttributePoolOptions = {}): RibParts<PrefixIndex> {
   const versions = new RibVersions();
   const names = new NameLog(versions);
   return {
     versions,
     names,
     registry: new PeerRegistry(versions, names),
-    attributes: new AttributePool({}, versions),
+    attributes: new AttributePool(pool, versions),
     sets: new RouteSets(versions),
     globalTable: createIndex(),
   };
@@ -92,7 +94,7 @@ export class RibWriter extends RibReader<PrefixIndex> {
 
   constructor(options: RibWriterOptions = {}) {
     const createIndex = options.createIndex ?? (() => new PrefixTable({ shared: true }));
-    super(options, newParts(createIndex));
+    super(options, newParts(createIndex, options.attributePool));
     this.createIndex = createIndex;
     this.versions.publish(TABLES, 1);
     this.now = options.now ?? Date.now;

@@ -37,7 +37,7 @@
  */
 import { PV_ACTIVE, PV_DOOMED, PV_STALE, type PeerKey, type RouterRecord, viewRank } from './peer-registry.js';
 import { type RibWriterOptions, RibWriter } from './rib-writer.js';
-import { type SweepReport, sweepInSlices } from './rib-sweep.js';
+import { COMPACT_UNITS_PER_ENTRY, type SweepReport, sweepInSlices } from './rib-sweep.js';
 
 export { RibReader, type RibReaderOptions, type RouteFilter, type OriginPrefixJson } from './rib-reader.js';
 export { RibWriter, type RibWriterOptions, type PeerViewKey, type RibWatcher, routeSeconds } from './rib-writer.js';
@@ -344,15 +344,17 @@ export class Rib extends RibWriter {
     }
   }
 
-  /** Whether flushed routes are waiting to be swept. */
+  /** Whether flushed routes are waiting to be swept, or an attribute-pool compaction runs. */
   get sweepPending(): boolean {
-    return this.doomedPending > 0;
+    return this.doomedPending > 0 || this.attributes.compacting;
   }
 
   /**
    * Sweep up to about `maxEntries` route entries (synchronously), removing routes of
    * flushed peer-views: it visits only the slots where they have routes (peer-routes.ts).
-   * Returns whether work remains. The core step of {@link sweep}.
+   * Once no flushed route is left, the rest of the budget steps a running attribute-pool
+   * compaction ({@link COMPACT_UNITS_PER_ENTRY} units per entry of budget). Returns whether
+   * work remains (flushed routes or a compaction). The core step of {@link sweep}.
    *
    * Each slot is compacted in one pass (RouteSets.removeWhere: every DOOMED entry goes, the
    * others move down once), then the removed routes' peer-views are counted down and their
@@ -389,7 +391,8 @@ export class Rib extends RibWriter {
       }
       sets.endWrite(s);
     }
-    return this.doomedPending > 0;
+    if (work < maxEntries && this.doomedPending === 0) this.attributes.compactStep((maxEntries - work) * COMPACT_UNITS_PER_ENTRY);
+    return this.doomedPending > 0 || this.attributes.compacting;
   }
 
   /** Peer-views and attribute sets of the entries {@link sweepStep} removed from one slot. */

@@ -2,7 +2,8 @@
  * The golden concurrent test of worker readers (DESIGN-threads.md): two workers answer random
  * lookups, routes and more-specifics queries from the RIB's shared memory while this thread
  * applies a random script (announce, re-announce, withdraw, attribute change, peer up/down,
- * router down/up/flush, End-of-RIB, keep-time ticks, partial sweeps) as fast as it can,
+ * router down/up/flush, End-of-RIB, keep-time ticks, partial sweeps; the attribute pool compacts
+ * in small steps meanwhile) as fast as it can,
  * publishing its op count after each op. Every answer must equal the golden model at some op
  * count between the query's start and end (fixtures/concurrent-reader-worker.ts).
  *
@@ -27,7 +28,7 @@ interface WorkerReport {
 }
 
 /** Run the writer against WORKERS readers until each did `checks` or `deadlineMs` passed. */
-async function run(seed: number, checks: number, validate: boolean, deadlineMs: number): Promise<{ reports: WorkerReport[]; ops: number }> {
+async function run(seed: number, checks: number, validate: boolean, deadlineMs: number): Promise<{ reports: WorkerReport[]; ops: number; compactions: number }> {
   const h = new Harness();
   const script = new OpScript(seed);
   const progress = new Int32Array(new SharedArrayBuffer(4 * (CHECKS + WORKERS)));
@@ -68,11 +69,11 @@ async function run(seed: number, checks: number, validate: boolean, deadlineMs: 
   }
   const done = await Promise.all(reports);
   await Promise.all(workers.map((w) => w.terminate()));
-  return { reports: done, ops: k };
+  return { reports: done, ops: k, compactions: h.rib.attributes.compactions };
 }
 
 test(`worker readers answer as the golden model at some version within each query, under a concurrent writer (${TOTAL_CHECKS} checks)`, { timeout: 120_000 }, async () => {
-  const { reports, ops } = await run(20261204, Math.ceil(TOTAL_CHECKS / WORKERS), true, 90_000);
+  const { reports, ops, compactions } = await run(20261204, Math.ceil(TOTAL_CHECKS / WORKERS), true, 90_000);
   const checks = reports.reduce((n, r) => n + r.checks, 0);
   const mismatches = reports.reduce((n, r) => n + r.mismatches, 0);
   const retries = reports.reduce((n, r) => n + r.retries, 0);
@@ -87,7 +88,10 @@ test(`worker readers answer as the golden model at some version within each quer
   // The run must really be concurrent: writes during reads, and reads that had to retry.
   assert.ok(wide > 0, `${wide} of ${checks} answers were read while the writer applied ops`);
   assert.ok(retries > 0, 'some attempts saw a write and were retried');
-  console.log(`# ${checks} checks, ${ops} writer ops, ${wide} reads overlapped writes, ${retries} retried attempts`);
+  // The harness's pool compacts at any garbage past 3/4 of it, in small paced steps: readers
+  // must have read while attribute bytes moved.
+  assert.ok(compactions > 0, 'the attribute pool compacted during the run');
+  console.log(`# ${checks} checks, ${ops} writer ops, ${wide} reads overlapped writes, ${retries} retried attempts, ${compactions} pool compactions`);
 });
 
 test('mutation check: with validation off, the same run gives answers that match no version', { timeout: 120_000 }, async () => {

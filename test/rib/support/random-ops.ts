@@ -109,7 +109,10 @@ export class Harness {
   now = 1_700_000_000_000;
   readonly rib: Rib;
   constructor(createIndex: () => PrefixIndex = () => new PrefixTable({ shared: true })) {
-    this.rib = new Rib({ keepMs: KEEP, now: () => this.now, decodeAttributes: decodeTestAttributes, createIndex, attributeCacheSize: 8 });
+    // The attribute pool compacts at any garbage past 3/4 of its bytes, a set or two per paced
+    // step: compaction runs interleaved with the script's announces, withdraws and sweeps.
+    const attributePool = { compactAfterBytes: 0, compactPace: 24 };
+    this.rib = new Rib({ keepMs: KEEP, now: () => this.now, decodeAttributes: decodeTestAttributes, createIndex, attributeCacheSize: 8, attributePool });
   }
   readonly golden = new GoldenRib(KEEP, true);
   private readonly summary = emptySummary();
