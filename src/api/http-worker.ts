@@ -76,8 +76,10 @@ const data = workerData as HttpWorkerData;
 const logger = pino({ level: data.logLevel, base: { service: 'ribstore', thread: 'http-worker' } }, destination(2));
 const reader = SharedRibReader.open(data.descriptor);
 const queries = sharedQueryReader(reader);
-// Keep-alive: a proxied request reuses a loopback connection instead of opening one.
-const agent = new Agent({ keepAlive: true });
+// Keep-alive: a proxied request reuses a loopback connection instead of opening one. An idle
+// connection is dropped after 5 s, well before the main app's keep-alive timeout (72 s) could
+// close it under a request being sent on it.
+const agent = new Agent({ keepAlive: true, timeout: 5000 });
 
 /** Forward a request no route of this app matches to the main thread's app, and its answer back. */
 function proxy(request: FastifyRequest, reply: FastifyReply): void {

@@ -22,6 +22,11 @@
  * `*`: answered by a reader worker when the server has a {@link ReaderPool} (rib-queries.ts
  * holds the answer code both threads run, and `readsInWorker` says which queries go, and why);
  * everything else on this thread.
+ *
+ * With `serve --api-thread worker` (the default) this app does not face clients: the HTTP
+ * worker (http-worker.ts) owns the listening socket, answers lookup and routes itself (the same
+ * {@link registerRouteQueries} on the same {@link createBareApp}), and forwards every other
+ * request to this app, which then listens on 127.0.0.1 for it only (DESIGN-workers.md).
  */
 import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';

@@ -4,7 +4,8 @@
  * against a `--api-thread main` service fed the same synthetic router, one kind of proxied
  * answer at a time (status JSON, metrics text, server-sent events, the MRT export stream,
  * error shapes), then a killed worker and a main thread that does not answer.
- * The whole API suite also runs through the worker: `npm run test:api-worker`.
+ * The whole API suite runs through the worker (the default) in `npm test`, and on the main
+ * thread with `npm run test:api-main`.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -14,8 +15,10 @@ import { pino } from 'pino';
 import { HttpThread } from '../../src/api/http-thread.js';
 import { CommunityNames } from '../../src/rib/community-names.js';
 import { Rib } from '../../src/rib/rib.js';
-import type { Service } from '../../src/service/service.js';
-import { getJson, waitFor } from '../e2e/support-service.js';
+import { parseServeArgs } from '../../src/cli/commands/serve.js';
+import { RibstoreError } from '../../src/errors.js';
+import { DEFAULT_API_THREAD, type Service } from '../../src/service/service.js';
+import { getJson, startTestService, waitFor } from '../e2e/support-service.js';
 import { EXPECTED } from './synthetic-router.js';
 import { startSyntheticService } from './synthetic-service.js';
 
@@ -182,5 +185,23 @@ test('a proxied request the main thread does not answer in time: 503 UNAVAILABLE
     await thread.close();
     stuck.closeAllConnections();
     stuck.close();
+  }
+});
+
+test('serve --api-thread: worker by default, main with --api-workers N > 0 or when asked; bad values and worker + --api-workers refused', async () => {
+  assert.equal(DEFAULT_API_THREAD, 'worker');
+  assert.equal(parseServeArgs([]).apiThread, undefined, 'the service chooses (DEFAULT_API_THREAD, or main with --api-workers)');
+  assert.equal(parseServeArgs(['--api-thread', 'main']).apiThread, 'main');
+  assert.equal(parseServeArgs(['--api-thread=worker']).apiThread, 'worker');
+  for (const bad of ['', 'Worker', 'both', '1']) {
+    assert.throws(() => parseServeArgs([`--api-thread=${bad}`]), (e: unknown) => e instanceof RibstoreError && e.code === 'INVALID_ARGUMENT', bad);
+  }
+  await assert.rejects(startTestService({ apiThread: 'worker', apiWorkers: 1 }), (e: unknown) => e instanceof RibstoreError && e.code === 'INVALID_ARGUMENT');
+  const pooled = await startTestService({ apiWorkers: 1, apiThread: undefined });
+  try {
+    assert.equal(pooled.httpThread, undefined);
+    assert.equal((await getJson(pooled, '/api/v1/stats')).body.api.thread, 'main');
+  } finally {
+    await pooled.close();
   }
 });

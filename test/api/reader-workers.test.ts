@@ -33,7 +33,7 @@ after(async () => {
 
 /**
  * An answer with its receipt times blanked: the two services receive the same stream, at times
- * that may fall on either side of a second (more often with `npm run test:api-worker`).
+ * that may fall on either side of a second (more often when a service starts an HTTP worker).
  */
 function receiptless(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === 'receivedAt' || key === 'changedAt' ? 'T' : v));

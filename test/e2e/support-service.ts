@@ -8,7 +8,7 @@ import { type Service, type ServiceOptions, startService } from '../../src/servi
 /**
  * `--api-thread` of the services tests start when they do not choose: RIBSTORE_TEST_API_THREAD
  * (`worker` or `main`) runs a suite through the other arrangement, e.g.
- * `RIBSTORE_TEST_API_THREAD=worker node --test dist/test/api/` (`npm run test:api-worker`).
+ * `RIBSTORE_TEST_API_THREAD=main` (`npm run test:api-main`).
  */
 const TEST_API_THREAD = process.env['RIBSTORE_TEST_API_THREAD'] === 'worker' ? 'worker' : process.env['RIBSTORE_TEST_API_THREAD'] === 'main' ? 'main' : undefined;
 

@@ -7,7 +7,7 @@ import { RibstoreError } from '../../errors.js';
 import { AllowList } from '../../collector/allow-list.js';
 import { formatDuration, parseDuration, parseListenAddress, parsePositiveInteger, parseSize } from '../../collector/options.js';
 import { parseRouterIdMode } from '../../collector/router-identity.js';
-import { DEFAULT_API_THREAD, type ServiceOptions, startService } from '../../service/service.js';
+import { type ServiceOptions, startService } from '../../service/service.js';
 import type { ApiThread } from '../../api/http-thread.js';
 import { CommunityNames } from '../../rib/community-names.js';
 import type { BmpPublisherOptions } from '../../bus/publisher.js';
@@ -89,13 +89,17 @@ Options:
                              from the RIB's shared memory, off the ingest thread (default 0:
                              every answer on the main thread, measured faster on 2 cores); a
                              worker that dies is replaced and its requests in flight get
-                             503 UNAVAILABLE; only with --api-thread main
-  --api-thread worker|main   which thread owns the HTTP listening socket (default main). worker:
-                             a worker thread accepts, parses and answers /api/v1/lookup and
-                             /api/v1/routes from the RIB's shared memory, off the ingest
-                             thread, and proxies every other request to the main thread;
-                             a worker that dies is logged and replaced. main: the main thread
-                             (which also applies BMP) answers everything
+                             503 UNAVAILABLE; only with --api-thread main (N > 0 alone
+                             implies it)
+  --api-thread worker|main   which thread owns the HTTP listening socket (default worker, main
+                             with --api-workers N > 0). worker: a worker thread accepts, parses
+                             and answers /api/v1/lookup and /api/v1/routes from the RIB's
+                             shared memory, off the ingest thread, and proxies every other
+                             request to the main thread (which listens on 127.0.0.1, a port
+                             of its own, for it); a worker that dies is logged and replaced.
+                             main: the main thread, which also applies BMP, answers everything.
+                             Measured while a table streams: lookup p99 9-25 ms (worker) vs
+                             27-36 ms (main), the table ~20 % slower to load (see the README)
   --community-names FILE     names for communities and large communities, shown beside them in
                              route answers and on the page (lines "PATTERN NAME", e.g.
                              "65000:1xx Learned in city $2"; see the README); well-known
@@ -217,7 +221,7 @@ export function parseServeArgs(args: string[]): ServiceOptions {
     maxPageLimit: parsePositiveInteger(values['max-page']!, '--max-page'),
     maxWatchers: parsePositiveInteger(values['max-watchers']!, '--max-watchers'),
     apiWorkers: values['api-workers'] === undefined ? DEFAULT_API_WORKERS : parseWorkerCount(values['api-workers']),
-    apiThread: values['api-thread'] === undefined ? DEFAULT_API_THREAD : parseApiThread(values['api-thread']),
+    ...(values['api-thread'] !== undefined ? { apiThread: parseApiThread(values['api-thread']) } : {}),
     ...(values['community-names'] !== undefined ? { communityNames: CommunityNames.load(values['community-names']) } : {}),
     logLevel,
     ...(values.publish !== undefined ? { publish: parsePublishArgs(values) } : {}),
