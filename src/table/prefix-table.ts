@@ -162,7 +162,8 @@ export class PrefixTable extends TrieWriter {
     this.compiledV4 = null;
     this.syncFirstLevel(4);
     this.syncFirstLevel(6);
-    this.compileAll();
+    // The compiled IPv4 blocks start stale: each compiles on the first lookup that reaches it
+    // (or all at once in trim()), so a bulk build does not pay for /16s nobody looks up.
     this.publish();
     return this;
   }
