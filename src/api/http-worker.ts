@@ -14,6 +14,9 @@
  *   closes the upstream request (a watch is removed, an export stops). A proxied request
  *   whose answer has not begun within the request timeout is 503 `UNAVAILABLE`; an
  *   unreachable main thread is 503 at once.
+ * - A route query that finds no consistent version within the reader's time limit (the writer
+ *   kept changing what it reads: a big more-specifics page while a table streams) is proxied
+ *   too, so the client gets the main thread's answer rather than 413.
  *
  * Messages: the worker posts `{ type: 'listening', port }` once it accepts; the main thread
  * posts `'close'` to stop it (the server closes, in-flight requests finish, the thread exits).
@@ -21,11 +24,11 @@
 import { Agent, type IncomingHttpHeaders, type ServerResponse, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { destination, pino } from 'pino';
 import { CommunityNames } from '../rib/community-names.js';
-import { SharedRibReader, type SharedRibDescriptor } from '../rib/shared-rib-reader.js';
-import { type ApiErrorCode, errorBody } from './errors.js';
+import { InconsistentReadError, SharedRibReader, type SharedRibDescriptor } from '../rib/shared-rib-reader.js';
+import { type ApiErrorCode, errorBody, handleError } from './errors.js';
 import { createRequestChecks } from './request-checks.js';
 import { answerQuery, type RibQuery } from './rib-queries.js';
 import { createBareApp, registerRouteQueries } from './server.js';
@@ -115,7 +118,21 @@ function proxy(request: FastifyRequest, reply: FastifyReply): void {
   upstream.end(body);
 }
 
-const { app } = createBareApp({ logger, requestTimeoutMs: data.requestTimeoutMs, notFound: proxy });
+/**
+ * A route query that cannot read one consistent version here (a large more-specifics page while
+ * the writer applies a table) goes to the main thread, which reads without racing its own writes:
+ * slower for that request, but an answer instead of 413.
+ */
+function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof InconsistentReadError) {
+    logger.debug({ url: request.url }, 'no consistent read in the HTTP worker: the main thread answers');
+    proxy(request, reply);
+    return;
+  }
+  handleError(error, request, reply);
+}
+
+const { app } = createBareApp({ logger, requestTimeoutMs: data.requestTimeoutMs, notFound: proxy, errorHandler: answerError });
 const checks = createRequestChecks((name) => reader.knowsRouter(name), data.maxPageLimit);
 const runQuery = (query: RibQuery): unknown => answerQuery(queries, query);
 registerRouteQueries(app, runQuery, checks, CommunityNames.parse(data.communityNames.text, data.communityNames.name));

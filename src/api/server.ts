@@ -29,7 +29,7 @@
  * request to this app, which then listens on 127.0.0.1 for it only (DESIGN-workers.md).
  */
 import { createServer } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { BmpFollowerStatistics } from '../bus/follower.js';
 import type { BmpPublisherStatistics } from '../bus/publisher.js';
@@ -110,6 +110,8 @@ export interface BareAppOptions {
    * proxy to the main thread's app (http-worker.ts).
    */
   readonly notFound?: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined;
+  /** Answers a route's error (default: {@link handleError}, the API's error shapes). */
+  readonly errorHandler?: ((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void) | undefined;
 }
 
 /**
@@ -143,7 +145,7 @@ export function createBareApp(options: BareAppOptions): { app: FastifyInstance; 
     if (route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
   });
   app.addHook('onRoute', openapi.onRoute);
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(options.errorHandler ?? handleError);
   app.setNotFoundHandler(
     options.notFound ??
       ((request, reply) => {

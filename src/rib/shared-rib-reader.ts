@@ -35,6 +35,19 @@ import type { SharedRibDescriptor } from './shared-rib-descriptor.js';
 import { NameLog } from './shared-names.js';
 import { GROWTH, RibVersions, STRUCTURE, TABLES } from './shared-versions.js';
 
+
+/**
+ * A query that found no consistent version within the reader's time limit (code
+ * `LIMIT_EXCEEDED`): the writer kept changing what it reads. The writer's own thread can still
+ * answer it (it reads without racing itself), which is what the HTTP worker does.
+ */
+export class InconsistentReadError extends RibstoreError {
+  constructor(message: string) {
+    super('LIMIT_EXCEEDED', message);
+    this.name = 'InconsistentReadError';
+  }
+}
+
 export type { SharedRibDescriptor } from './shared-rib-descriptor.js';
 
 /** Options of {@link SharedRibReader.open}. */
@@ -217,7 +230,7 @@ export class SharedRibReader extends RibReader<PrefixTableReader> {
     const deadline = performance.now() + this.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if ((attempt & 63) === 63 && performance.now() > deadline) {
-        throw new RibstoreError('LIMIT_EXCEEDED', `no consistent read within ${this.timeoutMs} ms: the writer kept changing what this query reads`);
+        throw new InconsistentReadError(`no consistent read within ${this.timeoutMs} ms: the writer kept changing what this query reads`);
       }
       if (!this.begin()) continue;
       let result: T;
