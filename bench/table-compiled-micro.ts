@@ -3,44 +3,45 @@
  * table built twice in one process (`compiled: true` / `false`), the same 1 M addresses,
  * caches flushed before each timed loop, CPU time, medians of rounds and of per-round ratios.
  * Development aid beside `npm run bench:table` (which times PrefixMap against DIR-24-8).
- * Run: npx tsc -p . && node --expose-gc dist/bench/table-compiled-micro.js [prefix file] [rounds]
+ * Run: npx tsc -p . && node --expose-gc dist/bench/table-compiled-micro.js [rounds]
  */
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { parsePrefix, PrefixTable } from '../src/index.js';
+import { PrefixTable } from '../src/index.js';
+import { addressesInsidePrefixes, uniformAddresses } from './support/addresses.js';
+import { type FamilyPrefixes, loadFullTableOrExit } from './support/full-table.js';
+import { SeededRandom } from './support/random.js';
+import { median } from './support/timing.js';
 
-const file = process.argv[2] || new URL('../../../shared/data/tables/tier1-full-table-prefixes.txt.gz', import.meta.url).pathname;
-const ROUNDS = Number(process.argv[3] ?? 7);
-const prefixes = gunzipSync(readFileSync(file))
-  .toString('utf8')
-  .split(/\r?\n/)
-  .filter((l) => l.length > 0)
-  .map(parsePrefix);
-let seed = 12345;
-const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
-const v4 = prefixes.filter((p) => p.family === 4);
+const ROUNDS = Number(process.argv[2] ?? 7);
+const table = loadFullTableOrExit();
+const v4 = table.v4;
 
+/** CPU time of the process in ns (time the other processes hold the cores is not counted). */
 function now(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) * 1000;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 const N = 1 << 20;
-const inside = new Uint32Array(N);
-for (let i = 0; i < N; i++) {
-  const p = v4[random() % v4.length]!;
-  inside[i] = (p.w0 | (random() & (p.length === 32 ? 0 : 0xffffffff >>> p.length))) >>> 0;
+const random = new SeededRandom(12345);
+const inside = addressesInsidePrefixes(v4, N, random).words;
+const uniform = uniformAddresses(4, N, random).words;
+
+/** Insert one family's prefixes into `t`, the value of each its index in the family list. */
+function insertAll(t: PrefixTable, prefixes: FamilyPrefixes): void {
+  const width = prefixes.family === 4 ? 1 : 4;
+  const w = prefixes.words;
+  for (let i = 0; i < prefixes.count; i++) {
+    const at = i * width;
+    if (width === 1) t.setWords(4, w[at]!, 0, 0, 0, prefixes.lengths[i]!, i);
+    else t.setWords(6, w[at]!, w[at + 1]!, w[at + 2]!, w[at + 3]!, prefixes.lengths[i]!, i);
+  }
 }
-const uniform = new Uint32Array(N);
-for (let i = 0; i < N; i++) uniform[i] = random();
 
 function build(compiled: boolean): PrefixTable {
   const t = new PrefixTable({ compiled });
-  for (let i = 0; i < prefixes.length; i++) {
-    const p = prefixes[i]!;
-    t.setWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length, i);
-  }
+  insertAll(t, table.v4);
+  insertAll(t, table.v6);
   const s = now();
   t.trim(); // with compiled blocks, trim() also compiles every /16 (compiled-level.ts)
   trimNs[compiled ? 'on' : 'off'] = now() - s;
@@ -62,8 +63,8 @@ console.log(
     `${((trimNs.on - trimNs.off) / blocks / 1000).toFixed(1)} us per /16`,
 );
 console.log(
-  `${v4.length} IPv4 prefixes; compiled blocks ${(stats.compiledLiveWords * 4 / 2 ** 20).toFixed(2)} MiB live ` +
-    `(${((stats.compiledLiveWords * 4 + 262144) / v4.length).toFixed(2)} B/IPv4 prefix with the slot table), buffer ${(stats.compiledBytes / 2 ** 20).toFixed(2)} MiB; ` +
+  `${v4.count} IPv4 prefixes; compiled blocks ${(stats.compiledLiveWords * 4 / 2 ** 20).toFixed(2)} MiB live ` +
+    `(${((stats.compiledLiveWords * 4 + 262144) / v4.count).toFixed(2)} B/IPv4 prefix with the slot table), buffer ${(stats.compiledBytes / 2 ** 20).toFixed(2)} MiB; ` +
     `trie arena ${(stats.liveWords * 4 / 2 ** 20).toFixed(2)} MiB live`,
 );
 
