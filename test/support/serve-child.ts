@@ -47,12 +47,16 @@ export class ServeChild {
           if (!line.startsWith('{')) continue;
           const log = JSON.parse(line) as Record<string, any>;
           serve.logs.push(log);
-          // The JSON log, not the plain "serving" line: log lines may trail plain stderr writes,
-          // and every start-up log (restore, rejected files) comes before this one.
+          // The JSON logs, not the plain "serving" line: log lines may trail plain stderr writes,
+          // and every start-up log (restore, rejected files) comes before these. `ribstore
+          // serving` names the listeners; resolve only at `ribstore ready`, logged once the
+          // signal handlers are in place: a SIGTERM sent between the two killed the child
+          // without its final snapshot (seen in CI and reproduced in 3 of 6 tries).
           if (log.msg === 'ribstore serving') {
-            child.off('exit', early);
             serve.url = log.http as string;
             serve.bmpPort = Number(String(log.bmp).slice(String(log.bmp).lastIndexOf(':') + 1));
+          } else if (log.msg === 'ribstore ready: serving, signals handled') {
+            child.off('exit', early);
             resolve(serve);
           }
         }
