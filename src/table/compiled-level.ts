@@ -109,7 +109,7 @@ export class CompiledLevel {
     return (f[h] = block);
   }
 
-  /** Compile every stale slot (after a bulk build, or from `trim()`). */
+  /** Compile every stale slot (from `trim()`; a bulk build leaves them to the lookups). */
   compileAll(a: Int32Array, first: Int32Array): void {
     for (let h = 0; h < SLOTS; h++) if (this.words[h] === 0) this.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
   }

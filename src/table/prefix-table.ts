@@ -67,7 +67,7 @@ export interface PrefixTableOptions extends ArenaOptions {
   /**
    * Whether the IPv4 first level keeps compiled, leaf-pushed blocks per /16 (compiled-level.ts:
    * a /24 answered in two reads after the first level; a few MiB at the full table, built lazily
-   * per /16 on lookup, all at once by `loadSorted` and `trim()`). Default true.
+   * per /16 on lookup, all at once by `trim()`; a bulk build leaves them stale). Default true.
    */
   compiled?: boolean;
 }
