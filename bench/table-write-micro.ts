@@ -73,13 +73,16 @@ function writeChunk(t: here.PrefixTable, family: 4 | 6, cols: Ordered, from: num
  * live trie bytes/prefix]. Wall time per chunk (fine-grained; CPU time has 1 us steps).
  */
 const CHUNK = 2048;
-function cycle(prefixes: FamilyPrefixes, inserts: Ordered, deletes: Ordered): [number, number, number][] {
+function cycle(prefixes: FamilyPrefixes, inserts: Ordered, deletes: Ordered, round: number): [number, number, number][] {
   const n = prefixes.count;
-  const tables = variants.map(([, mod]) => new mod.PrefixTable() as here.PrefixTable);
+  // Which variant's table is made first, and writes first in each pair of turns, alternates by round.
+  const tables: here.PrefixTable[] = [];
+  const made = variants.map((_, i) => (round % 2 === 0 ? i : variants.length - 1 - i));
+  for (const vi of made) tables[vi] = new variants[vi]![1].PrefixTable() as here.PrefixTable;
   const spent = variants.map(() => [0, 0]);
   gc();
   for (const [phase, cols] of [[0, inserts], [1, deletes]] as const) {
-    for (let from = 0, turn = 0; from < n; from += CHUNK, turn++) {
+    for (let from = 0, turn = round; from < n; from += CHUNK, turn++) {
       const to = Math.min(n, from + CHUNK);
       for (let j = 0; j < tables.length; j++) {
         const vi = turn % 2 === 0 ? j : tables.length - 1 - j;
@@ -102,7 +105,7 @@ const loads: number[] = [];
 for (let round = 0; round <= ROUNDS; round++) {
   loads.push(loadavg()[0]!);
   families.forEach((f, fi) => {
-    const figures = cycle(f.prefixes, f.inserts, f.deletes);
+    const figures = cycle(f.prefixes, f.inserts, f.deletes, round);
     if (round === 0) return; // warm-up
     figures.forEach(([insert, del], vi) => {
       results[vi]![fi]!.insert.push(insert);

@@ -92,11 +92,14 @@ export class FirstLevel {
     if (length <= 8 || slotBefore <= 0 || slotAfter <= 0) {
       const span = Math.max(256, length >= 16 ? 1 : 1 << (16 - length));
       this.refreshRange(a, root, h & ~(span - 1) & 0xffff, span);
-    } else if (length < 16) {
+    } else if (length <= 16) {
       const span = 1 << (16 - length);
       this.refreshRange(a, root, h & ~(span - 1), span);
     } else {
-      this.refresh(a, root, h);
+      // A prefix longer than /16 below a depth-1 node: COVERING (prefixes <= /16 in the root
+      // and the depth-1 node) cannot have changed, only which node or leaf SUBTREE names.
+      this.entries[2 * h] = childSlot(a, slotAfter, h & 255);
+      if (this.compiled !== null) this.compiled.invalidate(h);
     }
   }
 }
