@@ -155,6 +155,13 @@ export class PeerRegistry {
   pvCount = new Uint32Array(64);
   /** Per pv: 1 when its routes were restored from a snapshot file (see rib/snapshot-restore.ts), else 0. */
   pvRestored: Uint8Array;
+  /**
+   * Peer-views STALE or DOOMED and not yet freed (they hold routes: one left with none is freed
+   * at once). While 0, every stored route is current, so each prefix's first entry in stored
+   * order is its best route (route-rank.ts; `RibReader.bestRouteV4` reads no entry then).
+   * Writer only (not shared).
+   */
+  retiredViews = 0;
   /** PV_HIGH, PV_LIVE (shared). */
   private readonly counters: Int32Array;
   private readonly pvFree: number[] = [];
@@ -374,6 +381,7 @@ export class PeerRegistry {
     this.versions.beginStructure();
     if (current === PV_ACTIVE) {
       this.activeByKey.delete(`${this.pvPeer[pv]}|${this.pvView[pv]}|${this.pvAfi[pv]}|${this.pvSafi[pv]}`);
+      this.retiredViews++;
     }
     this.pvState[pv] = state;
     if (state === PV_DOOMED) {
@@ -397,6 +405,7 @@ export class PeerRegistry {
     this.pvState[pv] = PV_ACTIVE;
     this.pvRestored[pv] = 0;
     this.activeByKey.set(k, pv);
+    this.retiredViews--;
     this.versions.endStructure();
   }
 
@@ -410,6 +419,7 @@ export class PeerRegistry {
     if (i >= 0) peer.views.splice(i, 1);
     for (const other of peer.views) if (this.pvPrevious[other] === pv) this.pvPrevious[other] = 0;
     this.pvState[pv] = PV_FREE;
+    this.retiredViews--;
     this.pvFree.push(pv);
     this.counters[PV_LIVE]!--;
     this.versions.endStructure();

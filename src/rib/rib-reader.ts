@@ -333,6 +333,10 @@ export class RibReader<I extends PrefixIndexReader = PrefixIndexReader> {
     const s = this.tables[0]!.lookupV4(address);
     if (s < 0) return -1;
     this.touch(s);
+    // Every stored route current (no STALE or DOOMED peer-view holds any): the prefix's first
+    // entry in stored order is its best route (route-rank.ts), and its handle is the block's
+    // offset, so no entry is read here (one dependent load after the table walk).
+    if (this.registry.retiredViews === 0) return this.sets.offset[s]!;
     const best = this.rank.best(s);
     if (best >= 0 && this.rank.sawLive) return best;
     const all = this.visibility({}, false);

@@ -13,7 +13,9 @@
  * one state check per entry read. How reads apply it ({@link RouteRank.best}): the best
  * visible route is the first current route among the routes of the first visible view, or
  * the first visible route when that view has only stale ones. Flushed (DOOMED) routes stay
- * in place until swept and are skipped.
+ * in place until swept and are skipped. While no peer-view is STALE or DOOMED
+ * (`PeerRegistry.retiredViews` is 0), the first entry is the best route, and
+ * `RibReader.bestRouteV4` answers its handle (the block's offset) without reading an entry.
  *
  * ```
  *  slot s: | loc-rib A (stale) | loc-rib B | adj-in-post C | adj-in-post D (doomed) | ...
@@ -95,6 +97,13 @@ export class RouteRank {
     const state = this.registry.pvState;
     const view = this.registry.pvView;
     let at = sets.offset[s]!;
+    // The first entry before the count: when it is current it is the answer, and the count
+    // (another array, another cache miss on a big table) is never read.
+    const pv0 = e[at]! & PV_MASK;
+    if (state[pv0] === PV_ACTIVE) {
+      this.sawLive = true;
+      return at;
+    }
     const end = at + sets.count[s]! * ENTRY_WORDS;
     let first = -1;
     let firstView = -1;

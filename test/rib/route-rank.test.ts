@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parsePrefix } from '../../src/ip/prefix.js';
 import { emptySummary } from '../../src/rib/attribute-pool.js';
-import { PV_ACTIVE, PV_STALE } from '../../src/rib/peer-registry.js';
+import { PV_ACTIVE, PV_DOOMED, PV_STALE } from '../../src/rib/peer-registry.js';
 import { Rib } from '../../src/rib/rib.js';
 import { compareRoutes, compareStoredRoutes } from '../../src/rib/route-order.js';
 import { RouteRank } from '../../src/rib/route-rank.js';
@@ -55,7 +55,13 @@ function checkOrder(rib: Rib): void {
       assert.deepEqual(entriesOf(rib, s)[(best - rib.sets.offset[s]!) / ENTRY_WORDS], expected, `slot ${s}: best route`);
     }
     assert.equal(rank.sawLive, visible.some((x) => registry.pvState[x.pv] === PV_ACTIVE), `slot ${s}: live route seen`);
+    // While no peer-view is retired, the first stored entry is the best route (what
+    // bestRouteV4 answers without reading an entry).
+    if (registry.retiredViews === 0) assert.equal(best, rib.sets.offset[s], `slot ${s}: first entry is the best`);
   }
+  let retired = 0;
+  for (let pv = 1; pv < registry.pvBound; pv++) if (registry.pvState[pv] === PV_STALE || registry.pvState[pv] === PV_DOOMED) retired++;
+  assert.equal(registry.retiredViews, retired, 'retiredViews counts the STALE and DOOMED peer-views');
 }
 
 /**
