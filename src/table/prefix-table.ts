@@ -232,6 +232,16 @@ export class PrefixTable extends TrieWriter {
     this.syncFirstLevel(family);
   }
 
+  /** After a write that started below the first level and left its slots as they were (trie-writer.ts, `startBelow`). */
+  protected afterWriteBelow(delta: number): void {
+    const family = this.keyFamily;
+    if (family === 4) {
+      this.countV4 += delta;
+      if (this.compiledV4 !== null) this.compiledV4.invalidate(this.key[0]! >>> 16);
+    } else this.countV6 += delta;
+    if (delta < 0) this.syncFirstLevel(family);
+  }
+
   protected publish(): void {
     if (this.controlBlock !== null) {
       Atomics.store(this.controlBlock, CONTROL_ROOT_V4, this.rootV4);

@@ -56,6 +56,14 @@ export abstract class TrieWriter extends PrefixTableReader {
   /** After a write of the scratch key that changed `delta` prefixes (first level upkeep). */
   protected abstract afterWrite(slotBefore: number, delta: number): void;
 
+  /**
+   * After a write of the scratch key (longer than /16) that started at the first level's
+   * depth-2 node, changed `delta` prefixes and left that node in its slot: the root, the
+   * depth-1 node and the first level's slots are as they were, so only the compiled block of
+   * the key's /16 goes stale.
+   */
+  protected abstract afterWriteBelow(delta: number): void;
+
   /** Make the current roots visible to other threads. */
   protected abstract publish(): void;
 
@@ -154,16 +162,31 @@ export abstract class TrieWriter extends PrefixTableReader {
     this.releaseNode(node);
   }
 
+  /**
+   * The depth-2 node a write of the scratch key can start at, or 0 to walk from the root: with
+   * no live snapshot (so no node on the path is copied) and a first level whose slot for the
+   * key's /16 names a node, for a key longer than /16 (so the root and the depth-1 node keep
+   * their bitsets, arrays and offsets).
+   */
+  private startBelow(): number {
+    if (this.newestSnapshot !== 0 || this.keyLength <= 16) return 0;
+    const first = this.keyFamily === 4 ? this.firstV4 : this.firstV6;
+    if (first === null) return 0;
+    const subtree = first[2 * (this.key[0]! >>> 16)]!;
+    return subtree > 0 ? subtree : 0;
+  }
+
   /** Store `value` for the scratch key; returns the previous value or -1. */
   protected insertKey(value: number): number {
     this.arena.reserve(RESERVE_WORDS);
     const a = (this.words = this.arena.words);
     const length = this.keyLength;
     const home = homeDepth(length);
-    const slotBefore = this.keyRootSlot();
-    let node = this.writableRoot(this.keyFamily);
+    const below = this.startBelow();
+    const slotBefore = below === 0 ? this.keyRootSlot() : 0;
+    let node = below === 0 ? this.writableRoot(this.keyFamily) : below;
     let previous = -1;
-    for (let depth = 0; ; depth++) {
+    for (let depth = below === 0 ? 0 : 2; ; depth++) {
       const o = this.keyOctet(depth);
       if (depth === home) {
         previous = putPrefix(this.arena, node, artIndex(o, length - 8 * depth), value);
@@ -200,7 +223,8 @@ export abstract class TrieWriter extends PrefixTableReader {
       a[at] = split;
       node = split;
     }
-    this.afterWrite(slotBefore, previous < 0 ? 1 : 0);
+    if (below === 0) this.afterWrite(slotBefore, previous < 0 ? 1 : 0);
+    else this.afterWriteBelow(previous < 0 ? 1 : 0);
     this.publish();
     return previous;
   }
@@ -227,11 +251,24 @@ export abstract class TrieWriter extends PrefixTableReader {
     const a = (this.words = this.arena.words);
     const length = this.keyLength;
     const home = homeDepth(length);
-    const slotBefore = this.keyRootSlot();
     const path = this.path;
-    let node = this.writableRoot(this.keyFamily);
-    path[0] = node;
-    let depth = 0;
+    const below = this.startBelow();
+    let slotBefore: number;
+    let node: number;
+    let depth: number;
+    if (below === 0) {
+      slotBefore = this.keyRootSlot();
+      node = this.writableRoot(this.keyFamily);
+      path[0] = node;
+      depth = 0;
+    } else {
+      // No live snapshot: the root and the depth-1 node are written in place, so the path
+      // holds them as they are for the collapse.
+      path[0] = this.keyFamily === 4 ? this.rootV4 : this.rootV6;
+      path[1] = slotBefore = childSlot(a, path[0], this.keyOctet(0));
+      path[2] = node = below;
+      depth = 2;
+    }
     let removed: number;
     for (; ; depth++) {
       const o = this.keyOctet(depth);
@@ -257,17 +294,24 @@ export abstract class TrieWriter extends PrefixTableReader {
       break;
     }
     this.count--;
-    this.collapse(depth);
-    this.afterWrite(slotBefore, -1);
+    // Unless the collapse reached the depth-2 node's own slot, a write that started there
+    // left the root, the depth-1 node and the first level's SUBTREE as they were.
+    if (this.collapse(depth) > 2 && below !== 0) this.afterWriteBelow(-1);
+    else this.afterWrite(slotBefore, -1);
     this.publish();
     return removed;
   }
 
-  /** Restore the structure invariants bottom up along the scratch key's path from `depth`. */
-  private collapse(depth: number): void {
+  /**
+   * Restore the structure invariants bottom up along the scratch key's path from `depth`.
+   * Returns the depth of the shallowest node it removed or replaced (its parent's child slot
+   * changed), or `depth + 1` if none.
+   */
+  private collapse(depth: number): number {
     const a = this.words;
     const path = this.path;
-    for (let d = depth; d >= 1; d--) {
+    let d = depth;
+    for (; d >= 1; d--) {
       const node = path[d]!;
       const parent = path[d - 1]!;
       const o = this.keyOctet(d - 1);
@@ -295,6 +339,7 @@ export abstract class TrieWriter extends PrefixTableReader {
       }
       break;
     }
+    return d + 1;
   }
 
   /** A new leaf for the prefix at ART `index` of `node` (depth `depth` on the scratch key's path). */
