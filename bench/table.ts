@@ -383,11 +383,11 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
   const batch = Math.min(SNAPSHOT_BATCH, n);
   const reinsert = (): number =>
     timeOnce(batch, () => {
-      for (let k = n - batch; k < n; k++) map.set(parsed[order[k]!]!, order[k]!);
+      for (let k = n - batch; k < n; k++) map.set(written[k]!, order[k]!);
       return map.size;
     });
   const removeBatch = (): void => {
-    for (let k = n - batch; k < n; k++) map.delete(parsed[order[k]!]!);
+    for (let k = n - batch; k < n; k++) map.delete(written[k]!);
   };
   const plain: number[] = [];
   const held: number[] = [];
