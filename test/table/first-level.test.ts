@@ -9,36 +9,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Address, Prefix, PrefixTable, type PrefixTableSnapshot } from '../../src/index.js';
 import { parsePrefix } from '../../src/ip/prefix.js';
-import { FIRST_LEVEL_SLOTS, FirstLevel } from '../../src/table/first-level.js';
 import { NODE_WORDS } from '../../src/table/layout.js';
+import { assertFirstLevelsFresh, tableInternals } from '../support/first-level-check.js';
 import { GoldenPrefixMap } from '../support/golden-prefix-map.js';
-
-interface Internals {
-  words: Int32Array;
-  rootV4: number;
-  rootV6: number;
-  firstV4: Int32Array | null;
-  firstV6: Int32Array | null;
-}
-
-function internals(table: PrefixTable): Internals {
-  return table as unknown as Internals;
-}
-
-/** Every slot of both families equals what a fresh build from the trie gives. */
-function assertFirstLevelsFresh(table: PrefixTable, context: string): void {
-  const t = internals(table);
-  for (const [first, root, family] of [
-    [t.firstV4, t.rootV4, 4],
-    [t.firstV6, t.rootV6, 6],
-  ] as const) {
-    assert.ok(first !== null, `IPv${family} first level kept (${context})`);
-    const fresh = new FirstLevel(t.words, root).entries;
-    for (let i = 0; i < 2 * FIRST_LEVEL_SLOTS; i++) {
-      if (first[i] !== fresh[i]) assert.fail(`IPv${family} slot ${i >> 1} word ${i & 1}: ${first[i]} != ${fresh[i]} (${context})`);
-    }
-  }
-}
 
 // Networks near boundaries: 10.0/16 and 10.1/16 (the /16 boundary), 10.255/16 and 11.0/16
 // (the /8 boundary), 0/8 and 255.255/16 (the ends).
@@ -122,7 +95,7 @@ test('after every write the first level equals a rebuild, and lookups through it
       // Delete back to empty: no subtree and no covering value left in any slot.
       for (const [key] of golden.entries()) assert.ok(table.delete(key));
       assertFirstLevelsFresh(table, 'empty');
-      const t = internals(table);
+      const t = tableInternals(table);
       assert.ok(t.firstV4!.every((word, i) => word === ((i & 1) === 0 ? 0 : -1)), 'IPv4 slots empty');
       assert.ok(t.firstV6!.every((word, i) => word === ((i & 1) === 0 ? 0 : -1)), 'IPv6 slots empty');
       assert.equal(table.stats().liveWords, 2 * NODE_WORDS, 'only the two empty roots stay allocated');
@@ -162,7 +135,7 @@ test('the first level is built at the threshold and dropped below half of it; lo
   const golden = new GoldenPrefixMap<number>();
   const prefixes = ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '192.168.0.0/16', '192.168.1.128/25'].map(parsePrefix);
   const addresses = prefixes.flatMap((p, i) => addressesOf(p, 0x9e3779b1 * (i + 1)));
-  const built = (): boolean => internals(table).firstV4 !== null;
+  const built = (): boolean => tableInternals(table).firstV4 !== null;
   prefixes.forEach((p, i) => {
     table.set(p, i);
     golden.set(p, i);

@@ -11,31 +11,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Address, Prefix, PrefixTable, type PrefixTableSnapshot } from '../../src/index.js';
-import { FIRST_LEVEL_SLOTS, FirstLevel } from '../../src/table/first-level.js';
 import { NODE_WORDS } from '../../src/table/layout.js';
+import { assertFirstLevelsFresh } from '../support/first-level-check.js';
 import { GoldenPrefixMap } from '../support/golden-prefix-map.js';
-
-interface Internals {
-  words: Int32Array;
-  rootV4: number;
-  rootV6: number;
-  firstV4: Int32Array | null;
-  firstV6: Int32Array | null;
-}
-
-function assertFirstLevelsFresh(table: PrefixTable, context: string): void {
-  const t = table as unknown as Internals;
-  for (const [first, root, family] of [
-    [t.firstV4, t.rootV4, 4],
-    [t.firstV6, t.rootV6, 6],
-  ] as const) {
-    assert.ok(first !== null, `IPv${family} first level kept (${context})`);
-    const fresh = new FirstLevel(t.words, root).entries;
-    for (let i = 0; i < 2 * FIRST_LEVEL_SLOTS; i++) {
-      if (first[i] !== fresh[i]) assert.fail(`IPv${family} slot ${i >> 1} word ${i & 1}: ${first[i]} != ${fresh[i]} (${context})`);
-    }
-  }
-}
 
 // Two /16s per family, one a neighbour of the other, so nodes fill and empty at depth 2 and below.
 const V4_SIXTEENS = [0xc0a80000, 0xc0a90000];
