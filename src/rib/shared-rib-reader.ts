@@ -35,7 +35,6 @@ import type { SharedRibDescriptor } from './shared-rib-descriptor.js';
 import { NameLog } from './shared-names.js';
 import { GROWTH, RibVersions, STRUCTURE, TABLES } from './shared-versions.js';
 
-
 /**
  * A query that found no consistent version within the reader's time limit (code
  * `LIMIT_EXCEEDED`): the writer kept changing what it reads. The writer's own thread can still
