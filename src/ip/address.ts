@@ -66,43 +66,80 @@ function invalidAddress(input: unknown, why: string): RibstoreError {
   return new RibstoreError('INVALID_ADDRESS', `invalid IP address ${shown}: ${why}`);
 }
 
+const IPV4_EXPECTED = 'expected four decimal octets 0-255 like 192.0.2.1';
+const IPV6_EXPECTED = 'expected an IPv6 address like 2001:db8::1 (RFC 4291 text form)';
+
+/**
+ * Character offset at which the last failed scan stopped (the first character that cannot
+ * continue an address, or the text length for text that ends too soon). Only read on the
+ * error path, to name the place in the message.
+ */
+let failedAt = 0;
+
+/** The error for text a scanner refused, naming the input and where the scan stopped. */
+function rejected(text: string, why: string): RibstoreError {
+  return invalidAddress(text, `${why} (stopped at character ${failedAt})`);
+}
+
+/*
+ * Why the scanners are shaped so (issue 9: text parsing was most of a string lookup):
+ * - One pass, one `charCodeAt` per character, no `indexOf`/`split`/regex pre-scan: reading a
+ *   character costs ~2 ns here (V8 re-checks the string's representation per read), so a
+ *   second pass over the text costs as much as the parse.
+ * - No allocation: IPv4 returns its uint32 (or -1), IPv6 leaves its words in the module's
+ *   `scanned` array; callers copy them out. Errors are built only after a scan fails.
+ * - Family by trying IPv4 first: dotted-quad text never contains ':' and IPv6 text always
+ *   does, so "IPv4, else IPv6" accepts exactly what "':' decides the family" did, and IPv6
+ *   text leaves the IPv4 scan at its first ':' or hex letter (at most five characters).
+ * bench/ip-parse-micro.ts times this against the previous code (bench/support/ip-text-reference.ts);
+ * test/ip/ip-text-differential.property.test.ts checks both accept and read the same.
+ */
+
 /**
  * Parse a dotted-quad IPv4 address into its uint32 form.
  * @throws RibstoreError `INVALID_ADDRESS` naming the input.
  */
 export function parseIPv4(text: string): number {
+  if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
   const value = scanIPv4(text, 0, text.length);
-  if (value < 0) throw invalidAddress(text, 'expected four decimal octets 0-255 like 192.0.2.1');
+  if (value < 0) throw rejected(text, IPV4_EXPECTED);
   return value;
 }
 
 /**
- * Scan text[start, end) as a dotted quad. Returns the uint32 value, or -1 if it is not one.
- * Allocation-free; used for both IPv4 and the embedded tail of IPv6.
+ * Scan text[start, end) as a dotted quad: exactly four decimal octets 0-255, no leading zero
+ * in an octet of two or three digits (it would read as octal elsewhere). Returns the uint32
+ * value, or -1 (with {@link failedAt} set) if it is not one. Used for IPv4 and IPv6 tails.
  */
 function scanIPv4(text: string, start: number, end: number): number {
-  let value = 0;
-  let octets = 0;
+  let value = 0; // octets before the current one, as an int32 bit pattern
+  let octet = 0;
+  let digits = 0; // digits of the current octet; a 0 first digit is remembered as -1
+  let dots = 0;
   let i = start;
-  while (octets < 4) {
-    const first = i;
-    let octet = 0;
-    while (i < end) {
-      const c = text.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      octet = octet * 10 + c;
-      i++;
-    }
-    const digits = i - first;
-    if (digits === 0 || digits > 3 || octet > 255 || (digits > 1 && text.charCodeAt(first) === 48)) return -1;
-    value = value * 256 + octet;
-    octets++;
-    if (octets < 4) {
-      if (i >= end || text.charCodeAt(i) !== 46 /* . */) return -1;
-      i++;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      // A fourth digit, or any digit after a leading 0, cannot make a valid octet.
+      if (digits === 3 || digits < 0) break;
+      octet = octet * 10 + d;
+      digits = digits === 0 && d === 0 ? -1 : digits + 1;
+    } else if (c === 46 /* . */) {
+      if (digits === 0 || octet > 255 || dots === 3) break;
+      value = (value << 8) | octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      break;
     }
   }
-  return i === end ? value : -1;
+  if (i < end || digits === 0 || octet > 255 || dots !== 3) {
+    failedAt = i;
+    return -1;
+  }
+  return ((value << 8) | octet) >>> 0;
 }
 
 /**
@@ -111,9 +148,8 @@ function scanIPv4(text: string, start: number, end: number): number {
  * @throws RibstoreError `INVALID_ADDRESS` naming the input.
  */
 export function parseIPv6<T extends { [i: number]: number }>(text: string, out: T, offset = 0): T {
-  if (!scanIPv6(text, 0, text.length)) {
-    throw invalidAddress(text, 'expected an IPv6 address like 2001:db8::1 (RFC 4291 text form)');
-  }
+  if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
+  if (!scanIPv6(text, 0, text.length)) throw rejected(text, IPV6_EXPECTED);
   out[offset] = scanned[0]!;
   out[offset + 1] = scanned[1]!;
   out[offset + 2] = scanned[2]!;
@@ -128,17 +164,26 @@ export function parseIPv6<T extends { [i: number]: number }>(text: string, out: 
  */
 export function parseAddressInto(text: string, out: Uint32Array): Family {
   if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
-  if (text.indexOf(':') < 0) {
-    out[0] = parseIPv4(text);
+  const end = text.length;
+  const v4 = scanIPv4(text, 0, end);
+  if (v4 >= 0) {
+    out[0] = v4;
     out[1] = out[2] = out[3] = 0;
     return 4;
   }
-  if (!scanIPv6(text, 0, text.length)) throw invalidAddress(text, 'expected an IPv6 address like 2001:db8::1 (RFC 4291 text form)');
+  if (!scanIPv6(text, 0, end)) throw addressRejected(text);
   out[0] = scanned[0]!;
   out[1] = scanned[1]!;
   out[2] = scanned[2]!;
   out[3] = scanned[3]!;
   return 6;
+}
+
+/** The error for text neither scanner took: its family is IPv6 if it has a ':' (as the scanners agree). */
+function addressRejected(text: string): RibstoreError {
+  if (text.indexOf(':') >= 0) return rejected(text, IPV6_EXPECTED);
+  scanIPv4(text, 0, text.length); // sets failedAt for the IPv4 reading again
+  return rejected(text, IPV4_EXPECTED);
 }
 
 /** Value of each hex digit by character code (0..127), -1 for anything else. */
@@ -155,60 +200,80 @@ const groups = new Int32Array(8);
 const scanned = new Uint32Array(4);
 
 /**
- * Scan text[start, end) as IPv6 into {@link scanned}. Returns false if it is not one.
- * One pass, one table read per hex digit, no allocation.
+ * Scan text[start, end) as IPv6 into {@link scanned}. Returns false (with {@link failedAt}
+ * set) if it is not one. One pass, one character read and one table read per character:
+ * a hex digit extends the group, ':' ends it (an empty group is the second ':' of '::'),
+ * '.' hands the group and the rest to the IPv4 scanner as a dotted-quad tail.
  */
 function scanIPv6(text: string, start: number, end: number): boolean {
-  if (end - start < 2 || end - start > 45) return false;
+  if (end - start < 2 || end - start > 45) {
+    failedAt = start;
+    return false;
+  }
   let count = 0; // groups written
   let gap = -1; // index in groups where '::' stands
+  let value = 0;
+  let digits = 0; // hex digits of the current group
   let i = start;
   if (text.charCodeAt(i) === 58 /* : */) {
-    if (text.charCodeAt(i + 1) !== 58) return false;
+    if (text.charCodeAt(i + 1) !== 58) {
+      failedAt = i + 1;
+      return false;
+    }
     gap = 0;
     i += 2;
-    if (i === end) {
-      scanned.fill(0);
-      return true;
-    }
   }
-  while (i < end) {
-    if (count === 8) return false;
-    // This group: hex digits up to the next ':' (or '.' of an IPv4 tail, or the end).
-    let j = i;
-    let value = 0;
-    let c = 0;
-    for (; j < end; j++) {
-      c = text.charCodeAt(j);
-      const d = c < 128 ? HEX_DIGIT[c]! : -1;
-      if (d < 0) break;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const d = c < 128 ? HEX_DIGIT[c]! : -1;
+    if (d >= 0) {
+      if (digits === 4) break;
       value = (value << 4) | d;
-    }
-    if (j < end && c === 46 /* . */) {
-      // Embedded IPv4 tail: must be last and fit in two groups.
-      if (count > 6) return false;
-      const v4 = scanIPv4(text, i, end);
+      digits++;
+    } else if (c === 58 /* : */) {
+      if (digits === 0) {
+        // After a ':' (a leading '::' was consumed above): this is the second ':' of '::'.
+        if (gap >= 0) break; // a second '::', or ':::'
+        gap = count;
+      } else {
+        if (count === 7) break; // an eighth group followed by ':' leaves no room
+        groups[count++] = value;
+        value = 0;
+        digits = 0;
+      }
+    } else if (c === 46 /* . */) {
+      // Embedded IPv4 tail from the start of this group to the end: must fit in two groups.
+      if (digits === 0 || count > 6) break;
+      const v4 = scanIPv4(text, i - digits, end);
       if (v4 < 0) return false;
       groups[count++] = v4 >>> 16;
       groups[count++] = v4 & 0xffff;
+      digits = -1; // the tail ended the text
+      i = end;
+      break;
+    } else {
       break;
     }
-    if (j === i || j - i > 4) return false;
-    groups[count++] = value;
-    i = j;
-    if (i === end) break;
-    if (c !== 58) return false;
-    i++;
-    if (text.charCodeAt(i) === 58) {
-      if (gap >= 0) return false; // a second '::'
-      gap = count;
-      i++;
-      if (i === end) break;
-    } else if (i === end) {
-      return false; // trailing single ':'
-    }
   }
-  if (gap < 0 ? count !== 8 : count > 7) return false;
+  if (i < end) {
+    failedAt = i;
+    return false;
+  }
+  if (digits > 0) {
+    if (count === 8) {
+      failedAt = end;
+      return false;
+    }
+    groups[count++] = value;
+  } else if (digits === 0 && gap !== count) {
+    // The text ends in ':' that is not the second of '::' (or is empty after a group).
+    failedAt = end;
+    return false;
+  }
+  if (gap < 0 ? count !== 8 : count > 7) {
+    failedAt = end;
+    return false;
+  }
   // Expand in place: groups before the gap stay, the rest move to the end, zeros between.
   if (gap >= 0) {
     const tail = count - gap;
@@ -228,8 +293,9 @@ function scanIPv6(text: string, start: number, end: number): boolean {
  */
 export function parseAddress(text: string): Address {
   if (typeof text !== 'string') throw invalidAddress(text, 'expected a string');
-  if (text.indexOf(':') < 0) return new Address(4, parseIPv4(text));
-  parseIPv6(text, scanned);
+  const v4 = scanIPv4(text, 0, text.length);
+  if (v4 >= 0) return new Address(4, v4);
+  if (!scanIPv6(text, 0, text.length)) throw addressRejected(text);
   return new Address(6, scanned[0]!, scanned[1]!, scanned[2]!, scanned[3]!);
 }
 

@@ -1,0 +1,217 @@
+/**
+ * Micro benchmark of IP address text: parse (text -> words) and format (words -> text), the new
+ * src/ip code against the code of `d41192f` kept in bench/support/ip-text-reference.ts, timed
+ * in interleaved rounds in one process (new, old, new, old, ...), so both see the same load.
+ * Also the string lookup of PrefixMap (`map.lookup(text)`) against the old parser followed by
+ * the numeric lookup, and the numeric lookup alone, to show what parsing adds to a lookup.
+ *
+ * Inputs: the addresses bench:table asks (bench/support/addresses.ts, same seed): random
+ * addresses inside the stored prefixes of the real tier1 full table and uniform random ones,
+ * as canonical flat strings. Figures: median CPU ns per address over ROUNDS rounds and the median
+ * of per-round ratios new/old; the load average is printed before and after.
+ * Run: npx tsc -p . && node dist/bench/ip-parse-micro.js [rounds]
+ */
+import { loadavg } from 'node:os';
+import { formatIPv4, formatIPv6, parseAddressInto } from '../src/ip/address.js';
+import { PrefixMap } from '../src/table/prefix-map.js';
+import { type AddressSample, addressesInsidePrefixes, uniformAddresses } from './support/addresses.js';
+import { loadFullTableOrExit } from './support/full-table.js';
+import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto } from './support/ip-text-reference.js';
+import { machineLine } from './support/machine.js';
+import { markdownTable } from './support/markdown.js';
+import { SeededRandom } from './support/random.js';
+import { median } from './support/timing.js';
+
+const ROUNDS = Number(process.argv[2] ?? 9);
+const COUNT = 1 << 19;
+
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadBefore = load();
+
+// ------------------------------------------------------------------------------- the loops
+
+const words = new Uint32Array(4);
+
+function parseNew(text: readonly string[]): number {
+  let acc = 0;
+  for (let i = 0; i < text.length; i++) {
+    acc = (acc + parseAddressInto(text[i]!, words) + words[0]! + words[3]!) | 0;
+  }
+  return acc;
+}
+
+function parseOld(text: readonly string[]): number {
+  let acc = 0;
+  for (let i = 0; i < text.length; i++) {
+    acc = (acc + referenceParseAddressInto(text[i]!, words) + words[0]! + words[3]!) | 0;
+  }
+  return acc;
+}
+
+function formatNew(sample: AddressSample): number {
+  let acc = 0;
+  const w = sample.words;
+  if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + formatIPv4(w[i]!).length) | 0;
+  else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + formatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!).length) | 0;
+  return acc;
+}
+
+function formatOld(sample: AddressSample): number {
+  let acc = 0;
+  const w = sample.words;
+  if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + referenceFormatIPv4(w[i]!).length) | 0;
+  else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + referenceFormatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!).length) | 0;
+  return acc;
+}
+
+function lookupString(map: PrefixMap<number>, text: readonly string[]): number {
+  let hits = 0;
+  for (let i = 0; i < text.length; i++) if (map.lookup(text[i]!) !== undefined) hits++;
+  return hits;
+}
+
+function lookupOldParse(map: PrefixMap<number>, text: readonly string[]): number {
+  let hits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const family = referenceParseAddressInto(text[i]!, words);
+    const v = family === 4 ? map.lookupV4(words[0]!) : map.lookupV6(words[0]!, words[1]!, words[2]!, words[3]!);
+    if (v !== undefined) hits++;
+  }
+  return hits;
+}
+
+function lookupNumeric(map: PrefixMap<number>, sample: AddressSample): number {
+  let hits = 0;
+  const w = sample.words;
+  if (sample.family === 4) {
+    for (let i = 0; i < sample.count; i++) if (map.lookupV4(w[i]!) !== undefined) hits++;
+  } else {
+    for (let i = 0, j = 0; i < sample.count; i++, j += 4) if (map.lookupV6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!) !== undefined) hits++;
+  }
+  return hits;
+}
+
+// ------------------------------------------------------------------------------- timing
+
+let sink = 0;
+
+/**
+ * CPU time of this process in ns: the machine is shared (load 3-12), and wall time would count
+ * the time other processes hold the cores. (Cache contention from them still shows.)
+ */
+function cpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+
+/** Interleaved rounds of every contender; median ns/op each and median per-round ratio to the first. */
+function interleaved(operations: number, contenders: Array<() => number>): { ns: number[]; ratio: number[] } {
+  for (const f of contenders) sink = (sink + f()) | 0; // warm-up
+  const times = contenders.map(() => [] as number[]);
+  const ratios = contenders.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    const t: number[] = [];
+    // Rotate the order each round so no contender always runs right after another's garbage.
+    for (let k = 0; k < contenders.length; k++) {
+      const c = (k + round) % contenders.length;
+      const start = cpuNs();
+      sink = (sink + contenders[c]!()) | 0;
+      t[c] = (cpuNs() - start) / operations;
+    }
+    t.forEach((x, c) => {
+      times[c]!.push(x);
+      ratios[c]!.push(x / t[0]!);
+    });
+  }
+  return { ns: times.map(median), ratio: ratios.map(median) };
+}
+
+const fmt = (ns: number): string => `${ns < 10 ? ns.toFixed(2) : ns.toFixed(1)} ns`;
+const fmtRatio = (r: number): string => `${r.toFixed(2)}x`;
+
+// ------------------------------------------------------------------------------- run
+
+const table = loadFullTableOrExit();
+const random = new SeededRandom(0x1b5eed);
+const samples: Array<[string, AddressSample]> = [
+  ['IPv4 inside prefixes', addressesInsidePrefixes(table.v4, COUNT, random)],
+  ['IPv4 uniform random', uniformAddresses(4, COUNT, random)],
+  ['IPv6 inside prefixes', addressesInsidePrefixes(table.v6, COUNT, random)],
+  ['IPv6 uniform random', uniformAddresses(6, COUNT, random)],
+];
+
+// The two parsers must agree on every address before any figure means anything.
+const a = new Uint32Array(4);
+const b = new Uint32Array(4);
+for (const [label, s] of samples) {
+  for (let i = 0; i < s.count; i++) {
+    const t = s.text[i]!;
+    const fa = parseAddressInto(t, a);
+    const fb = referenceParseAddressInto(t, b);
+    if (fa !== fb || a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2] || a[3] !== b[3]) throw new Error(`${label}: parsers disagree on ${t}`);
+    const w = s.words;
+    const again = s.family === 4 ? formatIPv4(w[i]!) : formatIPv6(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!);
+    if (again !== t) throw new Error(`${label}: formatter prints ${again} for ${t}`);
+  }
+}
+
+const maps = { v4: new PrefixMap<number>(), v6: new PrefixMap<number>() };
+for (const [family, prefixes] of [
+  [4, table.v4],
+  [6, table.v6],
+] as const) {
+  const map = family === 4 ? maps.v4 : maps.v6;
+  const w = prefixes.words;
+  for (let i = 0; i < prefixes.count; i++) {
+    if (family === 4) map.setWords(4, w[i]!, 0, 0, 0, prefixes.lengths[i]!, i);
+    else map.setWords(6, w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, prefixes.lengths[i]!, i);
+  }
+}
+
+const describe: string[][] = samples.map(([label, s]) => {
+  let chars = 0;
+  let compressed = 0;
+  for (const t of s.text) {
+    chars += t.length;
+    if (t.includes('::')) compressed++;
+  }
+  return [label, s.count.toLocaleString('en-US'), (chars / s.count).toFixed(1), s.family === 6 ? `${((100 * compressed) / s.count).toFixed(1)}%` : '-', s.text.slice(0, 2).join(', ')];
+});
+
+const parseRows: string[][] = [];
+const lookupRows: string[][] = [];
+const formatRows: string[][] = [];
+for (const [label, s] of samples) {
+  const map = s.family === 4 ? maps.v4 : maps.v6;
+  const p = interleaved(s.count, [() => parseNew(s.text), () => parseOld(s.text)]);
+  parseRows.push([label, fmt(p.ns[0]!), fmt(p.ns[1]!), fmtRatio(p.ratio[1]!)]);
+  const l = interleaved(s.count, [() => lookupString(map, s.text), () => lookupOldParse(map, s.text), () => lookupNumeric(map, s)]);
+  lookupRows.push([label, fmt(l.ns[0]!), fmt(l.ns[1]!), fmt(l.ns[2]!), fmt(l.ns[0]! - l.ns[2]!), fmtRatio(l.ratio[1]!)]);
+  const f = interleaved(s.count, [() => formatNew(s), () => formatOld(s)]);
+  formatRows.push([label, fmt(f.ns[0]!), fmt(f.ns[1]!), fmtRatio(f.ratio[1]!)]);
+}
+
+const out = [
+  `# ip-parse micro benchmark (${new Date().toISOString()})`,
+  '',
+  `- ${machineLine()}`,
+  `- load average before: ${loadBefore}; after: ${load()}; ${ROUNDS} interleaved rounds, medians; ${COUNT.toLocaleString('en-US')} addresses per sample`,
+  `- tier1 full table: ${table.v4.count.toLocaleString('en-US')} IPv4 + ${table.v6.count.toLocaleString('en-US')} IPv6 prefixes`,
+  '',
+  markdownTable(['sample', 'addresses', 'mean chars', 'with ::', 'first two'], describe),
+  '',
+  'Parse alone (`parseAddressInto(text, words)`), new against the code of d41192f:',
+  '',
+  markdownTable(['sample', 'new', 'old', 'old/new (median of rounds)'], parseRows),
+  '',
+  'String lookup in a PrefixMap of the whole family: `map.lookup(text)` (new parser inside), the old parser + the numeric lookup, and the numeric lookup alone:',
+  '',
+  markdownTable(['sample', 'map.lookup(text)', 'old parse + lookupV4/V6', 'numeric only', 'text costs (new)', 'old/new'], lookupRows),
+  '',
+  'Format (`formatIPv4` / `formatIPv6`, words -> canonical text):',
+  '',
+  markdownTable(['sample', 'new', 'old', 'old/new (median of rounds)'], formatRows),
+  '',
+];
+process.stdout.write(out.join('\n'));
+if (sink === 0.5) process.stdout.write('unreachable\n');
