@@ -20,7 +20,8 @@
  * - NATS down at start or later: the client reconnects forever every 500 ms; the queue waits.
  *   Bounding the queue is the caller's job (it knows `queuedBytes`).
  */
-import { type Msg, type NatsConnection, type StreamConfig, type Subscription, connect, createInbox, headers, nanos, DiscardPolicy, ErrorCode, RetentionPolicy, StorageType } from 'nats';
+import { type ConnectionOptions, type Msg, type NatsConnection, type StreamConfig, type Subscription, connect, createInbox, nanos, DiscardPolicy, ErrorCode, RetentionPolicy, StorageType } from 'nats';
+import { MsgIdHeader, readPubAck } from './jetstream-wire.js';
 
 /** The logging the sender does: pino's `info`/`warn`/`error` signatures (a pino Logger fits). */
 export interface SenderLog {
@@ -78,14 +79,15 @@ interface Pending {
   sentAt: number;
 }
 
-/** JetStream's answer to a publish: `{stream, seq, duplicate?}` or `{error: {code, description}}`. */
-interface PubAck {
-  readonly duplicate?: boolean;
-  readonly error?: { readonly description?: string };
-}
-
 /** An unacknowledged publish is sent again after this long without its PubAck. */
 export const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * The client's outbound buffer is written to the socket at the end of the turn, or at once when it
+ * reaches this many bytes (the client's `pendingLimit`, 32 KiB by default: a socket write per ~70
+ * BMP messages). A pump of a whole window (≤ maxInFlight records) is then one write.
+ */
+const OUTBOUND_FLUSH_BYTES = 4 * 1024 * 1024;
 
 /** Sends queued records to JetStream until acknowledged. See the module doc. */
 export class JetStreamSender {
@@ -137,7 +139,9 @@ export class JetStreamSender {
           // The client otherwise makes an Error (a stack trace) per request for async traces:
           // three per JetStream publish, the largest single cost of publishing in bench:fanout.
           noAsyncTraces: true,
-        });
+          // Hidden in the client's typings (ConnectionOptions.pendingLimit), read by its protocol handler.
+          pendingLimit: OUTBOUND_FLUSH_BYTES,
+        } as ConnectionOptions);
         if (this.closed) {
           await connection.close();
           return;
@@ -231,10 +235,8 @@ export class JetStreamSender {
       const item = this.queue[this.sendIndex++]!;
       if (item.state !== 'waiting') continue;
       const token = this.nextToken++;
-      const messageHeaders = headers();
-      messageHeaders.set('Nats-Msg-Id', item.id);
       try {
-        connection.publish(item.subject, item.data, { reply: `${this.ackInbox}.${token}`, headers: messageHeaders });
+        connection.publish(item.subject, item.data, { reply: `${this.ackInbox}.${token}`, headers: new MsgIdHeader(item.id).asHeaders() });
       } catch (error) {
         if ((error as { code?: unknown }).code === ErrorCode.MaxPayloadExceeded) {
           // Never publishable on this server: waiting on it would stall everything behind it.
@@ -275,18 +277,11 @@ export class JetStreamSender {
     this.inFlightByToken.delete(token);
     this.inFlight--;
     if (item.state !== 'sent') return;
-    let ack: PubAck | null = null;
-    if (msg.data.length > 0) {
-      try {
-        ack = JSON.parse(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length).toString('latin1')) as PubAck;
-      } catch {
-        ack = null;
-      }
-    }
-    if (!ack || ack.error || typeof ack !== 'object') {
+    const ack = readPubAck(msg.data);
+    if (!ack.ok) {
       // No JetStream answer (503 no responders: the stream is missing) or a refusal: retry.
       const status = msg.headers?.code ? `${msg.headers.code} ${msg.headers.description}` : 'unreadable PubAck';
-      this.retry(item, new Error(ack?.error?.description ?? status));
+      this.retry(item, new Error(ack.reason ?? status));
       return;
     }
     item.state = 'acked';
