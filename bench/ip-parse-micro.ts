@@ -13,6 +13,7 @@
  */
 import { loadavg } from 'node:os';
 import { formatIPv4, formatIPv6, parseAddressInto } from '../src/ip/address.js';
+import { Prefix } from '../src/ip/prefix.js';
 import { PrefixMap } from '../src/table/prefix-map.js';
 import { type AddressSample, addressesInsidePrefixes, uniformAddresses } from './support/addresses.js';
 import { loadFullTableOrExit } from './support/full-table.js';
@@ -61,6 +62,23 @@ function formatOld(sample: AddressSample): number {
   const w = sample.words;
   if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + referenceFormatIPv4(w[i]!).length) | 0;
   else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + referenceFormatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!).length) | 0;
+  return acc;
+}
+
+function prefixTextNew(prefixes: readonly Prefix[]): number {
+  let acc = 0;
+  for (let i = 0; i < prefixes.length; i++) acc = (acc + prefixes[i]!.toString().length) | 0;
+  return acc;
+}
+
+/** Prefix text as Prefix.toString() made it at d41192f: the address text, then `/length`. */
+function prefixTextOld(prefixes: readonly Prefix[]): number {
+  let acc = 0;
+  for (let i = 0; i < prefixes.length; i++) {
+    const p = prefixes[i]!;
+    const address = p.family === 4 ? referenceFormatIPv4(p.w0) : referenceFormatIPv6(p.w0, p.w1, p.w2, p.w3);
+    acc = (acc + `${address}/${p.length}`.length) | 0;
+  }
   return acc;
 }
 
@@ -191,6 +209,23 @@ for (const [label, s] of samples) {
   formatRows.push([label, fmt(f.ns[0]!), fmt(f.ns[1]!), fmtRatio(f.ratio[1]!)]);
 }
 
+const prefixObjects = (family: 4 | 6): Prefix[] => {
+  const f = family === 4 ? table.v4 : table.v6;
+  const width = family === 4 ? 1 : 4;
+  const list: Prefix[] = [];
+  for (let i = 0; i < Math.min(f.count, COUNT); i++) {
+    const k = i * width;
+    list.push(width === 1 ? new Prefix(4, f.words[k]!, 0, 0, 0, f.lengths[i]!) : new Prefix(6, f.words[k]!, f.words[k + 1]!, f.words[k + 2]!, f.words[k + 3]!, f.lengths[i]!));
+  }
+  for (let i = 0; i < list.length; i++) if (list[i]!.toString() !== f.text[i]) throw new Error(`Prefix.toString prints ${list[i]!.toString()} for ${f.text[i]}`);
+  return list;
+};
+for (const family of [4, 6] as const) {
+  const list = prefixObjects(family);
+  const f = interleaved(list.length, [() => prefixTextNew(list), () => prefixTextOld(list)]);
+  formatRows.push([`IPv${family} table prefixes (Prefix.toString, ${list.length.toLocaleString('en-US')})`, fmt(f.ns[0]!), fmt(f.ns[1]!), fmtRatio(f.ratio[1]!)]);
+}
+
 const out = [
   `# ip-parse micro benchmark (${new Date().toISOString()})`,
   '',
@@ -208,7 +243,7 @@ const out = [
   '',
   markdownTable(['sample', 'map.lookup(text)', 'old parse + lookupV4/V6', 'numeric only', 'text costs (new)', 'old/new'], lookupRows),
   '',
-  'Format (`formatIPv4` / `formatIPv6`, words -> canonical text):',
+  'Format (`formatIPv4` / `formatIPv6`, words -> canonical text; the table\'s prefixes in file order through `Prefix.toString`):',
   '',
   markdownTable(['sample', 'new', 'old', 'old/new (median of rounds)'], formatRows),
   '',

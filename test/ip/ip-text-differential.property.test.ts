@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { RibstoreError } from '../../src/errors.js';
 import { formatIPv4, formatIPv6, parseAddress, parseAddressInto, parseIPv4, parseIPv6 } from '../../src/ip/address.js';
+import { Prefix, parsePrefix } from '../../src/ip/prefix.js';
 import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto } from '../../bench/support/ip-text-reference.js';
 
 function isInvalidAddress(text: unknown): (error: unknown) => boolean {
@@ -113,6 +114,20 @@ test('the formatters print what the previous ones did (property)', () => {
       const text = formatIPv6(w0, w1, w2, w3);
       assert.equal(text, referenceFormatIPv6(w0, w1, w2, w3));
       assert.deepEqual([...parseIPv6(text, new Uint32Array(4))], [w0, w1, w2, w3]);
+    }),
+    { numRuns: 20000 },
+  );
+});
+
+test('Prefix.toString prints what the previous code did, and parses back (property)', () => {
+  fc.assert(
+    fc.property(word, word, word, word, fc.nat(128), (w0, w1, w2, w3, length) => {
+      const v6 = new Prefix(6, w0, w1, w2, w3, length);
+      assert.equal(v6.toString(), `${referenceFormatIPv6(v6.w0, v6.w1, v6.w2, v6.w3)}/${length}`);
+      assert.ok(parsePrefix(v6.toString()).equals(v6));
+      const v4 = new Prefix(4, w0, 0, 0, 0, length % 33);
+      assert.equal(v4.toString(), `${referenceFormatIPv4(v4.w0)}/${length % 33}`);
+      assert.ok(parsePrefix(v4.toString()).equals(v4));
     }),
     { numRuns: 20000 },
   );
