@@ -8,7 +8,7 @@ import { RibstoreError } from '../errors.js';
 import { LEAF_KEY, LEAF_META, LEAF_VALUE, CHILD_ARRAY, CHILD_BITS, PREFIX_ARRAY, PREFIX_COUNT, topBits } from './layout.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childRankIn, longestInNode, prefixRank } from './node-rank.js';
-import { type CompiledLevel, DEEPER, runAt } from './compiled-level.js';
+import { type CompiledLevel, DEEPER, STALE, runAt } from './compiled-level.js';
 
 /** Addresses a batch lookup walks through the trie side by side. */
 export const BATCH_LANES = 16;
@@ -60,7 +60,8 @@ export function lookupBatchV4(
   for (let base = 0; base < n; base += BATCH_LANES) {
     const m = Math.min(BATCH_LANES, n - base);
     let active = m;
-    if (compiled !== null && first !== null) compiledStep(a, first, compiled, lanes, addresses, base, m, out);
+    // Most groups are answered by the compiled slots alone (CONSTANT slots and block runs).
+    if (compiled !== null && first !== null && compiledStep(a, first, compiled, lanes, addresses, base, m, out) === 0) continue;
     for (let i = 0; i < m; i++) {
       if (compiled !== null && laneBest[i] === -1) {
         // Answered by its compiled block.
@@ -132,9 +133,10 @@ export function lookupBatchV4(
 /**
  * The compiled blocks' part of a group (compiled-level.ts), in three passes over the lanes so
  * that each pass's loads are independent of each other: the slot word of each lane's /16 (a
- * stale slot is compiled here), then the block's bitmap and rank words, then the run value.
- * A lane answered there gets `laneBest` -1 and its value in `out`; the others (no block, or a
- * DEEPER run) get `laneBest` 0 and go through the trie walk.
+ * stale slot is compiled here), then the block's bitmap and base words, then the run value.
+ * A lane answered there (a CONSTANT slot, or a run value other than DEEPER) gets `laneBest` -1
+ * and its value in `out`; the others (a DEEPER run) get `laneBest` 0 and go through the trie
+ * walk. Returns the number of those others.
  */
 function compiledStep(
   a: Int32Array,
@@ -145,27 +147,34 @@ function compiledStep(
   base: number,
   m: number,
   out: Int32Array,
-): void {
+): number {
   const slot = lanes.node;
   const at = lanes.index;
   const laneBest = lanes.best;
   for (let i = 0; i < m; i++) {
     const h = addresses[base + i]! >>> 16;
     let block = compiled.words[h]!;
-    if (block === 0) block = compiled.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
+    if (block === STALE) block = compiled.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
     slot[i] = block;
   }
   const f = compiled.words;
   for (let i = 0; i < m; i++) {
     const block = slot[i]!;
-    if (block <= 0) continue;
+    if (block <= STALE) continue;
     at[i] = runAt(f, block, (addresses[base + i]! >>> 8) & 255);
   }
+  let deeper = 0;
   for (let i = 0; i < m; i++) {
-    const v = slot[i]! > 0 ? f[at[i]!]! : DEEPER;
-    laneBest[i] = v === DEEPER ? 0 : -1;
+    const s = slot[i]!;
+    const v = s > STALE ? f[at[i]!]! : ~s;
     out[base + i] = v;
+    if (v !== DEEPER) laneBest[i] = -1;
+    else {
+      laneBest[i] = 0;
+      deeper++;
+    }
   }
+  return deeper;
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * Compiled, leaf-pushed lookup blocks over the IPv4 first level (poptrie / bart's leaf pushing):
- * for each /16 whose first-level SUBTREE is a depth-2 node, one contiguous block that answers
- * every /24 inside the /16 with one value read.
+ * for each /16, either the one answer of all its addresses in the slot word itself, or one
+ * contiguous block that answers every /24 inside the /16 with one value read.
  *
  * ```
- *   words[h]  (h = 0 .. 65535, the /16)   > 0  offset of the slot's compiled block
- *                                           0  stale: compile on the next lookup that reaches it
- *                                          -1  nothing to compile (SUBTREE is not a node)
+ *   words[h]  (h = 0 .. 65535, the /16)   > 1  offset of the slot's compiled block
+ *                                            1  STALE: compile on the next lookup that reaches it
+ *                                         <= 0  CONSTANT: every address of the /16 gets ~word
+ *                                               (0 = no match, -1 = value 0, ... -2^31 = 2^31 - 1)
  *   block (16-word aligned, RUNS_AT + runs words, rounded up to whole 64-byte lines)
  *    0 .. 7   run bitmap: bit o set where the answer for octet o (address bits 16..23) differs
  *             from the answer for octet o - 1 (bit 0 always set)
@@ -16,21 +17,24 @@
  *             {@link DEEPER} where the octet has a child (a prefix longer than /24 below it)
  * ```
  *
- * So a lookup reads the slot word (a 256 KiB table, mostly cache resident), the block's first
- * line, and one value a popcount away, usually in the same or the next line; a DEEPER run sends
- * it down the trie from SUBTREE as before. The blocks are derived data: the first level marks a
- * slot stale ({@link CompiledLevel.invalidate}) whenever it refreshes it after a write, and the
- * block is rebuilt from the trie when next needed. They live in their own Int32Array rather than
- * the trie's arena: the blocks stay dense (a few MiB together), the trie arena (possibly shared
- * with worker threads, which do not use the blocks) and its accounting are untouched, and
- * snapshots need not know about them.
+ * So a lookup reads the slot word (a 256 KiB table, mostly cache resident); a CONSTANT slot (a
+ * /16 with no depth-2 node, or whose /24s all get the same answer: most misses and short
+ * prefixes) ends there, otherwise it reads the block's first line (bitmap and rank words) and
+ * one value a popcount away, usually in the same or the next line. A DEEPER run sends it down the trie from SUBTREE as before. The blocks
+ * are derived data: the first level marks a slot stale ({@link CompiledLevel.invalidate})
+ * whenever it refreshes it after a write, and the slot is rebuilt from the trie when next needed.
+ * They live in their own Int32Array rather than the trie's arena: the blocks stay dense (a few
+ * MiB together), the trie arena (possibly shared with worker threads, which do not use the
+ * blocks) and its accounting are untouched, and snapshots need not know about them.
  */
 import { popcount32 } from './bitset.js';
-import { CHILD_BITS, PREFIX_ARRAY, PREFIX_COUNT } from './layout.js';
+import { CHILD_BITS, LEAF_KEY, LEAF_META, LEAF_VALUE, PREFIX_ARRAY, PREFIX_COUNT, topBits } from './layout.js';
 import { longestInNode, prefixRank } from './node-rank.js';
 
 /** Run value of an octet that has a child: the answer needs the trie walk below it. */
 export const DEEPER = -2;
+/** Slot word of a stale slot (block offsets are > 1, constant answers <= 0). */
+export const STALE = 1;
 /** Offset of the two rank words in a block. */
 export const RUN_RANKS = 8;
 /** Offset of the first run value in a block. */
@@ -43,7 +47,7 @@ const LINE = 16;
 /** The compiled blocks of one family's first level (see the module doc). */
 export class CompiledLevel {
   /** Slot words, then the blocks. Replaced when it grows: read it after {@link compile}. */
-  words = new Int32Array(SLOTS + 64 * LINE);
+  words = new Int32Array(SLOTS + 64 * LINE).fill(STALE, 0, SLOTS);
   /** Words of live blocks (tests check that deleting everything returns every block). */
   liveWords = 0;
   /** End of the used part of {@link words}. */
@@ -56,62 +60,42 @@ export class CompiledLevel {
   /** Mark slot `h` stale and return its block, if any. */
   invalidate(h: number): void {
     const block = this.words[h]!;
-    if (block > 0) this.release(block);
-    this.words[h] = 0;
+    if (block > STALE) this.release(block);
+    this.words[h] = STALE;
   }
 
   /**
    * Compile slot `h` from the first level's SUBTREE and COVERING words and the trie words `a`;
-   * returns the new slot word (a block offset, or -1 when SUBTREE is not a node).
+   * returns the new slot word (a block offset, or a CONSTANT answer ~value).
    */
   compile(a: Int32Array, h: number, subtree: number, covering: number): number {
     const old = this.words[h]!;
-    if (old > 0) this.release(old);
-    if (subtree <= 0) return (this.words[h] = -1);
+    if (old > STALE) this.release(old);
+    if (subtree === 0) return (this.words[h] = ~covering);
     const answers = this.answers;
-    const hasPrefixes = a[subtree + PREFIX_COUNT] !== 0;
-    const values = a[subtree + PREFIX_ARRAY]!;
-    let runs = 0;
-    let previous = 0;
-    for (let o = 0; o < 256; o++) {
-      let v = covering;
-      if (((a[subtree + CHILD_BITS + (o >> 5)]! >>> o) & 1) !== 0) v = DEEPER;
-      else if (hasPrefixes) {
-        const index = longestInNode(a, subtree, o);
-        if (index !== 0) v = a[values + prefixRank(a, subtree, index)]!;
-      }
-      answers[o] = v;
-      if (o === 0 || v !== previous) runs++;
-      previous = v;
-    }
+    if (subtree < 0) leafAnswers(a, -subtree, h, covering, answers);
+    else nodeAnswers(a, subtree, covering, answers);
+    let runs = 1;
+    for (let o = 1; o < 256; o++) if (answers[o] !== answers[o - 1]) runs++;
+    if (runs === 1 && answers[0] !== DEEPER) return (this.words[h] = ~answers[0]!);
     const block = this.allocate(sizeInLines(runs));
     const f = this.words;
     f.fill(0, block, block + RUNS_AT);
     let at = block + RUNS_AT;
-    let ranks0 = 0;
-    let ranks1 = 0;
-    let count = 0;
     for (let o = 0; o < 256; o++) {
-      if ((o & 31) === 0) {
-        const w = o >> 5;
-        if (w < 4) ranks0 |= count << (w << 3);
-        else ranks1 |= count << ((w - 4) << 3);
-      }
+      if ((o & 31) === 0) f[block + RUN_RANKS + (o >> 7)] |= (at - block - RUNS_AT) << ((o >> 2) & 24);
       const v = answers[o]!;
       if (o === 0 || v !== answers[o - 1]) {
         f[block + (o >> 5)] |= 1 << o;
         f[at++] = v;
-        count++;
       }
     }
-    f[block + RUN_RANKS] = ranks0;
-    f[block + RUN_RANKS + 1] = ranks1;
     return (f[h] = block);
   }
 
   /** Compile every stale slot (from `trim()`; a bulk build leaves them to the lookups). */
   compileAll(a: Int32Array, first: Int32Array): void {
-    for (let h = 0; h < SLOTS; h++) if (this.words[h] === 0) this.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
+    for (let h = 0; h < SLOTS; h++) if (this.words[h] === STALE) this.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
   }
 
   /** Bytes of the slot table and the blocks' buffer (live and free blocks, and room to grow). */
@@ -143,6 +127,36 @@ export class CompiledLevel {
   }
 }
 
+/** The answer of each /24 of a /16 whose SUBTREE is a depth-2 node. */
+function nodeAnswers(a: Int32Array, node: number, covering: number, answers: Int32Array): void {
+  const hasPrefixes = a[node + PREFIX_COUNT] !== 0;
+  const values = a[node + PREFIX_ARRAY]!;
+  for (let o = 0; o < 256; o++) {
+    let v = covering;
+    if (((a[node + CHILD_BITS + (o >> 5)]! >>> o) & 1) !== 0) v = DEEPER;
+    else if (hasPrefixes) {
+      const index = longestInNode(a, node, o);
+      if (index !== 0) v = a[values + prefixRank(a, node, index)]!;
+    }
+    answers[o] = v;
+  }
+}
+
+/**
+ * The answer of each /24 of /16 `h` whose SUBTREE is a leaf (met at depth 0 or 1): its value
+ * where it contains the /24, DEEPER for the /24 holding a leaf longer than /24, else COVERING.
+ */
+function leafAnswers(a: Int32Array, leaf: number, h: number, covering: number, answers: Int32Array): void {
+  const key = a[leaf + LEAF_KEY]!;
+  const length = a[leaf + LEAF_META]! & 255;
+  const value = a[leaf + LEAF_VALUE]!;
+  for (let o = 0; o < 256; o++) {
+    const slash24 = (h << 16) | (o << 8);
+    if (((slash24 ^ key) & topBits(Math.min(length, 24))) !== 0) answers[o] = covering;
+    else answers[o] = length <= 24 ? value : DEEPER;
+  }
+}
+
 /** Lines a block of `runs` run values takes. */
 function sizeInLines(runs: number): number {
   return (RUNS_AT + runs + LINE - 1) >> 4;
@@ -150,7 +164,7 @@ function sizeInLines(runs: number): number {
 
 /**
  * Where the value a compiled block gives for octet `o` (address bits 16..23) sits: one bitmap
- * word, one rank byte, one popcount.
+ * word, one rank byte (the same line), one popcount.
  */
 export function runAt(f: Int32Array, block: number, o: number): number {
   const w = o >> 5;

@@ -35,7 +35,7 @@ import {
   topBits,
 } from './layout.js';
 import { BatchLanes, lookupBatchV4, lookupBatchV6 } from './batch-lookup.js';
-import { type CompiledLevel, DEEPER, blockValue } from './compiled-level.js';
+import { type CompiledLevel, DEEPER, STALE, blockValue, runAt } from './compiled-level.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childRank, childRankIn, longestInNode, prefixRank } from './node-rank.js';
 import {
@@ -204,8 +204,30 @@ export class PrefixTableReader {
 
   // ---------------------------------------------------------------- numeric hot paths
 
-  /** Value of the longest stored IPv4 prefix containing `address` (uint32), or -1. */
+  /**
+   * Value of the longest stored IPv4 prefix containing `address` (uint32), or -1.
+   *
+   * Kept small so that it inlines into its callers: the compiled slot of the address's /16
+   * (compiled-level.ts) answers almost every lookup of the live table, a CONSTANT slot in one
+   * read, a block in one more line and a value; everything else (a /24 with longer prefixes
+   * below it, a stale slot, snapshots and worker readers without blocks) takes
+   * {@link lookupV4Walk}.
+   */
   lookupV4(address: number): number {
+    const compiled = this.compiledV4;
+    if (compiled !== null) {
+      const f = compiled.words;
+      const slot = f[address >>> 16]!;
+      if (slot > STALE) {
+        const v = f[runAt(f, slot, (address >>> 8) & 255)]!;
+        if (v !== DEEPER) return v;
+      } else if (slot !== STALE) return ~slot;
+    }
+    return this.lookupV4Walk(address);
+  }
+
+  /** {@link lookupV4} past the compiled slot: compile a stale one, else walk the trie. */
+  private lookupV4Walk(address: number): number {
     if (this.released) this.checkLive();
     const a = this.words;
     const pathNode = this.pathNode;
@@ -218,14 +240,11 @@ export class PrefixTableReader {
       // The first level stands for the top two levels: start at the /16's subtree (first-level.ts).
       const h = (address >>> 16) << 1;
       const compiled = this.compiledV4;
-      if (compiled !== null) {
-        // Its compiled block answers every /24 of the /16 in one read (compiled-level.ts).
-        let block = compiled.words[h >>> 1]!;
-        if (block === 0) block = compiled.compile(a, h >>> 1, first[h]!, first[h + 1]!);
-        if (block > 0) {
-          const v = blockValue(compiled.words, block, (address >>> 8) & 255);
-          if (v !== DEEPER) return v;
-        }
+      if (compiled !== null && compiled.words[h >>> 1] === STALE) {
+        const slot = compiled.compile(a, h >>> 1, first[h]!, first[h + 1]!);
+        if (slot <= 0) return ~slot;
+        const v = blockValue(compiled.words, slot, (address >>> 8) & 255);
+        if (v !== DEEPER) return v;
       }
       const subtree = first[h]!;
       otherwise = first[h + 1]!;

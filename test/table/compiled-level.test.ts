@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Prefix, PrefixTable, type PrefixTableSnapshot } from '../../src/index.js';
-import { CompiledLevel, DEEPER } from '../../src/table/compiled-level.js';
+import { CompiledLevel, DEEPER, RUNS_AT, STALE } from '../../src/table/compiled-level.js';
 import { FIRST_LEVEL_SLOTS } from '../../src/table/first-level.js';
 import { GoldenPrefixMap } from '../support/golden-prefix-map.js';
 
@@ -32,18 +32,19 @@ function assertBlocksFresh(table: PrefixTable, context: string): { fresh: number
   let stale = 0;
   for (let h = 0; h < FIRST_LEVEL_SLOTS; h++) {
     const block = compiled.words[h]!;
-    if (block === 0) {
+    if (block === STALE) {
       stale++;
       continue;
     }
     fresh++;
     const expected = check.compile(t.words, h, first[2 * h]!, first[2 * h + 1]!);
-    if (block < 0 || expected < 0) {
-      assert.equal(block < 0, expected < 0, `slot ${h}: ${block} vs ${expected} (${context})`);
+    if (block <= 0 || expected <= 0) {
+      // A CONSTANT slot: the answer of the whole /16 in the slot word.
+      assert.equal(block, expected, `slot ${h}: ${block} vs ${expected} (${context})`);
       continue;
     }
-    for (let i = 0; i < 10; i++) {
-      if (compiled.words[block + i] !== check.words[expected + i]) assert.fail(`slot ${h} header word ${i} (${context})`);
+    for (let i = 0; i < 8; i++) {
+      if (compiled.words[block + i] !== check.words[expected + i]) assert.fail(`slot ${h} bitmap word ${i} (${context})`);
     }
     for (let o = 0; o < 256; o++) {
       assert.equal(valueAt(compiled, block, o), valueAt(check, expected, o), `slot ${h} octet ${o} (${context})`);
@@ -55,7 +56,7 @@ function assertBlocksFresh(table: PrefixTable, context: string): { fresh: number
 function valueAt(level: CompiledLevel, block: number, o: number): number {
   let rank = 0;
   for (let i = 0; i <= o; i++) if (((level.words[block + (i >> 5)]! >>> i) & 1) !== 0) rank++;
-  return level.words[block + 9 + rank]!;
+  return level.words[block + RUNS_AT - 1 + rank]!;
 }
 
 // Around 10.1/16 and its neighbours (the /16 and /24 boundaries) and the ends of the space.
@@ -157,14 +158,68 @@ test('compiled blocks: a /16 slot with a short covering prefix and longer ones b
   for (const [a, v] of expect) assert.equal(table.lookupV4(a), v, `lookupV4 ${a.toString(16)}`);
   const t = internals(table);
   const block = t.compiledV4!.words[0x0a01]!;
-  assert.ok(block > 0, 'the slot was compiled by the lookups');
+  assert.ok(block > STALE, 'the slot was compiled into a block by the lookups');
   // Runs: 0..1 -> 2, 2 -> DEEPER (a child below the /24), 3..127 -> 2, 128..255 -> 6.
   assert.equal(valueAt(t.compiledV4!, block, 2), DEEPER);
   assert.deepEqual([0, 1, 3, 127, 128, 255].map((o) => valueAt(t.compiledV4!, block, o)), [2, 2, 2, 2, 6, 6]);
   table.set('10.1.2.0/24', 7);
-  assert.equal(t.compiledV4!.words[0x0a01], 0, 'a write marks its slot stale');
+  assert.equal(t.compiledV4!.words[0x0a01], STALE, 'a write marks its slot stale');
   assert.equal(table.lookupV4(0x0a010201), 7);
   for (const p of ['0.0.0.0/0', '10.1.0.0/16', '10.1.2.0/24', '10.1.2.128/25', '10.1.2.7/32', '10.1.128.0/17']) assert.ok(table.delete(p));
   for (const [a] of expect) assert.equal(table.lookupV4(a), -1);
   assert.equal(table.stats().compiledLiveWords, 0, 'every compiled block returned');
+});
+
+test('compiled slots: CONSTANT answers (none, 0, the largest value) and /16s under a leaf (a /24, a /28, a /16 alone in their /8)', () => {
+  const table = new PrefixTable({ firstLevelFrom: 0 });
+  const plain = new PrefixTable({ firstLevelFrom: 0, compiled: false });
+  const t = internals(table);
+  const slot = (h: number): number => t.compiledV4!.words[h]!;
+  const both = (p: string, v: number): void => void (table.set(p, v), plain.set(p, v));
+  both('10.1.2.0/24', 7); // alone in 10/8: the root's slot for 10 is a leaf, so every /16 of it is a leaf slot
+  both('11.1.2.16/28', 8); // a leaf longer than /24: DEEPER at 11.1.2/24
+  both('12.1.0.0/16', 9); // a leaf of exactly the /16: one answer for all of it
+  both('13.0.0.0/8', 0x7fffffff); // the largest value, and 0, as CONSTANT slot words
+  both('14.0.0.0/8', 0);
+  const probes: [number, number][] = [
+    [0x0a010203, 7],
+    [0x0a0101ff, -1],
+    [0x0a010300, -1],
+    [0x0a020203, -1],
+    [0x0b010211, 8],
+    [0x0b01021f, 8],
+    [0x0b010220, -1],
+    [0x0b010200, -1],
+    [0x0b010311, -1],
+    [0x0c01ffff, 9],
+    [0x0c020000, -1],
+    [0x0d7f0000, 0x7fffffff],
+    [0x0e000001, 0],
+    [0x0f000000, -1],
+  ];
+  for (const [a, v] of probes) {
+    assert.equal(table.lookupV4(a), v, `lookupV4 ${a.toString(16)}`);
+    assert.equal(plain.lookupV4(a), v, `without blocks ${a.toString(16)}`);
+  }
+  const batch = table.lookupBatchV4(Uint32Array.from(probes.map(([a]) => a)), new Int32Array(probes.length));
+  assert.deepEqual(Array.from(batch), probes.map(([, v]) => v), 'lookupBatchV4');
+  assert.ok(slot(0x0a01) > STALE, '10.1/16 (under the leaf 10.1.2.0/24) has a block');
+  assert.equal(slot(0x0a02), ~-1, '10.2/16 (no route) is CONSTANT -1');
+  assert.ok(slot(0x0b01) > STALE, '11.1/16 has a block');
+  assert.equal(valueAt(t.compiledV4!, slot(0x0b01), 2), DEEPER, '11.1.2/24 walks to the /28');
+  assert.equal(slot(0x0c01), ~9, '12.1/16 is CONSTANT 9');
+  assert.equal(slot(0x0d7f), ~0x7fffffff, '13.127/16 is CONSTANT 2^31 - 1');
+  assert.equal(slot(0x0e00), ~0, '14.0/16 is CONSTANT 0');
+  assertBlocksFresh(table, 'after the probes');
+  // A write under a CONSTANT slot makes it stale, then a block.
+  both('13.127.5.0/24', 3);
+  assert.equal(slot(0x0d7f), STALE, 'a write marks its slot stale');
+  assert.equal(table.lookupV4(0x0d7f0501), 3);
+  assert.equal(table.lookupV4(0x0d7f0601), 0x7fffffff);
+  assert.ok(slot(0x0d7f) > STALE, 'now a block');
+  for (const p of ['10.1.2.0/24', '11.1.2.16/28', '12.1.0.0/16', '13.0.0.0/8', '14.0.0.0/8', '13.127.5.0/24']) assert.ok(table.delete(p));
+  for (const [a] of probes) assert.equal(table.lookupV4(a), -1, `empty: ${a.toString(16)}`);
+  table.trim();
+  assert.equal(table.stats().compiledLiveWords, 0, 'every compiled block returned');
+  for (let h = 0; h < FIRST_LEVEL_SLOTS; h++) assert.equal(slot(h), ~-1, `slot ${h} is CONSTANT -1 once empty`);
 });
