@@ -337,6 +337,15 @@ export class RibReader<I extends PrefixIndexReader = PrefixIndexReader> {
     // entry in stored order is its best route (route-rank.ts), and its handle is the block's
     // offset, so no entry is read here (one dependent load after the table walk).
     if (this.registry.retiredViews === 0) return this.sets.offset[s]!;
+    return this.bestRouteAfterRetiredV4(address, s);
+  }
+
+  /**
+   * {@link bestRouteV4} while some peer-view is STALE or DOOMED: slot `s` (the longest match)
+   * may hold no current route first. A method of its own so that bestRouteV4's common path
+   * stays small enough for V8 to inline into the caller's loop.
+   */
+  private bestRouteAfterRetiredV4(address: number, s: number): number {
     const best = this.rank.best(s);
     if (best >= 0 && this.rank.sawLive) return best;
     const all = this.visibility({}, false);

@@ -73,3 +73,45 @@ test('a slice ends before a step that could take it past its budget', async () =
   assert.equal(report.longestSliceMs, 4);
   assert.equal(report.workMs, 24);
 });
+
+test('a sweep in small steps keeps every attribute set count exact after each step and frees a set with its last route', () => {
+  const rib = new Rib();
+  const peer = { type: 0, distinguisher: '0:0', address: '192.0.2.1', asn: 65001, bgpId: 1 };
+  const pv = rib.peerView({ router: 'r1', peer, view: 'loc-rib', afi: 1, safi: 1 });
+  const other = rib.peerView({ router: 'r1', peer: { ...peer, address: '192.0.2.2', bgpId: 2 }, view: 'loc-rib', afi: 1, safi: 1 });
+  const ids = [1, 2, 3, 4].map((b) => rib.internAttributes(new Uint8Array([b]), 0, 1, emptySummary()));
+  // Runs of 1..9 routes with one set, in turn (runs straddle step boundaries); the other
+  // peer shares sets 0 and 1 on every third prefix, sets 2 and 3 are the flushed peer's only.
+  let set = 0;
+  let left = 1;
+  for (let i = 0; i < 2_000; i++) {
+    if (--left === 0) {
+      set = (set + 1) % ids.length;
+      left = 1 + (i % 9);
+    }
+    const w0 = (0x0a000000 + i * 256) >>> 0;
+    rib.announceWords(pv, 0, 4, w0, 0, 0, 0, 24, 0, ids[set]!);
+    if (i % 3 === 0) rib.announceWords(other, 0, 4, w0, 0, 0, 0, 24, 0, ids[i % 2]!);
+  }
+  for (const id of ids) rib.releaseAttributes(id);
+  const sets = rib.sets;
+  const expected = (id: number): number => {
+    let n = 0;
+    for (let s = 0; s < sets.slotBound; s++) {
+      if (!sets.isLive(s)) continue;
+      for (let k = 0; k < sets.count[s]!; k++) if (sets.entries[sets.offset[s]! + k * 5 + 2] === id) n++;
+    }
+    return n;
+  };
+  rib.peerDown('r1', peer);
+  let steps = 0;
+  for (let more = true; more; steps++) {
+    more = rib.sweepStep(37);
+    for (const id of ids) assert.equal(rib.attributes.refCount(id), expected(id), `set ${id} after step ${steps}`);
+  }
+  assert.ok(steps > 20, `${steps} steps`);
+  assert.equal(rib.stats().routes, 667);
+  assert.ok(rib.attributes.has(ids[0]!) && rib.attributes.has(ids[1]!), 'the other peer keeps its sets');
+  assert.ok(!rib.attributes.has(ids[2]!) && !rib.attributes.has(ids[3]!), 'the flushed peer only sets are freed');
+  assert.equal(rib.attributes.size, 2);
+});
