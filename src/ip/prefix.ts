@@ -11,7 +11,7 @@
  * shorter before longer. This is the order every sorted iteration in ribstore uses.
  */
 import { RibstoreError } from '../errors.js';
-import { Address, type Family, checkIPv4Number, ipv6Text, parseIPv4, parseIPv6 } from './address.js';
+import { Address, type Family, checkIPv4Number, formatIPv4, ipv6Text, parseIPv4, parseIPv6 } from './address.js';
 
 /** An IPv4 or IPv6 prefix in numeric form, host bits zero. Immutable. */
 export class Prefix {
@@ -58,8 +58,7 @@ export class Prefix {
   /** Canonical text form, e.g. `192.0.2.0/24`, `2001:db8::/32`. */
   toString(): string {
     if (this.family === 6) return ipv6Text(this.w0, this.w1, this.w2, this.w3, this.length);
-    const w0 = this.w0;
-    return `${w0 >>> 24}.${(w0 >>> 16) & 255}.${(w0 >>> 8) & 255}.${w0 & 255}/${this.length}`;
+    return `${formatIPv4(this.w0)}/${this.length}`;
   }
 
   /** Whether both prefixes are the same family, network and length. */
