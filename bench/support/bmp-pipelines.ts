@@ -7,9 +7,11 @@
  * - {@link ingestInProcess}: the same plus the collector's RouteFeed into a fresh Rib, which
  *   also reports how often the attribute-block cache hit.
  *
- * Bytes are fed in 64 KiB chunks, as a socket delivers them.
+ * Bytes are fed in 64 KiB chunks, as a socket delivers them; the ingest holds the RIB's clock
+ * per chunk, as the collector does per processing slice.
  */
 import { RouteFeed } from '../../src/collector/route-feed.js';
+import type { TurnClock } from '../../src/collector/slice-scheduler.js';
 import { viewOf } from '../../src/collector/bmp-collector.js';
 import { formatIPv4 } from '../../src/ip/address.js';
 import type { PeerKey } from '../../src/rib/peer-registry.js';
@@ -30,17 +32,23 @@ const CHUNK = 65536;
  * `monitoring` as its UPDATE's place in the chunk (the collector's hot path, no message
  * object), every other message (and one `routeMonitoringUpdateAt` refuses) decoded to `visit`.
  */
-function forEachMessage(bytes: Uint8Array, visit: (message: BmpMessage, offset: number) => void, monitoring: (header: BmpPeerHeader, bytes: Uint8Array, at: number) => void): void {
+function forEachMessage(bytes: Uint8Array, visit: (message: BmpMessage, offset: number) => void, monitoring: (header: BmpPeerHeader, bytes: Uint8Array, at: number) => void, clock?: TurnClock): void {
   const framer = new BmpFramer();
   const headers = new PeerIdentityReader();
   for (let at = 0; at < bytes.length; at += CHUNK) {
     framer.feed(bytes.subarray(at, Math.min(bytes.length, at + CHUNK)));
-    while (framer.nextMessage()) {
-      const chunk = framer.messageBytes;
-      const start = framer.messageStart;
-      const update = routeMonitoringUpdateAt(chunk, start, framer.messageLength);
-      if (update >= 0) monitoring(headers.read(chunk, start + 6), chunk, update);
-      else visit(decodeBmpMessage(chunk.subarray(start, start + framer.messageLength), framer.lastOffset), framer.lastOffset);
+    // A chunk is about one of the collector's processing slices (1-2 ms), which hold the RIB's clock.
+    clock?.holdClock();
+    try {
+      while (framer.nextMessage()) {
+        const chunk = framer.messageBytes;
+        const start = framer.messageStart;
+        const update = routeMonitoringUpdateAt(chunk, start, framer.messageLength);
+        if (update >= 0) monitoring(headers.read(chunk, start + 6), chunk, update);
+        else visit(decodeBmpMessage(chunk.subarray(start, start + framer.messageLength), framer.lastOffset), framer.lastOffset);
+      }
+    } finally {
+      clock?.releaseClock();
     }
   }
   framer.end();
@@ -119,6 +127,6 @@ export function ingestInProcess(bytes: Uint8Array, router = '192.0.2.254'): InPr
   }, (header, chunk, at) => {
     feed.applyMonitoring(keyOf(header), viewOf(header), session, header, chunk, at);
     updates++;
-  });
+  }, rib);
   return { rib, updates, blockHits: feed.attributeBlockHits };
 }

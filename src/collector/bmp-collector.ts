@@ -171,7 +171,7 @@ export class BmpCollector {
       maxMessageLength: this.options.maxMessageLength,
       queueHighWaterBytes: this.options.queueHighWaterBytes,
       sliceMs: this.options.sliceMs,
-      scheduler: new SliceScheduler(this.options.sliceMs),
+      scheduler: new SliceScheduler(this.options.sliceMs, this.rib),
       budget: new QueueBudget(this.options.queueTotalBytes),
     };
     this.names = new RouterNames(options.routerIdFrom ?? 'auto');

@@ -26,14 +26,29 @@ export interface SliceTask {
   runSlice(deadline: number): void;
 }
 
+/**
+ * A clock the tasks' writes read, held for the length of a turn (the RIB's `holdClock`): a
+ * turn's routes are stamped with one clock read instead of one per route.
+ */
+export interface TurnClock {
+  holdClock(): void;
+  releaseClock(): void;
+}
+
 /** Runs queued {@link SliceTask}s in shared time slices; see the module doc. */
 export class SliceScheduler {
   private ready: SliceTask[] = [];
   private scheduled = false;
   private readonly turn = (): void => this.runTurn();
 
-  /** @param sliceMs most milliseconds of work per event-loop turn, over all tasks together. */
-  constructor(readonly sliceMs: number) {}
+  /**
+   * @param sliceMs most milliseconds of work per event-loop turn, over all tasks together.
+   * @param clock held from the start to the end of each turn, if given.
+   */
+  constructor(
+    readonly sliceMs: number,
+    private readonly clock?: TurnClock,
+  ) {}
 
   /** Tasks waiting for a slice. */
   get waiting(): number {
@@ -56,12 +71,14 @@ export class SliceScheduler {
     const turn = this.ready;
     this.ready = [];
     let i = 0;
+    this.clock?.holdClock();
     try {
       while (i < turn.length) {
         turn[i++]!.runSlice(deadline);
         if (performance.now() >= deadline) break;
       }
     } finally {
+      this.clock?.releaseClock();
       // Tasks not reached keep their place ahead of those that queued themselves again.
       if (i < turn.length) this.ready = turn.slice(i).concat(this.ready);
       if (this.ready.length > 0 && !this.scheduled) {

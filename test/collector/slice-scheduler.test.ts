@@ -89,3 +89,19 @@ test('tasks that finish early leave the rest of the turn to the next task', asyn
   assert.ok(loopTurn > turn);
   assert.equal(scheduler.waiting, 0);
 });
+
+test('the turn clock is held from the start to the end of each turn', async () => {
+  const events: string[] = [];
+  const clock = { holdClock: () => void events.push('hold'), releaseClock: () => void events.push('release') };
+  const scheduler = new SliceScheduler(5, clock);
+  let runs = 0;
+  const task: SliceTask = {
+    runSlice: () => {
+      events.push('run');
+      if (++runs < 3) scheduler.add(task);
+    },
+  };
+  scheduler.add(task);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(events, ['hold', 'run', 'release', 'hold', 'run', 'release', 'hold', 'run', 'release']);
+});

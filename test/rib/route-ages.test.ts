@@ -215,3 +215,29 @@ test('BGP4MP updates loaded from a file: first seen at the first record announci
     assert.equal(rib.entryReceivedAt(rib.bestRouteV4(parsePrefix('10.9.0.0/16').w0)), 1_750_000_000);
   });
 });
+
+test('a held clock is read once: routes written during a hold share its first stamp, nested holds included', () => {
+  const { rib, at, announce, ages } = setup();
+  at(T0);
+  rib.holdClock();
+  rib.holdClock();
+  announce('10.0.0.0/8', 1);
+  at(T0 + 5);
+  announce('10.1.0.0/16', 1);
+  announce('10.0.0.0/8', 2);
+  rib.releaseClock();
+  announce('10.2.0.0/16', 1);
+  rib.releaseClock();
+  announce('10.3.0.0/16', 1);
+  assert.deepEqual(ages('10.0.0.0/8'), [[iso(T0), iso(T0)]]);
+  assert.deepEqual(ages('10.1.0.0/16'), [[iso(T0), iso(T0)]]);
+  assert.deepEqual(ages('10.2.0.0/16'), [[iso(T0), iso(T0)]]);
+  assert.deepEqual(ages('10.3.0.0/16'), [[iso(T0 + 5), iso(T0 + 5)]]);
+  // The next hold reads the clock again; an extra release is harmless.
+  rib.releaseClock();
+  at(T0 + 9);
+  rib.holdClock();
+  announce('10.4.0.0/16', 1);
+  rib.releaseClock();
+  assert.deepEqual(ages('10.4.0.0/16'), [[iso(T0 + 9), iso(T0 + 9)]]);
+});
