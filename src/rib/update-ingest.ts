@@ -151,8 +151,8 @@ interface CanonicalSet {
  * takes the slot (its byte storage reused): a cache miss allocates no key or set buffers.
  */
 interface RememberedBlock {
-  /** The key is `key[0, keyLength)`. */
-  key: Uint8Array;
+  /** The key's words are `key[0, keyLength)` (see AttributeBlockKey.words). */
+  key: Int32Array;
   keyLength: number;
   hash: number;
   ctx: BgpDecodeContext;
@@ -296,13 +296,13 @@ export class RibUpdateVisitor implements UpdateVisitor {
   /** Put a freshly decoded block in its slot, in the slot's object and storage. */
   private remember(key: AttributeBlockKey, decoded: DecodedAttributes): RememberedBlock {
     const slot = key.hash & (REMEMBERED_BLOCKS - 1);
-    const n = key.length;
+    const n = key.wordCount;
     let block = this.blocks[slot];
     if (block === undefined) {
-      block = { key: new Uint8Array(Math.max(256, n)), keyLength: 0, hash: 0, ctx: key.ctx, decoded, nlri: emptySet(), mp: emptySet() };
+      block = { key: new Int32Array(Math.max(64, n)), keyLength: 0, hash: 0, ctx: key.ctx, decoded, nlri: emptySet(), mp: emptySet() };
       this.blocks[slot] = block;
     } else if (block.key.length < n) {
-      block.key = new Uint8Array(Math.max(n, 2 * block.key.length));
+      block.key = new Int32Array(Math.max(n, 2 * block.key.length));
     }
     copyAttributeBlockKey(key, block.key);
     block.keyLength = n;

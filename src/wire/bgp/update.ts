@@ -95,8 +95,10 @@ export function decodeUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCo
  * mandatory-attribute checks, and whether there is an MP_REACH) followed by the block's bytes
  * with the MP_REACH_NLRI length field and NLRI left out. It is not copied: it lies in the
  * UPDATE itself, as up to three segments of `bytes` (`[s0, e0)`, `[s1, e1)`, `[s2, e2)`; an
- * unused segment is empty). Reused scratch, valid during the call it is passed to: keep it
- * with {@link copyAttributeBlockKey}, compare a kept one with {@link attributeBlockKeyEquals}.
+ * unused segment is empty), and as 32-bit words packed once while keying (`words`, see there),
+ * which the hash and the comparison read. Reused scratch, valid during the call it is passed
+ * to: keep it with {@link copyAttributeBlockKey}, compare a kept one with
+ * {@link attributeBlockKeyEquals}.
  */
 export interface AttributeBlockKey {
   /** The UPDATE's bytes, which hold the key's segments. */
@@ -111,30 +113,34 @@ export interface AttributeBlockKey {
   e2: number;
   /** Bytes of the key: 1 + the segments' lengths. */
   length: number;
-  /** Hash of the key (equal keys, equal hashes), computed once per UPDATE over the bytes in place. */
+  /**
+   * The key as words, `words[0, wordCount)`: the flags byte with the first segment's length,
+   * the other two segments' lengths, then each segment's bytes four to a word (little-endian,
+   * a segment's last partial word zero-padded). Two keys have equal words exactly when they
+   * have equal flags, segment lengths and bytes: comparing words compares the keys, a quarter
+   * of the steps of a byte compare.
+   */
+  words: Int32Array;
+  wordCount: number;
+  /** Hash of the key (equal keys, equal hashes), computed once per UPDATE over its words. */
   hash: number;
   /** The decode context of the block (compare by identity). */
   ctx: BgpDecodeContext;
 }
 
-/** Write `key`'s bytes (flags, then its segments) to `out[0, key.length)`; `out` must be long enough. */
-export function copyAttributeBlockKey(key: AttributeBlockKey, out: Uint8Array): void {
-  const bytes = key.bytes;
-  out[0] = key.flags;
-  let at = 1;
-  for (let i = key.s0; i < key.e0; i++) out[at++] = bytes[i]!;
-  for (let i = key.s1; i < key.e1; i++) out[at++] = bytes[i]!;
-  for (let i = key.s2; i < key.e2; i++) out[at++] = bytes[i]!;
+/** Write `key`'s words to `out[0, key.wordCount)`; `out` must be long enough. */
+export function copyAttributeBlockKey(key: AttributeBlockKey, out: Int32Array): void {
+  const words = key.words;
+  const n = key.wordCount;
+  for (let i = 0; i < n; i++) out[i] = words[i]!;
 }
 
-/** Whether `kept[0, keptLength)`, a key written by {@link copyAttributeBlockKey}, holds the same bytes as `key`. */
-export function attributeBlockKeyEquals(key: AttributeBlockKey, kept: Uint8Array, keptLength: number): boolean {
-  if (keptLength !== key.length || kept[0] !== key.flags) return false;
-  const bytes = key.bytes;
-  let at = 1;
-  for (let i = key.s0; i < key.e0; i++) if (kept[at++] !== bytes[i]) return false;
-  for (let i = key.s1; i < key.e1; i++) if (kept[at++] !== bytes[i]) return false;
-  for (let i = key.s2; i < key.e2; i++) if (kept[at++] !== bytes[i]) return false;
+/** Whether `kept[0, keptCount)`, words written by {@link copyAttributeBlockKey}, are `key`'s (the same key). */
+export function attributeBlockKeyEquals(key: AttributeBlockKey, kept: Int32Array, keptCount: number): boolean {
+  const n = key.wordCount;
+  if (keptCount !== n) return false;
+  const words = key.words;
+  for (let i = 0; i < n; i++) if (kept[i] !== words[i]) return false;
   return true;
 }
 
@@ -253,7 +259,9 @@ const sourceScratch: AttributeBlockSource = { bytes: new Uint8Array(0), start: 0
 
 /** Largest attribute block offered to {@link UpdateVisitor.recallAttributes}. */
 const MAX_KEYED_BLOCK = 4096;
-const keyScratch: AttributeBlockKey = { bytes: new Uint8Array(0), flags: 0, s0: 0, e0: 0, s1: 0, e1: 0, s2: 0, e2: 0, length: 0, hash: 0, ctx: TWO_OCTET_AS_CONTEXT };
+/** Most words of a key: two of flags and lengths, a block's bytes, a partial word per segment. */
+const MAX_KEY_WORDS = 2 + MAX_KEYED_BLOCK / 4 + 3;
+const keyScratch: AttributeBlockKey = { bytes: new Uint8Array(0), flags: 0, s0: 0, e0: 0, s1: 0, e1: 0, s2: 0, e2: 0, length: 0, words: new Int32Array(MAX_KEY_WORDS), wordCount: 0, hash: 0, ctx: TWO_OCTET_AS_CONTEXT };
 /** The MP_REACH NLRI range of the block last keyed (-1 without MP_REACH). */
 let keyReachStart = -1;
 let keyReachEnd = -1;
@@ -318,10 +326,18 @@ function blockKey(bytes: Uint8Array, start: number, end: number, ctx: BgpDecodeC
     key.s2 = reachEnd;
     key.e2 = end;
   }
-  let hash = Math.imul(0x811c9dc5 ^ flags, HASH_PRIME);
-  hash = hashSegment(bytes, key.s0, key.e0, hash);
-  hash = hashSegment(bytes, key.s1, key.e1, hash);
-  hash = hashSegment(bytes, key.s2, key.e2, hash);
+  const words = key.words;
+  words[0] = flags | ((key.e0 - key.s0) << 8);
+  words[1] = (key.e1 - key.s1) | ((key.e2 - key.s2) << 16);
+  let n = packSegment(bytes, key.s0, key.e0, words, 2);
+  n = packSegment(bytes, key.s1, key.e1, words, n);
+  n = packSegment(bytes, key.s2, key.e2, words, n);
+  key.wordCount = n;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < n; i++) {
+    hash = Math.imul(hash ^ words[i]!, HASH_PRIME);
+    hash = (hash << 13) | (hash >>> 19);
+  }
   // Final avalanche (murmur3's fmix32): the visitor's table takes the low bits.
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
@@ -339,17 +355,19 @@ function blockKey(bytes: Uint8Array, start: number, end: number, ctx: BgpDecodeC
 const HASH_PRIME = 0x01000193;
 
 /**
- * Fold `bytes[from, to)` into `hash`, four bytes per multiply (the segment's length decides
- * where its words start, and equal keys have equal segments, so equal keys hash alike).
+ * Pack `bytes[from, to)` into `words` from `at`, four bytes to a word (little-endian, the last
+ * partial word zero-padded: the segment's length, in the key's second word, tells padding from
+ * zero bytes); returns the index after the last word written.
  */
-function hashSegment(bytes: Uint8Array, from: number, to: number, hash: number): number {
+function packSegment(bytes: Uint8Array, from: number, to: number, words: Int32Array, at: number): number {
   let i = from;
-  for (; i + 4 <= to; i += 4) {
-    hash = Math.imul(hash ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)), HASH_PRIME);
-    hash = (hash << 13) | (hash >>> 19);
+  for (; i + 4 <= to; i += 4) words[at++] = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+  if (i < to) {
+    let word = 0;
+    for (let shift = 0; i < to; i++, shift += 8) word |= bytes[i]! << shift;
+    words[at++] = word;
   }
-  for (; i < to; i++) hash = Math.imul(hash ^ bytes[i]!, HASH_PRIME);
-  return hash;
+  return at;
 }
 
 function emit(
