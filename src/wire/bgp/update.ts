@@ -191,10 +191,12 @@ export interface WalkResult {
 /**
  * Walk the UPDATE at `offset` (header included) without building route objects: the
  * visitor gets the attributes, then the withdrawals, then the announcements. Under RFC 7606
- * treat-as-withdraw the announcements are delivered as withdrawals.
+ * treat-as-withdraw the announcements are delivered as withdrawals. The counts are written to
+ * `result` when given (a caller's reused object: no object per UPDATE) and returned, else to a
+ * new object.
  * @throws BgpDecodeError (session-reset) before calling the visitor when the message is broken.
  */
-export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext, visitor: UpdateVisitor, cursor: NlriCursor = new NlriCursor()): WalkResult {
+export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext, visitor: UpdateVisitor, cursor: NlriCursor = new NlriCursor(), result?: WalkResult): WalkResult {
   // Copied out of the shared layout: a visitor may decode another message re-entrantly.
   const { withdrawnStart, withdrawnEnd, attributesEnd, nlriEnd } = layout(bytes, offset, ctx);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
@@ -252,7 +254,11 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   const n = emit(bytes, attributesEnd, nlriEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, !asWithdraw);
   if (asWithdraw) withdrawn += n;
   else announced += n;
-  return { announced, withdrawn, decoded };
+  if (result === undefined) return { announced, withdrawn, decoded };
+  result.announced = announced;
+  result.withdrawn = withdrawn;
+  result.decoded = decoded;
+  return result;
 }
 
 const sourceScratch: AttributeBlockSource = { bytes: new Uint8Array(0), start: 0, end: 0, ctx: TWO_OCTET_AS_CONTEXT };

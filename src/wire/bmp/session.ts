@@ -121,6 +121,8 @@ export class BmpSession {
   private lastState: BmpPeerState | undefined = undefined;
   private readonly cursor = new NlriCursor();
   private readonly guard = new AsPathGuard();
+  /** What {@link walkUpdateAt} returns, reused. */
+  private readonly result: WalkResult = { announced: 0, withdrawn: 0, decoded: NO_ATTRIBUTES };
   private asSizeRetries = 0;
   private addPathRetries = 0;
 
@@ -254,14 +256,18 @@ export class BmpSession {
    * path); see {@link walkUpdate} of wire/bgp for the visitor contract.
    */
   walkUpdate(message: BmpRouteMonitoring, visitor: UpdateVisitor): WalkResult {
-    return this.walkUpdateAt(message.peer, message.update, 0, visitor);
+    // The session's result object is reused by walkUpdateAt: hand this caller its own copy.
+    const { announced, withdrawn, decoded } = this.walkUpdateAt(message.peer, message.update, 0, visitor);
+    return { announced, withdrawn, decoded };
   }
+
 
   /**
    * {@link walkUpdate} for an UPDATE read in place: the UPDATE of a Route Monitoring message of
    * `peer` at `offset` of `bytes` (its own length field bounds it; the caller has checked that
    * it lies inside the message, see `routeMonitoringUpdateAt`). Error offsets are positions in
-   * `bytes`. Nothing is delivered to the visitor when it throws.
+   * `bytes`. Nothing is delivered to the visitor when it throws. The result is the session's
+   * own, reused by its next walk (the ingest hot path: no object per UPDATE): read it first.
    */
   walkUpdateAt(peer: BmpPeerHeader, bytes: Uint8Array, offset: number, visitor: UpdateVisitor): WalkResult {
     let context = this.contextFor(peer);
@@ -269,13 +275,13 @@ export class BmpSession {
     guard.use(visitor);
     guard.abortOnAsPathError = true;
     try {
-      return walkUpdate(bytes, offset, context, guard, this.cursor);
+      return walkUpdate(bytes, offset, context, guard, this.cursor, this.result);
     } catch (error) {
       if (error !== AS_SIZE_RETRY) {
         // walkUpdate throws before the visitor sees anything: retrying is clean.
         context = this.addPathRetry(bytes, offset, context, error);
         try {
-          return walkUpdate(bytes, offset, context, guard, this.cursor);
+          return walkUpdate(bytes, offset, context, guard, this.cursor, this.result);
         } catch (again) {
           if (again !== AS_SIZE_RETRY) throw again;
         }
@@ -291,9 +297,12 @@ export class BmpSession {
       clean = false;
     }
     if (clean) this.asSizeRetries++;
-    return walkUpdate(bytes, offset, clean ? retry : context, guard, this.cursor);
+    return walkUpdate(bytes, offset, clean ? retry : context, guard, this.cursor, this.result);
   }
 }
+
+/** The decode a session's reused walk result holds before its first walk. */
+const NO_ATTRIBUTES: DecodedAttributes = { attributes: {}, errors: [], treatAsWithdraw: false, unknownFamilies: 0, mpReachNlriStart: -1, mpReachNlriEnd: -1, mpUnreachNlriStart: -1, mpUnreachNlriEnd: -1 };
 
 /** Thrown by {@link AsPathGuard} out of walkUpdate before any route is delivered. */
 const AS_SIZE_RETRY = Symbol('retry with the other AS size');
