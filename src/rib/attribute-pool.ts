@@ -499,12 +499,23 @@ export class AttributePool {
   }
 }
 
-/** FNV-1a over a byte range, then a final avalanche so the low bits are usable as a bucket index. */
+/**
+ * FNV-1a-style over a byte range, four bytes per multiply (a quarter of the steps of the
+ * byte-wise form: a set's bytes are hashed on every intern of new bytes), then murmur3's
+ * final avalanche so the low bits are usable as a bucket index.
+ */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    h = Math.imul(h ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)), 0x01000193);
+    h = (h << 13) | (h >>> 19);
+  }
+  for (; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
