@@ -13,11 +13,11 @@
  */
 import { loadavg } from 'node:os';
 import { formatIPv4, formatIPv6, parseAddressInto } from '../src/ip/address.js';
-import { Prefix } from '../src/ip/prefix.js';
+import { Prefix, parsePrefix } from '../src/ip/prefix.js';
 import { PrefixMap } from '../src/table/prefix-map.js';
 import { type AddressSample, addressesInsidePrefixes, uniformAddresses } from './support/addresses.js';
 import { loadFullTableOrExit } from './support/full-table.js';
-import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto } from './support/ip-text-reference.js';
+import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto, referenceParsePrefix } from './support/ip-text-reference.js';
 import { machineLine } from './support/machine.js';
 import { markdownTable } from './support/markdown.js';
 import { SeededRandom } from './support/random.js';
@@ -49,25 +49,33 @@ function parseOld(text: readonly string[]): number {
   return acc;
 }
 
+/**
+ * A number that depends on the text's characters, so the optimiser must build the string (it
+ * can compute the length of a concatenation it has inlined without making the string).
+ */
+function used(text: string): number {
+  return text.length + text.charCodeAt(text.length >> 1);
+}
+
 function formatNew(sample: AddressSample): number {
   let acc = 0;
   const w = sample.words;
-  if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + formatIPv4(w[i]!).length) | 0;
-  else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + formatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!).length) | 0;
+  if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + used(formatIPv4(w[i]!))) | 0;
+  else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + used(formatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!))) | 0;
   return acc;
 }
 
 function formatOld(sample: AddressSample): number {
   let acc = 0;
   const w = sample.words;
-  if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + referenceFormatIPv4(w[i]!).length) | 0;
-  else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + referenceFormatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!).length) | 0;
+  if (sample.family === 4) for (let i = 0; i < sample.count; i++) acc = (acc + used(referenceFormatIPv4(w[i]!))) | 0;
+  else for (let i = 0, j = 0; i < sample.count; i++, j += 4) acc = (acc + used(referenceFormatIPv6(w[j]!, w[j + 1]!, w[j + 2]!, w[j + 3]!))) | 0;
   return acc;
 }
 
 function prefixTextNew(prefixes: readonly Prefix[]): number {
   let acc = 0;
-  for (let i = 0; i < prefixes.length; i++) acc = (acc + prefixes[i]!.toString().length) | 0;
+  for (let i = 0; i < prefixes.length; i++) acc = (acc + used(prefixes[i]!.toString())) | 0;
   return acc;
 }
 
@@ -77,8 +85,20 @@ function prefixTextOld(prefixes: readonly Prefix[]): number {
   for (let i = 0; i < prefixes.length; i++) {
     const p = prefixes[i]!;
     const address = p.family === 4 ? referenceFormatIPv4(p.w0) : referenceFormatIPv6(p.w0, p.w1, p.w2, p.w3);
-    acc = (acc + `${address}/${p.length}`.length) | 0;
+    acc = (acc + used(`${address}/${p.length}`)) | 0;
   }
+  return acc;
+}
+
+function prefixParseNew(text: readonly string[]): number {
+  let acc = 0;
+  for (let i = 0; i < text.length; i++) acc = (acc + parsePrefix(text[i]!).w0) | 0;
+  return acc;
+}
+
+function prefixParseOld(text: readonly string[]): number {
+  let acc = 0;
+  for (let i = 0; i < text.length; i++) acc = (acc + referenceParsePrefix(text[i]!)!.w0) | 0;
   return acc;
 }
 
@@ -226,6 +246,14 @@ for (const family of [4, 6] as const) {
   formatRows.push([`IPv${family} table prefixes (Prefix.toString, ${list.length.toLocaleString('en-US')})`, fmt(f.ns[0]!), fmt(f.ns[1]!), fmtRatio(f.ratio[1]!)]);
 }
 
+const prefixParseRows: string[][] = [];
+for (const family of [4, 6] as const) {
+  const texts = (family === 4 ? table.v4 : table.v6).text.slice(0, COUNT);
+  for (const t of texts) if (!parsePrefix(t).equals(referenceParsePrefix(t)!)) throw new Error(`parsePrefix disagrees on ${t}`);
+  const f = interleaved(texts.length, [() => prefixParseNew(texts), () => prefixParseOld(texts)]);
+  prefixParseRows.push([`IPv${family} table prefixes (${texts.length.toLocaleString('en-US')})`, fmt(f.ns[0]!), fmt(f.ns[1]!), fmtRatio(f.ratio[1]!)]);
+}
+
 const out = [
   `# ip-parse micro benchmark (${new Date().toISOString()})`,
   '',
@@ -238,6 +266,10 @@ const out = [
   'Parse alone (`parseAddressInto(text, words)`), new against the code of d41192f:',
   '',
   markdownTable(['sample', 'new', 'old', 'old/new (median of rounds)'], parseRows),
+  '',
+  'Prefix parse (`parsePrefix(text)`, a Prefix object each; the table\'s prefixes in file order), new against the code of d41192f:',
+  '',
+  markdownTable(['sample', 'new', 'old', 'old/new (median of rounds)'], prefixParseRows),
   '',
   'String lookup in a PrefixMap of the whole family: `map.lookup(text)` (new parser inside), the old parser + the numeric lookup, and the numeric lookup alone:',
   '',

@@ -5,9 +5,11 @@
  * the same strings, read the same words and print the same text. Not used by the library.
  *
  * Its API: {@link referenceParseAddressInto} returns the family (4/6) or 0 for text it rejects
- * (today's code threw INVALID_ADDRESS exactly there), {@link referenceFormatIPv4} and
+ * (today's code threw INVALID_ADDRESS exactly there), {@link referenceParsePrefix} returns the
+ * Prefix or null (where parsePrefix threw INVALID_PREFIX), {@link referenceFormatIPv4} and
  * {@link referenceFormatIPv6} print as Address.toString() did.
  */
+import { Prefix } from '../../src/ip/prefix.js';
 
 /** Scan text[start, end) as a dotted quad; the uint32, or -1 if it is not one. */
 function scanIPv4(text: string, start: number, end: number): number {
@@ -125,6 +127,31 @@ export function referenceParseAddressInto(text: string, out: Uint32Array): 0 | 4
   out[2] = scanned[2]!;
   out[3] = scanned[3]!;
   return 6;
+}
+
+/**
+ * The old parsePrefix (first '/', a regex for the length, the family by ':', the address
+ * parsed from a slice into a fresh array), returning null where it threw INVALID_PREFIX.
+ */
+export function referenceParsePrefix(text: string): Prefix | null {
+  if (typeof text !== 'string') return null;
+  const slash = text.indexOf('/');
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const v6 = addressText.indexOf(':') >= 0;
+  let length = v6 ? 128 : 32;
+  if (slash >= 0) {
+    const lengthText = text.slice(slash + 1);
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(lengthText)) return null;
+    length = Number(lengthText);
+    if (length > (v6 ? 128 : 32)) return null;
+  }
+  if (!v6) {
+    const v4 = scanIPv4(addressText, 0, addressText.length);
+    return v4 < 0 ? null : new Prefix(4, v4, 0, 0, 0, length);
+  }
+  if (!scanIPv6(addressText, 0, addressText.length)) return null;
+  const w = [scanned[0]!, scanned[1]!, scanned[2]!, scanned[3]!];
+  return new Prefix(6, w[0]!, w[1]!, w[2]!, w[3]!, length);
 }
 
 /** The old formatIPv4. */

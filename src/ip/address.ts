@@ -201,8 +201,28 @@ export function parseAddressInto(text: string, out: Uint32Array): Family {
   return 6;
 }
 
-/** The error for text neither scanner took: its family is IPv6 if it has a ':' (as the scanners agree). */
-function addressRejected(text: string): RibstoreError {
+/**
+ * Scan text[start, end) as an IPv4 or IPv6 address into {@link scannedWords} (IPv4: the
+ * uint32 in [0], zeros after). Returns 4 or 6, or 0 if it is neither. Allocation-free; for
+ * the parsers of longer texts in src/ip (prefixes), which name errors with {@link addressRejected}.
+ * @internal
+ */
+export function scanAddress(text: string, start: number, end: number): 0 | 4 | 6 {
+  const v4 = scanIPv4(text, start, end);
+  if (v4 >= 0) {
+    scanned[0] = v4;
+    scanned[1] = scanned[2] = scanned[3] = 0;
+    return 4;
+  }
+  return scanIPv6(text, start, end) ? 6 : 0;
+}
+
+/**
+ * The error for address text neither scanner took: its family is IPv6 if it has a ':' (as
+ * the scanners agree). Also for src/ip's prefix parser.
+ * @internal
+ */
+export function addressRejected(text: string): RibstoreError {
   if (text.indexOf(':') >= 0) return rejected(text, IPV6_EXPECTED);
   scanIPv4(text, 0, text.length); // sets failedAt for the IPv4 reading again
   return rejected(text, IPV4_EXPECTED);
@@ -227,8 +247,10 @@ function hexDigit(c: number): number {
 
 /** Groups of the address being scanned, then expanded around '::'. */
 const groups = new Int32Array(8);
-/** Words of the last address {@link scanIPv6} accepted (one monomorphic store target). */
+/** Words of the last address {@link scanIPv6} or {@link scanAddress} accepted (one monomorphic store target). */
 const scanned = new Uint32Array(4);
+/** The words {@link scanAddress} leaves; read them before the next scan, never write them. @internal */
+export const scannedWords: Uint32Array = scanned;
 
 /**
  * Scan text[start, end) as IPv6 into {@link scanned}. Returns false (with {@link failedAt}

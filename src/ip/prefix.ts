@@ -11,7 +11,7 @@
  * shorter before longer. This is the order every sorted iteration in ribstore uses.
  */
 import { RibstoreError } from '../errors.js';
-import { Address, type Family, checkIPv4Number, formatIPv4, ipv6Text, parseIPv4, parseIPv6 } from './address.js';
+import { Address, type Family, addressRejected, checkIPv4Number, formatIPv4, ipv6Text, scanAddress, scannedWords } from './address.js';
 
 /** An IPv4 or IPv6 prefix in numeric form, host bits zero. Immutable. */
 export class Prefix {
@@ -98,30 +98,55 @@ function invalidPrefix(input: unknown, why: string): RibstoreError {
 /**
  * Parse `address/length` (IPv4 or IPv6). A bare address without `/length` is taken as a
  * host route (`/32` or `/128`). Host bits are masked.
+ *
+ * One pass and no allocation on success: a valid length is one to three digits, so its '/'
+ * is one of the last four characters (read those, not the whole text); the address before it
+ * goes through the allocation-free scanners of address.ts. Text without such a '/' (a bare
+ * address, or bad text) pays one `indexOf`. Errors are worked out only after a scan failed.
  * @throws RibstoreError `INVALID_PREFIX` naming the input.
  */
 export function parsePrefix(text: string): Prefix {
   if (typeof text !== 'string') throw invalidPrefix(text, 'expected a string like 192.0.2.0/24');
-  const slash = text.indexOf('/');
-  const addressText = slash < 0 ? text : text.slice(0, slash);
-  const v6 = addressText.indexOf(':') >= 0;
-  let length = v6 ? 128 : 32;
+  const end = text.length;
+  let slash: number;
+  if (end >= 2 && text.charCodeAt(end - 2) === 47 /* / */) slash = end - 2;
+  else if (end >= 3 && text.charCodeAt(end - 3) === 47) slash = end - 3;
+  else if (end >= 4 && text.charCodeAt(end - 4) === 47) slash = end - 4;
+  else slash = text.indexOf('/');
+  let length = -1; // none given
   if (slash >= 0) {
-    const lengthText = text.slice(slash + 1);
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(lengthText)) {
-      throw invalidPrefix(text, 'the length after "/" must be a decimal number');
-    }
-    length = Number(lengthText);
-    if (length > (v6 ? 128 : 32)) throw invalidPrefix(text, `length ${length} is over ${v6 ? 128 : 32}`);
+    length = scanLength(text, slash + 1, end);
+    if (length < 0) throw invalidPrefix(text, 'the length after "/" must be a decimal number');
   }
-  try {
-    if (!v6) return new Prefix(4, parseIPv4(addressText), 0, 0, 0, length);
-    const w = parseIPv6(addressText, [0, 0, 0, 0]);
-    return new Prefix(6, w[0]!, w[1]!, w[2]!, w[3]!, length);
-  } catch (error) {
-    if (error instanceof RibstoreError) throw invalidPrefix(text, error.message);
-    throw error;
+  const addressEnd = slash < 0 ? end : slash;
+  const family = scanAddress(text, 0, addressEnd);
+  const max = family === 4 ? 32 : 128;
+  if (family !== 0 && length <= max) {
+    const w = scannedWords;
+    return new Prefix(family, w[0]!, w[1]!, w[2]!, w[3]!, length < 0 ? max : length);
   }
+  // Errors in the order they always had: a length over the family's maximum (the family
+  // of bad text is IPv6 if its address part has a ':'), then the address itself.
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const v6 = family === 6 || (family === 0 && addressText.indexOf(':') >= 0);
+  if (length > (v6 ? 128 : 32)) throw invalidPrefix(text, `length ${length} is over ${v6 ? 128 : 32}`);
+  throw invalidPrefix(text, addressRejected(addressText).message);
+}
+
+/**
+ * Scan text[start, end) as a prefix length: `0` or one to three digits without a leading
+ * zero. Returns the number, or -1 if it is not one (the range is checked by the caller).
+ */
+function scanLength(text: string, start: number, end: number): number {
+  const digits = end - start;
+  if (digits < 1 || digits > 3) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || (d === 0 && i === start && digits > 1)) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 /** A prefix given as text or as a parsed {@link Prefix}, as every public API accepts it. */

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { RibstoreError } from '../../src/errors.js';
 import { formatIPv4, formatIPv6, parseAddress, parseAddressInto, parseIPv4, parseIPv6 } from '../../src/ip/address.js';
 import { Prefix, parsePrefix } from '../../src/ip/prefix.js';
-import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto } from '../../bench/support/ip-text-reference.js';
+import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto, referenceParsePrefix } from '../../bench/support/ip-text-reference.js';
 
 function isInvalidAddress(text: unknown): (error: unknown) => boolean {
   return (error: unknown) =>
@@ -103,6 +103,43 @@ test('non-string input is INVALID_ADDRESS from every parser', () => {
 test('the error names where the scan stopped', () => {
   assert.throws(() => parseAddress('192.0.2.x'), (e: unknown) => e instanceof RibstoreError && /character 8\b/.test(e.message));
   assert.throws(() => parseAddress('2001:db8::g'), (e: unknown) => e instanceof RibstoreError && /character 10\b/.test(e.message));
+});
+
+/** parsePrefix against the previous one on `text`: same prefix, or INVALID_PREFIX naming the text. */
+function agreePrefix(text: string): void {
+  const expected = referenceParsePrefix(text);
+  if (expected === null) {
+    assert.throws(
+      () => parsePrefix(text),
+      (e: unknown) => e instanceof RibstoreError && e.code === 'INVALID_PREFIX' && e.message.includes(JSON.stringify(text)),
+      JSON.stringify(text),
+    );
+    return;
+  }
+  const got = parsePrefix(text);
+  assert.ok(got.equals(expected), `${JSON.stringify(text)}: ${got} vs ${expected}`);
+}
+
+const lengthText = fc.oneof(fc.nat(140).map(String), fc.constantFrom('', '00', '01', '024', '1000', '-1', '+8', ' 8', '8 ', '1e1', '0x10', '/8'));
+const prefixText = fc.oneof(
+  fc.tuple(fc.oneof(ipv4, ipv6), lengthText).map(([a, l]) => `${a}/${l}`),
+  fc.oneof(ipv4, ipv6),
+  fc.tuple(fc.oneof(ipv4, ipv6), lengthText, fc.array(fc.tuple(fc.nat(50), fc.nat(2), alphabet), { maxLength: 2 })).map(([a, l, edits]) => {
+    let s = `${a}/${l}`;
+    for (const [at, kind, ch] of edits) {
+      const k = at % (s.length + 1);
+      s = kind === 0 ? s.slice(0, k) + ch + s.slice(k) : kind === 1 ? s.slice(0, k) + s.slice(k + 1) : s.slice(0, k) + ch + s.slice(k + 1);
+    }
+    return s;
+  }),
+  junk,
+);
+
+test('parsePrefix accepts and reads exactly what the previous one did (property)', () => {
+  fc.assert(fc.property(prefixText, agreePrefix), { numRuns: 30000 });
+  for (const text of ['', '/', '/8', '1.2.3.4/', '1.2.3.4//8', '1.2.3.4/8/8', '::/0', '::/128', '::/129', '1.2.3.4/33', '1.2.3.4/32', '10.1.2.3/8', '2001:db8::1/32', ':/8', 'x/999', 'x:/999', '1.2.3.4/08']) {
+    agreePrefix(text);
+  }
 });
 
 const word = fc.oneof(fc.constant(0), fc.constant(0xffff), fc.constant(0xffff0000), fc.nat(0xffff), fc.integer({ min: 0, max: 0xffffffff }));
