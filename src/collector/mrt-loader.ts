@@ -4,8 +4,8 @@
  * ```
  *  file ─► readMrtFile (plain/gz/bz2, batches of records) ─► per record:
  *     TABLE_DUMP_V2 PEER_INDEX_TABLE   remember the peers (and their BGP ids for BGP4MP records)
- *     TABLE_DUMP_V2 RIB_*              one route per entry: attributes decoded (MRT form), announced
- *                                      with the entry's originated time as receivedAt and changedAt
+ *     TABLE_DUMP_V2 RIB_*              the record's routes (one per entry, the entry's originated time
+ *                                      as receivedAt and changedAt) in bulk: mrt-rib-entries.ts
  *     TABLE_DUMP (v1)                  one route (2-octet AS attributes)
  *     BGP4MP MESSAGE* (UPDATE)         walked like a BMP Route Monitoring UPDATE (announce/withdraw),
  *                                      the record's time stamping the routes' receivedAt / changedAt
@@ -31,6 +31,7 @@ import { type BgpDecodeContext, createDecodeContext } from '../wire/bgp/context.
 import { BgpDecodeError } from '../wire/bgp/errors.js';
 import { MrtTruncatedError, detectCompression, readMrtFile } from '../wire/mrt/file-reader.js';
 import type { MrtPeer, MrtRecord } from '../wire/mrt/records.js';
+import { MrtRibEntryLoader } from './mrt-rib-entries.js';
 import { RouteFeed } from './route-feed.js';
 
 /** Progress of a load, reported after each batch of records. */
@@ -63,6 +64,12 @@ export interface MrtLoadOptions {
    * summary's `truncated` and goes on with the next file.
    */
   readonly truncated?: 'fail' | 'keep';
+  /**
+   * TABLE_DUMP_V2 RIB records in bulk (default true): attribute blocks recognised by their raw
+   * bytes, each record's routes loaded into their prefix at once (mrt-rib-entries.ts). False
+   * decodes and announces every entry on its own; the RIB is the same either way.
+   */
+  readonly bulk?: boolean;
 }
 
 /** A file that ended early, in {@link MrtLoadSummary.truncated}. */
@@ -126,16 +133,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
     }
     return key;
   };
-  const tableContexts = new Map<number, BgpDecodeContext>();
-  const ribEntryContext = (afi: number, safi: number): BgpDecodeContext => {
-    const k = (afi << 8) | safi;
-    let ctx = tableContexts.get(k);
-    if (!ctx) {
-      ctx = createDecodeContext({ fourOctetAs: true, mrtRibEntry: { afi, safi }, requireMandatoryAttributes: false });
-      tableContexts.set(k, ctx);
-    }
-    return ctx;
-  };
+  const ribEntries = new MrtRibEntryLoader(rib, router, view, indexPeerKey, options.bulk ?? true);
   const tableDumpContext = createDecodeContext({ fourOctetAs: false, requireMandatoryAttributes: false });
   const bgp4mpContexts = new Map<string, BgpDecodeContext>();
   const bgp4mpContext = (fourOctetAs: boolean, addPath: boolean): BgpDecodeContext => {
@@ -165,22 +163,9 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
           skipped += record.entries.length;
           return;
         }
-        const ctx = ribEntryContext(record.afi, record.safi);
-        for (const entry of record.entries) {
-          const peer: MrtPeer = entry.peer;
-          try {
-            const decoded = decodePathAttributes(entry.attributes, 0, entry.attributes.length, ctx, 'MRT RIB entry attributes');
-            if (decoded.treatAsWithdraw) {
-              skipped++;
-              continue;
-            }
-            feed.announceRoute(indexPeerKey(peer), view, record.afi, record.safi, record.prefix, entry.pathId ?? 0, decoded.attributes, entry.originatedTime);
-            announcements++;
-          } catch (error) {
-            if (!(error instanceof BgpDecodeError)) throw error;
-            skipped++;
-          }
-        }
+        const outcome = ribEntries.load(record);
+        announcements += outcome.announced;
+        skipped += outcome.skipped;
         return;
       }
       case 'table-dump': {
@@ -219,6 +204,7 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
         if (record.oldState === ESTABLISHED && record.newState !== ESTABLISHED) {
           rib.peerDown(router, peerKey(record.peerAddress, record.peerAs, undefined));
           feed.invalidatePeerViews();
+          ribEntries.invalidatePeerViews();
         }
         return;
       case 'unknown':
@@ -226,30 +212,34 @@ export async function loadMrtFiles(rib: Rib, files: readonly string[], options: 
     }
   };
 
-  for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
-    const file = files[fileIndex]!;
-    const fileName = basename(file);
-    const bytesTotal = await decompressedSize(file);
-    try {
-      for await (const batch of readMrtFile(file)) {
-        for (let i = 0; i < batch.length; i++) apply(batch[i]!);
-        records += batch.length;
-        const last = batch[batch.length - 1]!;
-        options.onProgress?.({
-          fileName,
-          fileIndex,
-          bytesDone: last.header.offset + 12 + last.header.length,
-          bytesTotal,
-          records,
-          routes: announcements,
-          elapsedMs: performance.now() - started,
-        });
-        await yieldToLoop();
+  try {
+    for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
+      const file = files[fileIndex]!;
+      const fileName = basename(file);
+      const bytesTotal = await decompressedSize(file);
+      try {
+        for await (const batch of readMrtFile(file)) {
+          for (let i = 0; i < batch.length; i++) apply(batch[i]!);
+          records += batch.length;
+          const last = batch[batch.length - 1]!;
+          options.onProgress?.({
+            fileName,
+            fileIndex,
+            bytesDone: last.header.offset + 12 + last.header.length,
+            bytesTotal,
+            records,
+            routes: announcements,
+            elapsedMs: performance.now() - started,
+          });
+          await yieldToLoop();
+        }
+      } catch (error) {
+        if (!(error instanceof MrtTruncatedError) || options.truncated !== 'keep') throw error;
+        truncated.push({ file, consumed: error.consumed, message: error.message });
       }
-    } catch (error) {
-      if (!(error instanceof MrtTruncatedError) || options.truncated !== 'keep') throw error;
-      truncated.push({ file, consumed: error.consumed, message: error.message });
     }
+  } finally {
+    ribEntries.release(); // the references its attribute tables hold
   }
   if (rib.sweepPending) await rib.sweep();
 

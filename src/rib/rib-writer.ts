@@ -348,8 +348,8 @@ export class RibWriter extends RibReader<PrefixIndex> {
   }
 
   /**
-   * Bulk load (snapshot restore): add a prefix that table `table` does not hold yet with
-   * `count` routes, the (peer-view, path id, attribute id) triples `routes[0 .. 3*count)` in
+   * Bulk load (snapshot restore, MRT RIB records): add a prefix that table `table` does not
+   * hold yet with `count` routes, the (peer-view, path id, attribute id) triples `routes[0 .. 3*count)` in
    * this RIB's ids. Peer-views must be ACTIVE and attribute sets live; (peer-view, path id)
    * pairs must be distinct. One slot allocation of the right size instead of `count`
    * announces. Each route takes its own reference to its attribute set, unless
@@ -393,9 +393,11 @@ export class RibWriter extends RibReader<PrefixIndex> {
       }
       if (twice) throw new RibstoreError('INVALID_ARGUMENT', `${new Prefix(family, w0, w1, w2, w3, length)}: route of peer-view ${pv} path id ${pathId} given twice`);
     }
+    if (this.watcher !== undefined) this.watcher.prefixChanged(family, w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0, length);
     const sets = this.sets;
     this.versions.beginStructure();
     const s = sets.allocSlot(table, family === 6, length, w0, w1, w2, w3, count);
+    if (s < this.freezeBound) this.preserve(s);
     const previous = this.sortedLoad !== undefined ? this.sortedLoad.exchange(table, family, w0, w1, w2, w3, length, s) : index.exchangeWords(family, w0, w1, w2, w3, length, s);
     if (previous >= 0) {
       if (this.sortedLoad === undefined) index.setWords(family, w0, w1, w2, w3, length, previous);

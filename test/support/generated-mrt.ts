@@ -19,6 +19,12 @@ export interface GeneratedDumpOptions {
   /** IPv4 prefixes per peer (IPv6: a quarter as many). */
   prefixes: number;
   peers: number;
+  /**
+   * Attribute variants per peer and family: prefix i gets the attributes of variant
+   * `i % attributeSets`, so each set is shared by many prefixes as in a real dump. Default:
+   * every prefix its own (within the generator's long period).
+   */
+  attributeSets?: number;
 }
 
 function attributes(peer: number, i: number, v6: boolean, peerAddress: Address): PathAttributes {
@@ -37,7 +43,7 @@ function attributes(peer: number, i: number, v6: boolean, peerAddress: Address):
 }
 
 /** The dump's bytes (uncompressed MRT). */
-export function generatedRibDump({ prefixes, peers }: GeneratedDumpOptions): Uint8Array {
+export function generatedRibDump({ prefixes, peers, attributeSets = Number.MAX_SAFE_INTEGER }: GeneratedDumpOptions): Uint8Array {
   const header = (subtype: number) => ({ timestamp: T, type: MrtType.TABLE_DUMP_V2, subtype });
   const peerList = Array.from({ length: peers }, (_, p) => ({
     bgpId: (0xc6336400 + p + 1) >>> 0,
@@ -47,7 +53,8 @@ export function generatedRibDump({ prefixes, peers }: GeneratedDumpOptions): Uin
   }));
   const records: MrtRecordInput[] = [{ kind: 'peer-index-table', header: header(TableDumpV2Subtype.PEER_INDEX_TABLE), collectorId: 0xc6336401, viewName: 'generated', peers: peerList }];
   const cache = new Map<string, Uint8Array>();
-  const encoded = (peer: number, i: number, v6: boolean): Uint8Array => {
+  const encoded = (peer: number, prefixIndex: number, v6: boolean): Uint8Array => {
+    const i = prefixIndex % attributeSets;
     // Attributes repeat with period 211 * 3 * 17 * 5 * 50 over i; key the cache on what varies.
     const key = `${peer}|${v6}|${i % 211}|${i % 3}|${i % 7}|${i % 17}|${i % 5 === 0 ? i % 4 : -1}|${i % 50}`;
     let bytes = cache.get(key);
