@@ -16,7 +16,10 @@
  *            med | pathLength << 16 | origin << 8 | flags | canonical bytes, zero-padded to 4
  * SUMM  1    u32 LE: prefixes, routes, attribute sets, ROUT sections, ATTR sections
  * ```
- * Ids (peer-view, attribute) are the writing RIB's; a restore maps them to its own. Payloads
+ * Peer-view ids are the writing RIB's; attribute ids are the file's own, 1, 2, 3, ... in the
+ * order the ROUT records first name them, and ATTR lists the sets in that order (snapshot-write.ts
+ * says why). A restore maps both to its own ids and takes any numbering (older files used the
+ * writing RIB's attribute ids), so this is no format change. Payloads
  * are multiples of 4 bytes, so every payload starts 4-aligned in the file and route words
  * are read through a Uint32Array view without copying. Sections are about
  * {@link SECTION_TARGET_BYTES} so the writer checksums and writes one while the event loop

@@ -12,7 +12,7 @@ import type { Family } from '../../src/ip/address.js';
 import { emptySummary } from '../../src/rib/attribute-pool.js';
 import type { PeerKey } from '../../src/rib/peer-registry.js';
 import { Rib, type RibOptions } from '../../src/rib/rib.js';
-import { ROUT, routeRecordWords, SNAPSHOT_VERSION } from '../../src/rib/snapshot-format.js';
+import { ATTR, ATTR_HEAD_WORDS, ROUT, routeRecordWords, SNAPSHOT_VERSION } from '../../src/rib/snapshot-format.js';
 import { readRibSnapshot, restoreRibSnapshot } from '../../src/rib/snapshot-restore.js';
 import { writeRibSnapshot } from '../../src/rib/snapshot-write.js';
 import { sortColumns } from '../../src/rib/sorted-load.js';
@@ -209,6 +209,42 @@ function routeRecords(payload: Uint8Array): { at: number; head: number }[] {
   }
   return out;
 }
+
+test('a snapshot numbers attribute sets in the order its routes first name them, and lists them so', async () => {
+  const list = randomPrefixes(3000, 14);
+  const original = load(list, false);
+  await withTempDir('snapshot-bulk', async (dir) => {
+    const path = join(dir, 'numbered.snap');
+    await writeRibSnapshot(original, path);
+    const sections = decodeContainer(await readFileBytes(path), path);
+    const rw = routeRecordWords(SNAPSHOT_VERSION);
+    let next = 1;
+    let routes = 0;
+    for (const s of sections.filter((x) => x.id === ROUT)) {
+      const view = new DataView(s.payload.buffer, s.payload.byteOffset, s.payload.byteLength);
+      for (const { at, head } of routeRecords(s.payload)) {
+        const keyWords = (head & 256) !== 0 ? 4 : 1;
+        const count = view.getUint32(at + 4 + 4 * keyWords, true);
+        for (let i = 0; i < count; i++) {
+          const attr = view.getUint32(at + 4 * (2 + keyWords + i * rw + 2), true);
+          assert.ok(attr >= 1 && attr <= next, `route ${routes}: attribute id ${attr} after ${next - 1} named`);
+          if (attr === next) next++;
+          routes++;
+        }
+      }
+    }
+    assert.equal(next - 1, 5, 'the five sets of the RIB');
+    const listed: number[] = [];
+    for (const s of sections.filter((x) => x.id === ATTR)) {
+      const view = new DataView(s.payload.buffer, s.payload.byteOffset, s.payload.byteLength);
+      for (let at = 0; at < s.payload.byteLength; at += 4 * ATTR_HEAD_WORDS + Math.ceil(view.getUint32(at + 4, true) / 4) * 4) listed.push(view.getUint32(at, true));
+    }
+    assert.deepEqual(listed, [1, 2, 3, 4, 5]);
+    const restored = await readRibSnapshot(path, OPTIONS);
+    assert.equal(restored.routes, routes);
+    assert.deepEqual(answers(restored.rib, list, 14), answers(original, list, 14));
+  });
+});
 
 test('a snapshot file holding a repeated prefix out of order is a FILE_ERROR on restore', async () => {
   const list = randomPrefixes(2000, 13);
