@@ -41,6 +41,8 @@ export class PeerRecords {
   peer(peers: Map<string, CollectorPeer>, header: BmpPeerHeader): CollectorPeer {
     // Consecutive messages are usually about one peer: compare with the last header first.
     const last = this.lastHeader;
+    // Headers are immutable and a session's reader hands out one object per run of one peer.
+    if (last === header && this.lastPeers === peers) return this.lastPeer!;
     if (
       last !== null &&
       this.lastPeers === peers &&

@@ -193,10 +193,19 @@ export interface WalkResult {
  * visitor gets the attributes, then the withdrawals, then the announcements. Under RFC 7606
  * treat-as-withdraw the announcements are delivered as withdrawals. The counts are written to
  * `result` when given (a caller's reused object: no object per UPDATE) and returned, else to a
- * new object.
+ * new object. `check`, when given, sees the decoded attributes before the visitor sees anything
+ * and may throw to abort the walk (e.g. to retry with another decode context).
  * @throws BgpDecodeError (session-reset) before calling the visitor when the message is broken.
  */
-export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeContext, visitor: UpdateVisitor, cursor: NlriCursor = new NlriCursor(), result?: WalkResult): WalkResult {
+export function walkUpdate(
+  bytes: Uint8Array,
+  offset: number,
+  ctx: BgpDecodeContext,
+  visitor: UpdateVisitor,
+  cursor: NlriCursor = new NlriCursor(),
+  result?: WalkResult,
+  check?: (decoded: DecodedAttributes) => void,
+): WalkResult {
   // Copied out of the shared layout: a visitor may decode another message re-entrantly.
   const { withdrawnStart, withdrawnEnd, attributesEnd, nlriEnd } = layout(bytes, offset, ctx);
   const addPath = ctx.addPath.has(IPV4_UNICAST);
@@ -239,6 +248,7 @@ export function walkUpdate(bytes: Uint8Array, offset: number, ctx: BgpDecodeCont
   source.start = withdrawnEnd + 2;
   source.end = attributesEnd;
   source.ctx = ctx;
+  if (check !== undefined) check(decoded);
   visitor.attributes(decoded, key, source);
   let withdrawn = emit(bytes, withdrawnStart, withdrawnEnd, Afi.IPV4, Safi.UNICAST, addPath, cursor, visitor, false);
   if (decoded.mpUnreachNlriStart >= 0) {

@@ -120,6 +120,8 @@ export function readPeerHeader(bytes: Uint8Array, offset: number): BmpPeerHeader
 
 /** Bytes of the per-peer header that name the peer and view: type, flags, distinguisher, address, AS, BGP ID. */
 const PEER_IDENTITY_LENGTH = 34;
+/** Words of the identity bytes: 8 whole words and one of the last 2 bytes. */
+const IDENTITY_WORDS = (PEER_IDENTITY_LENGTH - 2) / 4 + 1;
 
 /**
  * Reads the per-peer headers of one session's Route Monitoring messages for the ingest hot
@@ -131,22 +133,31 @@ const PEER_IDENTITY_LENGTH = 34;
  * clock). Use {@link readPeerHeader} where the timestamp matters. Keep one per session.
  */
 export class PeerIdentityReader {
-  private readonly last = new Uint8Array(PEER_IDENTITY_LENGTH);
+  /** The last header's identity bytes, four to a word (the last word holds the 2 bytes left). */
+  private readonly last = new Int32Array(IDENTITY_WORDS);
   private header: BmpPeerHeader | null = null;
 
   /** The header at `offset` (the caller has checked that 42 bytes are there); see the class doc. */
   read(bytes: Uint8Array, offset: number): BmpPeerHeader {
     const last = this.last;
     if (this.header !== null) {
+      // Compared a word at a time: a quarter of the steps of a byte compare, once per message.
       let i = 0;
-      while (i < PEER_IDENTITY_LENGTH && bytes[offset + i] === last[i]) i++;
-      if (i === PEER_IDENTITY_LENGTH) return this.header;
+      for (let at = offset; i < IDENTITY_WORDS - 1 && identityWord(bytes, at) === last[i]; at += 4) i++;
+      if (i === IDENTITY_WORDS - 1 && (bytes[offset + 32]! | (bytes[offset + 33]! << 8)) === last[i]) return this.header;
     }
     const header = buildPeerHeader(bytes, offset);
-    for (let i = 0; i < PEER_IDENTITY_LENGTH; i++) last[i] = bytes[offset + i]!;
+    for (let i = 0; i < IDENTITY_WORDS - 1; i++) last[i] = identityWord(bytes, offset + 4 * i);
+    last[IDENTITY_WORDS - 1] = bytes[offset + 32]! | (bytes[offset + 33]! << 8);
     this.header = header;
     return header;
   }
+}
+
+
+/** Four bytes from `at`, little-endian, as an int32. */
+function identityWord(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
 }
 
 function buildPeerHeader(bytes: Uint8Array, offset: number): BmpPeerHeader {
