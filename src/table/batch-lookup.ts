@@ -9,6 +9,7 @@ import { LEAF_KEY, LEAF_META, LEAF_VALUE, CHILD_ARRAY, CHILD_BITS, PREFIX_ARRAY,
 import { leafContainsV6 } from './leaf-match.js';
 import { childRankIn, longestInNode, prefixRank } from './node-rank.js';
 import { type CompiledLevel, DEEPER, STALE, runAt } from './compiled-level.js';
+import type { CompiledV6 } from './compiled-v6.js';
 
 /** Addresses a batch lookup walks through the trie side by side. */
 export const BATCH_LANES = 16;
@@ -265,6 +266,32 @@ export function lookupBatchV6(
       if (best === -1) continue;
       out[base + i] = best === 0 ? laneOtherwise[i]! : a[a[best + PREFIX_ARRAY]! + prefixRank(a, best, laneIndex[i]!)]!;
     }
+  }
+  return out;
+}
+
+/**
+ * Batch IPv6 lookup through the compiled IPv6 blocks (compiled-v6.ts) below a first level:
+ * `out[i]` = the longest match of address i (words 4i..4i+3), -1 for none. Returns `out`.
+ * @throws RibstoreError `INVALID_ARGUMENT` if the lengths do not fit.
+ */
+export function lookupBatchCompiledV6(a: Int32Array, first: Int32Array, compiled: CompiledV6, addresses: Uint32Array, out: Int32Array): Int32Array {
+  const n = addresses.length >> 2;
+  if ((addresses.length & 3) !== 0 || out.length < n) {
+    throw new RibstoreError(
+      'INVALID_ARGUMENT',
+      `IPv6 batch needs 4 words per address (got ${addresses.length}) and room for ${n} results (got ${out.length})`,
+    );
+  }
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    const w0 = addresses[j]!;
+    const h = (w0 >>> 16) << 1;
+    const subtree = first[h]!;
+    const otherwise = first[h + 1]!;
+    if (subtree === 0) out[i] = otherwise;
+    else if (subtree < 0) {
+      out[i] = leafContainsV6(a, -subtree, w0, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!) ? a[-subtree + LEAF_VALUE]! : otherwise;
+    } else out[i] = compiled.lookup(a, h >>> 1, subtree, otherwise, w0, addresses[j + 1]!, addresses[j + 2]!, addresses[j + 3]!);
   }
   return out;
 }

@@ -25,7 +25,6 @@
  */
 import { CHILD_ARRAY, CHILD_BITS, PREFIX_ARRAY, PREFIX_COUNT } from './layout.js';
 import { childRankIn, longestInNode, prefixRank } from './node-rank.js';
-import type { CompiledLevel } from './compiled-level.js';
 
 /** Prefixes a family needs before its table builds a first level (see the module doc). */
 export const DEFAULT_FIRST_LEVEL_FROM = 16_384;
@@ -37,8 +36,8 @@ export const FIRST_LEVEL_SLOTS = 65_536;
 export class FirstLevel {
   /** SUBTREE and COVERING words of each slot, interleaved so one slot is one cache line. */
   readonly entries = new Int32Array(2 * FIRST_LEVEL_SLOTS);
-  /** Compiled blocks over these slots (compiled-level.ts), marked stale with each slot refreshed. */
-  compiled: CompiledLevel | null = null;
+  /** Compiled blocks over these slots (compiled-level.ts, compiled-v6.ts), told of each slot refreshed. */
+  compiled: { invalidate(h: number): void } | null = null;
 
   /** Build every slot from the trie at `root` ({@link FirstLevel.refresh} for all, the root read once per /8). */
   constructor(a: Int32Array, root: number) {

@@ -34,8 +34,9 @@ import {
   homeDepth,
   topBits,
 } from './layout.js';
-import { BatchLanes, lookupBatchV4, lookupBatchV6 } from './batch-lookup.js';
+import { BatchLanes, lookupBatchCompiledV6, lookupBatchV4, lookupBatchV6 } from './batch-lookup.js';
 import { type CompiledLevel, DEEPER, STALE, blockValue, runAt } from './compiled-level.js';
+import type { CompiledV6 } from './compiled-v6.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childRank, childRankIn, longestInNode, prefixRank } from './node-rank.js';
 import {
@@ -93,6 +94,8 @@ export class PrefixTableReader {
    * only, like the first level.
    */
   protected compiledV4: CompiledLevel | null = null;
+  /** Compiled blocks below the IPv6 first level (compiled-v6.ts), or null: the live table's only. */
+  protected compiledV6: CompiledV6 | null = null;
   /** Nodes with prefixes on a single lookup's path, and the address octet at each. */
   private readonly pathNode = new Int32Array(16);
   private readonly pathOctet = new Int32Array(16);
@@ -304,6 +307,9 @@ export class PrefixTableReader {
       otherwise = first[h + 1]!;
       if (subtree === 0) return otherwise;
       if (subtree < 0) return leafContainsV6(a, -subtree, w0, w1, w2, w3) ? a[-subtree + LEAF_VALUE]! : otherwise;
+      // One compiled block per level from here (compiled-v6.ts).
+      const compiled = this.compiledV6;
+      if (compiled !== null) return compiled.lookup(a, h >>> 1, subtree, otherwise, w0, w1, w2, w3);
       node = subtree;
       depth = 2;
     }
@@ -355,6 +361,9 @@ export class PrefixTableReader {
    */
   lookupBatchV6(addresses: Uint32Array, out: Int32Array): Int32Array {
     this.checkLive();
+    const first = this.firstV6;
+    const compiled = this.compiledV6;
+    if (compiled !== null && first !== null) return lookupBatchCompiledV6(this.words, first, compiled, addresses, out);
     return lookupBatchV6(this.words, this.rootV6, this.firstV6, this.lanes, addresses, out);
   }
 

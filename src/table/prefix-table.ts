@@ -46,6 +46,7 @@ import type { PrefixInput } from '../ip/prefix.js';
 import type { ArenaOptions, ArenaStats } from './arena.js';
 import { SortedEntries, TrieBuilder } from './bulk-build.js';
 import { CompiledLevel } from './compiled-level.js';
+import { CompiledV6 } from './compiled-v6.js';
 import { DEFAULT_FIRST_LEVEL_FROM, FirstLevel } from './first-level.js';
 import { MAX_TABLE_VALUE, NODE_WORDS } from './layout.js';
 import type { PrefixTableReader } from './prefix-table-reader.js';
@@ -65,9 +66,12 @@ export interface PrefixTableOptions extends ArenaOptions {
    */
   firstLevelFrom?: number;
   /**
-   * Whether the IPv4 first level keeps compiled, leaf-pushed blocks per /16 (compiled-level.ts:
-   * a /24 answered in two reads after the first level; a few MiB at the full table, built lazily
-   * per /16 on lookup, all at once by `trim()`; a bulk build leaves them stale). Default true.
+   * Whether the first levels keep compiled blocks. IPv4: leaf-pushed blocks per /16
+   * (compiled-level.ts: a /24 answered in two reads after the first level; a few MiB at the full
+   * table, built lazily per /16 on lookup, all at once by `trim()`; a bulk build leaves them
+   * stale). IPv6: one block per trie node from depth 2 down, linked to its children's blocks
+   * (compiled-v6.ts: one block read per level; built lazily per node on lookup, marked dirty
+   * along the written prefix's path by each write). Default true.
    */
   compiled?: boolean;
 }
@@ -82,6 +86,10 @@ export interface PrefixTableStats extends ArenaStats {
   compiledBytes: number;
   /** Words of compiled blocks in use. */
   compiledLiveWords: number;
+  /** Bytes of the compiled IPv6 blocks (compiled-v6.ts: slot table and block buffer; 0 without them). */
+  compiledV6Bytes: number;
+  /** Words of compiled IPv6 blocks in use. */
+  compiledV6LiveWords: number;
 }
 
 /** The integer-valued prefix trie (see the module doc). */
@@ -159,7 +167,7 @@ export class PrefixTable extends TrieWriter {
     this.countV6 = entries.v6.count;
     this.levelV4 = this.levelV6 = null;
     this.firstV4 = this.firstV6 = null;
-    this.compiledV4 = null;
+    this.compiledV4 = this.compiledV6 = null;
     this.syncFirstLevel(4);
     this.syncFirstLevel(6);
     // The compiled IPv4 blocks start stale: each compiles on the first lookup that reaches it
@@ -198,7 +206,7 @@ export class PrefixTable extends TrieWriter {
     this.countV6 = 0;
     this.levelV4 = this.levelV6 = null;
     this.firstV4 = this.firstV6 = null;
-    this.compiledV4 = null;
+    this.compiledV4 = this.compiledV6 = null;
     this.syncFirstLevel(4);
     this.syncFirstLevel(6);
     this.publish();
@@ -213,10 +221,13 @@ export class PrefixTable extends TrieWriter {
       if (family === 4) {
         [this.levelV4, this.firstV4] = [built, built.entries];
         if (this.compiledOn) this.compiledV4 = built.compiled = new CompiledLevel();
-      } else [this.levelV6, this.firstV6] = [built, built.entries];
+      } else {
+        [this.levelV6, this.firstV6] = [built, built.entries];
+        if (this.compiledOn) this.compiledV6 = built.compiled = new CompiledV6(built.entries);
+      }
     } else if (level !== null && count < this.firstLevelFrom / 2) {
       if (family === 4) [this.levelV4, this.firstV4, this.compiledV4] = [null, null, null];
-      else [this.levelV6, this.firstV6] = [null, null];
+      else [this.levelV6, this.firstV6, this.compiledV6] = [null, null, null];
     }
   }
 
@@ -228,6 +239,7 @@ export class PrefixTable extends TrieWriter {
     const level = family === 4 ? this.levelV4 : this.levelV6;
     if (level !== null) {
       level.refreshAfterWrite(this.words, family === 4 ? this.rootV4 : this.rootV6, this.key[0]! >>> 16, this.keyLength, slotBefore);
+      if (family === 6 && this.compiledV6 !== null && this.keyLength > 16) this.compiledV6.touch(this.words, this.key, this.keyLength);
     }
     this.syncFirstLevel(family);
   }
@@ -238,8 +250,17 @@ export class PrefixTable extends TrieWriter {
     if (family === 4) {
       this.countV4 += delta;
       if (this.compiledV4 !== null) this.compiledV4.invalidate(this.key[0]! >>> 16);
-    } else this.countV6 += delta;
+    } else {
+      this.countV6 += delta;
+      if (this.compiledV6 !== null) this.compiledV6.touch(this.words, this.key, this.keyLength);
+    }
     if (delta < 0) this.syncFirstLevel(family);
+  }
+
+  /** A freed node's offset can come back as another node: a compiled IPv6 block naming it is recompiled whole. */
+  protected override freeNode(node: number): void {
+    super.freeNode(node);
+    if (this.compiledV6 !== null) this.compiledV6.forget(node);
   }
 
   protected publish(): void {
@@ -457,6 +478,8 @@ export class PrefixTable extends TrieWriter {
       liveSnapshots: this.liveSnapshots.length,
       compiledBytes: this.compiledV4 === null ? 0 : this.compiledV4.bytes,
       compiledLiveWords: this.compiledV4 === null ? 0 : this.compiledV4.liveWords,
+      compiledV6Bytes: this.compiledV6 === null ? 0 : this.compiledV6.bytes,
+      compiledV6LiveWords: this.compiledV6 === null ? 0 : this.compiledV6.liveWords,
     };
   }
 }
