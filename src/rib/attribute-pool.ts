@@ -312,13 +312,17 @@ export class AttributePool {
   }
 
   private growIds(length: number): void {
-    this.offsetArr.ensure(length);
-    this.lengthArr.ensure(length);
-    this.hashArr.ensure(length);
-    this.nextArr.ensure(length);
-    this.refsArr.ensure(length);
-    this.stampArr.ensure(length);
-    this.summaryArr.ensure(length * 4);
+    // Every per-id array to the ids the offsets now hold: `insert` grows only when an id passes
+    // the offsets' length, and the summaries (4 words per id) grown to `length * 4` on their own
+    // would hold fewer ids than that (their 1/4 growth slack counts words): the summaries of the
+    // ids in between were dropped, zero when read (ranking without LOCAL_PREF, path length, MED).
+    const ids = this.offsetArr.ensure(length).length;
+    this.lengthArr.ensure(ids);
+    this.hashArr.ensure(ids);
+    this.nextArr.ensure(ids);
+    this.refsArr.ensure(ids);
+    this.stampArr.ensure(ids);
+    this.summaryArr.ensure(ids * 4);
   }
 
   private rehash(size: number): void {

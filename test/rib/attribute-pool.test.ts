@@ -133,3 +133,25 @@ test('a stamp names one interning of an id: retainStamped takes a live set again
   pool.unhold(() => {});
   assert.equal(pool.refCount(b), 2);
 });
+
+test('every interned set keeps its summary however far the id space grows (ids past 1283 once lost theirs)', () => {
+  const pool = new AttributePool();
+  const summary = emptySummary();
+  const ids: number[] = [];
+  const n = 40_000;
+  for (let i = 0; i < n; i++) {
+    summary.originAs = 64_512 + i;
+    summary.localPref = i % 300;
+    summary.med = i;
+    summary.asPathLength = 1 + (i % 9);
+    summary.origin = i % 3;
+    summary.flags = 7;
+    const bytes = new Uint8Array([i & 255, (i >>> 8) & 255, (i >>> 16) & 255, 1, 2, 3]);
+    ids.push(pool.intern(bytes, 0, bytes.length, summary));
+  }
+  for (let i = 0; i < n; i++) {
+    const id = ids[i]!;
+    const got = [pool.originAs(id), pool.localPref(id), pool.med(id), pool.asPathLength(id), pool.origin(id), pool.flags(id)];
+    assert.deepEqual(got, [64_512 + i, i % 300, i, 1 + (i % 9), i % 3, 7], `set ${i} (id ${id})`);
+  }
+});
