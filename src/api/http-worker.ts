@@ -21,7 +21,7 @@
  * Messages: the worker posts `{ type: 'listening', port }` once it accepts; the main thread
  * posts `'close'` to stop it (the server closes, in-flight requests finish, the thread exits).
  */
-import { Agent, type IncomingHttpHeaders, type ServerResponse, request as httpRequest } from 'node:http';
+import { Agent, type ClientRequest, type IncomingHttpHeaders, type ServerResponse, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -93,29 +93,43 @@ function proxy(request: FastifyRequest, reply: FastifyReply): void {
   delete headers['content-length'];
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   headers['x-forwarded-for'] = request.ip;
-  const upstream = httpRequest({ host: data.upstream.host, port: data.upstream.port, method: request.method, path: request.url, headers, agent }, (answer) => {
-    clearTimeout(timer);
-    response.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
-    answer.pipe(response);
-    answer.on('error', () => response.destroy());
-  });
+  // Sent again once, on a new connection, when a kept-alive one turns out to be closed under it
+  // (Node's documented race: the request went out on a socket the other side had just closed).
+  // Only requests without side effects: the API's proxied writes are none today, but a retried
+  // POST could apply twice.
+  const idempotent = request.method === 'GET' || request.method === 'HEAD';
+  let upstream = send();
   const timer = setTimeout(() => {
     upstream.destroy();
     sendError(response, 503, 'UNAVAILABLE', `the main thread did not answer within ${data.requestTimeoutMs} ms; retry`);
   }, data.requestTimeoutMs);
-  upstream.on('error', (error) => {
-    clearTimeout(timer);
-    if (!response.writableEnded) {
-      logger.warn({ err: error, url: request.url }, 'proxied request to the main thread failed');
-      sendError(response, 503, 'UNAVAILABLE', 'the main thread could not be reached; retry');
-    }
-  });
   // The client went away before the answer ended: stop the upstream request (a watch ends there too).
   response.on('close', () => {
     clearTimeout(timer);
     if (!response.writableFinished) upstream.destroy();
   });
-  upstream.end(body);
+
+  function send(retried = false): ClientRequest {
+    const sent = httpRequest({ host: data.upstream.host, port: data.upstream.port, method: request.method, path: request.url, headers, agent }, (answer) => {
+      clearTimeout(timer);
+      response.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
+      answer.pipe(response);
+      answer.on('error', () => response.destroy());
+    });
+    sent.on('error', (error: NodeJS.ErrnoException) => {
+      if (response.writableEnded || response.destroyed) return;
+      if (!retried && idempotent && sent.reusedSocket && !response.headersSent) {
+        logger.debug({ err: error, url: request.url }, 'kept-alive connection to the main thread was closed: sent again');
+        upstream = send(true);
+        return;
+      }
+      clearTimeout(timer);
+      logger.warn({ err: error, url: request.url }, 'proxied request to the main thread failed');
+      sendError(response, 503, 'UNAVAILABLE', `the main thread could not be reached (${error.code ?? error.message}); retry`);
+    });
+    sent.end(body);
+    return sent;
+  }
 }
 
 /**

@@ -196,6 +196,47 @@ test('a proxied request the main thread does not answer in time: 503 UNAVAILABLE
   }
 });
 
+test('a kept-alive connection the main thread closed under a proxied GET: sent again on a new one, answered', async () => {
+  // An upstream that answers the first request of each connection and drops the connection as the
+  // second arrives: the race of a keep-alive socket closed by the other side as a request goes out.
+  const requestsOn = new WeakMap<object, number>();
+  let connections = 0;
+  const flaky: Server = createServer((req, res) => {
+    const count = (requestsOn.get(req.socket) ?? 0) + 1;
+    requestsOn.set(req.socket, count);
+    if (count > 1) {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  flaky.on('connection', () => connections++);
+  await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+  const thread = await HttpThread.start(new Rib(), {
+    host: '127.0.0.1',
+    port: 0,
+    upstream: { host: '127.0.0.1', port: (flaky.address() as AddressInfo).port },
+    maxPageLimit: 100,
+    requestTimeoutMs: 5000,
+    communityNames: CommunityNames.builtIn(),
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const base = `http://127.0.0.1:${thread.address.port}`;
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${base}/api/v1/stats`);
+      assert.equal(response.status, 200, `request ${i}`);
+      assert.deepEqual(await response.json(), { ok: true });
+    }
+    assert.equal(connections, 3, 'each request after the first went out on a kept-alive connection, was dropped, and was sent again on a new one');
+  } finally {
+    await thread.close();
+    flaky.closeAllConnections();
+    flaky.close();
+  }
+});
+
 test('serve --api-thread: worker by default, main with --api-workers N > 0 or when asked; bad values and worker + --api-workers refused', async () => {
   assert.equal(DEFAULT_API_THREAD, 'worker');
   assert.equal(parseServeArgs([]).apiThread, undefined, 'the service chooses (DEFAULT_API_THREAD, or main with --api-workers)');
