@@ -59,8 +59,15 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
     const collector = await startTestService({ publish: { servers: nats.url, collectorName: 'rc1', overflow: 'pause' } });
     const args = ['--follow', nats.url, '--subjects', 'ribstore.bmp.rc1.>', '--data-dir', dir, '--snapshot-interval', '100ms', '--log-level', 'info'];
     let live: Socket | undefined;
+    // Every replica started, so that a failed check does not leave one writing into `dir`.
+    const replicas: ServeChild[] = [];
+    const startReplica = async (): Promise<ServeChild> => {
+      const child = await ServeChild.start(args);
+      replicas.push(child);
+      return child;
+    };
     try {
-      let replica = await ServeChild.start(args);
+      let replica = await startReplica();
       live = await new Promise<Socket>((resolve, reject) => {
         const s = tcpConnect({ port: collector.bmpPort, host: '127.0.0.1', localAddress: '127.0.0.5' }, () => resolve(s));
         s.once('error', reject);
@@ -74,7 +81,8 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
         live.write(announce(i));
         if (i % 50 === 49) live.write(withdraw(i - 25));
         if (i % 100 === 99) await new Promise((r) => setTimeout(r, 15));
-        if (killedAt < 0 && i > 600 && replica.logs.some((l) => l.msg === 'snapshot written')) {
+        // A snapshot with routes in it: one written before the first record applied records no position.
+        if (killedAt < 0 && i > 600 && replica.logs.some((l) => l.msg === 'snapshot written' && l.routes > 0)) {
           const stats = (await json(`${replica.url}/api/v1/stats`)).follower;
           if (stats.lastSequence > 0) {
             replica.child.kill('SIGKILL');
@@ -92,7 +100,7 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
       assert.deepEqual(restored!.stream!.sessions.map((s) => s.router), ['127.0.0.5'], 'the live session is recorded');
       assert.ok(restored!.rib instanceof Rib);
 
-      replica = await ServeChild.start(args);
+      replica = await startReplica();
       // The collector publishes the rest; the replica catches up.
       await waitFor('publisher drained', () => collector.publisher!.statistics().queuedMessages === 0, 60_000);
       const { messages, last } = await storedMessages(nats.url, 'RIBSTORE_BMP', position + 1);
@@ -126,6 +134,13 @@ test('follow: SIGKILL mid-stream, restart: from the snapshot\'s sequence + 1, no
       await new Promise((r) => replica.child.once('exit', r));
     } finally {
       live?.destroy();
+      // A check that failed while the replica ran: stop it before its directory is removed.
+      for (const { child } of replicas) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
       await collector.close();
       await nats.dispose();
     }
