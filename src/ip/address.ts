@@ -82,19 +82,8 @@ function rejected(text: string, why: string): RibstoreError {
 }
 
 /*
- * Why the scanners are shaped so (issue 9: text parsing was most of a string lookup):
- * - One pass, one `charCodeAt` per character, no `indexOf`/`split`/regex pre-scan: reading a
- *   character costs ~2 ns here (V8 re-checks the string's representation per read), so a
- *   second pass over the text costs as much as the parse. Loops are shaped per unit (an
- *   octet unrolled to its three digits, a hex group a tight loop) rather than as one state
- *   machine over all characters, which measured slower (more branches per character).
- * - No allocation: IPv4 returns its uint32 (or -1), IPv6 leaves its words in the module's
- *   `scanned` array; callers copy them out. Errors are built only after a scan fails.
- * - Family by trying IPv4 first: dotted-quad text never contains ':' and IPv6 text always
- *   does, so "IPv4, else IPv6" accepts exactly what "':' decides the family" did, and IPv6
- *   text leaves the IPv4 scan at its first ':' or hex letter (at most four characters read).
- * bench/ip-parse-micro.ts times this against the previous code (bench/support/ip-text-reference.ts);
- * test/ip/ip-text-differential.property.test.ts checks both accept and read the same.
+ * Why the scanners are shaped so (one pass, one read per character, no allocation, IPv4 tried
+ * first, loops per octet/group, branch-free hex table) and what was measured: src/ip/DESIGN.md.
  */
 
 /**
@@ -239,7 +228,7 @@ const HEX_DIGIT = (() => {
 /**
  * The hex digit value of character code `c`, or -1: a table read with no branch (a code over
  * 255 reads its low byte's entry, then the OR with the all-ones sign of 255 - c makes it -1).
- * About 15% cheaper per IPv6 address than a `c < 128 ? table[c] : -1` guard (bench/ip-parse-micro.ts).
+ * 6-8% cheaper per IPv6 address than a `c < 128 ? table[c] : -1` guard (same-process prototype runs).
  */
 function hexDigit(c: number): number {
   return HEX_DIGIT[c & 255]! | ((255 - c) >> 31);
@@ -390,8 +379,8 @@ const HEX_CHAR = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98,
  * One plain array of character codes per text length (an IPv6 prefix text is at most 43
  * characters), reused: the text is written into the array of its exact length and made by
  * one `String.fromCharCode.apply`, a single flat string, instead of a string per group
- * (`toString(16)`) and a concatenation per group and separator. About 3x cheaper here
- * (bench/ip-parse-micro.ts).
+ * (`toString(16)`) and a concatenation per group and separator: 2.4-2.6x cheaper here
+ * (bench/ip-parse-micro.ts; src/ip/DESIGN.md).
  */
 const CODES_BY_LENGTH: number[][] = Array.from({ length: 48 }, (_, n) => new Array<number>(n).fill(0));
 
