@@ -15,11 +15,11 @@
  *   SPARSE (1 line, at most 6 runs)
  *    2 .. 3   start octet of each run after the first, one byte each (byte 0 and unused bytes 0)
  *    4 ..     the pairs: the pair of octet o is pair number runs - 1 - (starts > o)
- *   BITMAP (7 .. 30 runs)
+ *   BITMAP (7 .. 63 runs)
  *    2 .. 9   run bitmap: bit o set where the pair of octet o differs from that of octet o - 1
  *    10 .. 11 run ranks: set bits before each bitmap word, one byte each
  *    12 ..    the pairs, one per run
- *   DIRECT (33 lines, 31 runs or more: the nodes most lookups go through)
+ *   DIRECT (33 lines, 64 runs or more: the nodes many lookups go through)
  *    2 ..     the pair of every octet: octet o at 2 + 2o, so the read needs nothing else
  *   pair: VALUE, the value of the node's own longest prefix covering the octet (-1 for none:
  *         the lookup keeps what the levels above matched), and LINK:
@@ -70,7 +70,7 @@ export const V6_DIRECT = 3;
 /** Most runs a SPARSE block holds. */
 const SPARSE_RUNS = 6;
 /** Fewest runs a DIRECT block is used for. */
-const DIRECT_RUNS = 31;
+const DIRECT_RUNS = 64;
 /** Flag in INFO: kept by the recompile of its parent (cleared before that recompile returns). */
 const KEEP = 2;
 /** A dirty word for every octet of a node. */
@@ -84,7 +84,7 @@ const LINE = 16;
 
 /** The compiled IPv6 blocks of one first level (see the module doc). */
 export class CompiledV6 {
-  /** Slot words, then the blocks. Replaced when it grows. */
+  /** Slot words, then the blocks. Replaced when it grows (by an eighth: the blocks are megabytes). */
   words = new Int32Array(SLOTS + 64 * LINE);
   /** Words of live blocks (tests check that deleting everything returns every block). */
   liveWords = 0;
@@ -414,7 +414,7 @@ export class CompiledV6 {
     this.liveWords += size;
     if (list !== undefined && list.length > 0) return list.pop()!;
     if (this.top + size > this.words.length) {
-      const grown = new Int32Array(Math.max(this.top + size, this.words.length + (this.words.length >> 1)));
+      const grown = new Int32Array(Math.max(this.top + size, this.words.length + (this.words.length >> 3)));
       grown.set(this.words.subarray(0, this.top));
       this.words = grown;
     }
