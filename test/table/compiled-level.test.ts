@@ -104,6 +104,7 @@ test('compiled blocks stay equal to a fresh compile through writes, lazy compile
       const plain = new PrefixTable({ firstLevelFrom: 0, compiled: false });
       const golden = new GoldenPrefixMap<number>();
       const snapshots: PrefixTableSnapshot[] = [];
+      const snapshotGolden: GoldenPrefixMap<number>[] = [];
       const seen: Prefix[] = [];
       for (const [i, o] of ops.entries()) {
         if (o.kind === 'set') {
@@ -119,6 +120,7 @@ test('compiled blocks stay equal to a fresh compile through writes, lazy compile
           checkLookups(table, plain, golden, [o.address, (o.address + 0x100) >>> 0, (o.address ^ 0xff) >>> 0]);
         } else if (o.kind === 'snapshot') {
           snapshots.push(table.snapshot());
+          snapshotGolden.push(golden.snapshot());
         } else {
           table.trim();
           assert.equal(assertBlocksFresh(table, `after trim, op ${i}`).stale, 0, 'trim compiles every slot');
@@ -128,6 +130,14 @@ test('compiled blocks stay equal to a fresh compile through writes, lazy compile
       const addresses = seen.flatMap((p, i) => addressesOf(p, random ^ i));
       checkLookups(table, plain, golden, addresses);
       assertBlocksFresh(table, 'end');
+      // Snapshots taken between writes, lazy compiles and trims (they walk the trie, never the
+      // blocks) still answer as the table did when they were taken.
+      for (const [k, s] of snapshots.entries()) {
+        for (const a of addresses) {
+          const expected = snapshotGolden[k]!.lookup(`${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`) ?? -1;
+          assert.equal(s.lookupV4(a), expected, `snapshot ${k} lookupV4 ${a >>> 0}`);
+        }
+      }
       for (const s of snapshots) s.release();
       for (const [key] of golden.entries()) assert.ok(table.delete(key) && plain.delete(key));
       checkLookups(table, plain, new GoldenPrefixMap<number>(), addresses);
