@@ -19,7 +19,9 @@
  *
  * Invariants: a live id has refs > 0 and sits on exactly one hash chain; a free id has
  * refs = 0 and sits on the free list; while a hold is on, an id whose refs fell to 0 stays
- * on its chain, in `deferred`, until the last unhold frees it. The bytes of a freed set go
+ * on its chain, in `deferred`, until the last unhold frees it; likewise an id whose refs fell
+ * to 0 through {@link AttributePool.releaseLater} (the sweeper's release) stays on its chain,
+ * its bit set in `pendingBits`, until {@link AttributePool.freePending} frees it. The bytes of a freed set go
  * back to the byte arena (attribute-arena.ts: per-length free lists; when garbage passes 3/4
  * of it, an incremental compaction, attribute-compaction.ts, moves live bytes in bounded steps
  * paced by interns and frees and by {@link AttributePool.compactStep}); this file is the
@@ -141,6 +143,15 @@ export class AttributePool {
   /** Open {@link hold}s, and the ids whose free they defer. */
   private holds = 0;
   private readonly deferred = new Set<number>();
+  /**
+   * Per id, one bit: its refs fell to 0 in {@link releaseLater} and {@link freePending} has
+   * not yet freed it (it is still chained, its bytes valid, and an intern revives it).
+   */
+  private pendingBits = new Uint32Array(64);
+  /** Ids with their bit set in `pendingBits`. */
+  private pendingCount = 0;
+  /** The word of `pendingBits` {@link freePending} goes on from. */
+  private pendingCursor = 0;
 
   /**
    * An empty pool; `versions` connects it to worker readers (a RIB passes its own). With
@@ -332,7 +343,7 @@ export class AttributePool {
     const hashes = this.hashArr.view;
     const refs = this.refsArr.view;
     for (let id = 1; id < this.counters[HIGH_WATER]!; id++) {
-      if (refs[id] === 0 && !this.deferred.has(id)) continue; // free (a deferred one is still chained)
+      if (refs[id] === 0 && !this.deferred.has(id) && !this.isPending(id)) continue; // free (a deferred or pending one is still chained)
       const b = hashes[id]! & mask;
       next[id] = buckets[b]!;
       buckets[b] = id;
@@ -364,6 +375,85 @@ export class AttributePool {
   }
 
   /**
+   * Drop one reference, as {@link release}, but at zero leave the set on its chain and mark it
+   * for {@link freePending}, which frees such sets later in id order (or a {@link hold} defers
+   * it as usual). For the sweeper: a flush drops the last reference of many sets (one per
+   * origin of the flushed peer, 65 k on a full table); freed as they come each costs several
+   * random reads (its hash, its bucket, its chain, its length and offset, its bytes), freed in
+   * id order most of those reads are near the previous ones (ids were handed out in arena order).
+   */
+  releaseLater(id: number): void {
+    const refs = this.refsArr.view;
+    if (refs[id] === 0) throw new RangeError(`attribute set ${id} released more often than retained`);
+    if (--refs[id]! !== 0) return;
+    if (this.holds > 0) {
+      this.deferred.add(id);
+      return;
+    }
+    const w = id >>> 5;
+    if (w >= this.pendingBits.length) {
+      const bigger = new Uint32Array(Math.max(w + 1, this.pendingBits.length * 2));
+      bigger.set(this.pendingBits);
+      this.pendingBits = bigger;
+    }
+    const bit = 1 << (id & 31);
+    if ((this.pendingBits[w]! & bit) === 0) {
+      this.pendingBits[w]! |= bit;
+      this.pendingCount++;
+    }
+  }
+
+  /** Sets {@link releaseLater} left for {@link freePending} (some may have been revived since). */
+  get pendingFrees(): number {
+    return this.pendingCount;
+  }
+
+  /** Whether `id`'s free is pending ({@link releaseLater}). */
+  private isPending(id: number): boolean {
+    const w = id >>> 5;
+    return w < this.pendingBits.length && (this.pendingBits[w]! & (1 << (id & 31))) !== 0;
+  }
+
+  /**
+   * Free sets {@link releaseLater} left, in ascending id order from where the last call
+   * stopped, about `budget` units of work (one per set, one per 32 ids scanned); a set revived
+   * meanwhile (interned again) is skipped, and while a {@link hold} is on the sets go to its
+   * deferred frees instead. `onFree` is told each id freed. Returns the units done.
+   */
+  freePending(budget: number, onFree: (id: number) => void): number {
+    const bits = this.pendingBits;
+    const words = Math.min(bits.length, (this.counters[HIGH_WATER]! + 31) >>> 5);
+    const limit = budget * 32; // units of 1/32: a word scanned is 1, a set freed 32
+    let w = this.pendingCursor;
+    let done = 0;
+    while (this.pendingCount > 0 && done < limit) {
+      if (w >= words) w = 0;
+      let word = bits[w]!;
+      done++;
+      while (word !== 0 && done < limit) {
+        const low = word & -word;
+        const id = (w << 5) | (31 - Math.clz32(low));
+        word ^= low;
+        // Each bit is cleared just before its id is freed: a free may step a compaction, which
+        // must still see the ids of this word not yet freed as kept (isPending).
+        bits[w] = word;
+        this.pendingCount--;
+        if (this.refsArr.view[id] !== 0) continue; // interned again meanwhile
+        done += 32;
+        if (this.holds > 0) {
+          this.deferred.add(id);
+        } else {
+          this.free(id);
+          onFree(id);
+        }
+      }
+      if (word === 0) w++; // else the budget ran out inside this word: go on from it next time
+    }
+    this.pendingCursor = w;
+    return Math.ceil(done / 32);
+  }
+
+  /**
    * Defer every free until the matching {@link unhold}: while held, an id whose last
    * reference goes keeps its bytes, its summary and its place in the hash table (an intern
    * of the same bytes revives it), so no id is reused with other bytes. This is how a RIB
@@ -391,11 +481,21 @@ export class AttributePool {
 
   /** Whether `id` names a set that is live or whose free a hold defers: its bytes are valid. */
   isKept(id: number): boolean {
-    return this.refCount(id) > 0 || this.deferred.has(id);
+    return this.refCount(id) > 0 || this.deferred.has(id) || this.isPending(id);
   }
 
   /** Free an unreferenced set: off its hash chain, id and bytes onto the free lists. */
   private free(id: number): void {
+    if (this.pendingCount > 0) {
+      // Revived after releaseLater and released again (release, unhold): no longer pending. A
+      // free id must not look pending (rehash would chain it, compaction would keep it).
+      const w = id >>> 5;
+      const bit = 1 << (id & 31);
+      if (w < this.pendingBits.length && (this.pendingBits[w]! & bit) !== 0) {
+        this.pendingBits[w]! &= ~bit;
+        this.pendingCount--;
+      }
+    }
     const next = this.nextArr.view;
     const b = this.hashArr.view[id]! & this.mask;
     if (this.buckets[b] === id) {

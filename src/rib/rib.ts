@@ -344,17 +344,20 @@ export class Rib extends RibWriter {
     }
   }
 
-  /** Whether flushed routes are waiting to be swept, or an attribute-pool compaction runs. */
+  /** Whether flushed routes are waiting to be swept, or their attribute sets to be freed, or an attribute-pool compaction runs. */
   get sweepPending(): boolean {
-    return this.doomedPending > 0 || this.attributes.compacting;
+    return this.doomedPending > 0 || this.attributes.pendingFrees > 0 || this.attributes.compacting;
   }
 
   /**
    * Sweep up to about `maxEntries` route entries (synchronously), removing routes of
    * flushed peer-views: it visits only the slots where they have routes (peer-routes.ts).
-   * Once no flushed route is left, the rest of the budget steps a running attribute-pool
-   * compaction ({@link COMPACT_UNITS_PER_ENTRY} units per entry of budget). Returns whether
-   * work remains (flushed routes or a compaction). The core step of {@link sweep}.
+   * The attribute sets whose last route it removes are not freed at once
+   * (`AttributePool.releaseLater`): once no flushed route is left, the budget goes to freeing
+   * them in id order (`AttributePool.freePending`, one unit per set), then to a running
+   * attribute-pool compaction ({@link COMPACT_UNITS_PER_ENTRY} units per entry of budget).
+   * Returns whether work remains (flushed routes, sets to free or a compaction). The core step
+   * of {@link sweep}.
    *
    * Each slot is compacted in one pass (RouteSets.removeWhere: every DOOMED entry goes, the
    * others move down once), then the removed routes' peer-views are counted down and their
@@ -390,14 +393,21 @@ export class Rib extends RibWriter {
       const removed = sets.removeWhere(s, state, PV_DOOMED, pvs, attrs, 0);
       if (sets.count[s] === 0) this.dropSlot(s);
       for (let j = 0; j < removed; j++) {
-        this.releaseAttributes(attrs[j]!);
+        this.attributes.releaseLater(attrs[j]!);
         this.dropCount(pvs[j]!);
       }
       sets.endWrite(s);
     }
-    if (work < maxEntries && this.doomedPending === 0) this.attributes.compactStep((maxEntries - work) * COMPACT_UNITS_PER_ENTRY);
-    return this.doomedPending > 0 || this.attributes.compacting;
+    const pool = this.attributes;
+    if (work < maxEntries && this.doomedPending === 0 && pool.pendingFrees > 0) work += pool.freePending(maxEntries - work, this.forgetDecoded);
+    if (work < maxEntries && this.doomedPending === 0) pool.compactStep((maxEntries - work) * COMPACT_UNITS_PER_ENTRY);
+    return this.doomedPending > 0 || pool.pendingFrees > 0 || pool.compacting;
   }
+
+  /** Drops a freed attribute set's decoded form (the id may be handed out again). */
+  private readonly forgetDecoded = (attr: number): void => {
+    this.cache.delete(attr);
+  };
 
   /** Peer-views and attribute sets of the entries {@link sweepStep} removed from one slot. */
   private sweptPvs = new Uint32Array(64);

@@ -155,3 +155,50 @@ test('every interned set keeps its summary however far the id space grows (ids p
     assert.deepEqual(got, [64_512 + i, i % 300, i, 1 + (i % 9), i % 3, 7], `set ${i} (id ${id})`);
   }
 });
+
+test('releaseLater leaves sets chained until freePending frees them in id order, in budgeted calls; an intern revives one, a hold defers the rest', () => {
+  const pool = new AttributePool({ initialSets: 16, initialBytes: 64 });
+  const summary = emptySummary();
+  const ids = Array.from({ length: 200 }, (_, i) => pool.intern(bytesOf(i, 24), 0, 24, summary));
+  pool.retain(ids[5]!);
+  for (const id of [...ids].reverse()) pool.releaseLater(id);
+  assert.equal(pool.pendingFrees, 199, 'one set keeps a reference');
+  assert.equal(pool.size, 200, 'nothing freed yet');
+  // Growth and rehashing while pending keep the sets findable and their bytes intact.
+  const fresh = Array.from({ length: 200 }, (_, i) => pool.intern(bytesOf(i, 25), 0, 25, summary));
+  for (const id of fresh) assert.ok(!ids.includes(id), 'no pending id is reused');
+  ids.forEach((id, i) => {
+    assert.ok(pool.isKept(id));
+    assert.deepEqual([...pool.bytes(id)], [...bytesOf(i, 24)], 'bytes intact');
+  });
+  assert.equal(pool.intern(bytesOf(7, 24), 0, 24, summary), ids[7], 'an intern of the same bytes revives the set');
+  // Revived, then released the ordinary way: freed at once, no longer pending; its id is
+  // handed out again and the chains stay sound through a rehash.
+  assert.equal(pool.intern(bytesOf(9, 24), 0, 24, summary), ids[9]);
+  assert.equal(pool.release(ids[9]!), true);
+  assert.equal(pool.pendingFrees, 198);
+  const more = Array.from({ length: 250 }, (_, i) => pool.intern(bytesOf(i, 26), 0, 26, summary));
+  assert.ok(more.includes(ids[9]!), 'the freed id is reused');
+  more.forEach((id, i) => assert.equal(pool.find(bytesOf(i, 26), 0, 26), id));
+  for (const id of more) pool.release(id);
+  const freed: number[] = [];
+  let calls = 0;
+  while (pool.pendingFrees > 0 && calls < 100) {
+    const units = pool.freePending(10, (id) => freed.push(id));
+    assert.ok(units >= 1 && units <= 11, `${units} units for a budget of 10`);
+    calls++;
+    if (calls === 5) pool.hold();
+  }
+  assert.ok(calls > 4, `${calls} calls`);
+  const before = freed.length;
+  assert.deepEqual(freed, [...freed].sort((a, b) => a - b), 'ascending id order');
+  assert.ok(before > 1 && before < 198, `${before} freed before the hold`);
+  // The hold took the rest as deferred frees: the last unhold frees them.
+  pool.unhold((id) => freed.push(id));
+  assert.deepEqual(freed.sort((a, b) => a - b), ids.filter((_, i) => i !== 5 && i !== 7 && i !== 9).sort((a, b) => a - b));
+  assert.equal(pool.size, 200 + 2);
+  assert.equal(pool.refCount(ids[5]!), 1);
+  assert.equal(pool.refCount(ids[7]!), 1);
+  assert.equal(pool.freePending(10, () => assert.fail('nothing pending')), 0);
+  assert.throws(() => pool.releaseLater(ids[0]!), RangeError);
+});
