@@ -221,7 +221,7 @@ interface RibstoreFigures {
   liveTrieBytesPerPrefix: number;
   /** The trie arena's buffer size (bytes), from PrefixMap.stats(). */
   arenaBytes: number;
-  /** Compiled IPv4 blocks in use (bytes/prefix) and their buffer with the slot table (bytes), from PrefixMap.stats(). */
+  /** Compiled blocks in use (bytes/prefix) and their buffer (bytes; IPv4's with the slot table), from PrefixMap.stats(). */
   compiledLiveBytesPerPrefix: number;
   compiledBytes: number;
   numericInside: Measurement;
@@ -328,8 +328,9 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
     );
     if (map.size !== n) problems.push(`after inserting ${n} prefixes, size is ${map.size}`);
     if (before) {
-      // A table in use: lookups have compiled the IPv4 blocks of every /16 they reached
-      // (src/table/compiled-level.ts), so the memory figure includes them.
+      // A table in use: lookups have compiled the blocks they reached (IPv4: every /16,
+      // src/table/compiled-level.ts; IPv6: trie nodes from depth 2, compiled-v6.ts), so the
+      // memory figure includes them.
       lookupNumeric(map, uniform);
       lookupNumeric(map, inside);
       const delta = memoryDelta(before, await sampleMemorySettled());
@@ -339,8 +340,8 @@ async function benchRibstore(prefixes: FamilyPrefixes, parsed: Prefix[], order: 
       const stats = map.stats();
       liveTrieBytes = stats.liveWords * 4;
       arenaBytes = stats.bytes;
-      compiledLiveBytes = stats.compiledLiveWords * 4;
-      compiledBytes = stats.compiledBytes;
+      compiledLiveBytes = (stats.compiledLiveWords + stats.compiledV6LiveWords) * 4;
+      compiledBytes = stats.compiledBytes + stats.compiledV6Bytes;
     }
     deletes.push(
       timeOnce(n, () => {
@@ -595,7 +596,7 @@ function ribstoreTable(v4: RibstoreFigures, v6: RibstoreFigures): string {
       row('memory (bytes/prefix, heap + external)', (r) => `${r.bytesPerPrefix.toFixed(1)} B`),
       row('  of which array buffers / JS heap', (r) => `${formatBytes(r.arrayBufferBytes)} / ${formatBytes(r.heapBytes)}`),
       row('  trie words in use (bytes/prefix; arena buffer)', (r) => `${r.liveTrieBytesPerPrefix.toFixed(1)} B (${formatBytes(r.arenaBytes)})`),
-      row('  compiled blocks in use (bytes/prefix; buffer with slot table)', (r) => (r.compiledBytes === 0 ? 'none' : `${r.compiledLiveBytesPerPrefix.toFixed(1)} B (${formatBytes(r.compiledBytes)})`)),
+      row('  compiled blocks in use (bytes/prefix; buffer, IPv4 with slot table)', (r) => (r.compiledBytes === 0 ? 'none' : `${r.compiledLiveBytesPerPrefix.toFixed(1)} B (${formatBytes(r.compiledBytes)})`)),
       row('lookup, numeric, inside prefixes', (r) => ns(r.numericInside)),
       row('lookup, numeric, uniform random', (r) => `${ns(r.numericUniform)} (${(r.hitRateUniform * 100).toFixed(1)}% hit)`),
       row('lookup, string, inside prefixes', (r) => ns(r.stringInside)),
