@@ -28,6 +28,7 @@
  * blocks) and its accounting are untouched, and snapshots need not know about them.
  */
 import { popcount32 } from './bitset.js';
+import { BlockBuffer, LINE, SLOTS } from './block-buffer.js';
 import { CHILD_BITS, LEAF_KEY, LEAF_META, LEAF_VALUE, PREFIX_ARRAY, PREFIX_COUNT, topBits } from './layout.js';
 import { longestInNode, prefixRank } from './node-rank.js';
 
@@ -39,23 +40,16 @@ export const STALE = 1;
 export const RUN_RANKS = 8;
 /** Offset of the first run value in a block. */
 export const RUNS_AT = 10;
-/** Number of slot words before the first block. */
-const SLOTS = 65_536;
-/** Block alignment and size unit in words (one 64-byte cache line). */
-const LINE = 16;
 
 /** The compiled blocks of one family's first level (see the module doc). */
-export class CompiledLevel {
-  /** Slot words, then the blocks. Replaced when it grows: read it after {@link compile}. */
-  words = new Int32Array(SLOTS + 64 * LINE).fill(STALE, 0, SLOTS);
-  /** Words of live blocks (tests check that deleting everything returns every block). */
-  liveWords = 0;
-  /** End of the used part of {@link words}. */
-  private top = SLOTS;
-  /** Free blocks by size in lines. */
-  private readonly free: number[][] = [];
+export class CompiledLevel extends BlockBuffer {
   /** Answer per octet while compiling one block. */
   private readonly answers = new Int32Array(256);
+
+  constructor() {
+    // Grown by half: the IPv4 blocks are a few MiB at most.
+    super(new Int32Array(SLOTS + 64 * LINE).fill(STALE, 0, SLOTS), 1);
+  }
 
   /** Mark slot `h` stale and return its block, if any. */
   invalidate(h: number): void {
@@ -98,32 +92,10 @@ export class CompiledLevel {
     for (let h = 0; h < SLOTS; h++) if (this.words[h] === STALE) this.compile(a, h, first[2 * h]!, first[2 * h + 1]!);
   }
 
-  /** Bytes of the slot table and the blocks' buffer (live and free blocks, and room to grow). */
-  get bytes(): number {
-    return this.words.byteLength;
-  }
-
-  private allocate(lines: number): number {
-    const list = this.free[lines];
-    const size = lines * LINE;
-    this.liveWords += size;
-    if (list !== undefined && list.length > 0) return list.pop()!;
-    if (this.top + size > this.words.length) {
-      const grown = new Int32Array(Math.max(this.top + size, this.words.length + (this.words.length >> 1)));
-      grown.set(this.words.subarray(0, this.top));
-      this.words = grown;
-    }
-    const block = this.top;
-    this.top += size;
-    return block;
-  }
-
   private release(block: number): void {
     const f = this.words;
     const runs = ((f[block + RUN_RANKS + 1]! >>> 24) & 255) + popcount32(f[block + 7]!);
-    const lines = sizeInLines(runs);
-    this.liveWords -= lines * LINE;
-    (this.free[lines] ??= []).push(block);
+    this.freeBlock(block, sizeInLines(runs));
   }
 }
 

@@ -52,6 +52,7 @@
  * Leaf offsets must stay below 2^30 words (4 GiB of arena) for the LINK encoding.
  */
 import { popcount32 } from './bitset.js';
+import { BlockBuffer, LINE, SLOTS } from './block-buffer.js';
 import { CHILD_ARRAY, CHILD_BITS, LEAF_VALUE, PREFIX_ARRAY, PREFIX_COUNT } from './layout.js';
 import { leafContainsV6 } from './leaf-match.js';
 import { childSlot } from './first-level.js';
@@ -77,21 +78,9 @@ const KEEP = 2;
 const ALL = 1 | (255 << 16);
 /** Writes kept for the next lookup to bring their paths up to date; one more drops every block. */
 const PENDING_MAX = 4096;
-/** Number of slot words before the first block. */
-const SLOTS = 65_536;
-/** Block alignment and size unit in words (one 64-byte cache line). */
-const LINE = 16;
 
 /** The compiled IPv6 blocks of one first level (see the module doc). */
-export class CompiledV6 {
-  /** Slot words, then the blocks. Replaced when it grows (by an eighth: the blocks are megabytes). */
-  words = new Int32Array(SLOTS + 64 * LINE);
-  /** Words of live blocks (tests check that deleting everything returns every block). */
-  liveWords = 0;
-  /** End of the used part of {@link words}. */
-  private top = SLOTS;
-  /** Free blocks by size in lines. */
-  private readonly free: number[][] = [];
+export class CompiledV6 extends BlockBuffer {
   /** VALUE and LINK per octet while compiling one block. */
   private readonly values = new Int32Array(256);
   private readonly links = new Int32Array(256);
@@ -103,7 +92,10 @@ export class CompiledV6 {
   pendingCount = 0;
 
   /** @param first the first level's entries (first-level.ts): SUBTREE of /16 h is `first[2h]`. */
-  constructor(private readonly first: Int32Array) {}
+  constructor(private readonly first: Int32Array) {
+    // Grown by an eighth: the IPv6 blocks are megabytes.
+    super(new Int32Array(SLOTS + 64 * LINE), 3);
+  }
 
   /**
    * First-level hook, called after slot `h` was refreshed: if SUBTREE is no longer a node, the
@@ -229,9 +221,7 @@ export class CompiledV6 {
   /** Free every block (slots back to 0): a lookup compiles again what it reaches. */
   private dropAll(): void {
     this.words.fill(0, 0, SLOTS);
-    this.top = SLOTS;
-    this.free.length = 0;
-    this.liveWords = 0;
+    this.freeAll();
     this.dirty.fill(0);
     this.pendingCount = 0;
   }
@@ -382,11 +372,6 @@ export class CompiledV6 {
     return true;
   }
 
-  /** Bytes of the slot table and the blocks' buffer (live and free blocks, and room to grow). */
-  get bytes(): number {
-    return this.words.byteLength;
-  }
-
   /** Free the block of `link` and the blocks below it, except children flagged KEEP (whose flag is cleared). */
   private releaseTree(link: number): void {
     const f = this.words;
@@ -403,25 +388,9 @@ export class CompiledV6 {
       if ((info & KEEP) !== 0) f[(child & -16) + V6_INFO] = info & ~KEEP;
       else this.releaseTree(child);
     }
-    const lines = sizeInLines(kind, runs);
-    this.liveWords -= lines * LINE;
-    (this.free[lines] ??= []).push(block);
+    this.freeBlock(block, sizeInLines(kind, runs));
   }
 
-  private allocate(lines: number): number {
-    const list = this.free[lines];
-    const size = lines * LINE;
-    this.liveWords += size;
-    if (list !== undefined && list.length > 0) return list.pop()!;
-    if (this.top + size > this.words.length) {
-      const grown = new Int32Array(Math.max(this.top + size, this.words.length + (this.words.length >> 3)));
-      grown.set(this.words.subarray(0, this.top));
-      this.words = grown;
-    }
-    const block = this.top;
-    this.top += size;
-    return block;
-  }
 }
 
 /** The pair of every octet of the block of `link` into `values` and `links`. */
