@@ -21,7 +21,7 @@ import { referenceFormatIPv4, referenceFormatIPv6, referenceParseAddressInto, re
 import { machineLine } from './support/machine.js';
 import { markdownTable } from './support/markdown.js';
 import { SeededRandom } from './support/random.js';
-import { median } from './support/timing.js';
+import { median, processCpuNs } from './support/timing.js';
 
 const ROUNDS = Number(process.argv[2] ?? 9);
 const COUNT = 1 << 19;
@@ -143,15 +143,6 @@ function lookupNumeric(map: PrefixMap<number>, sample: AddressSample): number {
 
 let sink = 0;
 
-/**
- * CPU time of this process in ns: the machine is shared (load 3-12), and wall time would count
- * the time other processes hold the cores. (Cache contention from them still shows.)
- */
-function cpuNs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
-
 /** Interleaved rounds of every contender; median ns/op each and median per-round ratio to the first. */
 function interleaved(operations: number, contenders: Array<() => number>): { ns: number[]; ratio: number[] } {
   for (const f of contenders) sink = (sink + f()) | 0; // warm-up
@@ -162,9 +153,9 @@ function interleaved(operations: number, contenders: Array<() => number>): { ns:
     // Rotate the order each round so no contender always runs right after another's garbage.
     for (let k = 0; k < contenders.length; k++) {
       const c = (k + round) % contenders.length;
-      const start = cpuNs();
+      const start = processCpuNs();
       sink = (sink + contenders[c]!()) | 0;
-      t[c] = (cpuNs() - start) / operations;
+      t[c] = (processCpuNs() - start) / operations;
     }
     t.forEach((x, c) => {
       times[c]!.push(x);

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { PrefixMap } from '../src/index.js';
 import { addressesInsidePrefixes, uniformAddresses } from './support/addresses.js';
 import { loadFullTableOrExit } from './support/full-table.js';
-import { SeededRandom } from './support/random.js';
+import { SeededRandom, randomOrder } from './support/random.js';
 import { Dir248Table, flushCaches } from './support/dir-24-8.js';
 import { median } from './support/timing.js';
 import { parsePrefix } from '../src/ip/index.js';
@@ -29,8 +29,7 @@ const v4 = table.v4;
 const random = new SeededRandom(0x7ab1e + 4);
 const inside = addressesInsidePrefixes(v4, N, random).words;
 const uniform = uniformAddresses(4, N, random).words;
-const order = Array.from({ length: v4.count }, (_, i) => i);
-for (let i = order.length - 1; i > 0; i--) { const j = random.below(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
+const order = randomOrder(v4.count, random);
 const mNew = new PrefixMap<number>() as unknown as Map;
 const mOld = new base.PrefixMap();
 for (const i of order) { const p = parsePrefix(v4.text[i]!); mNew.set(p, i); mOld.set(v4.text[i]!, i); }

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parsePrefix, PrefixTable } from '../src/index.js';
+import { processCpuNs } from './support/timing.js';
 
 const file = process.argv[2] || new URL('../../../shared/data/tables/tier1-full-table-prefixes.txt.gz', import.meta.url).pathname;
 const ROUNDS = Number(process.argv[3] ?? 7);
@@ -44,33 +45,28 @@ for (let i = 0; i < N; i++) {
   insideV6[4 * i + 3] = random();
 }
 
-/** CPU time of this process in ns (other processes' time on the shared cores is not counted). */
-function now(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
 const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 
 const single = new Int32Array(N);
 const batch = new Int32Array(N);
 const rounds: Record<string, number[]> = { singleV4: [], batchV4: [], singleV6: [], batchV6: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  let s = now();
+  let s = processCpuNs();
   for (let i = 0; i < N; i++) single[i] = table.lookupV4(insideV4[i]!);
-  rounds.singleV4!.push((now() - s) / N);
-  s = now();
+  rounds.singleV4!.push((processCpuNs() - s) / N);
+  s = processCpuNs();
   table.lookupBatchV4(insideV4, batch);
-  rounds.batchV4!.push((now() - s) / N);
+  rounds.batchV4!.push((processCpuNs() - s) / N);
   for (let i = 0; i < N; i++) if (single[i] !== batch[i]) throw new Error(`IPv4 batch differs at ${i}`);
-  s = now();
+  s = processCpuNs();
   for (let i = 0; i < N; i++) {
     const j = i << 2;
     single[i] = table.lookupV6(insideV6[j]!, insideV6[j + 1]!, insideV6[j + 2]!, insideV6[j + 3]!);
   }
-  rounds.singleV6!.push((now() - s) / N);
-  s = now();
+  rounds.singleV6!.push((processCpuNs() - s) / N);
+  s = processCpuNs();
   table.lookupBatchV6(insideV6, batch);
-  rounds.batchV6!.push((now() - s) / N);
+  rounds.batchV6!.push((processCpuNs() - s) / N);
   for (let i = 0; i < N; i++) if (single[i] !== batch[i]) throw new Error(`IPv6 batch differs at ${i}`);
 }
 console.log(

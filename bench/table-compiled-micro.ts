@@ -10,17 +10,11 @@ import { PrefixTable } from '../src/index.js';
 import { addressesInsidePrefixes, uniformAddresses } from './support/addresses.js';
 import { type FamilyPrefixes, loadFullTableOrExit } from './support/full-table.js';
 import { SeededRandom } from './support/random.js';
-import { median } from './support/timing.js';
+import { median, processCpuNs } from './support/timing.js';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const table = loadFullTableOrExit();
 const v4 = table.v4;
-
-/** CPU time of the process in ns (time the other processes hold the cores is not counted). */
-function now(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
 
 const N = 1 << 20;
 const random = new SeededRandom(12345);
@@ -42,9 +36,9 @@ function build(compiled: boolean): PrefixTable {
   const t = new PrefixTable({ compiled });
   insertAll(t, table.v4);
   insertAll(t, table.v6);
-  const s = now();
+  const s = processCpuNs();
   t.trim(); // with compiled blocks, trim() also compiles every /16 (compiled-level.ts)
-  trimNs[compiled ? 'on' : 'off'] = now() - s;
+  trimNs[compiled ? 'on' : 'off'] = processCpuNs() - s;
   return t;
 }
 const trimNs = { on: 0, off: 0 };
@@ -84,18 +78,18 @@ function flush(): number {
 }
 function single(t: PrefixTable, sample: Uint32Array): number {
   flush();
-  const s = now();
+  const s = processCpuNs();
   let hits = 0;
   for (let i = 0; i < N; i++) hits += t.lookupV4(sample[i]!) >= 0 ? 1 : 0;
-  const ns = (now() - s) / N;
+  const ns = (processCpuNs() - s) / N;
   if (hits < 0) throw new Error('unreachable');
   return ns;
 }
 function batch(t: PrefixTable, sample: Uint32Array): number {
   flush();
-  const s = now();
+  const s = processCpuNs();
   t.lookupBatchV4(sample, out);
-  return (now() - s) / N;
+  return (processCpuNs() - s) / N;
 }
 const rows: Record<string, { on: number[]; off: number[]; ratio: number[] }> = {};
 for (let round = 0; round <= ROUNDS; round++) {

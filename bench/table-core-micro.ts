@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parsePrefix, PrefixMap, PrefixTable } from '../src/index.js';
+import { processCpuNs } from './support/timing.js';
 
 const file = process.argv[2] || new URL('../../../shared/data/tables/tier1-full-table-prefixes.txt.gz', import.meta.url).pathname;
 const prefixes = gunzipSync(readFileSync(file))
@@ -25,14 +26,6 @@ for (let i = prefixes.length - 1; i > 0; i--) {
 }
 const v4 = prefixes.filter((p) => p.family === 4);
 const v6 = prefixes.filter((p) => p.family === 6);
-/**
- * CPU time of this process in ns: the machine is shared, and wall time would count the time
- * other processes hold the cores. (Cache contention from them still shows.)
- */
-function now(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -67,7 +60,7 @@ for (let i = 0; i < N; i++) {
 const kinds = process.argv[3] === 'core' || process.argv[3] === 'map' ? [process.argv[3]] : (['core', 'map'] as const);
 for (const kind of kinds) {
   const before = await heap();
-  const t0 = now();
+  const t0 = processCpuNs();
   let table: PrefixTable | PrefixMap<number>;
   if (kind === 'core') {
     const t = new PrefixTable();
@@ -84,7 +77,7 @@ for (const kind of kinds) {
     }
     table = m;
   }
-  const t1 = now();
+  const t1 = processCpuNs();
   table.trim();
   const after = await heap();
   const stats = table.stats();
@@ -99,21 +92,21 @@ for (const kind of kinds) {
   const miss = kind === 'core' ? -1 : undefined;
   let sink = 0;
   for (let round = 0; round < 7; round++) {
-    let s = now();
+    let s = processCpuNs();
     for (let i = 0; i < N; i++) sink += table.lookupV4(insideV4[i]!) === miss ? 0 : 1;
-    rounds.insideV4!.push((now() - s) / N);
-    s = now();
+    rounds.insideV4!.push((processCpuNs() - s) / N);
+    s = processCpuNs();
     for (let i = 0; i < N; i++) sink += table.lookupV4(uniformV4[i]!) === miss ? 0 : 1;
-    rounds.uniformV4!.push((now() - s) / N);
-    s = now();
+    rounds.uniformV4!.push((processCpuNs() - s) / N);
+    s = processCpuNs();
     for (let i = 0; i < N; i++) {
       const j = i << 2;
       sink += table.lookupV6(insideV6[j]!, insideV6[j + 1]!, insideV6[j + 2]!, insideV6[j + 3]!) === miss ? 0 : 1;
     }
-    rounds.insideV6!.push((now() - s) / N);
-    s = now();
+    rounds.insideV6!.push((processCpuNs() - s) / N);
+    s = processCpuNs();
     table.lookupBatchV4(insideV4, out);
-    rounds.batchV4!.push((now() - s) / N);
+    rounds.batchV4!.push((processCpuNs() - s) / N);
   }
   console.log(
     `${kind}: lookup ns median: ` +
@@ -122,8 +115,8 @@ for (const kind of kinds) {
         .join(', ') +
       ` (sink ${sink})`,
   );
-  const t2 = now();
+  const t2 = processCpuNs();
   for (const p of prefixes) table.deleteWords(p.family, p.w0, p.w1, p.w2, p.w3, p.length);
-  const t3 = now();
+  const t3 = processCpuNs();
   console.log(`${kind}: delete ${((t3 - t2) / prefixes.length).toFixed(0)} ns/prefix; size after ${table.size}; live words ${table.stats().liveWords}`);
 }

@@ -11,17 +11,11 @@ import { PrefixTable } from '../src/index.js';
 import { addressesInsidePrefixes } from './support/addresses.js';
 import { type FamilyPrefixes, loadFullTableOrExit } from './support/full-table.js';
 import { SeededRandom } from './support/random.js';
-import { median } from './support/timing.js';
+import { median, processCpuNs } from './support/timing.js';
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const table = loadFullTableOrExit();
 const v6 = table.v6;
-
-/** CPU time of the process in ns (time the other processes hold the cores is not counted). */
-function now(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-}
 
 const N = 1 << 20;
 const random = new SeededRandom(12345);
@@ -98,10 +92,10 @@ function flush(): number {
 }
 function single(t: PrefixTable, sample: Uint32Array): number {
   flush();
-  const s = now();
+  const s = processCpuNs();
   let hits = 0;
   for (let i = 0, j = 0; i < N; i++, j += 4) hits += t.lookupV6(sample[j]!, sample[j + 1]!, sample[j + 2]!, sample[j + 3]!) >= 0 ? 1 : 0;
-  const ns = (now() - s) / N;
+  const ns = (processCpuNs() - s) / N;
   if (hits < 0) throw new Error('unreachable');
   return ns;
 }
@@ -109,19 +103,19 @@ function single(t: PrefixTable, sample: Uint32Array): number {
 // cache, so this row is the instructions of a lookup, not its misses.
 const hotSample = inside.subarray(0, 4 << 12);
 function hot(t: PrefixTable): number {
-  const s = now();
+  const s = processCpuNs();
   let hits = 0;
   for (let r = 0; r < 256; r++) {
     for (let j = 0; j < hotSample.length; j += 4) hits += t.lookupV6(hotSample[j]!, hotSample[j + 1]!, hotSample[j + 2]!, hotSample[j + 3]!) >= 0 ? 1 : 0;
   }
   if (hits < 0) throw new Error('unreachable');
-  return (now() - s) / (256 * (hotSample.length >> 2));
+  return (processCpuNs() - s) / (256 * (hotSample.length >> 2));
 }
 function batch(t: PrefixTable, sample: Uint32Array): number {
   flush();
-  const s = now();
+  const s = processCpuNs();
   t.lookupBatchV6(sample, out);
-  return (now() - s) / N;
+  return (processCpuNs() - s) / N;
 }
 // Writes on tables whose blocks are compiled (the lookups before compiled them): 2 Ki prefixes
 // in random order, deleted then inserted back (same values), read from columns laid out in that
@@ -144,22 +138,22 @@ for (let k = 0; k < CHURN; k++) {
 }
 function churn(t: PrefixTable): number {
   flush();
-  const s = now();
+  const s = processCpuNs();
   const w = churnWords;
   for (let k = 0; k < churnCount; k++) t.deleteWords(6, w[4 * k]!, w[4 * k + 1]!, w[4 * k + 2]!, w[4 * k + 3]!, churnLengths[k]!);
   for (let k = 0; k < churnCount; k++) t.setWords(6, w[4 * k]!, w[4 * k + 1]!, w[4 * k + 2]!, w[4 * k + 3]!, churnLengths[k]!, churnOrder[k]!);
-  return (now() - s) / (2 * churnCount);
+  return (processCpuNs() - s) / (2 * churnCount);
 }
 function afterChurn(t: PrefixTable, sample: Uint32Array): number {
   flush();
-  const s = now();
+  const s = processCpuNs();
   let hits = 0;
   for (let k = 0; k < churnCount; k++) {
     const j = 4 * k;
     hits += t.lookupV6(sample[j]!, sample[j + 1]!, sample[j + 2]!, sample[j + 3]!) >= 0 ? 1 : 0;
   }
   if (hits < 0) throw new Error('unreachable');
-  return (now() - s) / churnCount;
+  return (processCpuNs() - s) / churnCount;
 }
 
 const rows: Record<string, { on: number[]; off: number[]; ratio: number[] }> = {};

@@ -73,6 +73,15 @@ export function timeOnce(operations: number, work: () => number): number {
   return Number(process.hrtime.bigint() - start) / operations;
 }
 
+/**
+ * CPU time of this process in ns: the micro benches time with it so that the time other
+ * processes hold the shared cores is not counted (cache contention from them still shows).
+ */
+export function processCpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+
 /** Median of numbers (sorted copy; mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
