@@ -101,18 +101,20 @@ export class PeerRoutes {
     if (pv < this.length.length) this.length[pv] = 0;
   }
 
-  /** Queue a pv that has just been doomed and still holds routes, for {@link nextDoomedSlot}. */
+  /** Queue a pv that has just been doomed and still holds routes, for {@link takeDoomedSlots}. */
   doomed(pv: number): void {
     this.queue.push(pv);
   }
 
   /**
-   * The next slot the sweeper should visit: one that may hold an entry of a DOOMED pv, taken
-   * off the list of the first queued pv that is still DOOMED with routes. -1 when none is left.
-   * A popped slot is not visited again for that pv, so the caller must remove every entry of
-   * the pv it finds there.
+   * The next slots the sweeper should visit: up to `max` slots that may hold an entry of a
+   * DOOMED pv, taken off the end of the list of the first queued pv that is still DOOMED with
+   * routes and written to `out` from index 0. Returns how many (0 when none is left). A taken
+   * slot is not visited again for that pv, so the caller must remove every entry of the pv it
+   * finds there, in every slot taken. Taking a run of slots per call, not one, keeps the queue
+   * and registry checks out of the sweeper's per-slot loop.
    */
-  nextDoomedSlot(): number {
+  takeDoomedSlots(out: Uint32Array, max: number): number {
     const registry = this.registry;
     while (this.queueHead < this.queue.length) {
       const pv = this.queue[this.queueHead]!;
@@ -120,8 +122,11 @@ export class PeerRoutes {
       if (registry.pvState[pv] === PV_DOOMED && registry.pvCount[pv]! > 0) {
         const n = this.length[pv]!;
         if (n > 0) {
-          this.length[pv] = n - 1;
-          return this.lists[pv]![n - 1]!;
+          const taken = Math.min(n, max);
+          const list = this.lists[pv]!;
+          for (let i = 0; i < taken; i++) out[i] = list[n - 1 - i]!;
+          this.length[pv] = n - taken;
+          return taken;
         }
         throw new Error(`peer-routes invariant broken: doomed peer-view ${pv} holds ${registry.pvCount[pv]} routes its list does not name`);
       }
@@ -131,7 +136,7 @@ export class PeerRoutes {
         this.queueHead = 0;
       }
     }
-    return -1;
+    return 0;
   }
 
   /** Whether slot `s` is live and holds an entry of pv. */
