@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Prefix, PrefixTable, type PrefixTableSnapshot } from '../../src/index.js';
-import { CompiledLevel, DEEPER, RUNS_AT, STALE } from '../../src/table/compiled-level.js';
+import { CompiledLevel, DEEPER, DIRECT_RUNS, RUNS_AT, STALE } from '../../src/table/compiled-level.js';
 import { FIRST_LEVEL_SLOTS } from '../../src/table/first-level.js';
 import { GoldenPrefixMap } from '../support/golden-prefix-map.js';
 
@@ -43,7 +43,8 @@ function assertBlocksFresh(table: PrefixTable, context: string): { fresh: number
       assert.equal(block, expected, `slot ${h}: ${block} vs ${expected} (${context})`);
       continue;
     }
-    for (let i = 0; i < 8; i++) {
+    assert.equal(block & 1, expected & 1, `slot ${h}: a DIRECT block exactly where a fresh compile makes one (${context})`);
+    for (let i = 0; i < 8 && (block & 1) === 0; i++) {
       if (compiled.words[block + i] !== check.words[expected + i]) assert.fail(`slot ${h} bitmap word ${i} (${context})`);
     }
     for (let o = 0; o < 256; o++) {
@@ -54,6 +55,7 @@ function assertBlocksFresh(table: PrefixTable, context: string): { fresh: number
 }
 
 function valueAt(level: CompiledLevel, block: number, o: number): number {
+  if ((block & 1) !== 0) return level.words[block - 1 + o]!; // a DIRECT block: one word per octet
   let rank = 0;
   for (let i = 0; i <= o; i++) if (((level.words[block + (i >> 5)]! >>> i) & 1) !== 0) rank++;
   return level.words[block + RUNS_AT - 1 + rank]!;
@@ -232,4 +234,48 @@ test('compiled slots: CONSTANT answers (none, 0, the largest value) and /16s und
   table.trim();
   assert.equal(table.stats().compiledLiveWords, 0, 'every compiled block returned');
   for (let h = 0; h < FIRST_LEVEL_SLOTS; h++) assert.equal(slot(h), ~-1, `slot ${h} is CONSTANT -1 once empty`);
+});
+
+test('DIRECT blocks: a dense /16 (more than DIRECT_RUNS runs) answers every /24 from its own word, through writes, deeper prefixes, deletes back to a run block and to empty', () => {
+  fc.assert(
+    fc.property(
+      // Room for the up to 8 deeper prefixes to merge runs (adjacent DEEPER octets) and stay DIRECT.
+      fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: DIRECT_RUNS + 9, maxLength: 256 }),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 25, max: 32 }), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      (octets, deeper, covering, seed) => {
+        const table = new PrefixTable({ firstLevelFrom: 0 });
+        const plain = new PrefixTable({ firstLevelFrom: 0, compiled: false });
+        const golden = new GoldenPrefixMap<number>();
+        const set = (p: Prefix, v: number): void => void (table.set(p, v), plain.set(p, v), golden.set(p, v));
+        if (covering) set(new Prefix(4, 0x0a010000, 0, 0, 0, 16), 1_000_000);
+        // Distinct values per /24, so that every stored /24 is a run of its own.
+        for (const [i, o] of octets.entries()) set(new Prefix(4, (0x0a010000 | (o << 8)) >>> 0, 0, 0, 0, 24), i);
+        for (const [o, len, host] of deeper) set(new Prefix(4, (0x0a010000 | (o << 8) | host) >>> 0, 0, 0, 0, len), 500_000 + o);
+        const addresses: number[] = [];
+        for (let o = 0; o < 256; o++) addresses.push((0x0a010000 | (o << 8) | ((seed >>> (o & 15)) & 255)) >>> 0, (0x0a010000 | (o << 8)) >>> 0, (0x0a0100ff | (o << 8)) >>> 0);
+        addresses.push(0x0a00ffff, 0x0a020000);
+        checkLookups(table, plain, golden, addresses);
+        const slot = internals(table).compiledV4!.words[0x0a01]!;
+        assert.equal(slot & 1, 1, `10.1/16 with ${octets.length} /24s of distinct values has a DIRECT block`);
+        assertBlocksFresh(table, 'dense');
+        // Delete /24s in the drawn order: the block turns stale at each write and is rebuilt as
+        // a run block once few runs are left.
+        for (const [i, o] of octets.entries()) {
+          const p = new Prefix(4, (0x0a010000 | (o << 8)) >>> 0, 0, 0, 0, 24);
+          assert.ok(table.delete(p) && plain.delete(p) && golden.delete(p));
+          if (i % 16 === 15) {
+            checkLookups(table, plain, golden, addresses);
+            assertBlocksFresh(table, `after ${i + 1} deletes`);
+          }
+        }
+        for (const [key] of golden.entries()) assert.ok(table.delete(key) && plain.delete(key));
+        checkLookups(table, plain, new GoldenPrefixMap<number>(), addresses);
+        table.trim();
+        assert.equal(table.stats().compiledLiveWords, 0, 'every compiled block returned, DIRECT ones too');
+      },
+    ),
+    { numRuns: 40 },
+  );
 });
