@@ -30,7 +30,7 @@ import { runHttpPart } from './concurrent-http.js';
 import { Address } from '../src/ip/address.js';
 import type { Rib } from '../src/rib/rib.js';
 import { addressesInsidePrefixes } from './support/addresses.js';
-import { CONTROL_WORDS, GO, READY, STOP } from './support/concurrent-control.js';
+import { CONTROL_WORDS, GO, READY, type ReaderReport, STOP } from './support/concurrent-control.js';
 import { loadFullTableOrExit, projectRoot } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { threadCpuSeconds } from './support/thread-cpu.js';
@@ -50,16 +50,6 @@ const PACED_RATE = Number(process.env['PACED_RATE'] ?? 300_000);
 const PARTS = new Set((process.env['PARTS'] ?? 'rib,http').split(','));
 /** Where the chart goes: bench/results/ of the source tree. */
 const RESULTS = join(projectRoot, 'bench/results');
-
-interface ReaderReport {
-  lookups: number;
-  elapsedNs: number;
-  p50: number;
-  p99: number;
-  max: number;
-  retries: number;
-  cpuSeconds: number;
-}
 
 interface Phase {
   /** Lookups per second, all readers. */

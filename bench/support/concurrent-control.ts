@@ -1,4 +1,4 @@
-/** Words of the control array bench/concurrent.ts shares with its reader workers. */
+/** Words of the control array bench/concurrent.ts and bench/store.ts share with their reader workers (bench/concurrent-reader.ts). */
 
 /** 0 while readers wait, 1 once they may start. */
 export const GO = 0;
@@ -8,3 +8,16 @@ export const STOP = 1;
 export const READY = 2;
 /** Words in the control array. */
 export const CONTROL_WORDS = 4;
+
+/** What a reader worker (bench/concurrent-reader.ts) posts when it stops. */
+export interface ReaderReport {
+  lookups: number;
+  elapsedNs: number;
+  /** Latency percentiles and maximum of one lookup (ns). */
+  p50: number;
+  p99: number;
+  max: number;
+  retries: number;
+  /** CPU time the reader's thread got while it ran (NaN where /proc/thread-self is missing). */
+  cpuSeconds: number;
+}
