@@ -64,7 +64,7 @@ export function* matchingPrefixes(rib: QueryReader, prefix: PrefixInput, match: 
 /**
  * Whether a server with reader workers sends `query` to one: the more-specifics scans only.
  * Point queries (lookup, exact, less-specifics: a few slots each) stay on the main thread:
- * measured while a full table streams in (bench:collector API_WORKERS=0,1,2, README), a lookup
+ * measured while a full table streams in (bench:collector API_WORKERS=0,1,2, bench/README.md), a lookup
  * sent to a worker waited for a second turn of the busy event loop for its answer and its
  * p50/p99 doubled (6.6/26 ms inline, 12.3/48-56 ms in a worker).
  */

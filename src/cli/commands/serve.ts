@@ -99,7 +99,7 @@ Options:
                              of its own, for it); a worker that dies is logged and replaced.
                              main: the main thread, which also applies BMP, answers everything.
                              Measured while a table streams: lookup p99 9-25 ms (worker) vs
-                             27-36 ms (main), the table ~20 % slower to load (see the README)
+                             27-36 ms (main), the table ~20 % slower to load (see bench/README.md)
   --community-names FILE     names for communities and large communities, shown beside them in
                              route answers and on the page (lines "PATTERN NAME", e.g.
                              "65000:1xx Learned in city $2"; see the README); well-known
