@@ -25,12 +25,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { runHttpPart } from './concurrent-http.js';
 import { Address } from '../src/ip/address.js';
 import type { Rib } from '../src/rib/rib.js';
 import { addressesInsidePrefixes } from './support/addresses.js';
-import { CONTROL_WORDS, GO, READY, type ReaderReport, STOP } from './support/concurrent-control.js';
+import { startReaderThreads } from './support/reader-threads.js';
 import { loadFullTableOrExit, projectRoot } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { threadCpuSeconds } from './support/thread-cpu.js';
@@ -145,32 +144,11 @@ function mainThreadLookups(rib: Rib, addresses: Uint32Array, ms: number): Phase 
 
 /** Start `r` readers, run one phase (idle, churn flat out, or churn paced), return what it measured. */
 async function phase(c: Churn, r: number, churn: 'idle' | 'flat' | 'paced', addresses: Uint32Array): Promise<Phase> {
-  const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
-  const reports: Promise<ReaderReport>[] = [];
-  const workers: Worker[] = [];
-  for (let i = 0; i < r; i++) {
-    const descriptor = c.rib.share();
-    const worker = new Worker(new URL('./concurrent-reader.js', import.meta.url), {
-      workerData: { descriptor, control, addresses, offset: i * 7919 },
-      transferList: [descriptor.port],
-    });
-    workers.push(worker);
-    reports.push(
-      new Promise((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      }),
-    );
-  }
-  while (Atomics.load(control, READY) < r) await new Promise((resolve) => setTimeout(resolve, 20));
-  Atomics.store(control, GO, 1);
-  Atomics.notify(control, GO);
+  const readers = await startReaderThreads(c.rib, addresses, r);
   let writer = { rate: 0, share: NaN, cpuNs: NaN };
   if (churn !== 'idle') writer = churnFor(c, DURATION_MS, churn === 'paced' ? PACED_RATE : 0);
   else await new Promise((resolve) => setTimeout(resolve, DURATION_MS));
-  Atomics.store(control, STOP, 1);
-  const done = await Promise.all(reports);
-  await Promise.all(workers.map((w) => w.terminate()));
+  const done = await readers.stop();
   const reads = done.reduce((sum, d) => sum + (d.lookups * 1e9) / d.elapsedNs, 0);
   return {
     reads,

@@ -45,7 +45,6 @@
  *  - restore wall time (readRibSnapshot: read + checksums + decode + rebuild) and CPU time.
  */
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +53,12 @@ import { readRibSnapshot } from '../src/rib/snapshot-restore.js';
 import { type SnapshotReport, writeRibSnapshot } from '../src/rib/snapshot-write.js';
 import type { Rib } from '../src/rib/rib.js';
 import { addressesInsidePrefixes } from './support/addresses.js';
-import { CONTROL_WORDS, GO, READY, type ReaderReport, STOP } from './support/concurrent-control.js';
 import { loadFullTableOrExit } from './support/full-table.js';
 import { machineLine } from './support/machine.js';
 import { formatBytes, formatCount, markdownTable } from './support/markdown.js';
 import { collectGarbage } from './support/memory.js';
 import { SeededRandom } from './support/random.js';
+import { startReaderThreads } from './support/reader-threads.js';
 import { PEERS, buildWorkloadRib, prepareRibWorkload } from './support/rib-workload.js';
 import { median } from './support/timing.js';
 
@@ -145,37 +144,25 @@ interface OffThreadSnapshot {
  * memory, so the snapshot's slices share this thread with the BMP sessions only.
  */
 async function snapshotBesideReaderThread(rib: Rib, path: string, addresses: Uint32Array, churnTurn: () => number, sliceMs: number): Promise<OffThreadSnapshot> {
-  const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
-  const descriptor = rib.share();
-  const worker = new Worker(new URL('./concurrent-reader.js', import.meta.url), {
-    workerData: { descriptor, control, addresses, offset: 0 },
-    transferList: [descriptor.port],
-  });
-  const reported = new Promise<ReaderReport>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const readers = await startReaderThreads(rib, addresses, 1);
+  let running = true;
+  let churned = 0;
+  const churn = (): void => {
+    if (!running) return;
+    churned += churnTurn();
+    setImmediate(churn);
+  };
   try {
-    while (Atomics.load(control, READY) < 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    Atomics.store(control, GO, 1);
-    Atomics.notify(control, GO);
-    let running = true;
-    let churned = 0;
-    const churn = (): void => {
-      if (!running) return;
-      churned += churnTurn();
-      setImmediate(churn);
-    };
     setImmediate(churn);
     const start = performance.now();
     await writeRibSnapshot(rib, path, { sliceMs });
     const ms = performance.now() - start;
     running = false;
-    Atomics.store(control, STOP, 1);
-    const r = await reported;
-    return { ms, lookupsPerSecond: (r.lookups * 1e9) / r.elapsedNs, p99Ns: r.p99, churnedPerSecond: (churned * 1000) / ms };
+    const [r] = await readers.stop();
+    return { ms, lookupsPerSecond: (r!.lookups * 1e9) / r!.elapsedNs, p99Ns: r!.p99, churnedPerSecond: (churned * 1000) / ms };
   } finally {
-    await worker.terminate();
+    running = false;
+    await readers.terminate();
   }
 }
 

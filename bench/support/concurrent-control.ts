@@ -1,4 +1,4 @@
-/** Words of the control array bench/concurrent.ts and bench/store.ts share with their reader workers (bench/concurrent-reader.ts). */
+/** Words of the control array the reader threads (bench/support/reader-threads.ts, bench/concurrent-reader.ts) share with the benchmark that starts them. */
 
 /** 0 while readers wait, 1 once they may start. */
 export const GO = 0;
