@@ -51,8 +51,9 @@ export const RUNS_AT = 10;
  * octet) instead of a run block (40 B + 4 B per run, the answer a rank and usually a second line
  * away). Census of the tier1 table (901,899 IPv4 prefixes; 1 M random addresses inside them):
  * 5,707 of 25,398 blocks have more than 64 runs and take 66 % of the lookups; as DIRECT blocks
- * they cost 5.6 MiB instead of ~2.2 MiB, ~3.7 B more per prefix (18.0 B/prefix before,
- * target <= 24 B). A threshold of 22 would make 89 % of lookups one line for ~9 B/prefix more.
+ * they cost 2.7 MiB more than as run blocks, 3.2 B per prefix (bench:table: 18.0 -> 21.8 B/prefix
+ * with the buffer's growth slack; target <= 24 B). A threshold of 48 (76 % of lookups) measured
+ * no faster; 22 (89 %) would cost ~8.4 B/prefix more (src/table/DESIGN.md).
  */
 export const DIRECT_RUNS = 64;
 /** Lines of a DIRECT block: 256 words. */
