@@ -1,8 +1,9 @@
 /**
  * Restoring a RIB from a snapshot file (layout: snapshot-format.ts).
  *
- * The file is checked as a whole before anything is trusted: the container checks every
- * section's checksum, then every record is bounds-checked and every id it names must be
+ * Nothing is trusted unchecked: a section's checksum is checked before anything in it is used
+ * (all of them first for bytes in memory; section by section, as they are read, for a file),
+ * then every record is bounds-checked and every id it names must be
  * declared (peer-views in META, attribute sets in ATTR), prefixes must be well formed and
  * appear once, and SUMM's totals must match what was read. Any failure is a
  * `RibstoreError('FILE_ERROR')` naming the file, the section and the reason, and nothing of
@@ -26,10 +27,10 @@
  */
 import { RibstoreError } from '../errors.js';
 import { maskBits } from '../ip/prefix.js';
-import { readFileBytes } from '../store/atomic-file.js';
-import { type Section, decodeContainer, requireSection, sectionName } from '../store/container.js';
+import { ContainerFileReader, type SectionHead } from '../store/container-file-reader.js';
+import { decodeContainer, requireSection, sectionName } from '../store/container.js';
 import { type AttributeSummary, emptySummary } from './attribute-pool.js';
-import { VIEWS } from './peer-registry.js';
+import { type PeerKey, type PeerRecord, VIEWS } from './peer-registry.js';
 import { Rib, type RibOptions } from './rib.js';
 import {
   ATTR,
@@ -198,13 +199,185 @@ function recordFail(fail: Fail, at: number, why: string): never {
   return fail(`route record at byte ${at * 4}${why}`);
 }
 
-/** The sections with id `id`, each with a failer naming it. */
-function sectionsOf(sections: readonly Section[], id: number, source: string): { payload: Uint8Array; fail: Fail }[] {
-  const out: { payload: Uint8Array; fail: Fail }[] = [];
-  sections.forEach((s, index) => {
-    if (s.id === id) out.push({ payload: s.payload, fail: failer(source, `section ${index} (${sectionName(id)} #${out.length})`) });
-  });
-  return out;
+/** How errors name the `n`th section with id `id`, at position `index` of the file. */
+function sectionLabel(index: number, id: number, n: number): string {
+  return `section ${index} (${sectionName(id)} #${n})`;
+}
+
+/**
+ * One restore in progress: a fresh RIB that {@link attributes} and {@link routes} fill section
+ * by section (every ATTR section before any ROUT section) and {@link finish} hands over.
+ * {@link release} must follow, whatever happened. Both sources, bytes in memory
+ * ({@link restoreRibSnapshot}) and a file read section by section ({@link readRibSnapshot}),
+ * drive it the same way.
+ */
+class SnapshotRestore {
+  private readonly rib: Rib;
+  private readonly meta: SnapshotMeta;
+  private readonly totals: Uint32Array;
+  private readonly source: string;
+  private readonly peers: { router: string; key: PeerKey; record: PeerRecord }[];
+  private readonly pvMap = new IdTable();
+  /** Attribute sets: the file's id → this RIB's id; the restore holds one reference to each. */
+  private readonly attrMap = new IdTable();
+  private readonly set: AttributeSummary = emptySummary();
+  private readonly rw: number;
+  private attributeSets = 0;
+  private prefixes = 0;
+  private routeCount = 0;
+  private scratch = new Uint32Array(3 * 64);
+  private ages = new Uint32Array(2 * 64);
+
+  constructor(metaBytes: Uint8Array, summary: Uint8Array, source: string, options: RibOptions) {
+    const meta = parseMeta(metaBytes, failer(source, 'section META'));
+    const failSumm = failer(source, 'section SUMM');
+    if (summary.length !== 20) failSumm(`${summary.length} bytes, expected 20`);
+    this.meta = meta;
+    this.totals = payloadWords(summary).slice();
+    this.source = source;
+    this.rw = routeRecordWords(meta.version);
+    const rib = new Rib(options);
+    this.rib = rib;
+    meta.tables.forEach((rd, i) => {
+      if (i > 0 && rib.table(rd) !== i) failer(source, 'section META')(`table ${i} is out of order`);
+    });
+    for (const r of meta.routers) rib.registry.router(r.name);
+    this.peers = meta.peers.map((p) => {
+      const router = rib.registry.router(meta.routers[p.router]!.name);
+      const key = { type: p.type, distinguisher: p.distinguisher, address: p.address, asn: p.asn, bgpId: p.bgpId };
+      return { router: router.name, key, record: rib.registry.peer(router, key) };
+    });
+    for (const [pv, peer, view, afi, safi] of meta.peerViews) {
+      if (this.pvMap.get(pv) !== 0) failer(source, 'section META')(`peer-view ${pv} is listed twice`);
+      const p = this.peers[peer]!;
+      this.pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
+    }
+    // Collect each table's prefixes and build each table in one pass at the end, sorting what
+    // came out of order (a writer emits slot order); a repeated prefix is found there at the latest.
+    rib.beginSortedLoad();
+  }
+
+  /** Intern the attribute sets of one ATTR section; `label` names it in errors. */
+  attributes(payload: Uint8Array, label: string): void {
+    const fail = failer(this.source, label);
+    const { rib, attrMap, set } = this;
+    // Words and byte runs mixed: read the words little-endian one by one.
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    const word = (i: number): number => view.getUint32(i * 4, true);
+    const words = payload.length >>> 2;
+    let at = 0;
+    while (at < words) {
+      if (words - at < ATTR_HEAD_WORDS) fail(`attribute record at byte ${at * 4} is truncated`);
+      const id = word(at);
+      const length = word(at + 1);
+      // Math.ceil, not (length + 3) >>> 2: near 2^32 that wraps to a tiny length.
+      const end = at + ATTR_HEAD_WORDS + Math.ceil(length / 4);
+      if (end > words) fail(`attribute set ${id} at byte ${at * 4}: length ${length} runs past the section`);
+      if (id === 0 || attrMap.get(id) !== 0) fail(`attribute set id ${id} at byte ${at * 4} is ${id === 0 ? 'reserved' : 'listed twice'}`);
+      set.originAs = word(at + 2);
+      set.localPref = word(at + 3);
+      set.med = word(at + 4);
+      set.asPathLength = word(at + 5) >>> 16;
+      set.origin = (word(at + 5) >>> 8) & 255;
+      set.flags = word(at + 5) & 255;
+      const start = (at + ATTR_HEAD_WORDS) * 4;
+      attrMap.set(id, rib.internAttributes(payload, start, start + length, set));
+      this.attributeSets++;
+      at = end;
+    }
+  }
+
+  /** Load the route records of one ROUT section; `label` names it in errors. */
+  routes(payload: Uint8Array, label: string): void {
+    const fail = failer(this.source, label);
+    const { rib, pvMap, attrMap, rw } = this;
+    const words = payloadWords(payload);
+    let at = 0;
+    while (at < words.length) {
+      const head = words[at]!;
+      const table = head >>> 9;
+      const v6 = (head & 256) !== 0;
+      const length = head & 255;
+      const keyWords = v6 ? 4 : 1;
+      if (table >= rib.tableCount) recordFail(fail, at, `: table ${table} is not in META`);
+      if (length > (v6 ? 128 : 32)) recordFail(fail, at, `: prefix length ${length} is too long`);
+      if (words.length - at < 2 + keyWords) recordFail(fail, at, ' is truncated');
+      const w0 = words[at + 1]!;
+      const w1 = v6 ? words[at + 2]! : 0;
+      const w2 = v6 ? words[at + 3]! : 0;
+      const w3 = v6 ? words[at + 4]! : 0;
+      if ((w0 & ~maskBits(length)) | (w1 & ~maskBits(length - 32)) | (w2 & ~maskBits(length - 64)) | (w3 & ~maskBits(length - 96))) {
+        recordFail(fail, at, ': host bits are set');
+      }
+      const count = words[at + 1 + keyWords]!;
+      const first = at + 2 + keyWords;
+      if (count === 0) recordFail(fail, at, ': no routes');
+      if (count > (words.length - first) / rw) recordFail(fail, at, `: ${count} routes run past the section`);
+      if (this.scratch.length < count * 3) {
+        this.scratch = new Uint32Array(count * 3);
+        this.ages = new Uint32Array(count * 2);
+      }
+      const { scratch, ages } = this;
+      for (let i = 0; i < count; i++) {
+        const r = first + i * rw;
+        const pv = pvMap.get(words[r]!);
+        if (pv === 0) recordFail(fail, at, `: peer-view ${words[r]} is not in META`);
+        const attr = attrMap.use(words[r + 2]!);
+        if (attr === 0) recordFail(fail, at, `: attribute set ${words[r + 2]} is not in any ATTR section`);
+        scratch[i * 3] = pv;
+        scratch[i * 3 + 1] = words[r + 1]!;
+        scratch[i * 3 + 2] = attr;
+        // Version 1 kept no ages: 0, unknown.
+        ages[i * 2] = rw === 5 ? words[r + 3]! : 0;
+        ages[i * 2 + 1] = rw === 5 ? words[r + 4]! : 0;
+      }
+      try {
+        rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count, false, ages);
+      } catch (error) {
+        recordFail(fail, at, `: ${(error as Error).message}`);
+      }
+      this.prefixes++;
+      this.routeCount += count;
+      at = first + count * rw;
+    }
+  }
+
+  /** Build the tables, check the totals against SUMM and hand the RIB over. */
+  finish(routSections: number, attrSections: number): RestoredRib {
+    const { rib, meta, source } = this;
+    try {
+      rib.endSortedLoad();
+    } catch (error) {
+      failer(source, 'sections ROUT')((error as Error).message);
+    }
+
+    // The routes' references to their attribute sets, counted per set in the route loop.
+    this.attrMap.forEach((id, uses) => {
+      if (uses > 0) rib.attributes.retain(id, uses);
+    });
+
+    const expected = [this.prefixes, this.routeCount, this.attributeSets, routSections, attrSections];
+    const names = ['prefixes', 'routes', 'attribute sets', 'ROUT sections', 'ATTR sections'];
+    expected.forEach((n, i) => {
+      if (this.totals[i] !== n) failer(source, 'section SUMM')(`the file holds ${n} ${names[i]}, SUMM says ${this.totals[i]}: sections are missing or extra`);
+    });
+
+    // Every router is down: its routes stale, kept for the keep time from now, flagged restored.
+    for (const r of meta.routers) rib.routerDown(r.name);
+    const registry = rib.registry;
+    this.pvMap.forEach((pv) => {
+      registry.setRestored(pv, true);
+    });
+    this.peers.forEach((p, i) => {
+      p.record.state = meta.peers[i]!.state;
+    });
+    return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes: this.prefixes, routes: this.routeCount, attributeSets: this.attributeSets, stream: meta.stream ?? null };
+  }
+
+  /** Give back the interning references, one per file id (after {@link finish} or a failure). */
+  release(): void {
+    this.attrMap.forEach((id) => this.rib.releaseAttributes(id));
+  }
 }
 
 /**
@@ -214,158 +387,73 @@ function sectionsOf(sections: readonly Section[], id: number, source: string): {
  */
 export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: RibOptions = {}): RestoredRib {
   const sections = decodeContainer(bytes, source);
-  const meta = parseMeta(requireSection(sections, META, source), failer(source, 'section META'));
-  const summary = requireSection(sections, SUMM, source);
-  const failSumm = failer(source, 'section SUMM');
-  if (summary.length !== 20) failSumm(`${summary.length} bytes, expected 20`);
-  const totals = payloadWords(summary);
-
-  const rib = new Rib(options);
-  meta.tables.forEach((rd, i) => {
-    if (i > 0 && rib.table(rd) !== i) failer(source, 'section META')(`table ${i} is out of order`);
-  });
-  for (const r of meta.routers) rib.registry.router(r.name);
-  const peers = meta.peers.map((p) => {
-    const router = rib.registry.router(meta.routers[p.router]!.name);
-    const key = { type: p.type, distinguisher: p.distinguisher, address: p.address, asn: p.asn, bgpId: p.bgpId };
-    return { router: router.name, key, record: rib.registry.peer(router, key) };
-  });
-  const pvMap = new IdTable();
-  for (const [pv, peer, view, afi, safi] of meta.peerViews) {
-    if (pvMap.get(pv) !== 0) failer(source, 'section META')(`peer-view ${pv} is listed twice`);
-    const p = peers[peer]!;
-    pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
-  }
-
-  // Attribute sets: the file's id → this RIB's id; the restore holds one reference to each.
-  const attrMap = new IdTable();
-  const set: AttributeSummary = emptySummary();
-  let attributeSets = 0;
+  const restore = new SnapshotRestore(requireSection(sections, META, source), requireSection(sections, SUMM, source), source, options);
   try {
-    const attrSections = sectionsOf(sections, ATTR, source);
-    for (const { payload, fail } of attrSections) {
-      // Words and byte runs mixed: read the words little-endian one by one.
-      const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-      const word = (i: number): number => view.getUint32(i * 4, true);
-      const words = payload.length >>> 2;
-      let at = 0;
-      while (at < words) {
-        if (words - at < ATTR_HEAD_WORDS) fail(`attribute record at byte ${at * 4} is truncated`);
-        const id = word(at);
-        const length = word(at + 1);
-        // Math.ceil, not (length + 3) >>> 2: near 2^32 that wraps to a tiny length.
-        const end = at + ATTR_HEAD_WORDS + Math.ceil(length / 4);
-        if (end > words) fail(`attribute set ${id} at byte ${at * 4}: length ${length} runs past the section`);
-        if (id === 0 || attrMap.get(id) !== 0) fail(`attribute set id ${id} at byte ${at * 4} is ${id === 0 ? 'reserved' : 'listed twice'}`);
-        set.originAs = word(at + 2);
-        set.localPref = word(at + 3);
-        set.med = word(at + 4);
-        set.asPathLength = word(at + 5) >>> 16;
-        set.origin = (word(at + 5) >>> 8) & 255;
-        set.flags = word(at + 5) & 255;
-        const start = (at + ATTR_HEAD_WORDS) * 4;
-        attrMap.set(id, rib.internAttributes(payload, start, start + length, set));
-        attributeSets++;
-        at = end;
-      }
-    }
-
-    let prefixes = 0;
-    let routes = 0;
-    let scratch = new Uint32Array(3 * 64);
-    let ages = new Uint32Array(2 * 64);
-    const rw = routeRecordWords(meta.version);
-    const routSections = sectionsOf(sections, ROUT, source);
-    // Collect each table's prefixes and build each table in one pass at the end, sorting what
-    // came out of order (a writer emits slot order); a repeated prefix is found there at the latest.
-    rib.beginSortedLoad();
-    for (const { payload, fail } of routSections) {
-      const words = payloadWords(payload);
-      let at = 0;
-      while (at < words.length) {
-        const head = words[at]!;
-        const table = head >>> 9;
-        const v6 = (head & 256) !== 0;
-        const length = head & 255;
-        const keyWords = v6 ? 4 : 1;
-        if (table >= rib.tableCount) recordFail(fail, at, `: table ${table} is not in META`);
-        if (length > (v6 ? 128 : 32)) recordFail(fail, at, `: prefix length ${length} is too long`);
-        if (words.length - at < 2 + keyWords) recordFail(fail, at, ' is truncated');
-        const w0 = words[at + 1]!;
-        const w1 = v6 ? words[at + 2]! : 0;
-        const w2 = v6 ? words[at + 3]! : 0;
-        const w3 = v6 ? words[at + 4]! : 0;
-        if ((w0 & ~maskBits(length)) | (w1 & ~maskBits(length - 32)) | (w2 & ~maskBits(length - 64)) | (w3 & ~maskBits(length - 96))) {
-          recordFail(fail, at, ': host bits are set');
-        }
-        const count = words[at + 1 + keyWords]!;
-        const first = at + 2 + keyWords;
-        if (count === 0) recordFail(fail, at, ': no routes');
-        if (count > (words.length - first) / rw) recordFail(fail, at, `: ${count} routes run past the section`);
-        if (scratch.length < count * 3) {
-          scratch = new Uint32Array(count * 3);
-          ages = new Uint32Array(count * 2);
-        }
-        for (let i = 0; i < count; i++) {
-          const r = first + i * rw;
-          const pv = pvMap.get(words[r]!);
-          if (pv === 0) recordFail(fail, at, `: peer-view ${words[r]} is not in META`);
-          const attr = attrMap.use(words[r + 2]!);
-          if (attr === 0) recordFail(fail, at, `: attribute set ${words[r + 2]} is not in any ATTR section`);
-          scratch[i * 3] = pv;
-          scratch[i * 3 + 1] = words[r + 1]!;
-          scratch[i * 3 + 2] = attr;
-          // Version 1 kept no ages: 0, unknown.
-          ages[i * 2] = rw === 5 ? words[r + 3]! : 0;
-          ages[i * 2 + 1] = rw === 5 ? words[r + 4]! : 0;
-        }
-        try {
-          rib.loadPrefix(table, v6 ? 6 : 4, w0, w1, w2, w3, length, scratch, count, false, ages);
-        } catch (error) {
-          recordFail(fail, at, `: ${(error as Error).message}`);
-        }
-        prefixes++;
-        routes += count;
-        at = first + count * rw;
-      }
-    }
-
-    try {
-      rib.endSortedLoad();
-    } catch (error) {
-      failer(source, 'sections ROUT')((error as Error).message);
-    }
-
-    // The routes' references to their attribute sets, counted per set in the route loop.
-    attrMap.forEach((id, uses) => {
-      if (uses > 0) rib.attributes.retain(id, uses);
-    });
-
-    const expected = [prefixes, routes, attributeSets, routSections.length, attrSections.length];
-    const names = ['prefixes', 'routes', 'attribute sets', 'ROUT sections', 'ATTR sections'];
-    expected.forEach((n, i) => {
-      if (totals[i] !== n) failSumm(`the file holds ${n} ${names[i]}, SUMM says ${totals[i]}: sections are missing or extra`);
-    });
-
-    // Every router is down: its routes stale, kept for the keep time from now, flagged restored.
-    for (const r of meta.routers) rib.routerDown(r.name);
-    const registry = rib.registry;
-    pvMap.forEach((pv) => {
-      registry.setRestored(pv, true);
-    });
-    peers.forEach((p, i) => {
-      p.record.state = meta.peers[i]!.state;
-    });
-    return { rib, takenAt: meta.takenAt, routers: meta.routers.length, prefixes, routes, attributeSets, stream: meta.stream ?? null };
+    const labelled = (id: number): { payload: Uint8Array; label: string }[] => {
+      const out: { payload: Uint8Array; label: string }[] = [];
+      sections.forEach((s, index) => {
+        if (s.id === id) out.push({ payload: s.payload, label: sectionLabel(index, id, out.length) });
+      });
+      return out;
+    };
+    const attrSections = labelled(ATTR);
+    for (const { payload, label } of attrSections) restore.attributes(payload, label);
+    const routSections = labelled(ROUT);
+    for (const { payload, label } of routSections) restore.routes(payload, label);
+    return restore.finish(routSections.length, attrSections.length);
   } finally {
-    attrMap.forEach((id) => rib.releaseAttributes(id)); // the interning references, one per file id
+    restore.release();
   }
 }
 
 /**
- * Read and restore the snapshot file at `path` (see {@link restoreRibSnapshot}).
+ * Read and restore the snapshot file at `path` (see {@link restoreRibSnapshot}), section by
+ * section: the file is never held in memory whole (container-file-reader.ts says why), and
+ * the next section is read while this one loads. Each section's checksum is checked before
+ * anything in it is used.
  * @throws RibstoreError `FILE_ERROR` naming the file when it cannot be read or is not a valid snapshot.
  */
 export async function readRibSnapshot(path: string, options: RibOptions = {}): Promise<RestoredRib> {
-  return restoreRibSnapshot(await readFileBytes(path), path, options);
+  const file = await ContainerFileReader.open(path);
+  try {
+    const only = async (id: number): Promise<Uint8Array> => {
+      const found = file.sectionsWithId(id);
+      if (found.length !== 1) throw new RibstoreError('FILE_ERROR', `${path}: expected exactly one ${sectionName(id)} section, found ${found.length}`);
+      return file.read(found[0]!);
+    };
+    const restore = new SnapshotRestore(await only(META), await only(SUMM), path, options);
+    try {
+      const attrSections = file.sectionsWithId(ATTR);
+      await readEach(file, attrSections, (payload, head, n) => restore.attributes(payload, sectionLabel(head.index, ATTR, n)));
+      const routSections = file.sectionsWithId(ROUT);
+      await readEach(file, routSections, (payload, head, n) => restore.routes(payload, sectionLabel(head.index, ROUT, n)));
+      return restore.finish(routSections.length, attrSections.length);
+    } finally {
+      restore.release();
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Read `heads` in order and give each payload to `use`, reading the next one meanwhile: two
+ * buffers the size of the largest section take turns, so the reads allocate nothing per section.
+ * `use` must not keep the payload (its buffer is read into again).
+ */
+async function readEach(file: ContainerFileReader, heads: readonly SectionHead[], use: (payload: Uint8Array, head: SectionHead, n: number) => void): Promise<void> {
+  const largest = heads.reduce((m, h) => Math.max(m, h.length), 0);
+  const buffers = [new Uint8Array(largest), new Uint8Array(largest)];
+  let next = heads.length > 0 ? file.read(heads[0]!, buffers[0]) : undefined;
+  try {
+    for (let i = 0; i < heads.length; i++) {
+      const payload = await next!;
+      next = i + 1 < heads.length ? file.read(heads[i + 1]!, buffers[(i + 1) & 1]) : undefined;
+      use(payload, heads[i]!, i);
+    }
+  } catch (error) {
+    // Let a read still in flight settle before the caller closes the file.
+    await next?.catch(() => undefined);
+    throw error;
+  }
 }

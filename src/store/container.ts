@@ -103,6 +103,32 @@ export function decodeContainer(bytes: Uint8Array, source = '<bytes>'): Section[
   const fail = (why: string): never => {
     throw new RibstoreError('FILE_ERROR', `${source}: ${why}`);
   };
+  const count = checkHeader(bytes, fail);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sections: Section[] = [];
+  let at = HEADER_BYTES;
+  for (let index = 0; index < count; index++) {
+    if (bytes.length - at < SECTION_HEAD_BYTES) fail(truncatedHead(index, count, at));
+    const id = view.getUint32(at);
+    const length = view.getUint32(at + 4);
+    const where = sectionWhere(index, count, id, at);
+    const start = at + SECTION_HEAD_BYTES;
+    if (length > bytes.length - start) fail(truncatedSection(where, length, bytes.length - start));
+    const crc = crc32c(bytes, start, start + length, crc32c(bytes, at, at + 8));
+    if (crc !== view.getUint32(at + 8)) fail(`${where}: checksum mismatch`);
+    sections.push({ id, payload: bytes.subarray(start, start + length) });
+    at = start + length;
+  }
+  if (at !== bytes.length) fail(trailingBytes(bytes.length - at, at));
+  return sections;
+}
+
+/**
+ * Check the 12-byte header at the start of `bytes` (magic, header checksum, version) and
+ * return the section count; `fail` throws. Shared with the file reader (container-file-reader.ts)
+ * so both report damage in the same words.
+ */
+export function checkHeader(bytes: Uint8Array, fail: (why: string) => never): number {
   if (bytes.length < HEADER_BYTES) fail(`truncated header: ${bytes.length} bytes, need ${HEADER_BYTES}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
@@ -110,27 +136,27 @@ export function decodeContainer(bytes: Uint8Array, source = '<bytes>'): Section[
   if (crc32c(bytes, 0, 8) !== view.getUint32(8)) fail('header checksum mismatch');
   const version = view.getUint16(4);
   if (version !== CONTAINER_VERSION) fail(`unknown format version ${version} (this ribstore reads version ${CONTAINER_VERSION})`);
-  const count = view.getUint16(6);
-  const sections: Section[] = [];
-  let at = HEADER_BYTES;
-  for (let index = 0; index < count; index++) {
-    if (bytes.length - at < SECTION_HEAD_BYTES) {
-      fail(`section ${index} of ${count}: truncated section head at offset ${at}`);
-    }
-    const id = view.getUint32(at);
-    const length = view.getUint32(at + 4);
-    const where = `section ${index} of ${count} (${sectionName(id)}) at offset ${at}`;
-    const start = at + SECTION_HEAD_BYTES;
-    if (length > bytes.length - start) {
-      fail(`${where}: truncated: length field says ${length} bytes, only ${bytes.length - start} remain`);
-    }
-    const crc = crc32c(bytes, start, start + length, crc32c(bytes, at, at + 8));
-    if (crc !== view.getUint32(at + 8)) fail(`${where}: checksum mismatch`);
-    sections.push({ id, payload: bytes.subarray(start, start + length) });
-    at = start + length;
-  }
-  if (at !== bytes.length) fail(`${bytes.length - at} trailing bytes after the last section (offset ${at})`);
-  return sections;
+  return view.getUint16(6);
+}
+
+/** How an error names section `index` of `count`, with id `id`, whose head is at byte `at`. */
+export function sectionWhere(index: number, count: number, id: number, at: number): string {
+  return `section ${index} of ${count} (${sectionName(id)}) at offset ${at}`;
+}
+
+/** The failure of a section head cut short at byte `at`. */
+export function truncatedHead(index: number, count: number, at: number): string {
+  return `section ${index} of ${count}: truncated section head at offset ${at}`;
+}
+
+/** The failure of a section whose length field runs past the end. */
+export function truncatedSection(where: string, length: number, remaining: number): string {
+  return `${where}: truncated: length field says ${length} bytes, only ${remaining} remain`;
+}
+
+/** The failure of bytes after the last section. */
+export function trailingBytes(extra: number, at: number): string {
+  return `${extra} trailing bytes after the last section (offset ${at})`;
 }
 
 /**

@@ -170,6 +170,26 @@ test('flipped bytes and truncation are rejected naming the file and the section'
   });
 });
 
+test('readRibSnapshot, which reads the file section by section, rejects damaged files as restoreRibSnapshot does', async () => {
+  await withTempDir('snapshot', async (dir) => {
+    const path = join(dir, 'a.snap');
+    await writeRibSnapshot(bigRib(2000, 2), path);
+    const good = await readFileBytes(path);
+    assert.equal((await readRibSnapshot(path, OPTIONS)).routes, restoreRibSnapshot(good, path, OPTIONS).routes);
+    const bad = join(dir, 'bad.snap');
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 1, max: 255 }), fc.boolean(), async (at, flip, cut) => {
+        const bytes = cut ? good.subarray(0, at) : good.slice();
+        if (!cut) bytes[at]! ^= flip;
+        await writeFile(bad, bytes);
+        rejects(bytes, /./);
+        await assert.rejects(readRibSnapshot(bad, OPTIONS), (e: unknown) => e instanceof RibstoreError && e.code === 'FILE_ERROR' && e.message.startsWith(`${bad}: `));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 test('a snapshot directory restores the newest intact file, reports the bad ones and keeps the last three', async () => {
   await withTempDir('snapshot', async (dir) => {
     let clock = Date.parse('2026-12-02T04:00:00Z');
