@@ -74,6 +74,17 @@ export class PeerRoutes {
     return [...out].sort((a, b) => a - b);
   }
 
+  /**
+   * Make room in pv's list for `routes` elements in all, so a bulk load (snapshot restore) of
+   * that many does not grow the list copy by copy. A hint: more still fit, by growing.
+   */
+  reserve(pv: number, routes: number): void {
+    if (pv >= this.length.length) this.length = grown(this.length, pv + 1);
+    const list = this.lists[pv];
+    if (list !== undefined && list.length >= routes) return;
+    this.lists[pv] = list === undefined ? new Uint32Array(Math.max(FIRST_CAPACITY, routes)) : resized(list, routes, this.length[pv]!);
+  }
+
   /** Record that pv has just got an entry in slot `s` that it did not have (an ACTIVE pv). */
   add(pv: number, s: number): void {
     if (pv >= this.length.length) this.length = grown(this.length, pv + 1);

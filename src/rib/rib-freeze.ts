@@ -104,6 +104,8 @@ export class RibFreeze {
   readonly pvSafi: Uint8Array;
   /** Per peer-view id: PV_ACTIVE or PV_STALE when its routes are visible, else 0. */
   readonly pvState: Uint8Array;
+  /** Per peer-view id: its routes at freeze time. */
+  readonly pvCount: Uint32Array;
   /** Slots at freeze time: slots from here on were made later and are not part of it. */
   readonly bound: number;
   /** Next slot to read. */
@@ -140,6 +142,7 @@ export class RibFreeze {
     this.pvAfi = registry.pvAfi.slice(0, n);
     this.pvSafi = registry.pvSafi.slice(0, n);
     this.pvState = registry.pvState.slice(0, n);
+    this.pvCount = registry.pvCount.slice(0, n);
     for (let pv = 0; pv < n; pv++) if (this.pvState[pv] !== PV_ACTIVE && this.pvState[pv] !== PV_STALE) this.pvState[pv] = 0;
     source.attributes.hold();
     this.attributeBound = source.attributes.idBound;

@@ -126,6 +126,10 @@ function parseMeta(payload: Uint8Array, fail: Fail): SnapshotMeta {
       fail(`peer-view ${i} is malformed`);
     }
   });
+  if (meta.viewRoutes !== undefined) {
+    const routes = meta.viewRoutes;
+    if (!Array.isArray(routes) || routes.length !== meta.peerViews.length || !routes.every((n) => isInt(n, 0, 0xffffffff))) fail('viewRoutes is malformed');
+  }
   if (meta.stream !== undefined) {
     const stream = meta.stream;
     if (stream === null || typeof stream !== 'object' || stream.positions === null || typeof stream.positions !== 'object' || !Array.isArray(stream.sessions)) fail('stream is malformed');
@@ -228,7 +232,8 @@ class SnapshotRestore {
   private scratch = new Uint32Array(3 * 64);
   private ages = new Uint32Array(2 * 64);
 
-  constructor(metaBytes: Uint8Array, summary: Uint8Array, source: string, options: RibOptions) {
+  /** `routeBytes`: the bytes of all ROUT sections (bounds the routes the file can hold). */
+  constructor(metaBytes: Uint8Array, summary: Uint8Array, routeBytes: number, source: string, options: RibOptions) {
     const meta = parseMeta(metaBytes, failer(source, 'section META'));
     const failSumm = failer(source, 'section SUMM');
     if (summary.length !== 20) failSumm(`${summary.length} bytes, expected 20`);
@@ -252,9 +257,31 @@ class SnapshotRestore {
       const p = this.peers[peer]!;
       this.pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
     }
+    this.reservePeerRoutes(routeBytes);
     // Collect each table's prefixes and build each table in one pass at the end, sorting what
     // came out of order (a writer emits slot order); a repeated prefix is found there at the latest.
     rib.beginSortedLoad();
+  }
+
+  /**
+   * Size each peer-view's route list (peer-routes.ts) by META's `viewRoutes` hint, unless the
+   * hint claims more routes than the ROUT sections' `routeBytes` can hold (a damaged or hostile
+   * file must not make the restore allocate at will). Measured: see the commit that added it.
+   */
+  private reservePeerRoutes(routeBytes: number): void {
+    const hint = this.meta.viewRoutes;
+    if (hint === undefined) return;
+    const most = Math.floor(routeBytes / (this.rw * 4));
+    // A stale twin and its live peer-view (one in this RIB) add up.
+    const wanted = new Map<number, number>();
+    let total = 0;
+    this.meta.peerViews.forEach(([pv], i) => {
+      const mine = this.pvMap.get(pv);
+      wanted.set(mine, (wanted.get(mine) ?? 0) + hint[i]!);
+      total += hint[i]!;
+    });
+    if (total > most) return;
+    wanted.forEach((routes, pv) => this.rib.peerRoutes.reserve(pv, routes));
   }
 
   /** Intern the attribute sets of one ATTR section; `label` names it in errors. */
@@ -387,7 +414,8 @@ class SnapshotRestore {
  */
 export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: RibOptions = {}): RestoredRib {
   const sections = decodeContainer(bytes, source);
-  const restore = new SnapshotRestore(requireSection(sections, META, source), requireSection(sections, SUMM, source), source, options);
+  const routeBytes = sections.reduce((n, s) => n + (s.id === ROUT ? s.payload.length : 0), 0);
+  const restore = new SnapshotRestore(requireSection(sections, META, source), requireSection(sections, SUMM, source), routeBytes, source, options);
   try {
     const labelled = (id: number): { payload: Uint8Array; label: string }[] => {
       const out: { payload: Uint8Array; label: string }[] = [];
@@ -421,11 +449,12 @@ export async function readRibSnapshot(path: string, options: RibOptions = {}): P
       if (found.length !== 1) throw new RibstoreError('FILE_ERROR', `${path}: expected exactly one ${sectionName(id)} section, found ${found.length}`);
       return file.read(found[0]!);
     };
-    const restore = new SnapshotRestore(await only(META), await only(SUMM), path, options);
+    const routSections = file.sectionsWithId(ROUT);
+    const routeBytes = routSections.reduce((n, s) => n + s.length, 0);
+    const restore = new SnapshotRestore(await only(META), await only(SUMM), routeBytes, path, options);
     try {
       const attrSections = file.sectionsWithId(ATTR);
       await readEach(file, attrSections, (payload, head, n) => restore.attributes(payload, sectionLabel(head.index, ATTR, n)));
-      const routSections = file.sectionsWithId(ROUT);
       await readEach(file, routSections, (payload, head, n) => restore.routes(payload, sectionLabel(head.index, ROUT, n)));
       return restore.finish(routSections.length, attrSections.length);
     } finally {

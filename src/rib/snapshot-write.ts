@@ -105,10 +105,12 @@ class SectionBuffer {
 
 function metaOf(freeze: RibFreeze, stream: SnapshotStreamPosition | undefined): Uint8Array {
   const peerViews: SnapshotMeta['peerViews'] = [];
+  const viewRoutes: number[] = [];
   for (let pv = 1; pv < freeze.pvState.length; pv++) {
     const state = freeze.pvState[pv]!;
     if (state === 0) continue;
     peerViews.push([pv, freeze.pvPeer[pv]!, freeze.pvView[pv]!, freeze.pvAfi[pv]!, freeze.pvSafi[pv]!, state === PV_STALE ? 1 : 0]);
+    viewRoutes.push(freeze.pvCount[pv]!);
   }
   const meta: SnapshotMeta = {
     format: SNAPSHOT_FORMAT,
@@ -118,6 +120,7 @@ function metaOf(freeze: RibFreeze, stream: SnapshotStreamPosition | undefined): 
     routers: freeze.routers.map((r) => ({ name: r.name, state: r.state, downSince: r.downSince ?? null, flushAt: r.flushAt ?? null })),
     peers: freeze.peers.map((p) => ({ ...p })),
     peerViews,
+    viewRoutes,
     ...(stream ? { stream } : {}),
   };
   const text = new TextEncoder().encode(JSON.stringify(meta));

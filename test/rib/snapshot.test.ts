@@ -241,6 +241,30 @@ test('an attribute length near 2^32 is rejected, not read past the section (a fu
   });
 });
 
+test('META viewRoutes sizes the peer-view route lists; without it, or claiming more than the file holds, the restore is the same; malformed, a FILE_ERROR', async () => {
+  await withTempDir('snapshot', async (dir) => {
+    await writeRibSnapshot(bigRib(300, 3), join(dir, 'a.snap'));
+    const sections = decodeContainer(await readFileBytes(join(dir, 'a.snap')), 'a.snap');
+    const metaSection = sections.find((s) => sectionName(s.id) === 'META')!;
+    const meta = JSON.parse(new TextDecoder().decode(metaSection.payload)) as { viewRoutes?: unknown; peerViews: unknown[] };
+    assert.deepEqual(meta.viewRoutes, [300, 300, 300, 300, 300, 300], 'routes per peer-view, as peerViews lists them');
+    const withMeta = (viewRoutes: unknown): Uint8Array => {
+      const text = new TextEncoder().encode(JSON.stringify({ ...meta, viewRoutes }));
+      const payload = new Uint8Array((text.length + 3) & ~3).fill(0x20);
+      payload.set(text);
+      return encodeContainer(sections.map((s) => (s === metaSection ? { id: s.id, payload } : s)));
+    };
+    const unhinted = restoreRibSnapshot(withMeta(undefined), 'none.snap', OPTIONS).rib;
+    const reference = routesOf(unhinted, [null]);
+    const hinted = restoreRibSnapshot(withMeta(meta.viewRoutes), 'hinted.snap', OPTIONS).rib;
+    assert.deepEqual(routesOf(hinted, [null]), reference);
+    assert.ok(hinted.peerRoutes.byteLength < unhinted.peerRoutes.byteLength, 'lists sized once, not grown x1.5 past their size');
+    const greedy = withMeta(meta.peerViews.map(() => 0xffffffff));
+    assert.deepEqual(routesOf(restoreRibSnapshot(greedy, 'greedy.snap', OPTIONS).rib, [null]), reference, 'a hint past what the file holds is ignored');
+    for (const bad of [[1, 2], meta.peerViews.map(() => -1), meta.peerViews.map(() => 'x'), 7]) rejects(withMeta(bad), /section META: viewRoutes is malformed/);
+  });
+});
+
 test('loadPrefix refuses a prefix that already has routes and leaves the RIB as it was', () => {
   const rib = bigRib(2, 1);
   const before = routesOf(rib, [null]);
