@@ -42,6 +42,8 @@ export {
   readFileBytes,
   removeStaleTempFiles,
   ContainerFileWriter,
+  ContainerFileReader,
+  type SectionHead,
   encodeContainer,
   decodeContainer,
   requireSection,

@@ -86,8 +86,7 @@ export function encodeContainer(sections: readonly Section[]): Uint8Array {
     view.setUint32(at, s.id >>> 0);
     view.setUint32(at + 4, s.payload.length);
     out.set(s.payload, at + SECTION_HEAD_BYTES);
-    const crc = crc32c(out, at + SECTION_HEAD_BYTES, at + SECTION_HEAD_BYTES + s.payload.length, crc32c(out, at, at + 8));
-    view.setUint32(at + 8, crc);
+    view.setUint32(at + 8, sectionChecksum(s.id, s.payload));
     at += SECTION_HEAD_BYTES + s.payload.length;
   }
   return out;
@@ -137,6 +136,19 @@ export function checkHeader(bytes: Uint8Array, fail: (why: string) => never): nu
   const version = view.getUint16(4);
   if (version !== CONTAINER_VERSION) fail(`unknown format version ${version} (this ribstore reads version ${CONTAINER_VERSION})`);
   return view.getUint16(6);
+}
+
+/**
+ * The checksum a section's head records: CRC-32C of its id, its length (both big-endian u32)
+ * and its payload. Shared by {@link encodeContainer} and the streaming writer's callers that
+ * checksum a payload in their own time (container-writer.ts).
+ */
+export function sectionChecksum(id: number, payload: Uint8Array): number {
+  const head = new Uint8Array(8);
+  const view = new DataView(head.buffer);
+  view.setUint32(0, id >>> 0);
+  view.setUint32(4, payload.length);
+  return crc32c(payload, 0, payload.length, crc32c(head, 0, 8));
 }
 
 /** How an error names section `index` of `count`, with id `id`, whose head is at byte `at`. */

@@ -85,6 +85,15 @@ test('ContainerFileWriter: payloads may be views into a reused buffer, and calls
     const w = await ContainerFileWriter.open(overlapping);
     await Promise.all([...sections.map((s) => w.section(s.id, s.payload)), w.commit()]);
     assert.deepEqual(await readFileBytes(overlapping), encodeContainer(sections));
+
+    // Queued sections are written together, but never with one queued after a commit or abort.
+    const late = join(dir, 'late.snap');
+    const w2 = await ContainerFileWriter.open(late);
+    const early = sections.map((s) => w2.section(s.id, s.payload));
+    const committed = w2.commit();
+    await assert.rejects(w2.section(sectionId('LATE'), pattern(10, 9)), fileError(/write section 4 \(LATE\).*already closed/));
+    await Promise.all([...early, committed]);
+    assert.deepEqual(await readFileBytes(late), encodeContainer(sections));
   });
 });
 
