@@ -16,7 +16,7 @@
  *
  * The arena's bytes are shared with worker readers ({@link ByteArena.shared}).
  */
-import { GrowableArray } from './growable.js';
+import { GrowableArray, type PageRange } from './growable.js';
 
 /** Freed byte ranges shorter than this are kept on per-length free lists for reuse. */
 const MAX_REUSE_LENGTH = 4096;
@@ -70,6 +70,15 @@ export class ByteArena {
   /** Bytes used that no live range holds. */
   get garbageBytes(): number {
     return this.used - this.live;
+  }
+
+  /**
+   * Commit room for `bytes` more bytes at the top (a bulk load that knows its size); returns
+   * the range they will fill, for `prefaultPages` (prefault-pages.ts).
+   */
+  reserve(bytes: number): PageRange {
+    this.arr.ensure(this.used + bytes);
+    return { buffer: this.arr.shared, start: this.used, end: this.used + bytes };
   }
 
   /**

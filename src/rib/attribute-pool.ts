@@ -36,7 +36,7 @@
  */
 import { ByteArena } from './attribute-arena.js';
 import { ArenaCompaction } from './attribute-compaction.js';
-import { GrowableArray } from './growable.js';
+import { GrowableArray, type PageRange } from './growable.js';
 import { RibVersions } from './shared-versions.js';
 
 /** Flag bit: the set carries a MULTI_EXIT_DISC. */
@@ -320,6 +320,26 @@ export class AttributePool {
     this.counters[LIVE_SETS]!++;
     if (this.counters[LIVE_SETS]! > this.buckets.length * 0.75) this.rehash(this.buckets.length * 2);
     return id;
+  }
+
+  /**
+   * Make room for `sets` more sets of `bytes` bytes in all (a bulk load that knows its size:
+   * a snapshot restore): the per-id arrays and the arena are committed and the hash table sized
+   * so that no rehash follows. Returns the byte ranges the sets will fill, for `prefaultPages`
+   * (prefault-pages.ts).
+   */
+  reserve(sets: number, bytes: number): PageRange[] {
+    const first = this.counters[HIGH_WATER]!;
+    const end = first + sets;
+    if (end > this.offsetArr.length) this.growIds(end);
+    let size = this.buckets.length;
+    while (this.counters[LIVE_SETS]! + sets > size * 0.75) size *= 2;
+    if (size !== this.buckets.length) this.rehash(size);
+    const ranges: PageRange[] = [this.arena.reserve(bytes)];
+    for (const arr of [this.offsetArr, this.lengthArr, this.hashArr, this.nextArr, this.refsArr]) ranges.push({ buffer: arr.shared, start: first * 4, end: end * 4 });
+    ranges.push({ buffer: this.stampArr.shared, start: first * 8, end: end * 8 });
+    ranges.push({ buffer: this.summaryArr.shared, start: first * 16, end: end * 16 });
+    return ranges;
   }
 
   private growIds(length: number): void {

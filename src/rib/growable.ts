@@ -30,6 +30,17 @@ interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
 }
 type GrowableSabConstructor = new (length: number, options: { maxByteLength: number }) => GrowableSharedArrayBuffer;
 
+/**
+ * A byte range of a shared buffer a bulk load is about to fill (what `reserve` methods return,
+ * for `prefaultPages` in prefault-pages.ts).
+ */
+export interface PageRange {
+  readonly buffer: SharedArrayBuffer;
+  /** First byte (inclusive) and end (exclusive). */
+  readonly start: number;
+  readonly end: number;
+}
+
 /** Largest size any one RIB array may reach (address space reserved, not memory). */
 const MAX_BYTES = 2 ** 32;
 

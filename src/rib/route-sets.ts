@@ -36,7 +36,7 @@
  * (`slotBound`, `slots`, `routes`) are shared memory; {@link RouteSets.share} gives what a
  * worker maps with {@link RouteSets.attach}.
  */
-import { GrowableArray } from './growable.js';
+import { GrowableArray, type PageRange } from './growable.js';
 import { CAPACITIES, ENTRY_WORDS, RouteSlab, classFor } from './route-slab.js';
 import { ORDERED_STORES, type RibVersions } from './shared-versions.js';
 
@@ -230,6 +230,30 @@ export class RouteSets {
     this.key[k + 3] = w3;
     this.counters[LIVE_SLOTS]!++;
     return s;
+  }
+
+  /**
+   * Commit room for `slots` more slots and `routes` more route entries (a bulk load that knows
+   * its size: a snapshot restore) and return the byte ranges they will fill, for
+   * `prefaultPages` (prefault-pages.ts).
+   */
+  reserve(slots: number, routes: number): PageRange[] {
+    const first = this.counters[SLOT_HIGH]!;
+    const end = first + slots;
+    if (end > this.offset.length) {
+      this.offset = this.offsetArr.ensure(end);
+      this.count = this.countArr.ensure(this.offset.length);
+      this.classArr.ensure(this.offset.length);
+      this.meta = this.metaArr.ensure(this.offset.length);
+      this.key = this.keyArr.ensure(this.offset.length * 4);
+      this.version = this.versionArr.ensure(this.offset.length);
+    }
+    const ranges: PageRange[] = [this.slab.reserve(routes)];
+    this.entries = this.slab.entries;
+    for (const arr of [this.offsetArr, this.countArr, this.metaArr, this.versionArr]) ranges.push({ buffer: arr.shared, start: first * 4, end: end * 4 });
+    ranges.push({ buffer: this.keyArr.shared, start: first * 16, end: end * 16 });
+    ranges.push({ buffer: this.classArr.shared, start: first, end });
+    return ranges;
   }
 
   /** Free an empty slot (count must be 0). */

@@ -20,7 +20,7 @@
  *
  * The entry words are shared memory (worker readers map them, see route-sets.ts).
  */
-import { GrowableArray } from './growable.js';
+import { GrowableArray, type PageRange } from './growable.js';
 
 /** Words per route entry. */
 export const ENTRY_WORDS = 5;
@@ -110,6 +110,18 @@ export class RouteSlab {
     this.pageLive[p]!++;
     if (this.isFull(p, words)) this.unlink(p, sizeClass);
     return at;
+  }
+
+  /**
+   * Commit room for at least `routes` more entries than the arena holds now (a bulk load that
+   * knows its size) and return the byte range of the entry words they will fill first, for
+   * {@link prefaultPages}: the pages the next allocations carve, in carving order.
+   */
+  reserve(routes: number): PageRange {
+    const start = this.pageCount * PAGE_WORDS;
+    const end = start + routes * ENTRY_WORDS;
+    this.entries = this.arr.ensure(Math.ceil(end / PAGE_WORDS) * PAGE_WORDS);
+    return { buffer: this.arr.shared, start: start * 4, end: end * 4 };
   }
 
   /** Give back the block at word offset `at` of size class `sizeClass`. */

@@ -31,6 +31,7 @@ import { ContainerFileReader, type SectionHead } from '../store/container-file-r
 import { decodeContainer, requireSection, sectionName } from '../store/container.js';
 import { type AttributeSummary, emptySummary } from './attribute-pool.js';
 import { type PeerKey, type PeerRecord, VIEWS } from './peer-registry.js';
+import { prefaultPages } from './prefault-pages.js';
 import { Rib, type RibOptions } from './rib.js';
 import {
   ATTR,
@@ -226,6 +227,7 @@ class SnapshotRestore {
   private readonly attrMap = new IdTable();
   private readonly set: AttributeSummary = emptySummary();
   private readonly rw: number;
+  private readonly routeBytes: number;
   private attributeSets = 0;
   private prefixes = 0;
   private routeCount = 0;
@@ -258,6 +260,7 @@ class SnapshotRestore {
       this.pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
     }
     this.reservePeerRoutes(routeBytes);
+    this.routeBytes = routeBytes;
     // Collect each table's prefixes and build each table in one pass at the end, sorting what
     // came out of order (a writer emits slot order); a repeated prefix is found there at the latest.
     rib.beginSortedLoad();
@@ -282,6 +285,19 @@ class SnapshotRestore {
     });
     if (total > most) return;
     wanted.forEach((routes, pv) => this.rib.peerRoutes.reserve(pv, routes));
+  }
+
+  /**
+   * Commit the attribute pool for SUMM's sets (`attributeBytes`: the ATTR sections' bytes) and
+   * the route arrays for its prefixes and routes, and fault their pages in on another core
+   * (prefault-pages.ts), in the order this thread fills them, while it reads and interns;
+   * resolves when done. What SUMM claims beyond what the sections can hold is not reserved.
+   */
+  prefault(attributeBytes: number): Promise<void> {
+    const [prefixes, routes, sets] = [this.totals[0]!, this.totals[1]!, this.totals[2]!];
+    const ranges = sets <= attributeBytes / (ATTR_HEAD_WORDS * 4) ? this.rib.attributes.reserve(sets, attributeBytes) : [];
+    if (routes <= this.routeBytes / (this.rw * 4) && prefixes <= routes) ranges.push(...this.rib.sets.reserve(prefixes, routes));
+    return prefaultPages(ranges);
   }
 
   /** Intern the attribute sets of one ATTR section; `label` names it in errors. */
@@ -452,13 +468,15 @@ export async function readRibSnapshot(path: string, options: RibOptions = {}): P
     const routSections = file.sectionsWithId(ROUT);
     const routeBytes = routSections.reduce((n, s) => n + s.length, 0);
     const restore = new SnapshotRestore(await only(META), await only(SUMM), routeBytes, path, options);
+    const attrSections = file.sectionsWithId(ATTR);
+    const prefaulted = restore.prefault(attrSections.reduce((n, s) => n + s.length, 0));
     try {
-      const attrSections = file.sectionsWithId(ATTR);
       await readEach(file, attrSections, (payload, head, n) => restore.attributes(payload, sectionLabel(head.index, ATTR, n)));
       await readEach(file, routSections, (payload, head, n) => restore.routes(payload, sectionLabel(head.index, ROUT, n)));
       return restore.finish(routSections.length, attrSections.length);
     } finally {
       restore.release();
+      await prefaulted;
     }
   } finally {
     await file.close();

@@ -265,6 +265,22 @@ test('META viewRoutes sizes the peer-view route lists; without it, or claiming m
   });
 });
 
+test('a SUMM claiming more than the file holds reserves nothing and is a FILE_ERROR naming SUMM', async () => {
+  await withTempDir('snapshot', async (dir) => {
+    await writeRibSnapshot(bigRib(50, 2), join(dir, 'a.snap'));
+    const sections = decodeContainer(await readFileBytes(join(dir, 'a.snap')), 'a.snap');
+    const summ = sections.find((s) => sectionName(s.id) === 'SUMM')!;
+    for (const word of [0, 1, 2]) {
+      const payload = summ.payload.slice();
+      new DataView(payload.buffer).setUint32(word * 4, 0x7fffffff, true); // prefixes, routes or attribute sets
+      await writeFile(join(dir, 'big.snap'), encodeContainer(sections.map((s) => (s === summ ? { id: s.id, payload } : s))));
+      const before = process.memoryUsage().rss;
+      await assert.rejects(readRibSnapshot(join(dir, 'big.snap'), OPTIONS), (e: unknown) => e instanceof RibstoreError && /section SUMM: the file holds \d+ \w.*SUMM says 2147483647/.test(e.message));
+      assert.ok(process.memoryUsage().rss - before < 256 * 2 ** 20, 'no memory committed for what SUMM claims');
+    }
+  });
+});
+
 test('loadPrefix refuses a prefix that already has routes and leaves the RIB as it was', () => {
   const rib = bigRib(2, 1);
   const before = routesOf(rib, [null]);
