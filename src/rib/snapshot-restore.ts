@@ -24,6 +24,13 @@
  *
  * Each table is built in one pass from its prefixes in the file's (sorted) order, by the
  * table's bulk build (`Rib.beginSortedLoad`), not one insert per prefix.
+ *
+ * Reading a file ({@link readRibSnapshot}) is also arranged around what this machine charges
+ * for memory: the file is read a section at a time into two reused buffers (a buffer the size
+ * of the file cost a page fault per 4 KiB), each peer-view's route list is sized once from
+ * META's `viewRoutes`, and the attribute pool and route arrays are committed from SUMM's totals
+ * up front, their pages faulted in by a worker thread while this one reads and interns
+ * (prefault-pages.ts). Measured in bench/README.md ("Snapshot benchmark").
  */
 import { RibstoreError } from '../errors.js';
 import { maskBits } from '../ip/prefix.js';
