@@ -42,7 +42,8 @@
  *    snapshot slice + churn turn + I/O), and the longest churn and reader turns themselves.
  *  - GC pauses (PerformanceObserver 'gc' entries): count, total, longest;
  *  - lookups and churned routes completed per second;
- *  - restore wall time (readRibSnapshot: read + checksums + decode + rebuild) and CPU time.
+ *  - restore wall time (readRibSnapshot: read + checksums + decode + rebuild) and CPU time,
+ *    with the system part and the minor page faults (what the kernel charged for fresh memory).
  */
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
@@ -117,6 +118,9 @@ interface Round {
   readonly baseline: LoadWindow;
   readonly restoreMs: number;
   readonly restoreCpuMs: number;
+  /** System (kernel) part of restoreCpuMs, and the process's minor page faults meanwhile. */
+  readonly restoreSystemMs: number;
+  readonly restoreFaults: number;
   /** GC pauses during the restore (ms). */
   readonly restoreGcMs: number;
   /** The same snapshot written again with no load. */
@@ -333,10 +337,15 @@ async function main(): Promise<void> {
       });
       restoreObserver.observe({ entryTypes: ['gc'] });
       const restoreCpu = process.cpuUsage();
+      const restoreUsage = process.resourceUsage();
       const restoreStart = performance.now();
       const restored = await readRibSnapshot(path);
       const restoreMs = performance.now() - restoreStart;
       const restoreCpuMs = cpuMs(restoreCpu);
+      // What the kernel charged: on these VMs a minor fault costs ~8-10 us (bench/README.md).
+      const usage = process.resourceUsage();
+      const restoreSystemMs = (usage.systemCPUTime - restoreUsage.systemCPUTime) / 1000;
+      const restoreFaults = usage.minorPageFault - restoreUsage.minorPageFault;
       await new Promise((resolve) => setImmediate(resolve));
       restoreObserver.disconnect();
       const restoreGcMs = restoreGcs.reduce((a, b) => a + b, 0);
@@ -376,7 +385,7 @@ async function main(): Promise<void> {
       unlinkSync(path);
       if (rib.stats().routes !== before.routes) throw new Error('the churn changed the RIB content');
 
-      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, idleMs, idleCpuMs, restoreMs, restoreCpuMs, restoreGcMs, during, baseline, offThread };
+      const r: Round = { report, fileBytes, snapshotMs, snapshotCpuMs, idleMs, idleCpuMs, restoreMs, restoreCpuMs, restoreSystemMs, restoreFaults, restoreGcMs, during, baseline, offThread };
       results.push(r);
       console.log(
         `round ${round + 1}/${rounds}: snapshot ${(snapshotMs / 1000).toFixed(2)} s (CPU ${(snapshotCpuMs / 1000).toFixed(2)} s; ${(offThread.ms / 1000).toFixed(2)} s with the lookups on their own thread), ` +
@@ -435,6 +444,7 @@ async function main(): Promise<void> {
         ['routes churned (withdraw + announce) per second', ...both((w) => w.churned / w.ms, 0, ' k/s'), 'sessions keep running', ''],
         ['restore: wall time (readRibSnapshot)', stat((r) => r.restoreMs / 1000, 2, ' s'), '', '<= 1.5 s', met((r) => r.restoreMs / 1000, 1.5)],
         ['restore: CPU time', stat((r) => r.restoreCpuMs / 1000, 2, ' s'), '', '', ''],
+        ['  of which system (kernel) time; minor page faults (process, all threads)', `${stat((r) => r.restoreSystemMs / 1000, 2, ' s')}; ${stat((r) => r.restoreFaults / 1000, 0, ' k')}`, '', '', ''],
         ['  GC pauses during the restore', stat((r) => r.restoreGcMs, 0, ' ms'), '', '', ''],
         ['restored RIB: route and prefix counts, spot-checked lookups', `equal; ${formatCount(checked)} / ${formatCount(checked)} lookups equal`, '', '', ''],
       ],
