@@ -16,7 +16,6 @@
 import { Worker } from 'node:worker_threads';
 import type { PageRange } from './growable.js';
 
-
 const TOUCH = `
 const { workerData } = require('node:worker_threads');
 for (const { buffer, start, end } of workerData) {

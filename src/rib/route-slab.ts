@@ -115,7 +115,7 @@ export class RouteSlab {
   /**
    * Commit room for at least `routes` more entries than the arena holds now (a bulk load that
    * knows its size) and return the byte range of the entry words they will fill first, for
-   * {@link prefaultPages}: the pages the next allocations carve, in carving order.
+   * `prefaultPages` (prefault-pages.ts): the pages the next allocations carve, in carving order.
    */
   reserve(routes: number): PageRange {
     const start = this.pageCount * PAGE_WORDS;

@@ -29,7 +29,7 @@ const CHUNK_BYTES = 4 << 20;
 interface QueuedSection {
   readonly id: number;
   readonly payload: Uint8Array;
-  /** Its checksum if the caller computed it ({@link sectionChecksum}), else undefined. */
+  /** Its checksum if the caller computed it (`sectionChecksum`, container.ts), else undefined. */
   readonly crc: number | undefined;
   readonly done: { resolve: () => void; reject: (error: unknown) => void };
 }
