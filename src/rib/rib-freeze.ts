@@ -257,11 +257,26 @@ export class RibFreeze {
    * pool, valid until the RIB's next write; copy it to keep it.
    */
   attributeBytes(id: number): Uint8Array {
+    return this.frozenPool(id).bytes(id);
+  }
+
+  /** The byte length of attribute set `id` (named by a frozen route). */
+  attributeLength(id: number): number {
+    return this.frozenPool(id).setLength(id);
+  }
+
+  /** {@link attributeBytes} copied into `into` at `at` (room for {@link attributeLength} is the caller's), no view made. */
+  copyAttributeBytes(id: number, into: Uint8Array, at: number): void {
+    this.frozenPool(id).copyBytes(id, into, at);
+  }
+
+  /** The pool, when set `id` is one of this freeze's. */
+  private frozenPool(id: number): AttributePool {
     const pool = this.source.attributes;
     if (this.released || id === 0 || id >= this.attributeBound || !pool.isKept(id)) {
       throw new RibstoreError('INVALID_ARGUMENT', `attribute set ${id} is not part of this freeze`);
     }
-    return pool.bytes(id);
+    return pool;
   }
 
   /** The attribute pool the frozen routes' sets live in (for their summaries; sets named by frozen routes stay valid until release, even if their last route went). */
