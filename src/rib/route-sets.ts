@@ -206,14 +206,7 @@ export class RouteSets {
       this.slotFreeHead = this.offset[s]! - 1;
     } else {
       s = this.counters[SLOT_HIGH]!;
-      if (s >= this.offset.length) {
-        this.offset = this.offsetArr.ensure(s + 1);
-        this.count = this.countArr.ensure(this.offset.length);
-        this.classArr.ensure(this.offset.length);
-        this.meta = this.metaArr.ensure(this.offset.length);
-        this.key = this.keyArr.ensure(this.offset.length * 4);
-        this.version = this.versionArr.ensure(this.offset.length);
-      }
+      if (s >= this.offset.length) this.growSlots(s + 1);
       this.counters[SLOT_HIGH] = s + 1;
     }
     this.version[s]! += 2;
@@ -240,20 +233,23 @@ export class RouteSets {
   reserve(slots: number, routes: number): PageRange[] {
     const first = this.counters[SLOT_HIGH]!;
     const end = first + slots;
-    if (end > this.offset.length) {
-      this.offset = this.offsetArr.ensure(end);
-      this.count = this.countArr.ensure(this.offset.length);
-      this.classArr.ensure(this.offset.length);
-      this.meta = this.metaArr.ensure(this.offset.length);
-      this.key = this.keyArr.ensure(this.offset.length * 4);
-      this.version = this.versionArr.ensure(this.offset.length);
-    }
+    if (end > this.offset.length) this.growSlots(end);
     const ranges: PageRange[] = [this.slab.reserve(routes)];
     this.entries = this.slab.entries;
     for (const arr of [this.offsetArr, this.countArr, this.metaArr, this.versionArr]) ranges.push({ buffer: arr.shared, start: first * 4, end: end * 4 });
     ranges.push({ buffer: this.keyArr.shared, start: first * 16, end: end * 16 });
     ranges.push({ buffer: this.classArr.shared, start: first, end });
     return ranges;
+  }
+
+  /** Every per-slot array to room for at least `slots` slots (the offsets' growth sets the length). */
+  private growSlots(slots: number): void {
+    this.offset = this.offsetArr.ensure(slots);
+    this.count = this.countArr.ensure(this.offset.length);
+    this.classArr.ensure(this.offset.length);
+    this.meta = this.metaArr.ensure(this.offset.length);
+    this.key = this.keyArr.ensure(this.offset.length * 4);
+    this.version = this.versionArr.ensure(this.offset.length);
   }
 
   /** Free an empty slot (count must be 0). */

@@ -159,7 +159,8 @@ class SnapshotRestore {
   private readonly attrMap = new IdTable();
   private readonly set: AttributeSummary = emptySummary();
   private readonly rw: number;
-  private readonly routeBytes: number;
+  /** The most routes the ROUT sections' bytes can hold: what a size hint or SUMM may ask room for. */
+  private readonly maxRoutes: number;
   private attributeSets = 0;
   private prefixes = 0;
   private routeCount = 0;
@@ -191,8 +192,8 @@ class SnapshotRestore {
       const p = this.peers[peer]!;
       this.pvMap.set(pv, rib.peerView({ router: p.router, peer: p.key, view: VIEWS[view]!, afi, safi }));
     }
-    this.reservePeerRoutes(routeBytes);
-    this.routeBytes = routeBytes;
+    this.maxRoutes = Math.floor(routeBytes / (this.rw * 4));
+    this.reservePeerRoutes();
     // Collect each table's prefixes and build each table in one pass at the end, sorting what
     // came out of order (a writer emits slot order); a repeated prefix is found there at the latest.
     rib.beginSortedLoad();
@@ -200,13 +201,12 @@ class SnapshotRestore {
 
   /**
    * Size each peer-view's route list (peer-routes.ts) by META's `viewRoutes` hint, unless the
-   * hint claims more routes than the ROUT sections' `routeBytes` can hold (a damaged or hostile
-   * file must not make the restore allocate at will). Measured: see the commit that added it.
+   * hint claims more routes than the ROUT sections can hold (a damaged or hostile file must not
+   * make the restore allocate at will). Measured: see the commit that added it.
    */
-  private reservePeerRoutes(routeBytes: number): void {
+  private reservePeerRoutes(): void {
     const hint = this.meta.viewRoutes;
     if (hint === undefined) return;
-    const most = Math.floor(routeBytes / (this.rw * 4));
     // A stale twin and its live peer-view (one in this RIB) add up.
     const wanted = new Map<number, number>();
     let total = 0;
@@ -215,7 +215,7 @@ class SnapshotRestore {
       wanted.set(mine, (wanted.get(mine) ?? 0) + hint[i]!);
       total += hint[i]!;
     });
-    if (total > most) return;
+    if (total > this.maxRoutes) return;
     wanted.forEach((routes, pv) => this.rib.peerRoutes.reserve(pv, routes));
   }
 
@@ -228,7 +228,7 @@ class SnapshotRestore {
   prefault(attributeBytes: number): Promise<void> {
     const [prefixes, routes, sets] = [this.totals[0]!, this.totals[1]!, this.totals[2]!];
     const ranges = sets <= attributeBytes / (ATTR_HEAD_WORDS * 4) ? this.rib.attributes.reserve(sets, attributeBytes) : [];
-    if (routes <= this.routeBytes / (this.rw * 4) && prefixes <= routes) ranges.push(...this.rib.sets.reserve(prefixes, routes));
+    if (routes <= this.maxRoutes && prefixes <= routes) ranges.push(...this.rib.sets.reserve(prefixes, routes));
     return prefaultPages(ranges);
   }
 
@@ -392,11 +392,7 @@ export function restoreRibSnapshot(bytes: Uint8Array, source: string, options: R
 export async function readRibSnapshot(path: string, options: RibOptions = {}): Promise<RestoredRib> {
   const file = await ContainerFileReader.open(path);
   try {
-    const only = async (id: number): Promise<Uint8Array> => {
-      const found = file.sectionsWithId(id);
-      if (found.length !== 1) throw new RibstoreError('FILE_ERROR', `${path}: expected exactly one ${sectionName(id)} section, found ${found.length}`);
-      return file.read(found[0]!);
-    };
+    const only = (id: number): Promise<Uint8Array> => file.read(file.requireSection(id));
     const routSections = file.sectionsWithId(ROUT);
     const routeBytes = routSections.reduce((n, s) => n + s.length, 0);
     const restore = new SnapshotRestore(await only(META), await only(SUMM), routeBytes, path, options);

@@ -17,7 +17,7 @@
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { RibstoreError } from '../errors.js';
-import { HEADER_BYTES, SECTION_HEAD_BYTES, checkHeader, sectionWhere, trailingBytes, truncatedHead, truncatedSection } from './container.js';
+import { HEADER_BYTES, SECTION_HEAD_BYTES, checkHeader, onlyOne, sectionWhere, trailingBytes, truncatedHead, truncatedSection } from './container.js';
 import { crc32c } from './crc32c.js';
 
 /** Where one section of a container file is. */
@@ -74,6 +74,14 @@ export class ContainerFileReader {
   /** The sections with id `id`, in file order. */
   sectionsWithId(id: number): SectionHead[] {
     return this.sections.filter((s) => s.id === id);
+  }
+
+  /**
+   * The one section with id `id` (as `requireSection` for bytes in memory).
+   * @throws RibstoreError `FILE_ERROR` naming the file if it is missing or repeated.
+   */
+  requireSection(id: number): SectionHead {
+    return onlyOne(this.sectionsWithId(id), id, this.path);
   }
 
   /**

@@ -176,9 +176,16 @@ export function trailingBytes(extra: number, at: number): string {
  * @throws RibstoreError `FILE_ERROR` naming the file if it is missing or repeated.
  */
 export function requireSection(sections: readonly Section[], id: number, source = '<bytes>'): Uint8Array {
-  const found = sections.filter((s) => s.id === id);
+  return onlyOne(sections.filter((s) => s.id === id), id, source).payload;
+}
+
+/**
+ * The one element of `found` (the sections with id `id`), or `FILE_ERROR` naming the file.
+ * Shared with the file reader (container-file-reader.ts).
+ */
+export function onlyOne<T>(found: readonly T[], id: number, source: string): T {
   if (found.length !== 1) {
     throw new RibstoreError('FILE_ERROR', `${source}: expected exactly one ${sectionName(id)} section, found ${found.length}`);
   }
-  return found[0]!.payload;
+  return found[0]!;
 }
